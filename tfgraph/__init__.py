@@ -1,0 +1,94 @@
+"""tfgraph: a TensorFlow-1-style static graph engine on numpy + Numba.
+
+    import tfgraph as tf
+    x = tf.placeholder(tf.float32, [None, 784])
+    ...
+    with tf.Session() as sess:
+        sess.run(train_step, feed_dict={x: batch})
+
+This module is the TF1 namespace (`tf.compat.v1` is the same object); it only re-exports.
+"""
+import sys as _sys
+import types as _types
+
+from tfgraph.framework import dtypes as _dtypes
+from tfgraph.framework import errors
+from tfgraph.framework.dtypes import (DType, as_dtype, bool, double, float16, float32, float64,  # noqa: A004
+                                      half, int8, int16, int32, int64, string, uint8)
+from tfgraph.framework.graph import Graph, GraphKeys, get_default_graph, reset_default_graph
+from tfgraph.framework.op_def import convert_to_tensor
+from tfgraph.framework.operation import Operation
+from tfgraph.framework.scopes import (AUTO_REUSE, VariableScope, control_dependencies, device,
+                                      get_variable, get_variable_scope, name_scope, variable_scope)
+from tfgraph.framework.tensor import Tensor
+from tfgraph.framework.tensor_shape import Dimension, TensorShape
+from tfgraph.runtime.session import InteractiveSession, Session, get_default_session
+from tfgraph.variables import (Variable, all_variables, global_variables,
+                               global_variables_initializer, initialize_all_variables,
+                               local_variables, local_variables_initializer, model_variables,
+                               trainable_variables, variables_initializer)
+from tfgraph.autodiff.gradients import gradients
+from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.ops.array_ops import (constant, expand_dims, fill, identity, newaxis, ones, ones_like,
+                                   placeholder, placeholder_with_default, reshape, shape, stack,
+                                   stop_gradient, strided_slice, zeros, zeros_like)
+from tfgraph.ops.control_flow_ops import group, no_op, tuple, with_dependencies  # noqa: A004
+from tfgraph.ops.math_ops import (abs, add, add_n, broadcast_to, cast, ceil, clip_by_value, cos,  # noqa: A004
+                                  cumsum, div, divide, equal, exp, floor, floordiv, floormod,
+                                  greater, greater_equal, less, less_equal, log, log1p,
+                                  logical_and, logical_not, logical_or, logical_xor, matmul,
+                                  maximum, minimum, mod, multiply, negative, not_equal, pow,
+                                  realdiv, reciprocal, reduce_all, reduce_any, reduce_max,
+                                  reduce_mean, reduce_min, reduce_prod, reduce_sum, round, rsqrt,
+                                  sigmoid, sign, sin, sqrt, square, squared_difference, subtract,
+                                  tanh, to_float, to_int32, to_int64, truediv, where)
+from tfgraph.ops.random_ops import (get_seed, random_normal, random_shuffle, random_uniform,
+                                    set_random_seed, truncated_normal)
+from tfgraph.ops.state_ops import assign, assign_add, assign_sub
+from tfgraph.initializers import (constant_initializer, glorot_normal_initializer,
+                                  glorot_uniform_initializer, ones_initializer,
+                                  orthogonal_initializer, random_normal_initializer,
+                                  random_uniform_initializer, truncated_normal_initializer,
+                                  variance_scaling_initializer, zeros_initializer)
+from tfgraph import initializers
+
+__version__ = "0.1.0"
+
+
+def disable_eager_execution():
+    """Accepted for tf.compat.v1 scripts: tfgraph is always in graph mode."""
+
+
+def disable_v2_behavior():
+    """Accepted for tf.compat.v1 scripts: tfgraph always behaves as TF1."""
+
+
+def enable_eager_execution(*args, **kwargs):
+    raise NotImplementedError("tfgraph is a graph-mode (TF1) engine; eager execution is not offered.")
+
+
+def executing_eagerly():
+    return False
+
+
+def get_collection(key, scope=None):
+    return get_default_graph().get_collection(key, scope)
+
+
+def get_collection_ref(key):
+    return get_default_graph().get_collection_ref(key)
+
+
+def add_to_collection(name, value):
+    get_default_graph().add_to_collection(name, value)
+
+
+def add_to_collections(names, value):
+    get_default_graph().add_to_collections(names, value)
+
+
+# tf.compat.v1 is this very namespace, so `import tfgraph.compat.v1 as tf` also works.
+compat = _types.ModuleType("tfgraph.compat")
+compat.v1 = _sys.modules[__name__]
+_sys.modules["tfgraph.compat"] = compat
+_sys.modules["tfgraph.compat.v1"] = _sys.modules[__name__]

@@ -1,0 +1,196 @@
+"""name_scope, variable_scope + get_variable, control_dependencies and device, with TF1's rules."""
+import contextlib
+
+from tfgraph.framework import dtypes, tensor_shape
+from tfgraph.framework.graph import get_default_graph
+
+AUTO_REUSE = "AUTO_REUSE"
+
+
+@contextlib.contextmanager
+def name_scope(name, default_name=None, values=None):
+    """tf.name_scope(name, default_name=None, values=None): ops inside get the 'name/' prefix."""
+    graph = _graph_of(values)
+    n = name if name is not None else default_name
+    if n is None and name is None and default_name is None:
+        with graph.as_default(), graph.name_scope(None) as scope:
+            yield scope
+        return
+    with graph.as_default(), graph.name_scope(n) as scope:
+        yield scope
+
+
+def _graph_of(values):
+    for v in values or ():
+        g = getattr(v, "graph", None)
+        if g is not None:
+            return g
+    return get_default_graph()
+
+
+def control_dependencies(control_inputs):
+    """tf.control_dependencies: ops created in the block run after `control_inputs`."""
+    return get_default_graph().control_dependencies(control_inputs)
+
+
+def device(device_name):
+    """tf.device: recorded on ops (shown in exports); everything runs on the CPU."""
+    return get_default_graph().device(device_name)
+
+
+def get_name_scope():
+    return get_default_graph().get_name_scope()
+
+
+class VariableScope:
+    """The state of a variable_scope: its name, reuse flag and default initializer/dtype."""
+
+    def __init__(self, reuse, name="", initializer=None, regularizer=None, dtype=dtypes.float32,
+                 name_scope=""):
+        self.name = name
+        self.reuse = reuse
+        self.initializer = initializer
+        self.regularizer = regularizer
+        self.dtype = dtype
+        self.original_name_scope = name_scope
+
+    def reuse_variables(self):
+        self.reuse = True
+
+    def set_initializer(self, initializer):
+        self.initializer = initializer
+
+    def get_variable(self, name, *args, **kwargs):
+        return get_variable(name, *args, **kwargs)
+
+
+def get_variable_scope():
+    graph = get_default_graph()
+    state = graph._state
+    if state.var_scope is None:
+        state.var_scope = VariableScope(False)
+    return state.var_scope
+
+
+@contextlib.contextmanager
+def variable_scope(name_or_scope, default_name=None, values=None, initializer=None,
+                   regularizer=None, reuse=None, dtype=None, auxiliary_name_scope=True, **kwargs):
+    """tf.variable_scope: prefixes get_variable names; `reuse=True`/AUTO_REUSE shares variables.
+
+    Re-entering a scope by name reuses its variable names, while its ops get a fresh name scope
+    ('foo', then 'foo_1'), exactly as TF1 does.
+    """
+    graph = _graph_of(values)
+    with graph.as_default():
+        state = graph._state
+        parent = get_variable_scope()
+        if name_or_scope is None and default_name is None:
+            raise TypeError("If default_name is None then name_or_scope is required")
+        if isinstance(name_or_scope, VariableScope):
+            full = name_or_scope.name
+            base_ns = full.split("/")[-1]
+            inherit = name_or_scope
+        elif name_or_scope is not None:
+            full = parent.name + "/" + name_or_scope if parent.name else name_or_scope
+            base_ns = name_or_scope
+            inherit = parent
+        else:
+            base = parent.name + "/" + default_name if parent.name else default_name
+            count = graph._var_scope_counts.get(base, 0)
+            graph._var_scope_counts[base] = count + 1
+            full = base if count == 0 else "%s_%d" % (base, count)
+            base_ns = full.split("/")[-1]
+            inherit = parent
+        new_reuse = reuse if reuse is not None else (parent.reuse or (
+            inherit.reuse if isinstance(name_or_scope, VariableScope) else False))
+        if reuse is False:
+            new_reuse = parent.reuse if parent.reuse == AUTO_REUSE else False
+        if parent.reuse is True and reuse is None:
+            new_reuse = True
+        scope = VariableScope(new_reuse, full,
+                              initializer if initializer is not None else inherit.initializer,
+                              regularizer if regularizer is not None else inherit.regularizer,
+                              dtypes.as_dtype(dtype) if dtype is not None else inherit.dtype)
+        old = state.var_scope
+        state.var_scope = scope
+        try:
+            if auxiliary_name_scope:
+                if isinstance(name_or_scope, VariableScope) and name_or_scope.original_name_scope:
+                    ns_name = name_or_scope.original_name_scope
+                else:
+                    ns_name = base_ns
+                with graph.name_scope(ns_name) as ns:
+                    scope.original_name_scope = ns
+                    yield scope
+            else:
+                yield scope
+        finally:
+            state.var_scope = old
+
+
+def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
+                 collections=None, caching_device=None, partitioner=None, validate_shape=True,
+                 use_resource=None, custom_getter=None, constraint=None, **kwargs):
+    """tf.get_variable: creates `scope/name`, or returns it when the scope reuses variables."""
+    from tfgraph.variables import Variable
+    graph = get_default_graph()
+    scope = get_variable_scope()
+    full = scope.name + "/" + name if scope.name else name
+    existing = graph._var_store.get(full)
+    reuse = scope.reuse
+    if existing is not None:
+        if reuse is False:
+            raise ValueError("Variable %s already exists, disallowed. Did you mean to set reuse=True "
+                             "or reuse=tf.AUTO_REUSE in VarScope?" % full)
+        if shape is not None and not existing.shape.is_compatible_with(shape):
+            raise ValueError("Trying to share variable %s, but specified shape %s and found shape %s."
+                             % (full, tensor_shape.as_shape(shape), existing.shape))
+        if dtype is not None and dtypes.as_dtype(dtype) is not existing.dtype:
+            raise ValueError("Trying to share variable %s, but specified dtype %s and found dtype %s."
+                             % (full, dtypes.as_dtype(dtype).name, existing.dtype.name))
+        return existing
+    if reuse is True:
+        raise ValueError("Variable %s does not exist, or was not created with tf.get_variable(). "
+                         "Did you mean to set reuse=tf.AUTO_REUSE in VarScope?" % full)
+    dtype = dtypes.as_dtype(dtype) if dtype is not None else scope.dtype
+    initializer = initializer if initializer is not None else scope.initializer
+    if initializer is None:
+        from tfgraph import initializers
+        initializer = (initializers.glorot_uniform_initializer() if dtype.is_floating
+                       else initializers.zeros_initializer())
+    if hasattr(initializer, "_to_tensor") or not callable(initializer):
+        init_value = initializer  # a Tensor or a python/numpy value
+        if shape is not None and not callable(initializer):
+            import numpy as np
+            if np.shape(initializer) and tuple(np.shape(initializer)) != tuple(shape):
+                raise ValueError("If initializer is a constant, do not specify shape.")
+    else:
+        if shape is None:
+            raise ValueError("Shape of a new variable (%s) must be fully defined, but instead was "
+                             "%s." % (full, shape))
+        shape = tensor_shape.as_shape(shape)
+        if not shape.is_fully_defined():
+            raise ValueError("Shape of a new variable (%s) must be fully defined, but instead was "
+                             "%s." % (full, shape))
+
+        def init_value():
+            return initializer(shape.as_list(), dtype=dtype)
+    if trainable is None:
+        trainable = True
+    with graph.name_scope(None):
+        var = Variable(init_value, trainable=trainable, collections=collections, name=full,
+                       dtype=dtype if not callable(init_value) else None,
+                       validate_shape=validate_shape, constraint=constraint)
+    graph._var_store[full] = var
+    reg = regularizer if regularizer is not None else scope.regularizer
+    if reg is not None:
+        with graph.name_scope(full + "/Regularizer/"):
+            loss = reg(var.value())
+        if loss is not None:
+            from tfgraph.framework.graph import GraphKeys
+            graph.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+    return var
+
+
+def _reset_var_store(graph):
+    graph._var_store.clear()

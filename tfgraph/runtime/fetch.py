@@ -1,0 +1,64 @@
+"""Fetch structures: flatten any nesting of fetches to unique graph elements, rebuild the nesting.
+
+As TF1's session fetch mappers do: lists, tuples, namedtuples and dicts nest freely; leaves are
+Tensors, Operations, Variables or names ('x:0', 'train_op').
+"""
+from tfgraph.framework.operation import Operation
+from tfgraph.framework.tensor import Tensor
+
+
+class FetchStructure:
+    """`elements` are the unique Tensors/Operations to run; `rebuild(values)` restores the nesting."""
+
+    def __init__(self, graph, fetches):
+        self.elements = []
+        self._index = {}
+        self._builder = self._build(graph, fetches)
+
+    def _leaf_index(self, element):
+        key = id(element)
+        if key not in self._index:
+            self._index[key] = len(self.elements)
+            self.elements.append(element)
+        return self._index[key]
+
+    def _build(self, graph, fetch):
+        if fetch is None:
+            raise TypeError("Fetch argument None has invalid type <class 'NoneType'>")
+        if isinstance(fetch, (list, tuple)) and not isinstance(fetch, str):
+            builders = [self._build(graph, f) for f in fetch]
+            if isinstance(fetch, tuple) and hasattr(fetch, "_fields"):
+                kind = type(fetch)
+                return lambda vals: kind(*[b(vals) for b in builders])
+            kind = type(fetch)
+            return lambda vals: kind(b(vals) for b in builders)
+        if isinstance(fetch, dict):
+            keys = list(fetch)
+            builders = [self._build(graph, fetch[k]) for k in keys]
+            kind = type(fetch)
+            return lambda vals: kind(zip(keys, [b(vals) for b in builders]))
+        try:
+            element = graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
+        except TypeError as e:
+            raise TypeError("Fetch argument %r has invalid type %r, must be a string or Tensor. (%s)"
+                            % (fetch, type(fetch), e)) from None
+        except ValueError as e:
+            raise ValueError("Fetch argument %r cannot be interpreted as a Tensor. (%s)"
+                             % (fetch, e)) from None
+        except KeyError as e:
+            raise ValueError("Fetch argument %r cannot be interpreted as a Tensor. (%s)"
+                             % (fetch, e.args[0])) from None
+        i = self._leaf_index(element)
+        if isinstance(element, Operation):
+            return lambda vals: None
+        return lambda vals: vals[i]
+
+    def rebuild(self, values):
+        return self._builder(values)
+
+
+def split_elements(elements):
+    """(fetch tensors, target ops) from a list of unique elements."""
+    tensors = [e for e in elements if isinstance(e, Tensor)]
+    ops = [e for e in elements if isinstance(e, Operation)]
+    return tensors, ops

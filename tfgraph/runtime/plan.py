@@ -1,0 +1,143 @@
+"""Execution plans: (feeds, fetches, targets) -> one generated Python function of straight-line kernel calls.
+
+A plan is compiled once per signature. Compilation prunes the graph to what the fetches need, orders it
+topologically, asks every op's OpDef for its kernel (`make_kernel`), and emits the source of a function
+whose locals are the buffer slots:
+
+    def plan(f0):                 # one argument per feed
+        v1 = k1(f0, c0)           # c*: constants bound at plan time; k*: kernels
+        v2 = k2(v1)
+        del v1                    # buffers released after their last use
+        return (v2,)
+
+Per-run cost is then one Python call per kernel, with no graph walking or dict building. When a kernel
+raises, the line number of the failing frame identifies the op, and its locals give the input shapes.
+"""
+import numpy as np
+
+from tfgraph.framework import errors
+from tfgraph.runtime import rewrites
+
+
+class PlanStep:
+    __slots__ = ("op", "kernel", "inputs", "outputs")
+
+    def __init__(self, op, kernel, inputs, outputs):
+        self.op = op
+        self.kernel = kernel
+        self.inputs = inputs      # slot names
+        self.outputs = outputs    # slot names
+
+
+class ExecutionPlan:
+    """A compiled run signature. Call it with the (already validated) feed arrays, in feed order."""
+
+    def __init__(self, state, feeds, fetches, targets):
+        self.state = state
+        self.feeds = list(feeds)
+        self.fetches = list(fetches)
+        self.targets = list(targets)
+        graph_ops = rewrites.prune(self.fetches, self.targets, self.feeds)
+        self.ops = graph_ops
+        self._compile()
+
+    # -- compilation ------------------------------------------------------------------------------
+    def _compile(self):
+        slot_of = {}
+        names = {}
+        for i, t in enumerate(self.feeds):
+            slot_of[t] = "f%d" % i
+        steps, consts = [], {}
+        persistent = set()  # slots that may view storage outliving the run: copied when fetched
+        for op in self.ops:
+            op_def = op.op_def
+            value_inputs = [t for i, t in enumerate(op.inputs) if i not in op_def.ref_inputs]
+            if op.type == "Const" and all(o not in slot_of for o in op.outputs):
+                name = "c%d" % len(consts)
+                consts[name] = op.attrs["value"]
+                slot_of[op.outputs[0]] = name
+                persistent.add(name)
+                continue
+            kernel = op_def.make_kernel(op, self.state)
+            outs = []
+            for t in op.outputs:
+                if t in slot_of:      # fed output: keep the fed value, discard the computed one
+                    outs.append("_")
+                else:
+                    slot_of[t] = "v%d" % len(slot_of)
+                    outs.append(slot_of[t])
+            in_slots = [slot_of[t] for t in value_inputs]
+            if op_def.persistent_output:
+                persistent.update(outs)
+            if op_def.view_of_input is not None and in_slots and \
+                    in_slots[op_def.view_of_input] in persistent:
+                persistent.update(outs)
+            names["k%d" % len(steps)] = kernel
+            steps.append(PlanStep(op, kernel, in_slots, outs))
+        fetch_slots = [slot_of[t] for t in self.fetches]
+        self.steps = steps
+        self._fn, self._line_to_step = self._generate(steps, consts, names, fetch_slots, persistent)
+
+    def _generate(self, steps, consts, kernels, fetch_slots, persistent):
+        last_use = {}
+        for i, step in enumerate(steps):
+            for s in step.inputs:
+                last_use[s] = i
+        keep = set(fetch_slots)
+        args = ", ".join("f%d" % i for i in range(len(self.feeds)))
+        lines = ["def plan(%s):" % args]
+        line_to_step = {}
+        for i, step in enumerate(steps):
+            call = "k%d(%s)" % (i, ", ".join(step.inputs))
+            if not step.outputs:
+                lines.append("    %s" % call)
+            elif len(step.outputs) == 1:
+                lines.append("    %s = %s" % (step.outputs[0], call))
+            else:
+                lines.append("    %s, = %s" % (", ".join(step.outputs), call))
+            line_to_step[len(lines)] = i
+            dead = [s for s in dict.fromkeys(step.inputs)
+                    if last_use.get(s) == i and s not in keep and s[0] == "v"]
+            if dead:
+                lines.append("    del %s" % ", ".join(dead))
+        outs = []
+        for s in fetch_slots:
+            outs.append("_copy(%s)" % s if s in persistent else s)
+        lines.append("    return (%s)" % "".join(o + ", " for o in outs))
+        source = "\n".join(lines) + "\n"
+        namespace = {"_copy": np.array}
+        namespace.update(consts)
+        namespace.update(kernels)
+        self.source = source
+        exec(compile(source, "<tfgraph plan>", "exec"), namespace)
+        return namespace["plan"], line_to_step
+
+    # -- running ----------------------------------------------------------------------------------
+    def __call__(self, feed_values):
+        try:
+            return self._fn(*feed_values)
+        except errors.OpError:
+            raise
+        except Exception as e:  # a kernel failed: name the op, where it was made, and its inputs
+            raise self._op_error(e) from e
+
+    def _op_error(self, exc):
+        tb = exc.__traceback__
+        frame_locals, step = None, None
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename == "<tfgraph plan>":
+                step = self._line_to_step.get(tb.tb_lineno)
+                frame_locals = tb.tb_frame.f_locals
+            tb = tb.tb_next
+        if step is None:
+            return errors.InternalError(None, None, "%s: %s" % (type(exc).__name__, exc))
+        op = self.steps[step].op
+        shapes = []
+        for s in self.steps[step].inputs:
+            v = frame_locals.get(s) if frame_locals else None
+            if v is None and s.startswith("c"):
+                v = self._fn.__globals__.get(s)
+            shapes.append(str(list(np.shape(v))) if v is not None else "?")
+        msg = "%s: %s (op %s '%s', input shapes: %s)" % (
+            type(exc).__name__, exc, op.type, op.name, ", ".join(shapes))
+        return errors.InvalidArgumentError(None, op, msg)

@@ -1,0 +1,246 @@
+"""Session and InteractiveSession: validate feeds, look up (or compile) the plan, run it, rebuild fetches."""
+import contextlib
+import threading
+
+import numpy as np
+
+from tfgraph.framework import errors
+from tfgraph.framework.graph import get_default_graph
+from tfgraph.framework.op_def import convert_to_tensor
+from tfgraph.runtime.fetch import FetchStructure, split_elements
+from tfgraph.runtime.plan import ExecutionPlan
+from tfgraph.runtime.state import SessionState
+
+
+class Session:
+    """A TF1 session: `sess.run(fetches, feed_dict)` runs the graph on numpy/Numba kernels.
+
+    Each distinct (feeds, fetches, targets) signature is compiled once into an ExecutionPlan; later
+    runs with the same signature only validate feeds and call the plan. `run` is thread-safe.
+    """
+
+    def __init__(self, target="", graph=None, config=None):
+        self._graph = graph if graph is not None else get_default_graph()
+        self._closed = False
+        self._state = SessionState(self._graph)
+        self._plans = {}
+        self._plans_lock = threading.Lock()
+        self._default_ctx = None
+        self.sess_str = target
+
+    @property
+    def graph(self):
+        return self._graph
+
+    @property
+    def graph_def(self):
+        from tfgraph.framework import graph_io
+        return graph_io.as_graph_def(self._graph)
+
+    # -- running ---------------------------------------------------------------------------------
+    def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
+        """Runs the ops and evaluates the tensors in `fetches` (any nesting), feeding `feed_dict`."""
+        self._check_open()
+        structure = FetchStructure(self._graph, fetches)
+        tensors, targets = split_elements(structure.elements)
+        feed_tensors, feed_values = self._prepare_feeds(feed_dict)
+        plan = self._plan(tuple(feed_tensors), tuple(tensors), tuple(targets))
+        values = plan(feed_values)
+        by_id = {}
+        for t, v in zip(tensors, values):
+            by_id[id(t)] = _as_fetched(v)
+        return structure.rebuild([by_id.get(id(e)) for e in structure.elements])
+
+    def make_callable(self, fetches, feed_list=None, accept_options=False):
+        """A function that runs `fetches`, taking the values of `feed_list` positionally."""
+        self._check_open()
+        structure = FetchStructure(self._graph, fetches)
+        tensors, targets = split_elements(structure.elements)
+        feed_tensors = [self._feed_tensor(k) for k in (feed_list or [])]
+        plan = self._plan(tuple(feed_tensors), tuple(tensors), tuple(targets))
+        checks = [_feed_checker(t) for t in feed_tensors]
+        positions = {id(t): i for i, t in enumerate(tensors)}
+        order = [positions.get(id(e)) for e in structure.elements]
+        single_tensor = len(structure.elements) == 1 and order[0] is not None and not isinstance(
+            fetches, (list, tuple, dict))
+
+        def call(*feed_args, **kwargs):
+            if self._closed:
+                raise RuntimeError("Attempted to use a closed Session.")
+            if len(feed_args) != len(checks):
+                raise TypeError("Expected %d feed values, got %d" % (len(checks), len(feed_args)))
+            values = plan([check(v) for check, v in zip(checks, feed_args)])
+            if single_tensor:
+                return _as_fetched(values[0])
+            return structure.rebuild([None if i is None else _as_fetched(values[i]) for i in order])
+
+        return call
+
+    def _plan(self, feeds, fetches, targets):
+        key = (feeds, fetches, targets)
+        plan = self._plans.get(key)
+        if plan is None:
+            with self._plans_lock:
+                plan = self._plans.get(key)
+                if plan is None:
+                    plan = ExecutionPlan(self._state, feeds, fetches, targets)
+                    self._plans[key] = plan
+        return plan
+
+    def _feed_tensor(self, key):
+        try:
+            t = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
+        except (TypeError, ValueError, KeyError) as e:
+            raise TypeError("Cannot interpret feed_dict key as Tensor: %s" % (e,)) from None
+        return t
+
+    def _prepare_feeds(self, feed_dict):
+        """Validates every feed before anything runs, so a rejected run changes no state."""
+        if not feed_dict:
+            return [], []
+        tensors, values = [], []
+        for key, value in feed_dict.items():
+            t = self._feed_tensor(key)
+            if isinstance(value, (list, tuple)) and any(hasattr(v, "_as_graph_element") for v in value) \
+                    or hasattr(value, "_as_graph_element"):
+                raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed "
+                                "values include Python scalars, strings, lists, numpy ndarrays, or "
+                                "TensorHandles. For reference, the tensor object was %s which was "
+                                "passed to the argument `feed_dict` with key %s." % (value, t))
+            tensors.append(t)
+            values.append(_feed_checker(t)(value))
+        return tensors, values
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def _check_open(self):
+        if self._closed:
+            raise RuntimeError("Attempted to use a closed Session.")
+
+    def close(self):
+        self._closed = True
+        self._plans = {}
+
+    def as_default(self):
+        """Makes this the default session (for Tensor.eval / Operation.run)."""
+        return _default_session_scope(self)
+
+    def __enter__(self):
+        self._default_ctx = contextlib.ExitStack()
+        self._default_ctx.enter_context(self._graph.as_default())
+        self._default_ctx.enter_context(self.as_default())
+        return self
+
+    def __exit__(self, *exc):
+        self._default_ctx.close()
+        self.close()
+        return False
+
+    def list_devices(self):
+        return [_Device()]
+
+
+class _Device:
+    name = "/job:localhost/replica:0/task:0/device:CPU:0"
+    device_type = "CPU"
+    memory_limit_bytes = 0
+
+
+class InteractiveSession(Session):
+    """A Session that installs itself as the default session on construction."""
+
+    def __init__(self, target="", graph=None, config=None):
+        super().__init__(target, graph, config)
+        self._ctx = contextlib.ExitStack()
+        self._ctx.enter_context(self._graph.as_default())
+        self._ctx.enter_context(self.as_default())
+        global _interactive
+        _interactive = self
+
+    def close(self):
+        super().close()
+        if self._ctx is not None:
+            try:
+                self._ctx.close()
+            except (AssertionError, IndexError):
+                pass
+            self._ctx = None
+
+
+def _as_fetched(value):
+    # TF returns numpy scalars (np.float32) for rank-0 results, arrays otherwise.
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value
+
+
+def _feed_checker(tensor):
+    """Converts and checks one feed value against `tensor`'s dtype and static shape, as TF does."""
+    np_dtype = tensor.dtype.np
+    shape = tensor.shape
+    dims = shape.as_tuple()
+
+    def check(value):
+        try:
+            arr = np.asarray(value, dtype=np_dtype) if np_dtype.kind != "O" else np.asarray(value)
+        except (TypeError, ValueError) as e:
+            raise ValueError("Cannot feed value %s for Tensor %r of dtype %s: %s" % (
+                _short(value), tensor.name, tensor.dtype.name, e)) from None
+        if dims is not None:
+            ashape = arr.shape
+            if len(ashape) != len(dims) or any(d is not None and d != a for d, a in zip(dims, ashape)):
+                raise ValueError("Cannot feed value of shape %r for Tensor %r, which has shape %r"
+                                 % (ashape, tensor.name, str(shape)))
+        return arr
+
+    return check
+
+
+def _short(value):
+    s = repr(value)
+    return s if len(s) < 60 else s[:57] + "..."
+
+
+# -- default session ------------------------------------------------------------------------------
+_local = threading.local()
+_interactive = None
+
+
+def _session_stack():
+    if not hasattr(_local, "stack"):
+        _local.stack = []
+    return _local.stack
+
+
+@contextlib.contextmanager
+def _default_session_scope(sess):
+    _session_stack().append(sess)
+    try:
+        yield sess
+    finally:
+        _session_stack().pop()
+
+
+def get_default_session():
+    stack = _session_stack()
+    if stack:
+        return stack[-1]
+    return _interactive if _interactive is not None and not _interactive._closed else None
+
+
+def _reset_default_session():
+    global _interactive
+    _interactive = None
+
+
+def _session_for(session, graph, what):
+    session = session or get_default_session()
+    if session is None:
+        raise ValueError("Cannot evaluate tensor using `eval()`: No default session is registered. "
+                         "Use `with sess.as_default()` or pass an explicit session to `%s`" % what)
+    if session.graph is not graph:
+        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph is "
+                         "different from the session's graph.")
+    return session
+
+
+__all__ = ["Session", "InteractiveSession", "get_default_session", "convert_to_tensor"]

@@ -1,0 +1,55 @@
+"""Per-session resources kernels bind to at plan time: variable buffers and random generators."""
+import threading
+
+import numpy as np
+
+from tfgraph.framework import errors
+
+
+class VariableSlot:
+    """One variable's buffer in one session. Writers hold `lock`, so an update is atomic per variable."""
+
+    __slots__ = ("value", "lock", "name")
+
+    def __init__(self, name):
+        self.value = None
+        self.lock = threading.Lock()
+        self.name = name
+
+
+class SessionState:
+    """What a Session owns beyond the graph: variable values and the random generators of random ops."""
+
+    def __init__(self, graph):
+        self.graph = graph
+        self._slots = {}
+        self._rngs = {}
+        self._lock = threading.Lock()
+
+    def variable(self, var_op):
+        """The VariableSlot of the VariableV2 op `var_op` (created empty on first use)."""
+        slot = self._slots.get(var_op)
+        if slot is None:
+            with self._lock:
+                slot = self._slots.setdefault(var_op, VariableSlot(var_op.name))
+        return slot
+
+    def rng(self, op):
+        """The numpy Generator of a random op: reproducible from the graph seed and the op seed."""
+        gen = self._rngs.get(op)
+        if gen is None:
+            with self._lock:
+                gen = self._rngs.get(op)
+                if gen is None:
+                    seed, seed2 = op.attrs.get("seed", 0), op.attrs.get("seed2", 0)
+                    if seed == 0 and seed2 == 0:
+                        gen = np.random.default_rng()
+                    else:
+                        gen = np.random.Generator(np.random.Philox(key=[seed, seed2]))
+                    self._rngs[op] = gen
+        return gen
+
+
+def uninitialized(op, var_name):
+    return errors.FailedPreconditionError(
+        None, op, "Attempting to use uninitialized value %s" % var_name)
