@@ -29,19 +29,10 @@ from tfgraph.variables import (Variable, all_variables, global_variables,
                                trainable_variables, variables_initializer)
 from tfgraph.autodiff.gradients import gradients
 from tfgraph.autodiff.indexed_slices import IndexedSlices
-from tfgraph.ops.array_ops import (constant, expand_dims, fill, identity, newaxis, ones, ones_like,
-                                   placeholder, placeholder_with_default, reshape, shape, stack,
-                                   stop_gradient, strided_slice, zeros, zeros_like)
-from tfgraph.ops.control_flow_ops import group, no_op, tuple, with_dependencies  # noqa: A004
-from tfgraph.ops.math_ops import (abs, add, add_n, broadcast_to, cast, ceil, clip_by_value, cos,  # noqa: A004
-                                  cumsum, div, divide, equal, exp, floor, floordiv, floormod,
-                                  greater, greater_equal, less, less_equal, log, log1p,
-                                  logical_and, logical_not, logical_or, logical_xor, matmul,
-                                  maximum, minimum, mod, multiply, negative, not_equal, pow,
-                                  realdiv, reciprocal, reduce_all, reduce_any, reduce_max,
-                                  reduce_mean, reduce_min, reduce_prod, reduce_sum, round, rsqrt,
-                                  sigmoid, sign, sin, sqrt, square, squared_difference, subtract,
-                                  tanh, to_float, to_int32, to_int64, truediv, where)
+from tfgraph.ops.array_ops import *  # noqa: F401,F403 - names listed in array_ops.__all__
+from tfgraph.ops.control_flow_ops import *  # noqa: F401,F403
+from tfgraph.ops.math_ops import *  # noqa: F401,F403
+from tfgraph.ops.clip_ops import *  # noqa: F401,F403
 from tfgraph.ops.random_ops import (get_seed, random_normal, random_shuffle, random_uniform,
                                     set_random_seed, truncated_normal)
 from tfgraph.ops.state_ops import assign, assign_add, assign_sub
@@ -50,7 +41,8 @@ from tfgraph.initializers import (constant_initializer, glorot_normal_initialize
                                   orthogonal_initializer, random_normal_initializer,
                                   random_uniform_initializer, truncated_normal_initializer,
                                   variance_scaling_initializer, zeros_initializer)
-from tfgraph import initializers
+from tfgraph import initializers, losses, nn, train
+from tfgraph import test  # tf.test.compute_gradient(_error)
 
 __version__ = "0.1.0"
 

@@ -465,3 +465,23 @@ def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
     if axis is None:
         axis = dim
     return ExpandDims.apply(input, axis=int(axis), name=name)
+
+
+__all__ = [
+    "constant",
+    "placeholder",
+    "placeholder_with_default",
+    "identity",
+    "stop_gradient",
+    "stack",
+    "shape",
+    "strided_slice",
+    "fill",
+    "zeros",
+    "ones",
+    "zeros_like",
+    "ones_like",
+    "reshape",
+    "expand_dims",
+    "newaxis",
+]

@@ -66,3 +66,11 @@ def with_dependencies(dependencies, output_tensor, name=None):
     with graph.name_scope(name or "control_dependency"):
         with graph.control_dependencies(dependencies):
             return array_ops.identity(convert_to_tensor(output_tensor))
+
+
+__all__ = [
+    "no_op",
+    "group",
+    "tuple",
+    "with_dependencies",
+]

@@ -1,0 +1,1 @@
+"""The tf.train namespace: optimizers, learning-rate schedules, Saver (re-exports only)."""

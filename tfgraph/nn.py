@@ -1,0 +1,5 @@
+"""The tf.nn namespace: re-exports only (names are listed in each module's __all__)."""
+from tfgraph.ops.math_ops import sigmoid, tanh  # noqa: F401
+from tfgraph.ops.nn_ops import *  # noqa: F401,F403
+from tfgraph.ops.nn_impl import *  # noqa: F401,F403
+from tfgraph.ops.conv_ops import *  # noqa: F401,F403
