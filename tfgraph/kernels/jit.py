@@ -1,0 +1,22 @@
+"""The one door to Numba: `njit` with the project's cache and fastmath settings.
+
+Kernels are compiled on first use and cached on disk (cache=True), so the compile cost is paid once per
+machine. fastmath stays off: results must match the numpy references within float32 tolerance.
+"""
+import numba
+
+NUMBA_THREADS = numba.config.NUMBA_NUM_THREADS
+
+
+def njit(*args, parallel=False, **kwargs):
+    """numba.njit(cache=True, nogil=True) for tfgraph kernels; `parallel=True` enables prange."""
+    kwargs.setdefault("cache", True)
+    kwargs.setdefault("nogil", True)
+    if parallel:
+        kwargs["parallel"] = True
+    if args and callable(args[0]):
+        return numba.njit(**kwargs)(args[0])
+    return numba.njit(*args, **kwargs)
+
+
+prange = numba.prange
