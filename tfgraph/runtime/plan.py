@@ -43,22 +43,38 @@ class ExecutionPlan:
 
     # -- compilation ------------------------------------------------------------------------------
     def _compile(self):
-        slot_of = {}
-        names = {}
-        for i, t in enumerate(self.feeds):
-            slot_of[t] = "f%d" % i
-        steps, consts = [], {}
+        """Assigns slots and kernels; folds constants, merges common subexpressions, drops identities."""
+        slot_of = {t: "f%d" % i for i, t in enumerate(self.feeds)}
+        kernels, consts, steps = {}, {}, []
         persistent = set()  # slots that may view storage outliving the run: copied when fetched
+        seen = {}           # CSE: (type, input slots, attrs) -> output slots
+        fetched = set(self.fetches)
         for op in self.ops:
             op_def = op.op_def
-            value_inputs = [t for i, t in enumerate(op.inputs) if i not in op_def.ref_inputs]
-            if op.type == "Const" and all(o not in slot_of for o in op.outputs):
-                name = "c%d" % len(consts)
-                consts[name] = op.attrs["value"]
-                slot_of[op.outputs[0]] = name
-                persistent.add(name)
+            if all(t in slot_of for t in op.outputs) and op.outputs:
+                continue  # every output is fed: the op need not run
+            in_slots = [slot_of[t] for i, t in enumerate(op._inputs) if i not in op_def.ref_inputs]
+            if op.type == "Const":
+                slot_of[op.outputs[0]] = self._add_const(consts, op.attrs["value"])
+                persistent.add(slot_of[op.outputs[0]])
+                continue
+            if op.type in rewrites.IDENTITY_TYPES and in_slots and not any(
+                    t in fetched for t in op.outputs):
+                slot_of[op.outputs[0]] = in_slots[0]   # identity removal: alias the input's slot
                 continue
             kernel = op_def.make_kernel(op, self.state)
+            if rewrites.foldable(op, in_slots):
+                values = rewrites.fold(kernel, [consts[s] for s in in_slots], len(op.outputs))
+                if values is not None:
+                    for t, v in zip(op.outputs, values):
+                        slot_of[t] = self._add_const(consts, v)
+                        persistent.add(slot_of[t])
+                    continue
+            key = rewrites.cse_key(op, in_slots)
+            if key is not None and key in seen:
+                for t, s in zip(op.outputs, seen[key]):
+                    slot_of[t] = s
+                continue
             outs = []
             for t in op.outputs:
                 if t in slot_of:      # fed output: keep the fed value, discard the computed one
@@ -66,17 +82,24 @@ class ExecutionPlan:
                 else:
                     slot_of[t] = "v%d" % len(slot_of)
                     outs.append(slot_of[t])
-            in_slots = [slot_of[t] for t in value_inputs]
+            if key is not None:
+                seen[key] = outs
             if op_def.persistent_output:
                 persistent.update(outs)
             if op_def.view_of_input is not None and in_slots and \
                     in_slots[op_def.view_of_input] in persistent:
                 persistent.update(outs)
-            names["k%d" % len(steps)] = kernel
+            kernels["k%d" % len(steps)] = kernel
             steps.append(PlanStep(op, kernel, in_slots, outs))
         fetch_slots = [slot_of[t] for t in self.fetches]
         self.steps = steps
-        self._fn, self._line_to_step = self._generate(steps, consts, names, fetch_slots, persistent)
+        self._fn, self._line_to_step = self._generate(steps, consts, kernels, fetch_slots, persistent)
+
+    @staticmethod
+    def _add_const(consts, value):
+        name = "c%d" % len(consts)
+        consts[name] = value
+        return name
 
     def _generate(self, steps, consts, kernels, fetch_slots, persistent):
         last_use = {}

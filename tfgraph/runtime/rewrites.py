@@ -1,4 +1,16 @@
-"""Plan-time graph analysis: pruning to the ops a signature needs, in a valid execution order."""
+"""Plan-time graph analysis and rewrites: pruning, constant folding, CSE, identity removal.
+
+These work on one execution plan's view of the graph (slots), never on the graph itself, so the
+user's graph (names, ops, exports) stays exactly as built.
+"""
+import numpy as np
+
+# Ops that return their input unchanged; the plan aliases their output to their input's slot.
+IDENTITY_TYPES = frozenset(["Identity", "StopGradient", "PlaceholderWithDefault", "Snapshot"])
+
+# Folding these would copy big arrays into the plan for no gain per run.
+_NO_FOLD = frozenset(["Placeholder", "NoOp"])
+_MAX_FOLDED_BYTES = 64 << 20
 
 
 def prune(fetches, targets, feeds):
@@ -8,36 +20,63 @@ def prune(fetches, targets, feeds):
     op only writes (variable references, `OpDef.ref_inputs`) are not dependencies.
     """
     fed = set(feeds)
-    needed_ops = []
-    state = {}  # op -> 1 visiting, 2 done
-    stack = []
-    for t in fetches:
-        if t not in fed:
-            stack.append((t.op, False))
-    for op in targets:
-        stack.append((op, False))
-    # Iterative DFS post-order: deterministic, no recursion limit on deep graphs.
-    stack.reverse()
-    while stack:
+    order, state = [], {}  # op -> 1 expanding, 2 done
+    stack = [(op, False) for op in reversed(list(targets))]
+    stack += [(t.op, False) for t in reversed(list(fetches)) if t not in fed]
+    while stack:  # iterative DFS post-order: deterministic, no recursion limit on deep graphs
         op, expanded = stack.pop()
         if expanded:
             if state.get(op) != 2:
                 state[op] = 2
-                needed_ops.append(op)
+                order.append(op)
             continue
         if op in state:
-            if state[op] == 1:
-                continue  # already on the path; TF graphs are acyclic, so this is a duplicate
             continue
         state[op] = 1
         stack.append((op, True))
-        deps = []
         ref = op.op_def.ref_inputs
-        for i, t in enumerate(op._inputs):
-            if i not in ref and t not in fed:
-                deps.append(t.op)
-        deps.extend(op._control_inputs)
-        for d in reversed(deps):
-            if d not in state:
-                stack.append((d, False))
-    return needed_ops
+        deps = [t.op for i, t in enumerate(op._inputs) if i not in ref and t not in fed]
+        deps += op._control_inputs
+        stack.extend((d, False) for d in reversed(deps) if d not in state)
+    return order
+
+
+def foldable(op, in_slots):
+    """A stateless op whose inputs are all plan constants can run once, at plan time."""
+    return (bool(in_slots) and all(s[0] == "c" for s in in_slots) and not op.op_def.stateful
+            and op.type not in _NO_FOLD and not op.op_def.ref_inputs and len(op.outputs) > 0)
+
+
+def fold(kernel, values, n_outputs):
+    """The op's outputs computed now, or None when it fails or is too big to keep (it then runs)."""
+    try:
+        out = kernel(*values)
+    except Exception:  # the same error will surface, with its op and location, when the plan runs
+        return None
+    outs = [out] if n_outputs == 1 else list(out)
+    arrays = []
+    for v in outs:
+        a = np.asarray(v)
+        if a.nbytes > _MAX_FOLDED_BYTES:
+            return None
+        a = np.array(a, copy=True) if not a.flags.c_contiguous or not a.flags.owndata else a
+        a.setflags(write=False)
+        arrays.append(a)
+    return arrays
+
+
+def cse_key(op, in_slots):
+    """Identity of a computation for common-subexpression elimination, or None if not mergeable."""
+    if op.op_def.stateful or op.op_def.ref_inputs or not op.outputs:
+        return None
+    attrs = []
+    for k in sorted(op.attrs):
+        v = op.attrs[k]
+        if isinstance(v, np.ndarray):
+            return None
+        try:
+            hash(v)
+        except TypeError:
+            v = repr(v)
+        attrs.append((k, v))
+    return (op.type, tuple(in_slots), tuple(attrs))
