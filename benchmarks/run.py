@@ -1,0 +1,153 @@
+"""Runs W1-W6 on tfgraph (and on peers in their own interpreters) and prints one table.
+
+    python -m benchmarks                      # full epochs, tfgraph only
+    python -m benchmarks --quick              # a fraction of an epoch (times scaled to an epoch)
+    python -m benchmarks --tf-python ~/venvs/tf/bin/python --torch-python ~/venvs/torch/bin/python
+
+Each workload runs in a fresh process (so start-up and peak memory are its own). Peers run
+benchmarks/peers/*_workloads.py, the same workloads written for TensorFlow and PyTorch; neither
+package is ever a dependency of tfgraph. GFLOP/s uses each workload's FLOP count, taken as
+limit_s x 188 GFLOP/s (the 2-core float32 sgemm rate the issue's limits are measured against).
+"""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SGEMM_GFLOPS = 188.0
+LIMIT_S = {"W1": 0.025, "W2": 1.28, "W3": 1.70, "W4": 4.3, "W6": 23.0, "W5": 0.09}
+TARGET_S = {"W1": 0.08, "W2": 2.2, "W3": 5.0, "W4": 7.0, "W6": 40.0}
+TARGET_W5 = {"predict_1_us": 100.0, "predict_10k_s": 0.3}
+ALL = ["W1", "W2", "W3", "W4", "W5", "W6"]
+
+
+def _env():
+    env = dict(os.environ)
+    data = env.get("TFGRAPH_DATASETS_DIR") or os.path.join(ROOT, "..", "shared", "data")
+    env.setdefault("TFGRAPH_DATASETS_DIR", data)
+    env.setdefault("MNIST", os.path.join(data, "mnist.npz"))
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _run(cmd, timeout):
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=_env(),
+                           cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after %ds" % timeout}
+    lines = [ln for ln in p.stdout.splitlines() if ln.startswith("{")]
+    if p.returncode != 0 or not lines:
+        tail = (p.stderr or p.stdout).strip().splitlines()[-1:] or ["no output"]
+        return {"error": tail[0][:120]}
+    return json.loads(lines[-1])
+
+
+def run_tfgraph(w, fraction, repeat, timeout):
+    runs = [_run([sys.executable, "-m", "benchmarks.workloads", w, "--fraction", str(fraction)],
+                 timeout) for _ in range(repeat)]
+    return _median(runs)
+
+
+def run_peer(python, script, w, timeout):
+    return _run([python, os.path.join(HERE, "peers", script), w], timeout)
+
+
+def _median(runs):
+    good = [r for r in runs if "error" not in r]
+    if not good:
+        return runs[0]
+    out = dict(good[0])
+    for key in out:
+        if isinstance(out[key], float):
+            out[key] = statistics.median(r[key] for r in good)
+    out["runs"] = len(good)
+    return out
+
+
+def _seconds(r, w):
+    if "error" in r:
+        return None
+    if w == "W5":
+        return r.get("predict_10k_s")
+    return r.get("epoch_s_est", r.get("train_s"))
+
+
+def _fmt(v, spec="%.3f"):
+    return "-" if v is None else spec % v
+
+
+def table(results, peers):
+    head = ["W", "tfgraph s", "GFLOP/s", "acc", "target", "met"]
+    for name in peers:
+        head += [name + " s", name + " acc", "ratio"]
+    head += ["1st step s", "RSS MB"]
+    rows = [head]
+    for w, res in results.items():
+        ours = res["tfgraph"]
+        s = _seconds(ours, w)
+        gflops = LIMIT_S[w] * SGEMM_GFLOPS / s if s else None
+        if w == "W5":
+            target = "%.1fms/%.1fs" % (TARGET_W5["predict_1_us"] / 1e3, TARGET_W5["predict_10k_s"])
+            met = (s is not None and ours.get("predict_1_us", 1e9) <= TARGET_W5["predict_1_us"]
+                   and s <= TARGET_W5["predict_10k_s"])
+            shown = "%s (1: %s ms)" % (_fmt(s), _fmt(ours.get("predict_1_us", 0) / 1e3, "%.3f"))
+        else:
+            target = "%.2f" % TARGET_S[w]
+            met = s is not None and s <= TARGET_S[w]
+            shown = _fmt(s) if "error" not in ours else "ERR " + ours["error"]
+        row = [w, shown, _fmt(gflops, "%.1f"), _fmt(ours.get("test_acc")), target,
+               "yes" if met else "no"]
+        for name in peers:
+            p = res.get(name, {})
+            ps = _seconds(p, w) if p else None
+            row += [_fmt(ps) if "error" not in p else "ERR", _fmt(p.get("test_acc")),
+                    _fmt(ps / s if ps and s else None, "%.2fx")]
+        row += [_fmt(ours.get("first_step_s"), "%.2f"), _fmt(ours.get("peak_rss_mb"), "%.0f")]
+        rows.append(row)
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
+    lines = ["| " + " | ".join(str(c).ljust(wd) for c, wd in zip(r, widths)) + " |" for r in rows]
+    lines.insert(1, "|" + "|".join("-" * (wd + 2) for wd in widths) + "|")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="a fraction of an epoch (default 0.1)")
+    ap.add_argument("--fraction", type=float, default=None)
+    ap.add_argument("--only", default=",".join(ALL), help="comma-separated workloads")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per workload (median reported)")
+    ap.add_argument("--tf-python", help="interpreter of a venv with tensorflow-cpu")
+    ap.add_argument("--torch-python", help="interpreter of a venv with torch")
+    ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--json", help="also write raw results to this file")
+    args = ap.parse_args(argv)
+    fraction = args.fraction if args.fraction else (0.1 if args.quick else 1.0)
+    peers = {}
+    if args.tf_python:
+        peers["tf"] = (args.tf_python, "tf_workloads.py")
+    if args.torch_python:
+        peers["torch"] = (args.torch_python, "torch_workloads.py")
+    results = {}
+    for w in args.only.split(","):
+        res = {"tfgraph": run_tfgraph(w, fraction, args.repeat, args.timeout)}
+        for name, (python, script) in peers.items():
+            res[name] = run_peer(python, script, w, args.timeout)
+        results[w] = res
+        print(w, json.dumps(res), file=sys.stderr, flush=True)
+    print("machine: %s, %d cores, python %s; fraction of an epoch: %g" % (
+        platform.processor() or platform.machine(), os.cpu_count(), platform.python_version(),
+        fraction))
+    print(table(results, list(peers)))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
