@@ -220,6 +220,11 @@ class Graph:
             type(obj).__name__, "Tensor or Operation" if allow_tensor and allow_operation
             else "Tensor" if allow_tensor else "Operation"))
 
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """The graph as a JSON GraphDef (tfgraph.framework.graph_io documents the format)."""
+        from tfgraph.framework import graph_io
+        return graph_io.as_graph_def(self)
+
     # -- collections --------------------------------------------------------------------------
     def add_to_collection(self, name, value):
         self._collections.setdefault(name, []).append(value)
