@@ -39,7 +39,7 @@ def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
             arr = arr.reshape(shape)
         elif verify_shape or arr.size != 1:
             raise TypeError("Expected Tensor's shape: %s, got %s." % (shape, arr.shape))
-    arr = np.ascontiguousarray(arr)
+    arr = np.array(arr, order="C", copy=True)  # (ascontiguousarray would make scalars 1-d)
     arr.setflags(write=False)  # constants are shared by every run: nothing may write into them
     return Const.apply(value=arr, dtype=dtype, name=name)
 
