@@ -101,12 +101,11 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             full = base if count == 0 else "%s_%d" % (base, count)
             base_ns = full.split("/")[-1]
             inherit = parent
-        new_reuse = reuse if reuse is not None else (parent.reuse or (
-            inherit.reuse if isinstance(name_or_scope, VariableScope) else False))
-        if reuse is False:
-            new_reuse = parent.reuse if parent.reuse == AUTO_REUSE else False
-        if parent.reuse is True and reuse is None:
-            new_reuse = True
+        if isinstance(name_or_scope, VariableScope):
+            new_reuse = reuse or name_or_scope.reuse
+        else:
+            new_reuse = reuse or parent.reuse  # reuse is inherited; False means "inherit" (TF1)
+        new_reuse = new_reuse or False
         scope = VariableScope(new_reuse, full,
                               initializer if initializer is not None else inherit.initializer,
                               regularizer if regularizer is not None else inherit.regularizer,
