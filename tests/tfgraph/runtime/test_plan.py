@@ -108,3 +108,28 @@ def test_kernel_failure_names_op_location_and_shapes():
     assert "MatMul" in msg and "[2, 3]" in msg and "[4, 5]" in msg
     assert "test_plan.py" in msg
     assert info.value.op is y.op
+
+
+def test_repeated_runs_do_not_grow_memory():
+    import gc
+    import tracemalloc
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 8])
+        w = tf.Variable(np.ones((8, 4), np.float32))
+        loss = tf.reduce_sum(tf.matmul(x, w) ** 2)
+        step = w.assign_sub(0.001 * tf.gradients(loss, [w])[0])
+        with tf.Session() as sess:
+            sess.run(w.initializer)
+            feed = {x: np.ones((16, 8), np.float32)}
+            for _ in range(200):
+                sess.run([loss, step], feed)
+            gc.collect()
+            tracemalloc.start()
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(3000):
+                sess.run([loss, step], feed)
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+            tracemalloc.stop()
+    assert grown < 64 * 1024, "memory grew by %d bytes over 3000 runs" % grown
