@@ -6,7 +6,7 @@ and a failed update leaves the old value intact.
 """
 import numpy as np
 
-from tfgraph.framework import dtypes, tensor_shape
+from tfgraph.framework import dtypes, errors, tensor_shape
 from tfgraph.framework.op_def import OpDef, TensorSpec
 from tfgraph.runtime.state import uninitialized
 
@@ -49,7 +49,6 @@ class Assign(OpDef):
     ref_inputs = (0,)
     same_dtype = (0, 1)
     stateful = True
-    persistent_output = True
 
     def infer(self, ref, value, *, validate_shape, use_locking):
         _variable_op(ref, self.type)
@@ -65,15 +64,16 @@ class Assign(OpDef):
 
         def assign(value):
             if validate and not static.is_compatible_with(value.shape):
-                raise ValueError("Assign requires shapes of both tensors to match. lhs shape= %s "
-                                 "rhs shape= %s" % (static, list(value.shape)))
+                raise errors.InvalidArgumentError(
+                    None, op, "Assign requires shapes of both tensors to match. lhs shape= %s "
+                    "rhs shape= %s" % (_dims(static.as_tuple()), _dims(value.shape)))
             with slot.lock:
                 cur = slot.value
                 if cur is not None and cur.shape == value.shape:
                     np.copyto(cur, value)  # in place: plans holding the buffer see the new value
                 else:
                     slot.value = np.array(value, dtype=np_dtype, copy=True)
-                return slot.value
+                return slot.value.copy()  # a snapshot taken under the lock: never torn
         return assign
 
 
@@ -82,7 +82,6 @@ class _AssignUpdate(OpDef):
     ref_inputs = (0,)
     same_dtype = (0, 1)
     stateful = True
-    persistent_output = True
     ufunc = None
 
     def infer(self, ref, value, *, use_locking):
@@ -100,13 +99,24 @@ class _AssignUpdate(OpDef):
                 cur = slot.value
                 if cur is None:
                     raise uninitialized(op, name)
-                if np.broadcast_shapes(cur.shape, value.shape) != cur.shape:
-                    raise ValueError("Cannot update variable with shape %s using a Tensor with "
-                                     "shape %s, shapes must be equal." % (list(cur.shape),
-                                                                          list(value.shape)))
+                if not _broadcasts_to(value.shape, cur.shape):
+                    raise errors.InvalidArgumentError(
+                        None, op, "Cannot update variable %s with shape %s using a Tensor with "
+                        "shape %s, shapes must be equal." % (name, _dims(cur.shape),
+                                                             _dims(value.shape)))
                 ufunc(cur, value, out=cur)
-                return cur
+                return cur.copy()  # a snapshot taken under the lock: never torn
         return update
+
+
+def _dims(shape):
+    return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
+
+
+def _broadcasts_to(src, dst):
+    if len(src) > len(dst):
+        return False
+    return all(a == 1 or a == b for a, b in zip(src[::-1], dst[::-1]))
 
 
 class AssignAdd(_AssignUpdate):
