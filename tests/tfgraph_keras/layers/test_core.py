@@ -1,0 +1,115 @@
+import warnings
+
+import numpy as np
+import pytest
+
+import tfgraph as tf
+from tfgraph_keras import backend, layers
+from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    backend.clear_session()
+    yield
+    backend.clear_session()
+
+
+RNG = np.random.RandomState(0)
+
+
+def test_dense_forward_matches_numpy():
+    x = RNG.randn(5, 4).astype(np.float32)
+    d = layers.Dense(3, activation="relu")
+    y = run_layer(d, x)
+    k, b = d.get_weights()
+    assert k.shape == (4, 3) and b.shape == (3,) and not b.any()  # zero bias init
+    np.testing.assert_allclose(y, np.maximum(x @ k, 0), rtol=1e-5, atol=1e-6)
+    assert y.dtype == np.float32
+
+
+def test_dense_rank3_input_and_no_bias():
+    x = RNG.randn(2, 3, 4).astype(np.float32)
+    d = layers.Dense(5, use_bias=False)
+    y = run_layer(d, x)
+    assert len(d.weights) == 1
+    np.testing.assert_allclose(y, x @ d.get_weights()[0], rtol=1e-5, atol=1e-6)
+
+
+def test_dense_glorot_uniform_limit():
+    d = layers.Dense(300)
+    run_layer(d, np.zeros((1, 200), np.float32))
+    k = d.get_weights()[0]
+    limit = np.sqrt(6 / 500)
+    assert np.abs(k).max() <= limit and np.abs(k).max() > 0.95 * limit
+
+
+def test_dense_gradients():
+    x = RNG.randn(3, 4)
+    check_gradients(layers.Dense(2, activation="tanh", dtype="float64"), x)
+
+
+def test_dense_old_spellings_warn():
+    with pytest.warns(DeprecationWarning, match="output_dim"):
+        d = layers.Dense(output_dim=3, input_dim=4)
+    assert d.units == 3 and d._batch_input_shape == (None, 4)
+    with pytest.raises(TypeError, match="units"):
+        layers.Dense()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        layers.Dense(2)
+
+
+def test_activation_dropout_identity_at_inference():
+    x = RNG.randn(4, 6).astype(np.float32)
+    np.testing.assert_allclose(run_layer(layers.Activation("tanh"), x), np.tanh(x), rtol=1e-6)
+    y = run_layer(layers.Dropout(0.5), x)
+    np.testing.assert_array_equal(y, x)
+
+
+def test_dropout_in_training_scales_kept_units():
+    x = np.ones((200, 50), np.float32)
+    y = run_layer(layers.Dropout(0.3, seed=1), x, training=True)
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], 1 / 0.7, rtol=1e-6)
+    assert abs(kept.mean() - 0.7) < 0.02
+
+
+def test_flatten_reshape_permute_repeat():
+    x = RNG.randn(2, 3, 4, 5).astype(np.float32)
+    np.testing.assert_array_equal(run_layer(layers.Flatten(), x), x.reshape(2, -1))
+    np.testing.assert_array_equal(run_layer(layers.Reshape((12, 5)), x), x.reshape(2, 12, 5))
+    np.testing.assert_array_equal(run_layer(layers.Reshape((-1, 10)), x), x.reshape(2, 6, 10))
+    np.testing.assert_array_equal(run_layer(layers.Permute((3, 1, 2)), x),
+                                  x.transpose(0, 3, 1, 2))
+    v = RNG.randn(2, 3).astype(np.float32)
+    np.testing.assert_array_equal(run_layer(layers.RepeatVector(4), v),
+                                  np.repeat(v[:, None, :], 4, axis=1))
+
+
+def test_shape_layers_static_shapes():
+    x = tf.placeholder(tf.float32, (None, 3, 4, 5))
+    assert layers.Flatten()(x).shape.as_list() == [None, 60]
+    assert layers.Reshape((-1, 10))(x).shape.as_list() == [None, 6, 10]
+    assert layers.Permute((2, 1, 3))(x).shape.as_list() == [None, 4, 3, 5]
+    assert layers.Flatten().compute_output_shape((None, 3, 4, 5)) == (None, 60)
+
+
+def test_lambda_forward_and_arguments():
+    x = RNG.randn(3, 2).astype(np.float32)
+    y = run_layer(layers.Lambda(lambda t, k: t * k + 1.0, arguments={"k": 3.0}), x)
+    np.testing.assert_allclose(y, x * 3 + 1, rtol=1e-6)
+
+
+def test_permute_rejects_bad_dims():
+    with pytest.raises(ValueError, match="consecutive"):
+        layers.Permute((0, 1))
+
+
+def test_configs_round_trip():
+    for layer in (layers.Dense(3, activation="relu", kernel_regularizer="l2"),
+                  layers.Dropout(0.2, seed=3), layers.Reshape((2, -1)), layers.Permute((2, 1)),
+                  layers.RepeatVector(2), layers.Activation("sigmoid"), layers.Flatten()):
+        config = layer.get_config()
+        clone = type(layer).from_config(config)
+        assert clone.get_config() == {**config, "name": config["name"]}

@@ -1,0 +1,32 @@
+"""The keras.layers namespace: re-exports only (`from tfgraph_keras.layers import Dense, Conv2D`)."""
+from tfgraph_keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from tfgraph_keras.layers.base_layer import InputSpec, Layer
+from tfgraph_keras.layers.convolutional import (Conv1D, Conv2D, Convolution1D, Convolution2D,
+                                                UpSampling2D, ZeroPadding2D)
+from tfgraph_keras.layers.core import (Activation, Dense, Dropout, Flatten, Lambda, Permute,
+                                       RepeatVector, Reshape)
+from tfgraph_keras.layers.embedding import Embedding
+from tfgraph_keras.layers.input_layer import Input, InputLayer
+from tfgraph_keras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum,
+                                          Multiply, Subtract, add, average, concatenate, dot,
+                                          maximum, minimum, multiply, subtract)
+from tfgraph_keras.layers.normalization import BatchNormalization, LayerNormalization
+from tfgraph_keras.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
+                                          GlobalAveragePooling1D, GlobalAveragePooling2D,
+                                          GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
+                                          GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
+                                          MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+
+__all__ = [
+    "Layer", "InputSpec", "Input", "InputLayer",
+    "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda",
+    "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "ZeroPadding2D", "UpSampling2D",
+    "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D",
+    "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D",
+    "BatchNormalization", "LayerNormalization", "Embedding",
+    "LeakyReLU", "ReLU", "ELU", "PReLU", "Softmax",
+    "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+    "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
+]

@@ -1,0 +1,218 @@
+"""Convolution layers (channels_last / NHWC): Conv1D, Conv2D, ZeroPadding2D, UpSampling2D."""
+import tfgraph as tf
+from tfgraph_keras import activations, initializers, regularizers
+from tfgraph_keras.layers.base_layer import InputSpec, Layer
+from tfgraph_keras.layers.core import (as_shape_tuple, constraints, dynamic_dims,
+                                       serialize_or_none, static_shape)
+
+
+def normalize_tuple(value, n, name):
+    """An int or an n-sequence of ints -> an n-tuple (Keras's conv_utils.normalize_tuple)."""
+    if isinstance(value, int):
+        return (value,) * n
+    value = tuple(int(v) for v in value)
+    if len(value) != n:
+        raise ValueError("The `%s` argument must be a tuple of %d integers. Received: %s"
+                         % (name, n, value))
+    return value
+
+
+def conv_output_length(length, kernel, padding, stride, dilation=1):
+    """Output size along one spatial axis, as TF computes it (None stays None)."""
+    if length is None:
+        return None
+    effective = (kernel - 1) * dilation + 1
+    if padding == "same":
+        return (length + stride - 1) // stride
+    if padding == "causal":
+        return (length + stride - 1) // stride
+    return (length - effective + stride) // stride
+
+
+class _Conv(Layer):
+    """N-D convolution over the spatial axes of channels_last inputs (N = `rank`)."""
+
+    rank = 2
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, groups=1, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.filters = int(filters)
+        self.kernel_size = normalize_tuple(kernel_size, self.rank, "kernel_size")
+        self.strides = normalize_tuple(strides, self.rank, "strides")
+        self.padding = padding.lower()
+        if self.padding not in ("valid", "same") + (("causal",) if self.rank == 1 else ()):
+            raise ValueError("Invalid padding '%s' for %s." % (padding, type(self).__name__))
+        self.data_format = data_format or "channels_last"
+        if self.data_format != "channels_last":
+            raise ValueError("%s supports data_format='channels_last' (NHWC) only; got %r."
+                             % (type(self).__name__, data_format))
+        self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate")
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                             "Received: strides=%s and dilation_rate=%s"
+                             % (self.strides, self.dilation_rate))
+        if groups != 1:
+            raise ValueError("Grouped convolutions (groups=%s) are not supported." % groups)
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+
+    def build(self, input_shape):
+        channels = as_shape_tuple(input_shape)[-1]
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs to %s should be defined. Found "
+                             "None (input shape %s)." % (type(self).__name__, input_shape))
+        self.kernel = self.add_weight(name="kernel",
+                                      shape=self.kernel_size + (channels, self.filters),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = self.add_weight(name="bias", shape=(self.filters,),
+                                    initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: channels})
+        self.built = True
+
+    def _convolve(self, x):
+        raise NotImplementedError
+
+    def call(self, inputs):
+        y = self._convolve(inputs)
+        if self.use_bias:
+            y = tf.nn.bias_add(y, self.bias)
+        return self.activation(y) if self.activation is not None else y
+
+    def compute_output_shape(self, input_shape):
+        shape = as_shape_tuple(input_shape)
+        spatial = tuple(conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
+            shape[1:-1], self.kernel_size, self.strides, self.dilation_rate))
+        return (shape[0],) + spatial + (self.filters,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            filters=self.filters, kernel_size=list(self.kernel_size), strides=list(self.strides),
+            padding=self.padding, data_format=self.data_format,
+            dilation_rate=list(self.dilation_rate), groups=1,
+            activation=activations.serialize(self.activation), use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=serialize_or_none(regularizers, self.kernel_regularizer),
+            bias_regularizer=serialize_or_none(regularizers, self.bias_regularizer),
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
+            bias_constraint=constraints.serialize(self.bias_constraint))
+        return config
+
+
+class Conv2D(_Conv):
+    """2-D convolution on NHWC inputs; kernel (kh, kw, in, filters), as Keras stores it.
+
+        Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1))
+    """
+
+    rank = 2
+
+    def _convolve(self, x):
+        sh, sw = self.strides
+        dh, dw = self.dilation_rate
+        return tf.nn.conv2d(x, self.kernel, strides=[1, sh, sw, 1], padding=self.padding.upper(),
+                            dilations=[1, dh, dw, 1])
+
+
+class Conv1D(_Conv):
+    """1-D convolution on (batch, steps, channels); kernel (k, in, filters). 'causal' pads left."""
+
+    rank = 1
+
+    def _convolve(self, x):
+        padding = self.padding
+        if padding == "causal":
+            left = (self.kernel_size[0] - 1) * self.dilation_rate[0]
+            x = tf.pad(x, [[0, 0], [left, 0], [0, 0]])
+            padding = "valid"
+        # One conv2d over a height-1 image: (N, 1, W, C) * (1, k, C, F).
+        n, w, c = dynamic_dims(x)
+        x4 = tf.reshape(x, [-1 if not isinstance(n, int) else n, 1, w, c])
+        k4 = tf.reshape(self.kernel, (1,) + tuple(static_shape(self.kernel)))
+        y = tf.nn.conv2d(x4, k4, strides=[1, 1, self.strides[0], 1], padding=padding.upper(),
+                         dilations=[1, 1, self.dilation_rate[0], 1])
+        out = dynamic_dims(y)
+        return tf.reshape(y, [out[0], out[2], out[3]] if isinstance(out[0], int)
+                          else [-1, out[2], out[3]])
+
+
+class ZeroPadding2D(Layer):
+    """Pads rows and columns with zeros: padding=1, (1, 2) or ((top, bottom), (left, right))."""
+
+    def __init__(self, padding=(1, 1), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(padding, int):
+            padding = ((padding, padding), (padding, padding))
+        elif all(isinstance(p, int) for p in padding):
+            padding = ((padding[0], padding[0]), (padding[1], padding[1]))
+        self.padding = tuple(tuple(int(v) for v in p) for p in padding)
+        self.data_format = data_format or "channels_last"
+        self.input_spec = InputSpec(ndim=4)
+
+    def call(self, inputs):
+        return tf.pad(inputs, [[0, 0], list(self.padding[0]), list(self.padding[1]), [0, 0]])
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = as_shape_tuple(input_shape)
+        (t, b), (left, r) = self.padding
+        return (n, None if h is None else h + t + b, None if w is None else w + left + r, c)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(padding=[list(p) for p in self.padding], data_format=self.data_format)
+        return config
+
+
+class UpSampling2D(Layer):
+    """Repeats rows and columns (nearest neighbour): size=2 or (rows, cols)."""
+
+    def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
+        super().__init__(**kwargs)
+        self.size = normalize_tuple(size, 2, "size")
+        if interpolation != "nearest":
+            raise ValueError("UpSampling2D supports interpolation='nearest' only; got %r."
+                             % (interpolation,))
+        self.interpolation = interpolation
+        self.data_format = data_format or "channels_last"
+        self.input_spec = InputSpec(ndim=4)
+
+    def call(self, inputs):
+        n, h, w, c = dynamic_dims(inputs)
+        sh, sw = self.size
+        x = tf.reshape(inputs, [-1 if not isinstance(n, int) else n, h, 1, w, 1, c])
+        # Broadcasting against ones repeats each pixel; its gradient sums the copies back.
+        x = x * tf.ones([1, 1, sh, 1, sw, 1], dtype=inputs.dtype)
+        return tf.reshape(x, [-1 if not isinstance(n, int) else n, h * sh, w * sw, c])
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = as_shape_tuple(input_shape)
+        return (n, None if h is None else h * self.size[0], None if w is None else w * self.size[1],
+                c)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(size=list(self.size), data_format=self.data_format,
+                      interpolation=self.interpolation)
+        return config
+
+
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+
+__all__ = ["Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "ZeroPadding2D", "UpSampling2D"]
