@@ -44,7 +44,7 @@ from tfgraph.initializers import (constant_initializer, glorot_normal_initialize
 from tfgraph import initializers, losses, nn, train
 from tfgraph import test  # tf.test.compute_gradient(_error)
 from tfgraph.framework.graph_io import import_graph_def
-from tfgraph import graph_util
+from tfgraph import graph_util, summary
 
 __version__ = "0.1.0"
 
