@@ -1,0 +1,136 @@
+"""Numba/BLAS conv and pooling kernels, and the ops' numpy references, vs slow loop references."""
+import numpy as np
+import pytest
+
+import conv_reference as ref
+from tfgraph.kernels import conv as K
+from tfgraph.kernels import pooling as P
+from tfgraph.ops import conv_ops
+
+# (x shape, filter shape, strides, padding, dilations)
+CONV_CASES = [
+    ((2, 7, 7, 3), (3, 3, 3, 4), (1, 1), "VALID", (1, 1)),
+    ((2, 7, 7, 3), (3, 3, 3, 4), (1, 1), "SAME", (1, 1)),
+    ((1, 8, 9, 2), (2, 3, 2, 5), (2, 3), "SAME", (1, 1)),
+    ((2, 9, 8, 2), (3, 2, 2, 3), (2, 1), "VALID", (1, 1)),
+    ((1, 9, 9, 2), (3, 3, 2, 2), (1, 1), "SAME", (2, 2)),
+    ((2, 10, 8, 1), (2, 3, 1, 3), (1, 1), "VALID", (3, 2)),
+    ((3, 5, 5, 4), (1, 1, 4, 6), (1, 1), "VALID", (1, 1)),   # pointwise: plain GEMM path
+    ((2, 6, 6, 4), (1, 1, 4, 3), (2, 2), "SAME", (1, 1)),
+    ((1, 4, 4, 2), (4, 4, 2, 3), (1, 1), "SAME", (1, 1)),    # even kernel: asymmetric SAME pad
+    ((2, 2, 3, 2), (3, 3, 2, 2), (1, 1), "VALID", (1, 1)),   # empty output
+]
+
+
+def _arrays(xs, ws, dtype=np.float32, seed=0):
+    rng = np.random.RandomState(seed)
+    return rng.randn(*xs).astype(dtype), rng.randn(*ws).astype(dtype)
+
+
+def _dy(x, w, s, p, d, dtype, seed=1):
+    oh, ow = ref.out_hw(x.shape, w.shape[0], w.shape[1], s, d, p)
+    return np.random.RandomState(seed).randn(x.shape[0], oh, ow, w.shape[3]).astype(dtype)
+
+
+def _close(got, want, dtype):
+    assert got.dtype == dtype and got.shape == want.shape
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("xs,ws,s,p,d", CONV_CASES)
+def test_conv2d_kernels_match_loop_reference(xs, ws, s, p, d, dtype):
+    x, w = _arrays(xs, ws, dtype)
+    dy = _dy(x, w, s, p, d, dtype)
+    x_copy, w_copy, dy_copy = x.copy(), w.copy(), dy.copy()
+    _close(K.conv2d(x, w, s, d, p), ref.conv2d(x, w, s, p, d), dtype)
+    _close(K.conv2d_backprop_input(np.array(xs), w, dy, s, d, p),
+           ref.conv2d_backprop_input(xs, w, dy, s, p, d), dtype)
+    _close(K.conv2d_backprop_filter(x, np.array(ws), dy, s, d, p),
+           ref.conv2d_backprop_filter(x, ws, dy, s, p, d), dtype)
+    # kernels never write into their inputs
+    for a, b in ((x, x_copy), (w, w_copy), (dy, dy_copy)):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("xs,ws,s,p,d", CONV_CASES)
+def test_numpy_references_match_loop_reference(xs, ws, s, p, d):
+    x, w = _arrays(xs, ws, np.float64)
+    dy = _dy(x, w, s, p, d, np.float64)
+    S, D = (1,) + s + (1,), (1,) + d + (1,)
+    _close(conv_ops.conv2d_reference(x, w, S, p, D), ref.conv2d(x, w, s, p, d), np.float64)
+    _close(conv_ops.conv2d_backprop_input_reference(xs, w, dy, S, p, D),
+           ref.conv2d_backprop_input(xs, w, dy, s, p, d), np.float64)
+    _close(conv_ops.conv2d_backprop_filter_reference(x, ws, dy, S, p, D),
+           ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float64)
+
+
+def test_conv2d_kernels_chunk_the_batch(monkeypatch):
+    """Tiny chunks: the batch is split into several im2col/GEMM rounds with the same result."""
+    monkeypatch.setattr(K, "_CHUNK_BYTES", 1)
+    x, w = _arrays((5, 6, 6, 3), (3, 3, 3, 4))
+    dy = _dy(x, w, (1, 1), "SAME", (1, 1), np.float32)
+    _close(K.conv2d(x, w, (1, 1), (1, 1), "SAME"), ref.conv2d(x, w, (1, 1), "SAME"), np.float32)
+    _close(K.conv2d_backprop_input(np.array(x.shape), w, dy, (1, 1), (1, 1), "SAME"),
+           ref.conv2d_backprop_input(x.shape, w, dy, (1, 1), "SAME"), np.float32)
+    _close(K.conv2d_backprop_filter(x, np.array(w.shape), dy, (1, 1), (1, 1), "SAME"),
+           ref.conv2d_backprop_filter(x, w.shape, dy, (1, 1), "SAME"), np.float32)
+
+
+def test_conv2d_kernel_accepts_non_contiguous_input():
+    x, w = _arrays((2, 6, 6, 3), (3, 3, 3, 2))
+    xt = np.ascontiguousarray(x.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3)
+    assert not xt.flags.c_contiguous
+    _close(K.conv2d(xt, w, (1, 1), (1, 1), "VALID"), ref.conv2d(x, w), np.float32)
+
+
+# (x shape, ksize, strides, padding)
+POOL_CASES = [
+    ((2, 6, 6, 3), (2, 2), (2, 2), "VALID"),
+    ((2, 7, 7, 3), (2, 2), (2, 2), "SAME"),
+    ((1, 7, 5, 2), (3, 3), (2, 2), "SAME"),
+    ((2, 8, 6, 2), (3, 2), (1, 2), "VALID"),
+    ((1, 5, 5, 1), (3, 3), (1, 1), "SAME"),
+    ((1, 4, 9, 2), (1, 4), (1, 3), "SAME"),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("xs,k,s,p", POOL_CASES)
+def test_pool_kernels_match_loop_reference(xs, k, s, p, dtype):
+    rng = np.random.RandomState(0)
+    x = rng.randn(*xs).astype(dtype)
+    x_copy = x.copy()
+    oh, ow = ref.out_hw(xs, k[0], k[1], s, (1, 1), p)
+    (_, ph), (_, pw) = ref.geometry(xs[1], k[0], s[0], 1, p), ref.geometry(xs[2], k[1], s[1], 1, p)
+    dy = rng.randn(xs[0], oh, ow, xs[3]).astype(dtype)
+    _close(P.max_pool(x, k, s, (ph, pw), (oh, ow)), ref.max_pool(x, k, s, p), dtype)
+    _close(P.avg_pool(x, k, s, (ph, pw), (oh, ow)), ref.avg_pool(x, k, s, p), dtype)
+    _close(P.max_pool_grad(x, dy, k, s, (ph, pw)), ref.max_pool_grad(x, dy, k, s, p), dtype)
+    _close(P.avg_pool_grad(np.array(xs), dy, k, s, (ph, pw)),
+           ref.avg_pool_grad(xs, dy, k, s, p), dtype)
+    np.testing.assert_array_equal(x, x_copy)
+
+
+def test_max_pool_grad_ties_go_to_the_first_maximum():
+    x = np.ones((1, 4, 4, 1), np.float32)
+    dy = np.arange(1, 5, dtype=np.float32).reshape(1, 2, 2, 1)
+    dx = P.max_pool_grad(x, dy, (2, 2), (2, 2), (0, 0))
+    want = np.zeros((1, 4, 4, 1), np.float32)
+    want[0, ::2, ::2, 0] = dy[0, :, :, 0]
+    np.testing.assert_array_equal(dx, want)
+    np.testing.assert_array_equal(dx, ref.max_pool_grad(x, dy, (2, 2), (2, 2), "VALID"))
+
+
+def test_max_pool_grad_grad_picks_gradient_at_argmax():
+    rng = np.random.RandomState(3)
+    x = rng.randn(2, 5, 5, 3).astype(np.float32)
+    gg = rng.randn(*x.shape).astype(np.float32)
+    k, s, p = (3, 3), (2, 2), "SAME"
+    oh, ow = ref.out_hw(x.shape, 3, 3, s, (1, 1), p)
+    got = P.max_pool_grad_grad(x, gg, k, s, (1, 1), (oh, ow))
+    # <max_pool_grad(x, dy), gg> == <dy, max_pool_grad_grad(x, gg)> for every dy (adjoint pair)
+    dy = rng.randn(2, oh, ow, 3).astype(np.float32)
+    lhs = np.sum(ref.max_pool_grad(x, dy, k, s, p) * gg)
+    np.testing.assert_allclose(lhs, np.sum(dy * got), rtol=1e-5)

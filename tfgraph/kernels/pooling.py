@@ -1,0 +1,158 @@
+"""Numba kernels for NHWC max/avg pooling and their gradients, parallel over the batch.
+
+Windows are (kh, kw) with strides (sh, sw) and padding before (ph, pw); padded positions never take
+part (max ignores them, avg divides by the number of valid elements, as TensorFlow does). The max-pool
+gradients recompute each window's argmax from the input (first maximum in row-major window order wins,
+as in TF's CPU kernel) instead of storing indices. Outputs are fresh arrays; inputs are never written.
+"""
+import numpy as np
+
+from tfgraph.kernels.jit import njit, prange
+
+
+@njit(parallel=True)
+def _max_pool(x, kh, kw, sh, sw, ph, pw, out):
+    n, h, w, c = x.shape
+    oh, ow = out.shape[1], out.shape[2]
+    for b in prange(n):
+        for i in range(oh):
+            y0 = i * sh - ph
+            for j in range(ow):
+                x0 = j * sw - pw
+                first = True
+                for p in range(kh):
+                    y = y0 + p
+                    if y < 0 or y >= h:
+                        continue
+                    for q in range(kw):
+                        xx = x0 + q
+                        if xx < 0 or xx >= w:
+                            continue
+                        if first:
+                            for ch in range(c):
+                                out[b, i, j, ch] = x[b, y, xx, ch]
+                            first = False
+                        else:
+                            for ch in range(c):
+                                v = x[b, y, xx, ch]
+                                if v > out[b, i, j, ch]:
+                                    out[b, i, j, ch] = v
+
+
+@njit
+def _argmax_at(x, b, y0, x0, ch, kh, kw):
+    """Flat (y * w + x) position of the first maximum of one window channel, -1 if empty."""
+    h, w = x.shape[1], x.shape[2]
+    best = -1
+    m = x[b, 0, 0, ch]
+    for p in range(kh):
+        y = y0 + p
+        if y < 0 or y >= h:
+            continue
+        for q in range(kw):
+            xx = x0 + q
+            if xx < 0 or xx >= w:
+                continue
+            v = x[b, y, xx, ch]
+            if best < 0 or v > m:
+                m = v
+                best = y * w + xx
+    return best
+
+
+@njit(parallel=True)
+def _max_pool_grad(x, g, kh, kw, sh, sw, ph, pw, dx):
+    n, h, w, c = x.shape
+    oh, ow = g.shape[1], g.shape[2]
+    for b in prange(n):
+        dx[b] = 0
+        for i in range(oh):
+            for j in range(ow):
+                for ch in range(c):
+                    k = _argmax_at(x, b, i * sh - ph, j * sw - pw, ch, kh, kw)
+                    if k >= 0:
+                        dx[b, k // w, k % w, ch] += g[b, i, j, ch]
+
+
+@njit(parallel=True)
+def _max_pool_grad_grad(x, gg, kh, kw, sh, sw, ph, pw, out):
+    n, h, w, c = x.shape
+    oh, ow = out.shape[1], out.shape[2]
+    for b in prange(n):
+        for i in range(oh):
+            for j in range(ow):
+                for ch in range(c):
+                    k = _argmax_at(x, b, i * sh - ph, j * sw - pw, ch, kh, kw)
+                    out[b, i, j, ch] = gg[b, k // w, k % w, ch] if k >= 0 else 0
+
+
+@njit(parallel=True)
+def _avg_pool(x, kh, kw, sh, sw, ph, pw, out):
+    n, h, w, c = x.shape
+    oh, ow = out.shape[1], out.shape[2]
+    for b in prange(n):
+        for i in range(oh):
+            y0 = max(i * sh - ph, 0)
+            y1 = min(i * sh - ph + kh, h)
+            for j in range(ow):
+                x0 = max(j * sw - pw, 0)
+                x1 = min(j * sw - pw + kw, w)
+                for ch in range(c):
+                    out[b, i, j, ch] = 0
+                for y in range(y0, y1):
+                    for xx in range(x0, x1):
+                        for ch in range(c):
+                            out[b, i, j, ch] += x[b, y, xx, ch]
+                cnt = max((y1 - y0) * (x1 - x0), 1)
+                for ch in range(c):
+                    out[b, i, j, ch] = out[b, i, j, ch] / cnt
+
+
+@njit(parallel=True)
+def _avg_pool_grad(g, kh, kw, sh, sw, ph, pw, dx):
+    n, h, w, c = dx.shape
+    oh, ow = g.shape[1], g.shape[2]
+    for b in prange(n):
+        dx[b] = 0
+        for i in range(oh):
+            y0 = max(i * sh - ph, 0)
+            y1 = min(i * sh - ph + kh, h)
+            for j in range(ow):
+                x0 = max(j * sw - pw, 0)
+                x1 = min(j * sw - pw + kw, w)
+                cnt = max((y1 - y0) * (x1 - x0), 1)
+                for y in range(y0, y1):
+                    for xx in range(x0, x1):
+                        for ch in range(c):
+                            dx[b, y, xx, ch] += g[b, i, j, ch] / cnt
+
+
+# -- entry points used by the ops' make_kernel ----------------------------------------------------
+def max_pool(x, ksize, strides, pads, out_hw):
+    out = np.empty((x.shape[0],) + tuple(out_hw) + (x.shape[3],), dtype=x.dtype)
+    _max_pool(x, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], out)
+    return out
+
+
+def max_pool_grad(x, g, ksize, strides, pads):
+    dx = np.empty(x.shape, dtype=g.dtype)
+    _max_pool_grad(x, g, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], dx)
+    return dx
+
+
+def max_pool_grad_grad(x, gg, ksize, strides, pads, out_hw):
+    out = np.empty((x.shape[0],) + tuple(out_hw) + (x.shape[3],), dtype=gg.dtype)
+    _max_pool_grad_grad(x, gg, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], out)
+    return out
+
+
+def avg_pool(x, ksize, strides, pads, out_hw):
+    out = np.empty((x.shape[0],) + tuple(out_hw) + (x.shape[3],), dtype=x.dtype)
+    _avg_pool(x, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], out)
+    return out
+
+
+def avg_pool_grad(input_shape, g, ksize, strides, pads):
+    dx = np.empty(tuple(int(d) for d in input_shape), dtype=g.dtype)
+    _avg_pool_grad(g, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], dx)
+    return dx
