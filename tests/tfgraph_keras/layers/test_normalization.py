@@ -1,0 +1,102 @@
+import numpy as np
+import pytest
+
+import tfgraph as tf
+from tfgraph_keras import backend, layers
+from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    backend.clear_session()
+    yield
+    backend.clear_session()
+
+
+RNG = np.random.RandomState(1)
+
+
+def _bn_ref(x, gamma, beta, mean, var, eps=1e-3):
+    return gamma * (x - mean) / np.sqrt(var + eps) + beta
+
+
+def test_batchnorm_defaults_and_weight_order():
+    bn = layers.BatchNormalization()
+    assert bn.momentum == 0.99 and bn.epsilon == 1e-3
+    run_layer(bn, RNG.randn(4, 3).astype(np.float32))
+    assert [w.name.split("/")[-1] for w in bn.weights] == [
+        "gamma:0", "beta:0", "moving_mean:0", "moving_variance:0"]
+    assert len(bn.trainable_weights) == 2 and len(bn.non_trainable_weights) == 2
+
+
+def test_batchnorm_inference_uses_moving_statistics():
+    x = RNG.randn(6, 4, 4, 3).astype(np.float32)
+    bn = layers.BatchNormalization()
+    run_layer(bn, x)
+    g, b, m, v = [RNG.rand(3).astype(np.float32) + 0.5 for _ in range(4)]
+    bn.set_weights([g, b, m, v])
+    y = run_layer(bn, x)  # default learning phase: inference
+    np.testing.assert_allclose(y, _bn_ref(x, g, b, m, v), rtol=1e-5, atol=1e-5)
+
+
+def test_batchnorm_training_uses_batch_statistics_and_updates_moving_averages():
+    x = (RNG.randn(8, 5, 3) * 2 + 1).astype(np.float32)
+    bn = layers.BatchNormalization(momentum=0.9)
+    holder = tf.placeholder(tf.float32, (None, 5, 3))
+    y = bn(holder, training=True)
+    sess = backend.get_session()
+    backend.initialize_variables(bn.weights)
+    assert len(bn.updates) == 2
+    mean, var = x.mean(axis=(0, 1)), x.var(axis=(0, 1))
+    out = sess.run(y, {holder: x})
+    np.testing.assert_allclose(out, _bn_ref(x, 1, 0, mean, var), rtol=1e-4, atol=1e-5)
+    sess.run(bn.updates, {holder: x})
+    sess.run(bn.updates, {holder: x})
+    _, _, mm, mv = bn.get_weights()
+    np.testing.assert_allclose(mm, mean * (1 - 0.9 ** 2), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mv, 0.9 ** 2 + var * (1 - 0.9 ** 2), rtol=1e-5, atol=1e-6)
+
+
+def test_batchnorm_learning_phase_switches_modes():
+    x = (RNG.randn(10, 2) * 3 + 2).astype(np.float32)
+    bn = layers.BatchNormalization()
+    holder = tf.placeholder(tf.float32, (None, 2))
+    y = bn(holder)  # training = the learning-phase tensor
+    sess = backend.get_session()
+    backend.initialize_variables(bn.weights)
+    infer = sess.run(y, {holder: x})
+    train = sess.run(y, {holder: x, backend.learning_phase(): True})
+    np.testing.assert_allclose(infer, x / np.sqrt(1 + 1e-3), rtol=1e-5)
+    np.testing.assert_allclose(train, _bn_ref(x, 1, 0, x.mean(0), x.var(0)), rtol=1e-4, atol=1e-5)
+
+
+def test_frozen_batchnorm_runs_in_inference_mode():
+    bn = layers.BatchNormalization()
+    bn.trainable = False
+    x = RNG.randn(4, 2).astype(np.float32)
+    y = run_layer(bn, x, training=True)
+    np.testing.assert_allclose(y, x / np.sqrt(1 + 1e-3), rtol=1e-5)
+    assert bn.updates == [] and bn.trainable_weights == []
+
+
+def test_batchnorm_gradients_training_and_inference():
+    x = RNG.randn(5, 3)
+    check_gradients(layers.BatchNormalization(dtype="float64"), x, training=True)
+    check_gradients(layers.BatchNormalization(dtype="float64", axis=1), RNG.randn(4, 3, 2),
+                    training=False)
+
+
+def test_layer_normalization_forward_and_gradients():
+    x = RNG.randn(4, 6).astype(np.float32)
+    ln = layers.LayerNormalization()
+    y = run_layer(ln, x)
+    ref = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-3)
+    np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-5)
+    check_gradients(layers.LayerNormalization(dtype="float64"), RNG.randn(3, 4))
+
+
+def test_normalization_configs_round_trip():
+    for layer in (layers.BatchNormalization(momentum=0.9, epsilon=1e-5, center=False),
+                  layers.LayerNormalization(epsilon=1e-6)):
+        config = layer.get_config()
+        assert type(layer).from_config(config).get_config() == config
