@@ -1,0 +1,117 @@
+import numpy as np
+import pytest
+
+import tfgraph as tf
+from tfgraph_keras import backend, layers
+from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    backend.clear_session()
+    yield
+    backend.clear_session()
+
+
+RNG = np.random.RandomState(5)
+
+
+def _same_pads(n, k, s, d):
+    eff = (k - 1) * d + 1
+    out = -(-n // s)
+    total = max((out - 1) * s + eff - n, 0)
+    return total // 2, total - total // 2  # TF: the extra row/col goes at the end
+
+
+def conv2d_ref(x, k, strides=(1, 1), padding="valid", dilation=(1, 1)):
+    """Direct NHWC convolution (cross-correlation) in float64."""
+    kh, kw, _, f = k.shape
+    if padding == "same":
+        ph = _same_pads(x.shape[1], kh, strides[0], dilation[0])
+        pw = _same_pads(x.shape[2], kw, strides[1], dilation[1])
+        x = np.pad(x, ((0, 0), ph, pw, (0, 0)))
+    eh, ew = (kh - 1) * dilation[0] + 1, (kw - 1) * dilation[1] + 1
+    oh = (x.shape[1] - eh) // strides[0] + 1
+    ow = (x.shape[2] - ew) // strides[1] + 1
+    out = np.zeros((x.shape[0], oh, ow, f))
+    for i in range(oh):
+        for j in range(ow):
+            patch = x[:, i * strides[0]:i * strides[0] + eh:dilation[0],
+                      j * strides[1]:j * strides[1] + ew:dilation[1], :]
+            out[:, i, j, :] = np.einsum("nhwc,hwcf->nf", patch, k)
+    return out
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(kernel_size=3),
+    dict(kernel_size=(3, 2), strides=2, padding="same"),
+    dict(kernel_size=3, padding="same", dilation_rate=2),
+    dict(kernel_size=2, strides=(1, 2), use_bias=False),
+])
+def test_conv2d_matches_numpy(kwargs):
+    x = RNG.randn(2, 7, 6, 3).astype(np.float32)
+    conv = layers.Conv2D(4, activation="relu", bias_initializer="ones", **kwargs)
+    y = run_layer(conv, x)
+    w = conv.get_weights()
+    ref = conv2d_ref(x, w[0], conv.strides, conv.padding, conv.dilation_rate)
+    if conv.use_bias:
+        ref = ref + w[1]
+    np.testing.assert_allclose(y, np.maximum(ref, 0), rtol=1e-4, atol=1e-5)
+    assert conv.compute_output_shape((None, 7, 6, 3)) == (None,) + y.shape[1:]
+
+
+def test_conv2d_kernel_layout_and_alias():
+    conv = layers.Convolution2D(8, (3, 3), input_shape=(5, 5, 2))
+    assert type(conv) is layers.Conv2D
+    run_layer(conv, np.zeros((1, 5, 5, 2), np.float32))
+    assert [w.shape for w in conv.get_weights()] == [(3, 3, 2, 8), (8,)]
+
+
+def test_conv1d_matches_numpy_incl_causal():
+    x = RNG.randn(2, 9, 3).astype(np.float32)
+    for kwargs in (dict(), dict(strides=2, padding="same"), dict(padding="causal", dilation_rate=2)):
+        conv = layers.Conv1D(4, 3, **kwargs)
+        y = run_layer(conv, x)
+        k, b = conv.get_weights()
+        xx = x
+        padding = conv.padding
+        if padding == "causal":
+            xx = np.pad(x, ((0, 0), (4, 0), (0, 0)))
+            padding = "valid"
+        ref = conv2d_ref(xx[:, None], k[None], (1, conv.strides[0]), padding,
+                         (1, conv.dilation_rate[0]))[:, 0] + b
+        np.testing.assert_allclose(y, ref, rtol=1e-4, atol=1e-5)
+
+
+def test_conv_gradients():
+    check_gradients(layers.Conv2D(2, 3, padding="same", strides=2, dtype="float64"),
+                    RNG.randn(2, 5, 5, 2))
+    check_gradients(layers.Conv1D(2, 2, dtype="float64"), RNG.randn(2, 4, 3))
+
+
+def test_conv_errors():
+    with pytest.raises(ValueError, match="padding"):
+        layers.Conv2D(2, 3, padding="full")
+    with pytest.raises(ValueError, match="dilation_rate"):
+        layers.Conv2D(2, 3, strides=2, dilation_rate=2)
+    with pytest.raises(ValueError, match="expected ndim=4, found ndim=3"):
+        layers.Conv2D(2, 3)(tf.placeholder(tf.float32, (None, 5, 5)))
+
+
+def test_zero_padding_and_upsampling():
+    x = RNG.randn(2, 3, 4, 2).astype(np.float32)
+    np.testing.assert_array_equal(run_layer(layers.ZeroPadding2D(((1, 2), (0, 1))), x),
+                                  np.pad(x, ((0, 0), (1, 2), (0, 1), (0, 0))))
+    np.testing.assert_array_equal(run_layer(layers.ZeroPadding2D(1), x),
+                                  np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0))))
+    np.testing.assert_array_equal(run_layer(layers.UpSampling2D((2, 3)), x),
+                                  x.repeat(2, axis=1).repeat(3, axis=2))
+    check_gradients(layers.UpSampling2D(2, dtype="float64"), RNG.randn(1, 2, 2, 1))
+
+
+def test_conv_configs_round_trip():
+    for layer in (layers.Conv2D(3, (2, 3), strides=2, padding="same", activation="relu"),
+                  layers.Conv1D(2, 5, dilation_rate=2), layers.ZeroPadding2D((1, 2)),
+                  layers.UpSampling2D(3)):
+        config = layer.get_config()
+        assert type(layer).from_config(config).get_config() == config
