@@ -36,7 +36,7 @@ class Variable:
             with graph.control_dependencies(None):
                 self._variable = state_ops.variable_op_v2(var_shape, value.dtype, name=scope)
                 self._initial_value = value
-                self._initializer_op = state_ops.Assign.create_op(
+                self._initializer_op = state_ops.Assign.create_op(  # an Operation, as in TF
                     [self._variable, value], name="Assign", validate_shape=validate_shape,
                     use_locking=True)
                 self._snapshot = array_ops.identity(self._variable, name="read")
@@ -98,6 +98,11 @@ class Variable:
 
     def value(self):
         return self._snapshot
+
+    def initialized_value(self):
+        """The variable's value after its initializer ran (its Assign's output), for initial
+        values that depend on another variable: `tf.Variable(w.initialized_value() * 2)`."""
+        return self._initializer_op.outputs[0]
 
     def read_value(self):
         """A fresh read of the variable (an Identity op named 'read')."""

@@ -117,52 +117,54 @@ def _scope(name, default):
 
 
 def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
-    """tf.random_normal."""
+    """tf.random_normal: N(mean, stddev) samples; ops named as TF1 names them."""
     dtype = dtypes.as_dtype(dtype)
-    with _scope(name, "random_normal"):
-        seeds = _seeds(seed)
-        rnd = RandomStandardNormal.apply(_shape_arg(shape), dtype=dtype, **seeds)
-        return _affine(rnd, stddev, mean, dtype)
+    with _scope(name, "random_normal") as scope:
+        shape_t, mean_t, std_t = _args(shape, "shape", (mean, "mean"), (stddev, "stddev"),
+                                       dtype=dtype)
+        rnd = RandomStandardNormal.apply(shape_t, dtype=dtype, **_seeds(seed))
+        return _affine(rnd, std_t, mean_t, scope)
 
 
-def _affine(x, scale, offset, dtype):
-    from tfgraph.ops import math_ops
+def _args(shape, shape_name, *values, dtype):
     from tfgraph.framework.op_def import convert_to_tensor
-    mul = math_ops.multiply(x, convert_to_tensor(scale, dtype), name="mul")
-    return math_ops.add(mul, convert_to_tensor(offset, dtype), name="add", _v2=True)
-
-
-def _shape_arg(shape):
     from tfgraph.framework.tensor import Tensor
-    if isinstance(shape, Tensor):
-        return shape
-    return np.asarray([int(d) for d in shape], dtype=np.int32)
+    if not isinstance(shape, Tensor):
+        shape = convert_to_tensor(np.asarray([int(d) for d in shape], dtype=np.int32),
+                                  name=shape_name)
+    return [shape] + [convert_to_tensor(v, dtype, name=n) for v, n in values]
+
+
+def _affine(x, scale, offset, scope):
+    from tfgraph.ops import math_ops
+    # TF1 names the final op after the scope ('random_normal:0', not 'random_normal/add:0').
+    return math_ops.add(math_ops.multiply(x, scale, name="mul"), offset, name=scope)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
     """tf.truncated_normal: N(mean, stddev) with samples beyond 2 stddev redrawn."""
     dtype = dtypes.as_dtype(dtype)
-    with _scope(name, "truncated_normal"):
-        rnd = TruncatedNormal.apply(_shape_arg(shape), dtype=dtype, **_seeds(seed))
-        return _affine(rnd, stddev, mean, dtype)
+    with _scope(name, "truncated_normal") as scope:
+        shape_t, mean_t, std_t = _args(shape, "shape", (mean, "mean"), (stddev, "stddev"),
+                                       dtype=dtype)
+        rnd = TruncatedNormal.apply(shape_t, dtype=dtype, **_seeds(seed))
+        return _affine(rnd, std_t, mean_t, scope)
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
     """tf.random_uniform: U[minval, maxval) (maxval defaults to 1 for floats)."""
     dtype = dtypes.as_dtype(dtype)
-    with _scope(name, "random_uniform"):
+    if dtype.is_integer and maxval is None:
+        raise ValueError("Must specify maxval for integer dtype %r" % dtype)
+    with _scope(name, "random_uniform") as scope:
+        shape_t, lo, hi = _args(shape, "shape", (minval, "min"),
+                                (1 if maxval is None else maxval, "max"), dtype=dtype)
         if dtype.is_integer:
-            if maxval is None:
-                raise ValueError("Must specify maxval for integer dtype %r" % dtype)
-            return RandomUniformInt.apply(_shape_arg(shape), np.asarray(minval, dtype.np),
-                                          np.asarray(maxval, dtype.np), dtype=dtype, **_seeds(seed))
-        if maxval is None:
-            maxval = 1
+            return RandomUniformInt.apply(shape_t, lo, hi, dtype=dtype, name=scope,
+                                          **_seeds(seed))
         from tfgraph.ops import math_ops
-        from tfgraph.framework.op_def import convert_to_tensor
-        rnd = RandomUniform.apply(_shape_arg(shape), dtype=dtype, **_seeds(seed))
-        lo, hi = convert_to_tensor(minval, dtype), convert_to_tensor(maxval, dtype)
-        return math_ops.add(math_ops.multiply(rnd, hi - lo), lo)
+        rnd = RandomUniform.apply(shape_t, dtype=dtype, **_seeds(seed))
+        return _affine(rnd, math_ops.subtract(hi, lo, name="sub"), lo, scope)
 
 
 def random_shuffle(value, seed=None, name=None):
