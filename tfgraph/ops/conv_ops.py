@@ -81,8 +81,9 @@ def _out_hw(x_dims, k_hw, strides, dilations, padding):
             outs.append(None)
             continue
         o, _ = conv_kernels.out_size(x_dims[1 + i], k, strides[1 + i], dilations[1 + i], padding)
-        require(o is None or o >= 0, "Negative dimension size caused by subtracting %d from %d"
-                % ((k - 1) * dilations[1 + i] + 1, x_dims[1 + i]))
+        if o is not None and o < 0:
+            raise ValueError("Negative dimension size caused by subtracting %d from %d"
+                             % ((k - 1) * dilations[1 + i] + 1, x_dims[1 + i]))
         outs.append(o)
     return outs
 
