@@ -1,3 +1,271 @@
-"""tf.nn composites built from other ops: moments, batch_normalization, l2_normalize, embedding_lookup."""
+"""tf.nn composites built from other ops: moments, batch_normalization, l2_normalize,
+embedding_lookup, sigmoid cross-entropies, xw_plus_b, ... (no OpDefs: their gradients come from the
+ops they are made of).
+"""
+import numpy as np
 
-__all__ = []
+from tfgraph.framework import dtypes
+from tfgraph.framework.graph import get_default_graph
+from tfgraph.framework.op_def import convert_to_tensor
+from tfgraph.ops import array_ops, math_ops, nn_ops
+
+
+def _scope(name, default):
+    return get_default_graph().name_scope(name or default)
+
+
+def _keep_dims(keepdims, keep_dims):
+    if keepdims is not None and keep_dims is not None:
+        raise ValueError("Cannot specify both 'keepdims' and 'keep_dims'.")
+    return bool(keepdims if keepdims is not None else keep_dims)
+
+
+def _squeeze(t, axes, keep):
+    return t if keep else array_ops.squeeze(t, list(axes))
+
+
+def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
+    """tf.nn.moments: (mean, variance) of `x` over `axes` (biased variance, as TF).
+
+        mean, var = tf.nn.moments(x, axes=[0])
+    """
+    keep = _keep_dims(keepdims, keep_dims)
+    with _scope(name, "moments"):
+        x = convert_to_tensor(x)
+        y = math_ops.cast(x, dtypes.float32) if x.dtype is dtypes.float16 else x
+        mean = math_ops.reduce_mean(y, axes, keepdims=True, name="mean")
+        variance = math_ops.reduce_mean(
+            math_ops.squared_difference(y, array_ops.stop_gradient(mean)), axes, keepdims=True,
+            name="variance")
+        mean, variance = _squeeze(mean, axes, keep), _squeeze(variance, axes, keep)
+        if x.dtype is dtypes.float16:
+            return math_ops.cast(mean, x.dtype), math_ops.cast(variance, x.dtype)
+        return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, name=None, keep_dims=None, keepdims=None):
+    """tf.nn.weighted_moments: mean and variance of `x` with each element counted
+    `frequency_weights` times (weights broadcast against x)."""
+    keep = _keep_dims(keepdims, keep_dims)
+    with _scope(name, "weighted_moments"):
+        x = convert_to_tensor(x)
+        w = convert_to_tensor(frequency_weights, dtype=x.dtype)
+        weighted_input_sum = math_ops.reduce_sum(w * x, axes, keepdims=True,
+                                                 name="weighted_input_sum")
+        sum_of_weights = math_ops.reduce_sum(w + array_ops.zeros_like(x), axes, keepdims=True,
+                                             name="sum_of_weights")
+        divisor = math_ops.reciprocal(sum_of_weights, name="inv_weight_sum")
+        mean = math_ops.multiply(weighted_input_sum, divisor)
+        distsq = math_ops.reduce_sum(
+            w * math_ops.squared_difference(x, array_ops.stop_gradient(mean)), axes,
+            keepdims=True, name="weighted_distsq")
+        variance = math_ops.multiply(distsq, divisor)
+        return _squeeze(mean, axes, keep), _squeeze(variance, axes, keep)
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """tf.nn.batch_normalization: scale * (x - mean) / sqrt(variance + eps) + offset, computed as
+    TF does: x * inv + (offset - mean * inv) with inv = scale * rsqrt(variance + eps).
+    `offset` and `scale` may be None."""
+    with _scope(name, "batchnorm"):
+        x = convert_to_tensor(x)
+        variance = convert_to_tensor(variance, dtype=x.dtype)
+        inv = math_ops.rsqrt(variance + convert_to_tensor(variance_epsilon, dtype=x.dtype))
+        if scale is not None:
+            inv = inv * convert_to_tensor(scale, dtype=x.dtype)
+        mean = convert_to_tensor(mean, dtype=x.dtype)
+        shift = (convert_to_tensor(offset, dtype=x.dtype) - mean * inv if offset is not None
+                 else math_ops.negative(mean) * inv)
+        return x * inv + shift
+
+
+def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, data_format="NHWC",
+                     is_training=True, name=None):
+    """tf.nn.fused_batch_norm: (y, batch_mean, batch_variance) for 4-D x.
+
+    Training: statistics over every dim but channels; y uses the biased variance, the returned
+    variance is the unbiased one (n / (n - 1)), as TF's kernel returns for moving averages.
+    Inference: normalizes with the given mean/variance and returns them.
+    """
+    with _scope(name, "FusedBatchNorm"):
+        x = convert_to_tensor(x)
+        nchw = data_format.upper().startswith("NC")
+        axes = [0, 2, 3] if nchw else [0, 1, 2]
+
+        def shaped(v):
+            v = convert_to_tensor(v, dtype=x.dtype)
+            return array_ops.reshape(v, [-1, 1, 1]) if nchw else v
+        if is_training:
+            if mean is not None or variance is not None:
+                raise ValueError("Both 'mean' and 'variance' must be None when is_training is True")
+            batch_mean, batch_var = moments(x, axes)
+            y = batch_normalization(x, shaped(batch_mean), shaped(batch_var), shaped(offset),
+                                    shaped(scale), epsilon)
+            n = math_ops.cast(array_ops.size(x), x.dtype) / math_ops.cast(
+                array_ops.size(batch_mean), x.dtype)
+            one = array_ops.constant(1, dtype=x.dtype)
+            unbiased = batch_var * (n / math_ops.maximum(n - one, one))
+            return y, batch_mean, unbiased
+        if mean is None or variance is None:
+            raise ValueError("Both 'mean' and 'variance' must be a 1D tensor when is_training is "
+                             "False.")
+        y = batch_normalization(x, shaped(mean), shaped(variance), shaped(offset), shaped(scale),
+                                epsilon)
+        return y, convert_to_tensor(mean, dtype=x.dtype), convert_to_tensor(variance, x.dtype)
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """tf.nn.l2_normalize: x / sqrt(max(sum(x ** 2, axis), epsilon))."""
+    if axis is not None and dim is not None:
+        raise ValueError("Cannot specify both 'axis' and 'dim'.")
+    axis = dim if axis is None else axis
+    with _scope(name, "l2_normalize"):
+        x = convert_to_tensor(x, name="x")
+        square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
+        x_inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum,
+                                                     convert_to_tensor(epsilon, dtype=x.dtype)))
+        return math_ops.multiply(x, x_inv_norm)
+
+
+# -- embedding_lookup --------------------------------------------------------------------------------
+def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
+                     max_norm=None):
+    """tf.nn.embedding_lookup: rows of `params` (a tensor/variable, or a list of partitions) at `ids`.
+
+    The gradient w.r.t. params is an IndexedSlices (only the looked-up rows), so optimizers update
+    just those rows. Partitioned params follow TF's "mod" or "div" id assignment.
+    """
+    if partition_strategy not in ("mod", "div"):
+        raise ValueError("Unrecognized partition strategy: " + partition_strategy)
+    parts = list(params) if isinstance(params, (list, tuple)) else [params]
+    if not parts:
+        raise ValueError("Need at least one param")
+    with _scope(name, "embedding_lookup"):
+        ids = convert_to_tensor(ids, name="ids")
+        if len(parts) == 1:
+            result = array_ops.gather(parts[0], ids)
+        else:
+            result = _partitioned_lookup(parts, ids, partition_strategy)
+        return array_ops.identity(_clip_rows(result, ids, max_norm))
+
+
+def _partitioned_lookup(parts, ids, strategy):
+    """Each partition gathers the ids it owns (others clipped to a valid row and masked out)."""
+    parts = [convert_to_tensor(p) for p in parts]
+    sizes = [p.shape.as_tuple()[0] if p.shape.ndims else None for p in parts]
+    if None in sizes:
+        raise ValueError("embedding_lookup: partitioned params need a known first dimension")
+    n = len(parts)
+    ids = math_ops.cast(ids, dtypes.int64) if ids.dtype is not dtypes.int64 else ids
+    c = lambda v: array_ops.constant(v, dtype=dtypes.int64)  # noqa: E731
+    if strategy == "mod":
+        assign, new_ids = ids % c(n), ids // c(n)
+    else:
+        per, extras = sum(sizes) // n, sum(sizes) % n
+        assign = math_ops.maximum(ids // c(per + 1), (ids - c(extras)) // c(per))
+        new_ids = math_ops.where(assign < c(extras), ids % c(per + 1),
+                                 (ids - c(extras)) % c(per))
+    result = None
+    for i, (p, size) in enumerate(zip(parts, sizes)):
+        rows = array_ops.gather(p, math_ops.minimum(new_ids, c(size - 1)))
+        mine = math_ops.equal(assign, c(i))
+        for _ in range((p.shape.ndims or 1) - 1):
+            mine = array_ops.expand_dims(mine, -1)
+        picked = math_ops.where(mine, rows, array_ops.zeros_like(rows))
+        result = picked if result is None else result + picked
+    return result
+
+
+def _clip_rows(values, ids, max_norm):
+    """Scales each looked-up embedding down to an l2 norm of at most `max_norm` (TF's _clip)."""
+    if max_norm is None:
+        return values
+    ir, vr = ids.shape.ndims, values.shape.ndims
+    if ir is None or vr is None:
+        raise ValueError("embedding_lookup: max_norm needs known ranks for ids and params")
+    axes = list(range(ir, vr))
+    clip = convert_to_tensor(max_norm, dtype=values.dtype)
+    l2sum = math_ops.reduce_sum(values * values, axes, keepdims=True)
+    positive = math_ops.greater(l2sum, array_ops.zeros_like(l2sum))
+    safe = math_ops.where(positive, l2sum, array_ops.ones_like(l2sum))
+    l2norm = math_ops.where(positive, math_ops.sqrt(safe), l2sum)
+    return values * clip / math_ops.maximum(l2norm, clip)
+
+
+# -- sigmoid cross-entropies and small composites -----------------------------------------------------
+def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
+    """tf.nn.sigmoid_cross_entropy_with_logits, stably: max(x, 0) - x * z + log(1 + exp(-|x|))."""
+    if _sentinel is not None:
+        raise ValueError("Only call `sigmoid_cross_entropy_with_logits` with named arguments "
+                         "(labels=..., logits=..., ...)")
+    with _scope(name, "logistic_loss"):
+        logits = convert_to_tensor(logits, name="logits")
+        labels = convert_to_tensor(labels, dtype=logits.dtype, name="labels")
+        if not logits.shape.is_compatible_with(labels.shape):
+            raise ValueError("logits and labels must have the same shape (%s vs %s)"
+                             % (logits.shape, labels.shape))
+        zeros = array_ops.zeros_like(logits)
+        cond = math_ops.greater_equal(logits, zeros)
+        relu_logits = math_ops.where(cond, logits, zeros)
+        neg_abs_logits = math_ops.where(cond, math_ops.negative(logits), logits)
+        return math_ops.add(relu_logits - logits * labels,
+                            math_ops.log1p(math_ops.exp(neg_abs_logits)))
+
+
+def weighted_cross_entropy_with_logits(targets, logits, pos_weight, name=None):
+    """tf.nn.weighted_cross_entropy_with_logits: sigmoid cross-entropy with positives weighted by
+    `pos_weight`: (1 - z) * x + (1 + (q - 1) * z) * (log(1 + exp(-|x|)) + max(-x, 0))."""
+    with _scope(name, "logistic_loss"):
+        logits = convert_to_tensor(logits, name="logits")
+        targets = convert_to_tensor(targets, dtype=logits.dtype, name="targets")
+        if not logits.shape.is_compatible_with(targets.shape):
+            raise ValueError("logits and targets must have the same shape (%s vs %s)"
+                             % (logits.shape, targets.shape))
+        one = array_ops.constant(1, dtype=logits.dtype)
+        log_weight = one + (convert_to_tensor(pos_weight, dtype=logits.dtype) - one) * targets
+        softplus_neg = (math_ops.log1p(math_ops.exp(math_ops.negative(math_ops.abs(logits))))
+                        + nn_ops.relu(math_ops.negative(logits)))
+        return math_ops.add((one - targets) * logits, log_weight * softplus_neg)
+
+
+def swish(features, name=None):
+    """tf.nn.swish: features * sigmoid(features)."""
+    with _scope(name, "swish"):
+        features = convert_to_tensor(features, name="features")
+        return features * math_ops.sigmoid(features)
+
+
+def xw_plus_b(x, weights, biases, name=None):
+    """tf.nn.xw_plus_b: matmul(x, weights) + biases."""
+    with _scope(name, "xw_plus_b") as scope:
+        return nn_ops.bias_add(math_ops.matmul(x, weights), biases, name=scope)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """tf.nn.relu_layer: relu(matmul(x, weights) + biases)."""
+    with _scope(name, "relu_layer") as scope:
+        return nn_ops.relu(nn_ops.bias_add(math_ops.matmul(x, weights), biases), name=scope)
+
+
+def zero_fraction(value, name=None):
+    """tf.nn.zero_fraction: the fraction of entries of `value` that are zero (float32)."""
+    with _scope(name, "zero_fraction"):
+        value = convert_to_tensor(value, name="value")
+        zero = array_ops.constant(np.zeros((), value.dtype.np))
+        return math_ops.reduce_mean(math_ops.cast(math_ops.equal(value, zero), dtypes.float32))
+
+
+__all__ = [
+    "moments",
+    "weighted_moments",
+    "batch_normalization",
+    "fused_batch_norm",
+    "l2_normalize",
+    "embedding_lookup",
+    "sigmoid_cross_entropy_with_logits",
+    "weighted_cross_entropy_with_logits",
+    "swish",
+    "xw_plus_b",
+    "relu_layer",
+    "zero_fraction",
+]
