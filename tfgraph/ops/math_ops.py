@@ -1145,9 +1145,9 @@ def add_n(inputs, name=None):
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """tf.clip_by_value: min(max(t, lo), hi)."""
     g = get_default_graph()
-    with g.name_scope(name or "clip_by_value"):
+    with g.name_scope(name or "clip_by_value") as scope:
         t = convert_to_tensor(t)
-        return maximum(minimum(t, clip_value_max, name="Minimum"), clip_value_min)
+        return maximum(minimum(t, clip_value_max, name="Minimum"), clip_value_min, name=scope)
 
 
 class Cumsum(OpDef):
@@ -1188,7 +1188,9 @@ __all__ = [
     "div",
     "realdiv",
     "floordiv",
+    "floor_div",
     "mod",
+    "floormod",
     "pow",
     "maximum",
     "minimum",
