@@ -1,0 +1,81 @@
+"""write_html: the self-contained viewer, driven in real headless Chromium over the DevTools protocol."""
+import os
+import re
+
+import pytest
+
+from tfgraph import viz
+
+ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test-artifacts")
+
+
+def visible_ids(graph, expanded):
+    """The viewer's rule: an op shows unless a scope above it is closed; then its outermost closed scope."""
+    ids = set()
+    for op in graph.get_operations():
+        parts = op.name.split("/")[:-1]
+        closed = next((i for i in range(len(parts)) if "/".join(parts[:i + 1]) not in expanded), None)
+        ids.add(op.name if closed is None else "scope:" + "/".join(parts[:closed + 1]))
+    return ids
+
+
+def test_page_is_self_contained_and_carries_every_op(model, tmp_path):
+    text = viz.to_html(model.graph, profile={"out/y": 1.5})
+    assert not re.search(r"(src|href)=\"(https?:)?//", text)
+    assert "fetch(" not in text and "XMLHttpRequest" not in text
+    for op in model.graph.get_operations():
+        assert '"n": "%s"' % op.name in text
+    assert '"time_ms": 1.5' in text
+
+
+@pytest.fixture
+def browser():
+    pytest.importorskip("websocket", reason="websocket-client not installed (tfgraph[viz])")
+    import cdp
+    if cdp.chromium_binary() is None:
+        pytest.skip("chromium not installed (Debian package chromium; .ci/run installs it)")
+    b = cdp.Browser()
+    yield b
+    b.close()
+
+
+def test_viewer_in_headless_chromium(model, tmp_path, browser):
+    path = viz.write_html(model.graph, str(tmp_path / "graph.html"), profile={"out/y": 2.0})
+    url = "file://" + os.path.abspath(path)
+    browser.navigate(url)
+    count = "document.querySelectorAll('g.node').length"
+    g = model.graph
+    assert browser.eval(count) == len(visible_ids(g, set())) == 6  # x, Square, loss, init + 2 scopes
+    # expanding a scope by clicking its box
+    browser.eval("document.querySelector('g.node[data-id=\"scope:layer1\"]')"
+                 ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    assert browser.eval(count) == len(visible_ids(g, {"layer1"}))
+    assert browser.eval("!!document.querySelector('g.node[data-id=\"layer1/MatMul\"]')")
+    assert browser.eval("document.querySelectorAll('g.scope-box').length") == 1
+    # searching: hit count, then Enter reveals the first hit and shows its details
+    browser.eval("var s = document.getElementById('search'); s.value = 'matmul';"
+                 "s.dispatchEvent(new Event('input'))")
+    hits = [op.name for op in g.get_operations() if "matmul" in op.name.lower()]
+    assert browser.eval("document.getElementById('hits').textContent") == "%d matches" % len(hits)
+    assert browser.eval("document.querySelectorAll('#results li').length") == len(hits)
+    browser.eval("document.getElementById('search').dispatchEvent("
+                 "new KeyboardEvent('keydown', {key: 'Enter'}))")
+    assert browser.eval("document.querySelector('#details h2').textContent") == hits[0]
+    details = browser.eval("document.getElementById('details').textContent")
+    assert "MatMul" in details and "conftest.py:" in details and "float32" in details
+    assert browser.eval("document.querySelector('g.node.selected').dataset.id") == hits[0]
+    # per-op time from the profile
+    browser.eval("tfgraphViewer.reveal('out/y')")
+    assert "2.0000 ms" in browser.eval("document.getElementById('details').textContent")
+    # collapsing the expanded scope by clicking its frame
+    browser.eval("tfgraphViewer.search('')")
+    n_open = browser.eval(count)
+    browser.eval("document.querySelector('g.scope-box[data-scope=\"out\"]')"
+                 ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+    assert browser.eval(count) < n_open
+    browser.eval("tfgraphViewer.reveal('layer1/MatMul'); document.getElementById('fit').click()")
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    shot = browser.screenshot(os.path.join(ARTIFACTS, "html_viewer.png"))
+    assert os.path.getsize(shot) > 5000
+    assert browser.errors() == []
+    assert [u for u in browser.requested_urls() if not u.startswith("file://")] == []
