@@ -340,6 +340,7 @@ class Lambda(Layer):
                 "code": fn[0], "defaults": fn[1], "closure": fn[2]}} if kind == "lambda" else fn
             config.pop("output_shape_type", None)
             config.pop("module", None)
+        config = serialization.clean_layer_config(cls, config)
         config["function"] = serialization.deserialize_function(
             config["function"], custom_objects, safe_mode, "Lambda")
         out = config.get("output_shape")

@@ -1,0 +1,189 @@
+"""A model's weights (and optimizer state) as a state tree, and back, matching Keras's rules.
+
+Keras 3 matches saved weights to layers by `snake_case(ClassName)` keys and their order within each
+container, never by layer name, so a file written by a model whose layers have other names loads.
+Within a layer, weights are in Keras's order: trainable then non-trainable, in creation order.
+"""
+import json
+
+import numpy as np
+
+from tfgraph_keras import backend
+from tfgraph_keras.saving import h5 as h5_layout
+
+
+def sublayers(layer):
+    """The layers a model holds (None for a plain layer)."""
+    layers = getattr(layer, "layers", None)
+    if layers is None or not _is_model(layer):
+        return None
+    return list(layers)
+
+
+def _is_model(layer):
+    try:
+        from tfgraph_keras.models.functional import Model
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(layer, Model)
+
+
+def layer_variables(layer):
+    """A layer's own weights in Keras's file order (independent of its current `trainable` flag)."""
+    return list(layer._trainable_weights) + list(layer._non_trainable_weights)
+
+
+def optimizer_variables(optimizer):
+    """[iterations, learning_rate, *slots, *other state] (Keras 3 order), or [] before it is built."""
+    if optimizer is None or getattr(optimizer, "_iterations", None) is None:
+        return []
+    first = [optimizer._iterations, optimizer._lr_var]
+    out = first + [w for w in optimizer.weights if not any(w is f for f in first)]
+    import tfgraph as tf
+    for value in vars(optimizer).values():  # extra state some optimizers keep (Nadam's u product)
+        if isinstance(value, tf.Variable) and not any(value is w for w in out):
+            out.append(value)
+    return out
+
+
+def variable_tree(model, include_optimizer=True):
+    """The tree of tf.Variables (see saving/h5.py) for `model`."""
+    def walk(layer):
+        children = sublayers(layer)
+        if children is None:
+            return {"name": layer.name, "vars": layer_variables(layer), "children": None}
+        keys = h5_layout.container_keys(children)
+        return {"name": layer.name, "vars": [],
+                "children": {k: walk(c) for k, c in zip(keys, children)}}
+    tree = walk(model)
+    if tree["children"] is None:
+        tree["children"] = {}
+    opt = getattr(model, "optimizer", None)
+    if include_optimizer and optimizer_variables(opt):
+        tree["extra"] = {"optimizer": {"name": getattr(opt, "name", "optimizer"),
+                                       "vars": optimizer_variables(opt)}}
+    return tree
+
+
+def _all_vars(tree):
+    out = list(tree["vars"])
+    for child in (tree.get("children") or {}).values():
+        out.extend(_all_vars(child))
+    for sub in tree.get("extra", {}).values():
+        out.extend(_all_vars(sub))
+    return out
+
+
+def value_tree(model, include_optimizer=True):
+    """The same tree with numpy values (one session run for all variables)."""
+    tree = variable_tree(model, include_optimizer)
+    variables = _all_vars(tree)
+    values = iter(backend.batch_get_value(variables) if variables else [])
+
+    def fill(t):
+        out = {"name": t["name"], "vars": [np.asarray(next(values)) for _ in t["vars"]],
+               "children": None if t.get("children") is None else {
+                   k: fill(c) for k, c in t["children"].items()}}
+        if t.get("extra"):
+            out["extra"] = {k: fill(v) for k, v in t["extra"].items()}
+        return out
+    return fill(tree)
+
+
+def assign_tree(model, saved, load_optimizer=True, skip_mismatch=False):
+    """Sets `model`'s variables from a saved value tree (Keras 3 matching rules)."""
+    pairs = []
+
+    def walk(layer, saved_node, path):
+        children = sublayers(layer)
+        if children is None:
+            _match(layer, layer_variables(layer), saved_node, path)
+            return
+        saved_children = (saved_node or {}).get("children") or {}
+        for key, child in zip(h5_layout.container_keys(children), children):
+            walk(child, saved_children.get(key), path + "/layers/" + key)
+
+    def _match(layer, variables, node, path):
+        if not variables:
+            return
+        values = [] if node is None else node["vars"]
+        if len(values) != len(variables):
+            if skip_mismatch:
+                return
+            raise ValueError(
+                "Layer '%s' expected %d variables, but received %d variables during loading (looked "
+                "in '%s'). Expected: %s" % (layer.name, len(variables), len(values),
+                                            path.strip("/") + "/vars",
+                                            [v.name for v in variables]))
+        for var, value in zip(variables, values):
+            expected = tuple(var.shape.as_list())
+            if tuple(value.shape) != expected:
+                if skip_mismatch:
+                    return
+                raise ValueError("Layer '%s' weight %s has shape %s, but the saved weight has shape "
+                                 "%s." % (layer.name, var.name, expected, tuple(value.shape)))
+        pairs.extend(zip(variables, values))
+
+    walk(model, saved, "")
+    saved_opt = saved.get("extra", {}).get("optimizer")
+    if load_optimizer and saved_opt is not None:
+        variables = optimizer_variables(getattr(model, "optimizer", None))
+        if len(variables) == len(saved_opt["vars"]) and all(
+                tuple(v.shape.as_list()) == tuple(np.shape(a))
+                for v, a in zip(variables, saved_opt["vars"])):
+            pairs.extend(zip(variables, saved_opt["vars"]))
+        elif variables:
+            import warnings
+            warnings.warn("Skipping the optimizer state in the file: it holds %d variables, the "
+                          "model's optimizer %d." % (len(saved_opt["vars"]), len(variables)),
+                          stacklevel=3)
+    backend.batch_set_value([(v, np.asarray(a, dtype=v.dtype.np)) for v, a in pairs])
+
+
+# -- the .npz form of a tree (used in .keras zips when h5py is missing) ---------------------------------
+def tree_to_npz_dict(tree):
+    """{"layers/dense/vars/0": array, ..., "__names__": json} with the HDF5 layout's paths."""
+    arrays, names = {}, {}
+
+    def walk(t, prefix):
+        names[prefix + "vars"] = t["name"]
+        for i, v in enumerate(t["vars"]):
+            arrays["%svars/%d" % (prefix, i)] = np.asarray(v)
+        for k, c in (t.get("children") or {}).items():
+            walk(c, "%slayers/%s/" % (prefix, k))
+        for k, c in t.get("extra", {}).items():
+            walk(c, "%s%s/" % (prefix, k))
+    walk(tree, "")
+    arrays["__names__"] = np.array(json.dumps(names))
+    return arrays
+
+
+def tree_from_npz_dict(arrays):
+    names = json.loads(str(arrays["__names__"]))
+    root = {"name": "", "vars": [], "children": {}, "extra": {}}
+
+    def node(path):
+        t = root
+        parts = [p for p in path.split("/") if p]
+        i = 0
+        while i < len(parts):
+            if parts[i] == "layers":
+                t = t["children"].setdefault(parts[i + 1], {"name": "", "vars": [],
+                                                            "children": {}, "extra": {}})
+                i += 2
+            else:
+                t = t["extra"].setdefault(parts[i], {"name": "", "vars": [], "children": {},
+                                                     "extra": {}})
+                i += 1
+        return t
+    for group, name in names.items():
+        node(group[:-len("vars")])["name"] = name
+    indexed = {}
+    for key in arrays:
+        if key == "__names__":
+            continue
+        group, idx = key.rsplit("/", 1)
+        indexed.setdefault(group, {})[int(idx)] = arrays[key]
+    for group, items in indexed.items():
+        node(group[:-len("vars")])["vars"] = [items[i] for i in sorted(items)]
+    return root
