@@ -2,10 +2,18 @@
 from tfgraph.train.adadelta import AdadeltaOptimizer
 from tfgraph.train.adagrad import AdagradOptimizer
 from tfgraph.train.adam import AdamOptimizer
+from tfgraph.train.checkpoint_utils import (CheckpointReader, CheckpointState, NewCheckpointReader,
+                                            checkpoint_exists, get_checkpoint_state,
+                                            latest_checkpoint, list_variables, load_checkpoint,
+                                            load_variable, update_checkpoint_state)
 from tfgraph.train.gradient_descent import GradientDescentOptimizer
+from tfgraph.train.learning_rate_decay import (cosine_decay, exponential_decay,
+                                               inverse_time_decay, natural_exp_decay,
+                                               piecewise_constant, polynomial_decay)
 from tfgraph.train.momentum import MomentumOptimizer
 from tfgraph.train.optimizer import Optimizer
 from tfgraph.train.rmsprop import RMSPropOptimizer
+from tfgraph.train.saver import Saver
 from tfgraph.train.training_util import (assert_global_step, create_global_step, get_global_step,
                                          get_or_create_global_step, global_step)
 
@@ -22,4 +30,21 @@ __all__ = [
     "get_global_step",
     "get_or_create_global_step",
     "global_step",
+    "exponential_decay",
+    "natural_exp_decay",
+    "inverse_time_decay",
+    "polynomial_decay",
+    "cosine_decay",
+    "piecewise_constant",
+    "Saver",
+    "CheckpointReader",
+    "CheckpointState",
+    "NewCheckpointReader",
+    "checkpoint_exists",
+    "get_checkpoint_state",
+    "latest_checkpoint",
+    "list_variables",
+    "load_checkpoint",
+    "load_variable",
+    "update_checkpoint_state",
 ]

@@ -1,0 +1,310 @@
+"""Checkpoint files: the on-disk format, the `checkpoint` state file, and readers.
+
+Format (version 1): one file per checkpoint, `<prefix>.index` (TF1 writes `<prefix>.index` plus data
+shards; we keep the `.index` name so scripts testing `os.path.exists(prefix + ".index")` still work,
+and keep the data in the same file so a single `os.replace` publishes a save atomically):
+
+    bytes 0-7    magic b"TFGCKPT1"
+    bytes 8-11   uint32 LE  format version (1)
+    bytes 12-19  uint64 LE  header length H
+    bytes 20-23  uint32 LE  CRC-32 of the header bytes
+    H bytes      UTF-8 JSON header: {"format": "tfgraph-checkpoint", "version": 1,
+                 "tensors": [{"name", "dtype" (numpy name, e.g. "float32"), "shape": [...],
+                              "offset" (from the start of the data section), "nbytes", "crc32"}, ...],
+                 "data_bytes": total}
+    data         each tensor's raw bytes, C order, little-endian, at its offset (64-byte aligned)
+
+Only plain numeric and bool dtypes are stored; nothing in the file is ever executed or unpickled.
+A short, truncated or corrupted file raises tf.errors.DataLossError. Writers go through
+`write_checkpoint` (temp file in the same directory, fsync, os.replace, fsync of the directory).
+"""
+import json
+import os
+import re
+import struct
+import tempfile
+import zlib
+
+import numpy as np
+
+from tfgraph.framework import errors
+
+MAGIC = b"TFGCKPT1"
+VERSION = 1
+_FIXED = struct.Struct("<IQI")
+_ALIGN = 64
+_DTYPES = frozenset(["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+                     "uint16", "uint32", "uint64", "bool"])
+SUFFIX = ".index"
+
+
+# -- writing --------------------------------------------------------------------------------------
+def write_checkpoint(prefix, tensors):
+    """Writes {name: array} to `prefix + '.index'` atomically; returns the file path."""
+    entries, offset = [], 0
+    arrays = []
+    for name in sorted(tensors):
+        arr = np.asarray(tensors[name])
+        if arr.dtype.name not in _DTYPES:
+            raise TypeError("Cannot save %r: dtype %s is not supported in checkpoints"
+                            % (name, arr.dtype))
+        arr = np.asarray(arr, dtype=arr.dtype.newbyteorder("<"), order="C")
+        offset = -(-offset // _ALIGN) * _ALIGN
+        entries.append({"name": name, "dtype": arr.dtype.name, "shape": list(arr.shape),
+                        "offset": offset, "nbytes": arr.nbytes,
+                        "crc32": zlib.crc32(memoryview(arr).cast("B"))})
+        arrays.append((offset, arr))
+        offset += arr.nbytes
+    header = json.dumps({"format": "tfgraph-checkpoint", "version": VERSION, "tensors": entries,
+                         "data_bytes": offset}, sort_keys=True).encode("utf-8")
+    path = prefix + SUFFIX
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(MAGIC + _FIXED.pack(VERSION, len(header), zlib.crc32(header)) + header)
+            pos = 0
+            for off, arr in arrays:
+                if off > pos:
+                    f.write(b"\0" * (off - pos))
+                _write_array(f, arr)
+                pos = off + arr.nbytes
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
+    return path
+
+
+def _write_array(f, arr):
+    f.write(memoryview(arr).cast("B"))
+
+
+def _fsync_dir(directory):
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_text(path, text):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=directory)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+# -- reading --------------------------------------------------------------------------------------
+class CheckpointReader:
+    """Reads one checkpoint file (tf.train.NewCheckpointReader / load_checkpoint)."""
+
+    def __init__(self, prefix):
+        self._prefix = prefix
+        path = prefix + SUFFIX
+        if not os.path.exists(path):
+            raise errors.NotFoundError(None, None, "Unsuccessful TensorSliceReader constructor: "
+                                       "Failed to find any matching files for %s" % prefix)
+        with open(path, "rb") as f:
+            self._data = f.read()
+        self._entries = self._parse(path)
+
+    def _parse(self, path):
+        data = self._data
+        fixed = len(MAGIC) + _FIXED.size
+        if len(data) < fixed or data[:len(MAGIC)] != MAGIC:
+            raise _loss(path, "not a tfgraph checkpoint (bad magic or truncated header)")
+        version, hlen, hcrc = _FIXED.unpack_from(data, len(MAGIC))
+        if version != VERSION:
+            raise _loss(path, "unsupported checkpoint format version %d" % version)
+        header = data[fixed:fixed + hlen]
+        if len(header) != hlen or zlib.crc32(header) != hcrc:
+            raise _loss(path, "header checksum mismatch (truncated or corrupted file)")
+        try:
+            meta = json.loads(header.decode("utf-8"))
+        except ValueError:
+            raise _loss(path, "unreadable header") from None
+        self._base = fixed + hlen
+        if len(data) != self._base + meta["data_bytes"]:
+            raise _loss(path, "file has %d data bytes, header says %d (truncated?)"
+                        % (len(data) - self._base, meta["data_bytes"]))
+        entries = {}
+        for e in meta["tensors"]:
+            if e["dtype"] not in _DTYPES:
+                raise _loss(path, "unknown dtype %r for %r" % (e["dtype"], e["name"]))
+            entries[e["name"]] = e
+        return entries
+
+    def _path(self):
+        return self._prefix + SUFFIX
+
+    def has_tensor(self, name):
+        return name in self._entries
+
+    def get_tensor(self, name):
+        e = self._entries.get(name)
+        if e is None:
+            raise errors.NotFoundError(None, None, "Key %s not found in checkpoint %s"
+                                       % (name, self._prefix))
+        start = self._base + e["offset"]
+        raw = self._data[start:start + e["nbytes"]]
+        if len(raw) != e["nbytes"] or zlib.crc32(raw) != e["crc32"]:
+            raise _loss(self._path(), "checksum mismatch for tensor %r" % name)
+        dtype = np.dtype(e["dtype"]).newbyteorder("<")
+        arr = np.frombuffer(raw, dtype=dtype).reshape(e["shape"])
+        return arr.astype(arr.dtype.newbyteorder("="), copy=True)
+
+    def get_variable_to_shape_map(self):
+        return {n: list(e["shape"]) for n, e in self._entries.items()}
+
+    def get_variable_to_dtype_map(self):
+        from tfgraph.framework import dtypes
+        return {n: dtypes.as_dtype(np.dtype(e["dtype"])) for n, e in self._entries.items()}
+
+    def debug_string(self):
+        return "".join("%s (%s) %s\n" % (n, e["dtype"], e["shape"])
+                       for n, e in sorted(self._entries.items())).encode()
+
+
+def _loss(path, why):
+    return errors.DataLossError(None, None, "Unable to read checkpoint %s: %s" % (path, why))
+
+
+def checkpoint_exists(checkpoint_prefix):
+    """True when a checkpoint with this prefix exists (tf.train.checkpoint_exists)."""
+    return os.path.exists(checkpoint_prefix + SUFFIX)
+
+
+def _resolve(ckpt_dir_or_file):
+    if os.path.isdir(ckpt_dir_or_file):
+        prefix = latest_checkpoint(ckpt_dir_or_file)
+        if prefix is None:
+            raise ValueError("Couldn't find 'checkpoint' file or checkpoints in given directory %s"
+                             % ckpt_dir_or_file)
+        return prefix
+    return ckpt_dir_or_file
+
+
+def load_checkpoint(ckpt_dir_or_file):
+    """A CheckpointReader for a checkpoint prefix, or for the latest checkpoint in a directory."""
+    return CheckpointReader(_resolve(ckpt_dir_or_file))
+
+
+NewCheckpointReader = CheckpointReader
+
+
+def list_variables(ckpt_dir_or_file):
+    """Sorted [(name, shape)] of the tensors in a checkpoint."""
+    reader = load_checkpoint(ckpt_dir_or_file)
+    return sorted(reader.get_variable_to_shape_map().items())
+
+
+def load_variable(ckpt_dir_or_file, name):
+    """The value of tensor `name` in a checkpoint, as a numpy array."""
+    if name.endswith(":0"):
+        name = name[:-2]
+    return load_checkpoint(ckpt_dir_or_file).get_tensor(name)
+
+
+# -- the `checkpoint` state file --------------------------------------------------------------------
+class CheckpointState:
+    """TF's CheckpointState: model_checkpoint_path and all_model_checkpoint_paths (oldest first)."""
+
+    def __init__(self, model_checkpoint_path="", all_model_checkpoint_paths=()):
+        self.model_checkpoint_path = model_checkpoint_path
+        self.all_model_checkpoint_paths = list(all_model_checkpoint_paths)
+
+    def __repr__(self):
+        return _state_text(self)
+
+
+def _quote(s):
+    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _state_text(state):
+    lines = ["model_checkpoint_path: %s" % _quote(state.model_checkpoint_path)]
+    lines += ["all_model_checkpoint_paths: %s" % _quote(p)
+              for p in state.all_model_checkpoint_paths]
+    return "\n".join(lines) + "\n"
+
+
+_LINE = re.compile(r'^\s*(\w+)\s*:\s*"((?:[^"\\]|\\.)*)"\s*$')
+
+
+def _parse_state(text):
+    state = CheckpointState()
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        m = _LINE.match(line)
+        if not m:
+            raise ValueError("Unparseable checkpoint state line: %r" % line)
+        key, value = m.group(1), re.sub(r"\\(.)", r"\1", m.group(2))
+        if key == "model_checkpoint_path":
+            state.model_checkpoint_path = value
+        elif key == "all_model_checkpoint_paths":
+            state.all_model_checkpoint_paths.append(value)
+    return state
+
+
+def _state_path(checkpoint_dir, latest_filename=None):
+    return os.path.join(checkpoint_dir, latest_filename or "checkpoint")
+
+
+def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoint_paths=None,
+                            latest_filename=None):
+    """Writes the `checkpoint` state file (TF's text format), atomically. Paths that are not absolute
+    are written relative to `save_dir`, as TF does."""
+    paths = list(all_model_checkpoint_paths or [])
+    if not paths or paths[-1] != model_checkpoint_path:
+        paths.append(model_checkpoint_path)
+
+    def rel(p):
+        return p if os.path.isabs(p) else os.path.relpath(p, save_dir)
+    state = CheckpointState(rel(model_checkpoint_path), [rel(p) for p in paths])
+    atomic_write_text(_state_path(save_dir, latest_filename), _state_text(state))
+
+
+def get_checkpoint_state(checkpoint_dir, latest_filename=None):
+    """The CheckpointState in `checkpoint_dir` (relative paths joined to the directory), or None."""
+    path = _state_path(checkpoint_dir, latest_filename)
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        state = _parse_state(f.read())
+    if not state.model_checkpoint_path:
+        return None
+
+    def absolute(p):
+        return p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)
+    state.model_checkpoint_path = absolute(state.model_checkpoint_path)
+    state.all_model_checkpoint_paths = [absolute(p) for p in state.all_model_checkpoint_paths]
+    return state
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """The prefix of the newest checkpoint recorded in `checkpoint_dir`, or None."""
+    state = get_checkpoint_state(checkpoint_dir, latest_filename)
+    if state and checkpoint_exists(state.model_checkpoint_path):
+        return state.model_checkpoint_path
+    return None
