@@ -25,9 +25,11 @@ class Variable:
         self._trainable = trainable
         self.constraint = constraint
         with graph.name_scope(name or "Variable") as scope:
-            with graph.name_scope("Initializer"):
-                value = initial_value() if callable(initial_value) else initial_value
-                value = convert_to_tensor(value, dtype=dtype)
+            if callable(initial_value):
+                with graph.name_scope("Initializer"):
+                    value = convert_to_tensor(initial_value(), dtype=dtype, name="initial_value")
+            else:  # TF1 names a python initial value 'W/initial_value'
+                value = convert_to_tensor(initial_value, dtype=dtype, name="initial_value")
             var_shape = value.shape if validate_shape else tensor_shape.unknown_shape()
             if shape is not None:
                 var_shape = tensor_shape.as_shape(shape)

@@ -22,6 +22,12 @@ def test_variable_graph_structure_matches_tf1():
         assert tf.Variable(1.0).name == "Variable_1:0"
         with tf.name_scope("s"):
             assert tf.Variable(1.0, name="x").name == "s/x:0"
+        tf.Variable(lambda: tf.ones([2]), name="U")
+        names = [o.name for o in g.get_operations()]
+        assert names[:4] == ["zeros", "W", "W/Assign", "W/read"]
+        assert ["Variable/initial_value", "Variable", "Variable/Assign", "Variable/read"] == \
+            names[4:8]
+        assert names[-4:] == ["U/Initializer/ones", "U", "U/Assign", "U/read"]
 
 
 def test_initial_value_forms_and_dtypes():
