@@ -1122,7 +1122,8 @@ class AddN(OpDef):
         return [TensorSpec(shape, xs[0].dtype)]
 
     def compute(self, *xs):
-        out = np.add(xs[0], xs[1]) if len(xs) > 1 else np.array(xs[0], copy=True)
+        # np.add of 0-d arrays returns a numpy scalar, which `out=` cannot take: keep an array
+        out = np.asarray(np.add(xs[0], xs[1])) if len(xs) > 1 else np.array(xs[0], copy=True)
         for x in xs[2:]:
             if out.shape == np.broadcast_shapes(out.shape, x.shape):
                 np.add(out, x, out=out)  # `out` is our own fresh array
