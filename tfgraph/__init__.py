@@ -45,6 +45,7 @@ from tfgraph import initializers, losses, nn, train
 from tfgraph import test  # tf.test.compute_gradient(_error)
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
+from tfgraph.runtime.profile import RunMetadata, RunOptions
 
 __version__ = "0.1.0"
 

@@ -45,7 +45,12 @@ class Session:
         tensors, targets = split_elements(structure.elements)
         feed_tensors, feed_values = self._prepare_feeds(feed_dict)
         plan = self._plan(tuple(feed_tensors), tuple(tensors), tuple(targets))
-        values = plan(feed_values)
+        if options is not None and getattr(options, "trace_level", 0) == 3:
+            # FULL_TRACE: per-op timings via an instrumented copy of the plan (runtime/profile.py)
+            from tfgraph.runtime import profile
+            values = profile.run_traced(plan, feed_values, run_metadata)
+        else:
+            values = plan(feed_values)
         by_id = {}
         for t, v in zip(tensors, values):
             by_id[id(t)] = _as_fetched(v)

@@ -79,3 +79,17 @@ def test_viewer_in_headless_chromium(model, tmp_path, browser):
     assert os.path.getsize(shot) > 5000
     assert browser.errors() == []
     assert [u for u in browser.requested_urls() if not u.startswith("file://")] == []
+
+
+def test_profile_from_a_traced_run(model):
+    import numpy as np
+    import tfgraph as tf
+    md = tf.RunMetadata()
+    with tf.Session(graph=model.graph) as sess:
+        sess.run(model.init)
+        sess.run(model.loss, {model.x: np.ones((3, 4), np.float32)},
+                 options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE), run_metadata=md)
+    data = viz.html.graph_data(model.graph, md)
+    ops = {o["n"]: o for o in data["ops"]}
+    assert ops["out/y"]["time_ms"] >= 0 and ops["out/y"]["bytes"] == 3 * 3 * 4
+    assert ops["x"]["time_ms"] is None  # fed: never ran

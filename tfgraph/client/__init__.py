@@ -1,0 +1,1 @@
+"""tfgraph.client: TF1's tensorflow.python.client helpers (timeline)."""
