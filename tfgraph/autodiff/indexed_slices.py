@@ -39,9 +39,19 @@ class IndexedSlices:
 
 def to_dense(slices):
     """The dense tensor of an IndexedSlices (unsorted_segment_sum of the rows)."""
+    from tfgraph.framework.op_def import constant_value
     from tfgraph.ops import array_ops
-    return array_ops.unsorted_segment_sum(slices.values, slices.indices,
-                                          array_ops.gather(slices.dense_shape, 0))
+    known = constant_value(slices.dense_shape) if slices.dense_shape is not None else None
+    if known is not None:
+        num = int(known[0])
+    elif slices.dense_shape is not None:
+        num = array_ops.gather(slices.dense_shape, 0)
+    else:
+        raise ValueError("Cannot densify IndexedSlices %r without a dense_shape" % (slices,))
+    dense = array_ops.unsorted_segment_sum(slices.values, slices.indices, num)
+    if known is not None and dense.shape.is_compatible_with([int(d) for d in known]):
+        dense.set_shape([int(d) for d in known])
+    return dense
 
 
 def aggregate_indexed_slices(contribs):

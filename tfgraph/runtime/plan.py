@@ -46,7 +46,9 @@ class ExecutionPlan:
         """Assigns slots and kernels; folds constants, merges common subexpressions, drops identities."""
         slot_of = {t: "f%d" % i for i, t in enumerate(self.feeds)}
         kernels, consts, steps = {}, {}, []
-        persistent = set()  # slots that may view storage outliving the run: copied when fetched
+        # slots that may view storage outliving the run (constants, variables, the caller's fed
+        # arrays): copied when fetched, so a result never aliases memory the caller can change
+        persistent = set(slot_of.values())
         seen = {}           # CSE: (type, input slots, attrs) -> output slots
         fetched = set(self.fetches)
         for op in self.ops:
