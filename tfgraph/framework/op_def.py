@@ -93,7 +93,13 @@ class OpDef:
         if unknown:
             raise TypeError("%s got unexpected attributes %s" % (cls.type, sorted(unknown)))
         location = user_location()
-        tensors = self._convert_inputs(inputs, location)
+        try:
+            tensors = self._convert_inputs(inputs, location)
+        except (TypeError, ValueError) as e:
+            if "Created at" in str(e):
+                raise
+            raise type(e)("%s (op %s created at %s)" % (str(e).rstrip("."), cls.type, location)) \
+                from None
         graph = _graph or _graph_of(tensors)
         for t in tensors:
             if t.graph is not graph:
@@ -200,7 +206,25 @@ def _flatten(values):
             yield v
 
 
+def _plain(value):
+    """Dimension/TensorShape entries as ints, as TF1 converts `[x.shape[1], 10]`."""
+    if isinstance(value, tensor_shape.Dimension):
+        if value.value is None:
+            raise ValueError("Cannot convert an unknown Dimension to a Tensor: ?")
+        return value.value
+    if isinstance(value, tensor_shape.TensorShape):
+        if not value.is_fully_defined():
+            raise ValueError("Cannot convert a partially known TensorShape to a Tensor: %s" % value)
+        return value.as_list()
+    if isinstance(value, (list, tuple)) and any(
+            isinstance(v, (tensor_shape.Dimension, tensor_shape.TensorShape, list, tuple))
+            for v in value):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _to_array(value, dtype, op_type=None):
+    value = _plain(value)
     if dtype is None:
         dtype = dtypes.dtype_of_value(value)
         if dtype is dtypes.string:

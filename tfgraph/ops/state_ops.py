@@ -138,10 +138,10 @@ def variable_op_v2(shape, dtype, name="Variable"):
 
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):
     """tf.assign: writes `value` into the variable `ref`; returns the updated value."""
-    if hasattr(ref, "assign") and not hasattr(ref, "op") or hasattr(ref, "_variable"):
-        return ref.assign(value, use_locking=use_locking, name=name)
-    return Assign.apply(ref, value, validate_shape=True if validate_shape is None else validate_shape,
-                        use_locking=True if use_locking is None else use_locking, name=name or "Assign")
+    if hasattr(ref, "_variable"):
+        ref = ref._variable  # a tf.Variable: write its VariableV2 output
+    return Assign.apply(ref, value, validate_shape=validate_shape is not False,
+                        use_locking=use_locking is not False, name=name or "Assign")
 
 
 def assign_add(ref, value, use_locking=None, name=None):

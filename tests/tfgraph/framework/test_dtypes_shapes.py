@@ -77,3 +77,17 @@ def test_broadcast_shapes():
     assert b(tf.TensorShape(None), [3]).ndims is None
     with pytest.raises(ValueError, match="Dimensions must be equal, but are 2 and 3"):
         b([2], [3])
+
+
+def test_dimensions_convert_to_ints_in_op_arguments():
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 784])
+        assert tf.constant([x.shape[1], 10]).dtype == tf.int32
+        assert tf.constant(x.shape[1:]).shape.as_list() == [1]
+        assert tf.zeros([x.get_shape()[1], 10]).shape.as_list() == [784, 10]
+        w = tf.get_variable("w", [x.shape[1], 3])
+        assert w.shape.as_list() == [784, 3]
+        with pytest.raises(ValueError, match="partially known"):
+            tf.constant(x.shape)
+        with pytest.raises(ValueError, match="unknown Dimension"):
+            tf.constant([x.shape[0]])
