@@ -4,6 +4,8 @@ Activation backward passes are ops of their own (ReluGrad, EluGrad, ...), as in 
 gradient, so second-order gradients work. The softmax cross-entropies are single ops with two outputs
 (loss, backprop): the gradient reuses `backprop`, and a Numba kernel computes both in one pass.
 """
+import functools
+
 import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
@@ -243,6 +245,37 @@ def softsign(features, name=None):
     return Softsign.apply(features, name=name)
 
 
+# -- row-wise Numba kernels ----------------------------------------------------------------------------
+def _row_kernel(op, fast, ref, max_classes):
+    """`fast` (a Numba row kernel) when the last dim is below `max_classes`, else the numpy `ref`:
+    numpy's vectorized exp wins on long rows, one fused pass wins on short ones."""
+    x = op.inputs[0]
+    c = x.shape.as_list()[-1] if x.shape.ndims else None
+    if x.dtype not in (dtypes.float32, dtypes.float64) or x.shape.ndims == 0 or \
+            (c is not None and c >= max_classes):
+        return ref
+    if c is not None:
+        return fast
+    return lambda x, *rest: (fast if x.shape[-1] < max_classes else ref)(x, *rest)
+
+
+@njit
+def _softmax_rows(x, out):
+    n, c = x.shape
+    for i in range(n):
+        m = x[i, 0]
+        for j in range(1, c):
+            if x[i, j] > m:
+                m = x[i, j]
+        s = 0.0
+        for j in range(c):
+            e = np.exp(x[i, j] - m)
+            out[i, j] = e
+            s += e
+        for j in range(c):
+            out[i, j] = out[i, j] / s
+
+
 # -- softmax / log_softmax ---------------------------------------------------------------------------
 class _SoftmaxBase(OpDef):
     attrs = {"axis": -1}
@@ -256,6 +289,11 @@ class _SoftmaxBase(OpDef):
         return [TensorSpec(logits.shape, logits.dtype)]
 
 
+# Numba's scalar exp loses to numpy's vectorized exp on long rows. Measured, float32, 2 shared cores:
+# (128, 10) numpy 80 us, Numba 12 us; (128, 100) 66 vs 171 us; (128, 1000) 1062 vs 1469 us.
+_SOFTMAX_FAST_MAX = 32
+
+
 class Softmax(_SoftmaxBase):
     """exp(x) / sum(exp(x)) along `axis`, shifted by the max so it never overflows."""
     type = "Softmax"
@@ -263,6 +301,20 @@ class Softmax(_SoftmaxBase):
     def compute(self, x, *, axis):
         e = np.exp(x - x.max(axis=axis, keepdims=True))
         return e / e.sum(axis=axis, keepdims=True)
+
+    def fast(self, x):
+        out = np.empty(x.shape, x.dtype)
+        if x.size:
+            c = x.shape[-1]
+            _softmax_rows(x.reshape(-1, c), out.reshape(-1, c))
+        return out
+
+    def make_kernel(self, op, rt):
+        ref = functools.partial(self.compute, axis=op.attrs["axis"])
+        nd = op.inputs[0].shape.ndims
+        if op.attrs["axis"] != -1 and (nd is None or op.attrs["axis"] != nd - 1):
+            return ref
+        return _row_kernel(op, self.fast, ref, _SOFTMAX_FAST_MAX)
 
     def grad(self, op, dy):
         y, axis = op.outputs[0], op.attrs["axis"]
@@ -509,14 +561,7 @@ class _XentBase(OpDef):
         return loss_shape
 
     def make_kernel(self, op, rt):
-        dtype, c = op.inputs[0].dtype, op.inputs[0].shape.as_list()[-1:] or [None]
-        if dtype not in (dtypes.float32, dtypes.float64) or (c[0] or 0) >= _FAST_MAX_CLASSES:
-            return self.compute
-        if c[0] is not None:
-            return self.fast
-        fast, ref = self.fast, self.compute
-        return lambda logits, labels: (fast if logits.shape[-1] < _FAST_MAX_CLASSES else ref)(
-            logits, labels)
+        return _row_kernel(op, self.fast, self.compute, _FAST_MAX_CLASSES)
 
 
 class SoftmaxCrossEntropyWithLogits(_XentBase):

@@ -392,3 +392,30 @@ def test_dropout_gradient_is_the_scaled_mask_and_edge_cases():
 def test_top_k_gradient():
     check_op(lambda x: tf.nn.top_k(x, 2)[0],
              lambda x: -np.sort(-x, axis=-1)[..., :2], shapes=[(3, 5), (None, 4)], grad=True)
+
+
+@pytest.mark.parametrize("shape", [(5, 1), (7, 10), (3, 2, 31), (4, 40), (0, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fast_softmax_kernel_matches_numpy_reference(shape, dtype):
+    op = get_op_def("Softmax")
+    x = (np.random.RandomState(0).randn(*shape) * 10).astype(dtype)
+    fast, ref = op.fast(x), op.compute(x, axis=-1)
+    assert fast.dtype == dtype and fast.shape == ref.shape
+    np.testing.assert_allclose(fast, ref, rtol=1e-6 if dtype == np.float32 else 1e-14, atol=1e-30)
+
+
+def test_softmax_kernel_choice():
+    from tfgraph.ops import nn_ops
+    with tf.Graph().as_default():
+        for shape, axis, fast in (((None, 10), -1, True), ((None, 10), 1, True),
+                                  ((None, nn_ops._SOFTMAX_FAST_MAX), -1, False),
+                                  ((4, 10), 0, False)):
+            op = tf.nn.softmax(tf.placeholder(tf.float32, shape), axis=axis).op
+            kernel = op.op_def.make_kernel(op, None)
+            assert (getattr(kernel, "__func__", None) is nn_ops.Softmax.fast) == fast
+        op = tf.nn.softmax(tf.placeholder(tf.float32, [None, None])).op
+        kernel = op.op_def.make_kernel(op, None)   # decides per call on the runtime width
+        x = np.random.RandomState(1).randn(3, 50).astype(np.float32)
+        np.testing.assert_allclose(kernel(x), op.op_def.compute(x, axis=-1), rtol=1e-6)
+        np.testing.assert_allclose(kernel(x[:, :5]), op.op_def.compute(x[:, :5], axis=-1),
+                                   rtol=1e-6)
