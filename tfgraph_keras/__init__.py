@@ -1,5 +1,19 @@
-"""tfgraph_keras: the Keras API on tfgraph graphs (`import tfgraph_keras as keras`)."""
-from tfgraph_keras import backend, initializers, regularizers  # noqa: F401
+"""tfgraph_keras: the Keras API on tfgraph graphs (`import tfgraph_keras as keras`).
+
+    import tfgraph_keras as keras
+    from tfgraph_keras import layers
+    model = keras.Sequential([keras.Input((784,)), layers.Dense(10, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=2)
+"""
+from tfgraph_keras import (activations, backend, callbacks, datasets, initializers, losses,  # noqa
+                           metrics, optimizers, regularizers, utils)
+from tfgraph_keras import layers, models  # noqa: F401
 from tfgraph_keras.layers.input_layer import Input, InputLayer  # noqa: F401
+from tfgraph_keras.models import Model, Sequential  # noqa: F401
 
 __version__ = "0.1.0"
+
+__all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "backend", "callbacks",
+           "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
+           "regularizers", "utils"]

@@ -1,0 +1,126 @@
+"""keras.callbacks.Callback (every hook a no-op) and CallbackList (the dispatcher fit uses)."""
+
+
+class Callback:
+    """Base class: override any hook. `self.model` and `self.params` are set by fit/evaluate."""
+
+    def __init__(self):
+        self.validation_data = None
+        self.model = None
+        self.params = {}
+
+    def set_params(self, params):
+        self.params = params
+
+    def set_model(self, model):
+        self.model = model
+
+    def on_batch_begin(self, batch, logs=None):
+        """Old name of on_train_batch_begin."""
+
+    def on_batch_end(self, batch, logs=None):
+        """Old name of on_train_batch_end."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_test_batch_end(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        pass
+
+    def on_predict_batch_end(self, batch, logs=None):
+        pass
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+    def on_test_begin(self, logs=None):
+        pass
+
+    def on_test_end(self, logs=None):
+        pass
+
+    def on_predict_begin(self, logs=None):
+        pass
+
+    def on_predict_end(self, logs=None):
+        pass
+
+
+_HOOKS = ("on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end",
+          "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin",
+          "on_predict_batch_end", "on_train_begin", "on_train_end", "on_test_begin", "on_test_end",
+          "on_predict_begin", "on_predict_end")
+
+
+class CallbackList:
+    """Calls each hook on every callback, in order; adds History and the progress bar as Keras."""
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
+                 **params):
+        from tfgraph_keras.callbacks.history import History
+        from tfgraph_keras.callbacks.progbar import ProgbarLogger
+        self.callbacks = list(callbacks or [])
+        self.history = next((c for c in self.callbacks if isinstance(c, History)), None)
+        if self.history is None and add_history:
+            self.history = History()
+            self.callbacks.append(self.history)
+        progbar = next((c for c in self.callbacks if isinstance(c, ProgbarLogger)), None)
+        if progbar is None and add_progbar:
+            self.callbacks.append(ProgbarLogger())
+        if model is not None:
+            self.set_model(model)
+        if params:
+            self.set_params(params)
+
+    def append(self, callback):
+        self.callbacks.append(callback)
+
+    def set_params(self, params):
+        self.params = params
+        for c in self.callbacks:
+            c.set_params(params)
+
+    def set_model(self, model):
+        self.model = model
+        for c in self.callbacks:
+            c.set_model(model)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+    def _call(self, hook, *args):
+        for c in self.callbacks:
+            getattr(c, hook)(*args)
+
+
+def _make(hook):
+    def method(self, *args, **kwargs):
+        logs = kwargs.get("logs")
+        if logs is not None:
+            args = args + (logs,)
+        for c in self.callbacks:
+            getattr(c, hook)(*args)
+    method.__name__ = hook
+    return method
+
+
+for _hook in _HOOKS:
+    setattr(CallbackList, _hook, _make(_hook))

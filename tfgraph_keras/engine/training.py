@@ -1,0 +1,658 @@
+"""compile / fit / evaluate / predict for keras Models, on tfgraph sessions.
+
+`compile` records the optimizer, losses and metrics; the graph pieces (target and sample-weight
+placeholders, the weighted loss, metric statistics, optimizer update ops) are built ONCE, as soon as the
+model is built, in the model's own graph. Each of train/test/predict is then one cached
+`Session.make_callable`, called once per batch with numpy arrays: nothing is rebuilt per call.
+
+Logs follow Keras 3: the epoch loss is the batch-size-weighted mean of batch losses, metrics are exact
+over the epoch's samples (their statistics are accumulated), keys are 'loss', '<output>_loss' for
+several outputs, metric names (prefixed by the output name for several outputs) and 'val_' + key.
+"""
+import math
+import warnings
+
+import numpy as np
+
+import tfgraph as tf
+from tfgraph_keras import backend, losses as losses_mod, metrics as metrics_mod
+from tfgraph_keras import optimizers as optimizers_mod
+from tfgraph_keras.engine import data as data_mod
+
+
+class _Compiled:
+    """The graph pieces compile() builds: placeholders, loss, metric statistics, update ops."""
+
+    def __init__(self, model, loss_fns, loss_weights, metric_lists, weighted_metric_lists):
+        graph = model._graph
+        self.graph = graph
+        outputs = model.outputs
+        self.n_out = len(outputs)
+        self.sparse = [losses_mod.is_sparse(fn) for fn in loss_fns]
+        self.loss_fns = loss_fns
+        self.targets, self.sample_weights = [], []
+        self.output_losses = []
+        with graph.as_default(), graph.name_scope(None):
+            for i, (out, fn) in enumerate(zip(outputs, loss_fns)):
+                if fn is None:
+                    self.targets.append(None)
+                    self.sample_weights.append(None)
+                    continue
+                shape = out.shape.as_list()
+                if self.sparse[i]:
+                    shape = shape[:-1]
+                name = model.output_names[i]
+                with graph.name_scope(None):
+                    t = tf.placeholder(backend.floatx(), [None] + shape[1:],
+                                       name=name + "_target")
+                    sw = tf.placeholder(backend.floatx(), [None], name=name + "_sample_weights")
+                self.targets.append(t)
+                self.sample_weights.append(sw)
+                with graph.name_scope("loss"):
+                    per = losses_mod.per_sample_fn(fn)(t, out)
+                    w = sw
+                    for _ in range(max(0, (per.shape.ndims or 1) - 1)):
+                        w = tf.expand_dims(w, -1)
+                    size = tf.cast(tf.reduce_prod(tf.shape(per)), per.dtype)
+                    self.output_losses.append(tf.reduce_sum(per * w) / size)
+            terms = [lw * lo if lw != 1.0 else lo
+                     for lw, lo in zip(loss_weights, self.output_losses)]
+            with graph.name_scope("loss"):
+                total = terms[0] if len(terms) == 1 else tf.add_n(terms)
+                reg = [tf.cast(r, total.dtype) for r in model.losses]
+                if reg:
+                    total = total + tf.add_n(reg)
+            self.total_loss = total
+            # metrics: (log name, Metric, stats tensors)
+            self.metrics = []
+            live = [i for i in range(self.n_out) if loss_fns[i] is not None]
+            for i in live:
+                prefix = model.output_names[i] + "_" if len(live) > 1 else ""
+                out = outputs[i]
+                for spec, weighted in [(m, False) for m in metric_lists[i]] + \
+                        [(m, True) for m in weighted_metric_lists[i]]:
+                    metric = metrics_mod.resolve(spec, loss_fns[i], out.shape.as_list())
+                    with graph.name_scope("metrics"):
+                        stats = metric.stats(self.targets[i], out,
+                                             self.sample_weights[i] if weighted else None)
+                    name = prefix + ("weighted_" if weighted else "") + metric.name
+                    self.metrics.append((name, metric, stats))
+        self.stat_tensors = [s for _, _, stats in self.metrics for s in stats]
+        self.loss_names = ["loss"] + ([model.output_names[i] + "_loss" for i in live]
+                                      if len(live) > 1 else [])
+        self.loss_tensors = [self.total_loss] + (self.output_losses if len(live) > 1 else [])
+        self.live = live
+        self.updates = None
+        self.fns = {}
+
+    def build_updates(self, model):
+        if self.updates is None:
+            params = model.trainable_weights
+            with self.graph.as_default():
+                updates = model.optimizer.get_updates(self.total_loss, params) if params else []
+                self.updates = list(updates) + list(model.updates)
+        return self.updates
+
+
+class TrainingMixin:
+    """The Keras training API mixed into Model."""
+
+    def __init__(self):
+        self.optimizer = None
+        self.stop_training = False
+        self.history = None
+        self._compile_args = None
+        self._compiled = None
+        self._predict_fn = None
+        self._predict_fns = {}
+
+    def _reset_compiled(self):
+        self._compiled = None
+        self._predict_fn = None
+        self._predict_fns = {}
+
+    # -- compile -------------------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                sample_weight_mode=None, weighted_metrics=None, run_eagerly=None,
+                steps_per_execution=None, jit_compile=None, **kwargs):
+        """Configures training; the loss/metric/update ops are built once, in the model's graph."""
+        kwargs.pop("target_tensors", None)
+        kwargs.pop("auto_scale_loss", None)
+        if kwargs:
+            raise TypeError("Invalid keyword argument(s) in `compile()`: %s" % sorted(kwargs))
+        self.optimizer = optimizers_mod.get(optimizer)
+        self._compile_args = dict(loss=loss, metrics=metrics, loss_weights=loss_weights,
+                                  weighted_metrics=weighted_metrics)
+        # resolve names now, so unknown losses/metrics fail at compile as in Keras
+        for fn in _as_flat(loss):
+            losses_mod.get(fn)
+        for m in _as_flat(metrics) + _as_flat(weighted_metrics):
+            if m not in ("accuracy", "acc", "crossentropy", "ce"):
+                metrics_mod.get(m)
+        self._compiled = None
+        self.stop_training = False
+        if self.built and self.outputs:
+            self._build_compiled()
+
+    def _per_output(self, value, what, default=None):
+        names = self.output_names
+        n = len(names)
+        if isinstance(value, dict):
+            unknown = [k for k in value if k not in names]
+            if unknown:
+                raise ValueError("Unknown entries in %s dictionary: %s. Only expected following "
+                                 "keys: %s" % (what, unknown, names))
+            return [value.get(k, default) for k in names]
+        if isinstance(value, (list, tuple)) and what == "loss":
+            if len(value) != n:
+                raise ValueError("When passing a list as loss, it should have one entry per model "
+                                 "outputs. The model has %d outputs, but you passed loss=%s"
+                                 % (n, value))
+            return list(value)
+        return [value] * n
+
+    def _build_compiled(self):
+        if self._compile_args is None:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+        args = self._compile_args
+        if args["loss"] is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        loss_fns = [losses_mod.get(lo) for lo in self._per_output(args["loss"], "loss")]
+        lw = args["loss_weights"]
+        if lw is None:
+            loss_weights = [1.0] * len(self.outputs)
+        elif isinstance(lw, dict):
+            loss_weights = [float(lw.get(n, 1.0)) for n in self.output_names]
+        else:
+            loss_weights = [float(w) for w in lw]
+        metric_lists = self._metric_lists(args["metrics"])
+        weighted = self._metric_lists(args["weighted_metrics"])
+        self._compiled = _Compiled(self, loss_fns, loss_weights, metric_lists, weighted)
+        if self.trainable_weights:
+            self._compiled.build_updates(self)
+
+    def _metric_lists(self, metrics):
+        n = len(self.outputs)
+        if metrics is None:
+            return [[] for _ in range(n)]
+        if isinstance(metrics, dict):
+            return [_as_list(metrics.get(name)) for name in self.output_names]
+        metrics = list(metrics) if isinstance(metrics, (list, tuple)) else [metrics]
+        if n > 1 and len(metrics) == n and all(isinstance(m, (list, tuple)) or m is None
+                                               for m in metrics):
+            return [_as_list(m) for m in metrics]
+        return [list(metrics) for _ in range(n)]
+
+    def _ensure_compiled(self, arrays=None):
+        if self._compile_args is None:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+        if not self.outputs:
+            if arrays is None:
+                raise ValueError("This model has not yet been built. Build the model first by "
+                                 "calling `build()` or by calling the model on a batch of data.")
+            self._build_from_arrays(arrays)
+        if self._compiled is None:
+            self._build_compiled()
+        return self._compiled
+
+    @property
+    def metrics_names(self):
+        if self._compiled is None:
+            return []
+        return self._compiled.loss_names + [name for name, _, _ in self._compiled.metrics]
+
+    # -- session callables ---------------------------------------------------------------------------
+    def _session(self):
+        sess = backend.get_session(self._graph)
+        backend.initialize_variables(self.weights, sess)
+        if self.optimizer is not None and self.optimizer.weights:
+            backend.initialize_variables(self.optimizer.weights, sess)
+        return sess
+
+    def _function(self, kind):
+        c = self._compiled
+        fn = c.fns.get(kind)
+        if fn is not None:
+            return fn
+        sess = self._session()
+        live = c.live
+        feeds = list(self.inputs) + [c.targets[i] for i in live] + [c.sample_weights[i]
+                                                                     for i in live]
+        fetches = c.loss_tensors + c.stat_tensors
+        phase = backend._graph_learning_phase(self._graph)
+        if kind == "train":
+            updates = c.build_updates(self)
+            backend.initialize_variables(self.optimizer.weights, sess)
+            if phase is not None:
+                feeds.append(phase)
+            call = sess.make_callable([fetches, updates], feeds)
+            if phase is not None:
+                fn = lambda *a: call(*a, True)[0]  # noqa: E731
+            else:
+                fn = lambda *a: call(*a)[0]  # noqa: E731
+        else:
+            call = sess.make_callable(fetches, feeds)
+            fn = call
+        c.fns[kind] = fn
+        return fn
+
+    def _predict_function(self, training=False):
+        fn = self._predict_fns.get(training)
+        if fn is None:
+            sess = self._session()
+            feeds = list(self.inputs)
+            phase = backend._graph_learning_phase(self._graph)
+            if training and phase is not None:
+                call = sess.make_callable(list(self.outputs), feeds + [phase])
+                fn = lambda *a: call(*a, True)  # noqa: E731
+            else:
+                fn = sess.make_callable(list(self.outputs), feeds)
+            self._predict_fns[training] = fn
+        return fn
+
+    # -- data preparation ----------------------------------------------------------------------------
+    def _prepare_x(self, x):
+        arrays = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
+        if not self.outputs:
+            self._build_from_arrays(arrays)
+        if len(arrays) != len(self.inputs):
+            raise ValueError("Layer \"%s\" expects %d input(s), but it received %d input tensors."
+                             % (self.name, len(self.inputs), len(arrays)))
+        out = []
+        for t, a in zip(self.inputs, arrays):
+            a = np.asarray(a)
+            if a.dtype != t.dtype.np:
+                a = a.astype(t.dtype.np)
+            out.append(a)
+        self._check_model_inputs(out)
+        return out
+
+    def _prepare_y(self, y):
+        c = self._compiled
+        names = self.output_names
+        ys = data_mod.to_list(y, names, "output")
+        live = c.live
+        if len(ys) == len(self.outputs) and len(live) != len(self.outputs):
+            ys = [ys[i] for i in live]
+        if len(ys) != len(live):
+            raise ValueError("The model has %d outputs with a loss, but the target data has %d "
+                             "entries." % (len(live), len(ys)))
+        out = []
+        for i, yv in zip(live, ys):
+            t = c.targets[i]
+            expected = t.shape.as_list()
+            yv = np.asarray(yv)
+            output_shape = tuple(self.outputs[i].shape.as_list())
+            if c.sparse[i]:
+                if yv.ndim == len(expected) + 1 and yv.shape[-1] == 1:
+                    yv = yv.reshape(yv.shape[:-1])
+                if yv.ndim != len(expected) or any(e is not None and e != g for e, g in
+                                                   zip(expected[1:], yv.shape[1:])):
+                    raise ValueError("Argument `output` must have rank (ndim) `target.ndim - 1`. "
+                                     "Received: target.shape=%s, output.shape=%s"
+                                     % ((None,) + yv.shape[1:], output_shape))
+                n_classes = output_shape[-1]
+                if yv.size and (yv.min() < 0 or yv.max() >= n_classes):
+                    bad = yv.max() if yv.max() >= n_classes else yv.min()
+                    raise ValueError("Received a label value of %s which is outside the valid "
+                                     "range of [0, %d). Label values: %s"
+                                     % (_num(bad), n_classes, _short(yv)))
+            else:
+                if yv.ndim == len(expected) - 1 and expected[-1] == 1:
+                    yv = yv[..., None]
+                if yv.ndim != len(expected) or any(e is not None and e != g for e, g in
+                                                   zip(expected[1:], yv.shape[1:])):
+                    raise ValueError("Arguments `target` and `output` must have the same shape. "
+                                     "Received: target.shape=%s, output.shape=%s"
+                                     % ((None,) + yv.shape[1:], output_shape))
+            out.append(yv.astype(t.dtype.np, copy=False))
+        return out
+
+    def _prepare_sw(self, sample_weight, class_weight, ys, n):
+        live = self._compiled.live
+        if sample_weight is None:
+            sws = [None] * len(live)
+        elif isinstance(sample_weight, dict):
+            sws = [sample_weight.get(self.output_names[i]) for i in live]
+        elif isinstance(sample_weight, (list, tuple)) and len(live) > 1:
+            sws = list(sample_weight)
+        else:
+            sws = [sample_weight] * len(live)
+        out = []
+        for k, sw in enumerate(sws):
+            if sw is None and class_weight is not None:
+                cw = class_weight
+                if isinstance(cw, dict) and cw and isinstance(next(iter(cw)), str):
+                    cw = cw.get(self.output_names[live[k]], {})
+                sw = data_mod.class_weights_to_sample_weights(ys[k], cw)
+            if sw is None:
+                sw = np.ones(n, np.float32)
+            sw = np.asarray(sw, np.float32).reshape(-1) if np.ndim(sw) <= 1 else \
+                np.asarray(sw, np.float32)
+            if len(sw) != n:
+                raise ValueError("sample_weight has %d entries, but the data has %d samples."
+                                 % (len(sw), n))
+            out.append(sw)
+        return out
+
+    # -- loops ---------------------------------------------------------------------------------------
+    def _run_batches(self, kind, batches, callbacks=None, hook="train"):
+        """Runs `kind` over (xs, ys, sws) batches; returns the logs (epoch aggregates)."""
+        c = self._compiled
+        fn = self._function(kind)
+        n_loss = len(c.loss_tensors)
+        loss_sums = np.zeros(n_loss)
+        seen = 0
+        stats = np.zeros(len(c.stat_tensors))
+        logs = {}
+        for step, (xs, ys, sws) in enumerate(batches):
+            if callbacks is not None:
+                getattr(callbacks, "on_%s_batch_begin" % hook)(step, {})
+            values = fn(*xs, *ys, *sws)
+            n = len(xs[0])
+            loss_sums += np.asarray(values[:n_loss], np.float64) * n
+            seen += n
+            stats += np.asarray(values[n_loss:], np.float64)
+            logs = self._logs(loss_sums / seen, stats)
+            if callbacks is not None:
+                getattr(callbacks, "on_%s_batch_end" % hook)(step, logs)
+                if kind == "train" and self.stop_training:
+                    break
+        return logs
+
+    def _logs(self, loss_means, stats):
+        c = self._compiled
+        logs = {name: float(v) for name, v in zip(c.loss_names, loss_means)}
+        k = 0
+        for name, metric, tensors in c.metrics:
+            logs[name] = metric.result_from(stats[k:k + len(tensors)])
+            k += len(tensors)
+        return logs
+
+    def _array_batches(self, xs, ys, sws, batch_size, shuffle, steps=None):
+        n = data_mod.num_samples(xs + ys)
+        index = data_mod.batch_indices(n, batch_size, shuffle)
+        if steps is not None:
+            index = [index[i % len(index)] for i in range(steps)]
+        for idx in index:
+            yield (data_mod.take(xs, idx, not shuffle), data_mod.take(ys, idx, not shuffle),
+                   data_mod.take(sws, idx, not shuffle))
+
+    def _generator_batches(self, feeder, class_weight=None):
+        for x, y, sw in feeder.epoch():
+            xs = self._prepare_x(x)
+            ys = self._prepare_y(y)
+            sws = self._prepare_sw(sw, class_weight, ys, len(xs[0]))
+            yield xs, ys, sws
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, max_queue_size=10, workers=1,
+            use_multiprocessing=False, **kwargs):
+        """Trains for `epochs` epochs; returns a History (`history.history['loss']`, ...)."""
+        if "nb_epoch" in kwargs:
+            warnings.warn("The `nb_epoch` argument in `fit` has been renamed `epochs`.",
+                          DeprecationWarning, stacklevel=2)
+            epochs = kwargs.pop("nb_epoch")
+        if kwargs:
+            raise TypeError("Invalid keyword argument(s) in `fit()`: %s" % sorted(kwargs))
+        if self._compile_args is None:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+        verbose = 1 if verbose == "auto" else verbose
+        batch_size = batch_size or 32
+        from tfgraph_keras.callbacks.callback import CallbackList
+
+        generator = data_mod.is_generator_like(x)
+        val_batches_fn = None
+        if generator:
+            feeder = data_mod.GeneratorFeeder(x, steps_per_epoch, shuffle=shuffle)
+            if not self.outputs:
+                first = next(iter(data_mod.GeneratorFeeder(x, 1).epoch()))
+                self._build_from_arrays(data_mod.to_list(first[0]))
+            self._ensure_compiled()
+            steps = feeder.steps
+            train_batches = lambda: self._generator_batches(feeder, class_weight)  # noqa: E731
+        else:
+            xs = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
+            if not self.outputs:
+                self._build_from_arrays(xs)
+            self._ensure_compiled()
+            xs = self._prepare_x(xs)
+            ys = self._prepare_y(y)
+            n = data_mod.num_samples(xs + ys)
+            sws = self._prepare_sw(sample_weight, class_weight, ys, n)
+            if validation_split and validation_data is None:
+                (xs, ys, sws), (vx, vy, vsw) = data_mod.split_validation([xs, ys, sws],
+                                                                         validation_split)
+                val_batches_fn = lambda: self._array_batches(  # noqa: E731
+                    vx, vy, vsw, validation_batch_size or batch_size, False, validation_steps)
+            n = data_mod.num_samples(xs + ys)
+            steps = steps_per_epoch or int(math.ceil(n / batch_size))
+            train_batches = lambda: self._array_batches(  # noqa: E731
+                xs, ys, sws, batch_size, shuffle, steps_per_epoch)
+        if validation_data is not None:
+            val_batches_fn = self._validation_batches(validation_data, validation_batch_size
+                                                      or batch_size, validation_steps)
+
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+                           verbose=verbose, epochs=epochs, steps=steps)
+        self.stop_training = False
+        self._function("train")
+        cbs.on_train_begin()
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            cbs.on_epoch_begin(epoch)
+            logs = self._run_batches("train", train_batches(), cbs, "train")
+            if val_batches_fn is not None and _should_validate(epoch, validation_freq):
+                val_logs = self._run_batches("test", val_batches_fn())
+                logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return cbs.history
+
+    def _validation_batches(self, validation_data, batch_size, steps):
+        if data_mod.is_generator_like(validation_data):
+            feeder = data_mod.GeneratorFeeder(validation_data, steps)
+            return lambda: self._generator_batches(feeder)
+        if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+            raise ValueError("`validation_data` should be a tuple `(val_x, val_y, val_sample_weight)`"
+                             " or `(val_x, val_y)`. Found: %r" % (type(validation_data),))
+        vx = self._prepare_x(validation_data[0])
+        vy = self._prepare_y(validation_data[1])
+        vsw = self._prepare_sw(validation_data[2] if len(validation_data) == 3 else None, None,
+                               vy, data_mod.num_samples(vx + vy))
+        return lambda: self._array_batches(vx, vy, vsw, batch_size, False, steps)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, **kwargs):
+        """Loss and metrics over the data: a scalar (loss only), a list, or a dict."""
+        if self._compile_args is None:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+        from tfgraph_keras.callbacks.callback import CallbackList
+        verbose = 1 if verbose == "auto" else verbose
+        batch_size = batch_size or 32
+        if data_mod.is_generator_like(x):
+            feeder = data_mod.GeneratorFeeder(x, steps)
+            if not self.outputs:
+                first = next(iter(data_mod.GeneratorFeeder(x, 1).epoch()))
+                self._build_from_arrays(data_mod.to_list(first[0]))
+            self._ensure_compiled()
+            batches = self._generator_batches(feeder)
+            n_steps = feeder.steps
+        else:
+            xs = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
+            self._ensure_compiled(xs)
+            xs = self._prepare_x(xs)
+            ys = self._prepare_y(y)
+            n = data_mod.num_samples(xs + ys)
+            sws = self._prepare_sw(sample_weight, None, ys, n)
+            n_steps = steps or int(math.ceil(n / batch_size))
+            batches = self._array_batches(xs, ys, sws, batch_size, False, steps)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=n_steps)
+        cbs.on_test_begin()
+        logs = self._run_batches("test", batches, cbs, "test")
+        cbs.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = [logs[k] for k in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        """Outputs for every sample, in batches (one cached session callable; no graph rebuild)."""
+        from tfgraph_keras.callbacks.callback import CallbackList
+        verbose = 1 if verbose == "auto" else verbose
+        batch_size = batch_size or 32
+        if data_mod.is_generator_like(x):
+            feeder = data_mod.GeneratorFeeder(x, steps)
+            chunks = (self._prepare_x(bx) for bx, _, _ in feeder.epoch())
+            n_steps = feeder.steps
+        else:
+            xs = self._prepare_x(x)
+            n = data_mod.num_samples(xs)
+            index = data_mod.batch_indices(n, batch_size, False)
+            chunks = (data_mod.take(xs, idx, True) for idx in index)
+            n_steps = len(index)
+        fn = self._predict_function()
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=1, steps=n_steps)
+        cbs.on_predict_begin()
+        results = []
+        for step, bx in enumerate(chunks):
+            cbs.on_predict_batch_begin(step, {})
+            results.append(fn(*bx))
+            cbs.on_predict_batch_end(step, {"outputs": results[-1]})
+        cbs.on_predict_end()
+        if not results:
+            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
+                             "Please use `Model.compile(..., run_eagerly=True)`, or "
+                             "`tf.config.run_functions_eagerly(True)` for more information of "
+                             "where went wrong, or file a issue/bug to `tf.keras`.")
+        outs = [np.concatenate([r[i] for r in results]) for i in range(len(self.outputs))]
+        return outs[0] if len(outs) == 1 else outs
+
+    def predict_on_batch(self, x):
+        xs = self._prepare_x(x)
+        outs = self._predict_function()(*xs)
+        return outs[0] if len(outs) == 1 else outs
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
+                       return_dict=False):
+        xs = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
+        self._ensure_compiled(xs)
+        xs = self._prepare_x(xs)
+        ys = self._prepare_y(y)
+        sws = self._prepare_sw(sample_weight, class_weight, ys, len(xs[0]))
+        logs = self._run_batches("train", [(xs, ys, sws)])
+        return self._return(logs, return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        xs = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
+        self._ensure_compiled(xs)
+        xs = self._prepare_x(xs)
+        ys = self._prepare_y(y)
+        sws = self._prepare_sw(sample_weight, None, ys, len(xs[0]))
+        logs = self._run_batches("test", [(xs, ys, sws)])
+        return self._return(logs, return_dict)
+
+    def _return(self, logs, return_dict):
+        if return_dict:
+            return logs
+        values = [logs[k] for k in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    def predict_classes(self, x, batch_size=32, verbose=0):
+        """Deprecated (Keras 2): argmax of predict, or a 0.5 threshold for one sigmoid unit."""
+        warnings.warn("`model.predict_classes()` is deprecated. Please use instead: "
+                      "`np.argmax(model.predict(x), axis=-1)` (softmax) or "
+                      "`(model.predict(x) > 0.5).astype('int32')` (sigmoid).",
+                      DeprecationWarning, stacklevel=2)
+        proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+        if proba.shape[-1] > 1:
+            return proba.argmax(axis=-1)
+        return (proba > 0.5).astype("int32")
+
+    def predict_proba(self, x, batch_size=32, verbose=0):
+        warnings.warn("`model.predict_proba()` is deprecated; use `model.predict()`.",
+                      DeprecationWarning, stacklevel=2)
+        return self.predict(x, batch_size=batch_size, verbose=verbose)
+
+    def fit_generator(self, generator, *args, **kwargs):
+        warnings.warn("`Model.fit_generator` is deprecated; `Model.fit` supports generators.",
+                      DeprecationWarning, stacklevel=2)
+        return self.fit(generator, *args, **kwargs)
+
+    def evaluate_generator(self, generator, *args, **kwargs):
+        warnings.warn("`Model.evaluate_generator` is deprecated; use `Model.evaluate`.",
+                      DeprecationWarning, stacklevel=2)
+        return self.evaluate(generator, *args, **kwargs)
+
+    def predict_generator(self, generator, *args, **kwargs):
+        warnings.warn("`Model.predict_generator` is deprecated; use `Model.predict`.",
+                      DeprecationWarning, stacklevel=2)
+        return self.predict(generator, *args, **kwargs)
+
+    def reset_metrics(self):
+        """Metrics are accumulated per fit/evaluate call; nothing persists between calls."""
+
+    # -- saving (implemented in tfgraph_keras.saving) ------------------------------------------------
+    def save(self, filepath, overwrite=True, **kwargs):
+        from tfgraph_keras.saving import saving_api
+        return saving_api.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        from tfgraph_keras.saving import saving_api
+        return saving_api.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, **kwargs):
+        from tfgraph_keras.saving import saving_api
+        return saving_api.load_weights(self, filepath, **kwargs)
+
+    def to_json(self, **kwargs):
+        from tfgraph_keras.saving import saving_api
+        return saving_api.to_json(self, **kwargs)
+
+
+def _should_validate(epoch, freq):
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return epoch + 1 in freq
+
+
+def _as_list(x):
+    if x is None:
+        return []
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _as_flat(x):
+    if x is None:
+        return []
+    if isinstance(x, dict):
+        out = []
+        for v in x.values():
+            out.extend(_as_flat(v))
+        return out
+    if isinstance(x, (list, tuple)):
+        out = []
+        for v in x:
+            out.extend(_as_flat(v))
+        return out
+    return [x]
+
+
+def _num(v):
+    v = float(v)
+    return int(v) if v.is_integer() else v
+
+
+def _short(a):
+    flat = np.asarray(a).reshape(-1)
+    return np.array2string(flat[:10]) + (" ..." if flat.size > 10 else "")

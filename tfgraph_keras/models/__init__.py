@@ -1,0 +1,25 @@
+"""keras.models: Model, Sequential, and the saving entry points (load_model, model_from_json)."""
+from tfgraph_keras.models.functional import Model
+from tfgraph_keras.models.sequential import Sequential
+
+Functional = Model
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
+    from tfgraph_keras.saving import saving_api
+    return saving_api.load_model(filepath, custom_objects=custom_objects, compile=compile,
+                                 safe_mode=safe_mode)
+
+
+def model_from_json(json_string, custom_objects=None):
+    from tfgraph_keras.saving import saving_api
+    return saving_api.model_from_json(json_string, custom_objects=custom_objects)
+
+
+def clone_model(model, input_tensors=None, clone_function=None):
+    """A new model with the same architecture and freshly initialized weights."""
+    from tfgraph_keras.saving.serialization import serialize_keras_object, deserialize_keras_object
+    return deserialize_keras_object(serialize_keras_object(model))
+
+
+__all__ = ["Model", "Sequential", "Functional", "load_model", "model_from_json", "clone_model"]

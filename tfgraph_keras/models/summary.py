@@ -1,0 +1,120 @@
+"""model.summary(): the Keras 2 text table (Layer (type) | Output Shape | Param # [| Connected to])."""
+from tfgraph_keras.layers.input_layer import InputLayer
+
+
+def _shape_text(layer):
+    try:
+        shape = layer.output_shape
+    except AttributeError:
+        return "multiple"
+    if isinstance(shape, list):
+        return "[" + ", ".join(_tuple_text(s) for s in shape) + "]"
+    return _tuple_text(shape)
+
+
+def _tuple_text(shape):
+    if shape is None:
+        return "?"
+    if isinstance(shape, list):
+        return "[" + ", ".join(_tuple_text(s) for s in shape) + "]"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + \
+        ("," if len(shape) == 1 else "") + ")"
+
+
+def _count(layer):
+    try:
+        return layer.count_params()
+    except ValueError:
+        return 0
+
+
+def _is_sequential_like(model):
+    from tfgraph_keras.models.sequential import Sequential
+    if isinstance(model, Sequential):
+        return True
+    nodes = [n for n in getattr(model, "_nodes", []) if not isinstance(n.layer, InputLayer)]
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        return False
+    for n in nodes:
+        if len(n.flat_inputs) != 1:
+            return False
+    layers = [n.layer for n in nodes]
+    return len(layers) == len({id(x) for x in layers})
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None):
+    print_fn = print_fn or print
+    sequential_like = _is_sequential_like(model)
+    if sequential_like:
+        line_length = line_length or 65
+        positions = positions or [0.45, 0.85, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #"]
+    else:
+        line_length = line_length or 98
+        positions = positions or [0.33, 0.55, 0.67, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+    if positions[-1] <= 1:
+        positions = [int(line_length * p) for p in positions]
+    print_fn('Model: "%s"' % model.name)
+    print_fn("_" * line_length)
+    _row(header, positions, print_fn)
+    print_fn("=" * line_length)
+    layers = model.layers
+    node_ids = {id(n) for n in getattr(model, "_nodes", [])}
+    for i, layer in enumerate(layers):
+        name = "%s (%s)" % (layer.name, type(layer).__name__)
+        fields = [name, _shape_text(layer), _count(layer)]
+        if sequential_like:
+            _row(fields, positions, print_fn)
+        else:
+            connections = []
+            for node in layer._inbound_nodes:
+                if node_ids and id(node) not in node_ids:
+                    continue
+                for t in node.flat_inputs:
+                    src, node_index, tensor_index = t._keras_history
+                    connections.append("%s[%d][%d]" % (src.name, node_index, tensor_index))
+            if not connections:
+                _row(fields + [""], positions, print_fn)
+            else:
+                _row(fields + [connections[0]], positions, print_fn)
+                for c in connections[1:]:
+                    _row(["", "", "", c], positions, print_fn)
+        print_fn(" " * line_length)
+    print_fn("=" * line_length)
+    trainable = sum(int(_size(w)) for w in _unique(model.trainable_weights))
+    non_trainable = sum(int(_size(w)) for w in _unique(model.non_trainable_weights))
+    print_fn("Total params: {:,}".format(trainable + non_trainable))
+    print_fn("Trainable params: {:,}".format(trainable))
+    print_fn("Non-trainable params: {:,}".format(non_trainable))
+    print_fn("_" * line_length)
+
+
+def _row(fields, positions, print_fn):
+    """One table row: ' ' + each field padded to its column end (2 spaces kept between columns)."""
+    line = " "
+    for i, field in enumerate(fields):
+        start = positions[i - 1] if i else 0
+        end = positions[i]
+        space = 2 if i != len(positions) - 1 else 0
+        text = str(field)[:end - start - space - (1 if i == 0 else 0)]
+        line += text
+        line += " " * (end - len(line))
+    print_fn(line)
+
+
+def _size(w):
+    n = 1
+    for d in w.shape.as_list():
+        n *= d
+    return n
+
+
+def _unique(weights):
+    seen, out = set(), []
+    for w in weights:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out
+
