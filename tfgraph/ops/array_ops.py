@@ -194,6 +194,8 @@ class Placeholder(OpDef):
 
 
 def _shape_str(shape):
+    if shape.ndims is None:
+        return "<unknown>"
     return "[" + ",".join("?" if d is None else str(d) for d in shape.as_tuple()) + "]"
 
 
@@ -1094,6 +1096,7 @@ class GatherV2(OpDef):
 
     def grad(self, op, dy):
         params, indices, axis = op.inputs
+        dy = convert_to_tensor(dy)  # an IndexedSlices from a gather of this gather densifies
         a, pd = _partial_value(axis), _dims(params)
         require(isinstance(a, int) and pd is not None,
                 "the gradient of gather needs a constant axis and a known params rank")

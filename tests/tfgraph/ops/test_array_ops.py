@@ -20,6 +20,12 @@ def _mask_ref(x, m):
 
 _IDX = np.array([1, 0, 1], np.int32)
 
+
+def _dyn(value):
+    """A shape argument whose value the graph only knows at run time."""
+    v = np.asarray(value, np.int32)
+    return tf.placeholder_with_default(v, v.shape)
+
 # name, fn, numpy reference, shapes (None = unknown dim, fed as 2), check gradients
 CASES = [
     ("transpose_default", lambda x: tf.transpose(x), lambda x: x.T,
@@ -94,6 +100,22 @@ CASES = [
     ("stop_gradient_value", lambda x: x + tf.stop_gradient(x), lambda x: 2 * x, [(3,)], False),
     ("placeholder_with_default", lambda x: tf.placeholder_with_default(x, [None, 3]),
      lambda x: x, [(2, 3)], True),
+    # shape arguments known only at run time
+    ("tile_dynamic", lambda x: tf.tile(x, _dyn([2, 1])), lambda x: np.tile(x, (2, 1)),
+     [(None, 3)], True),
+    ("pad_dynamic", lambda x: tf.pad(x, _dyn([[1, 0], [0, 2]])),
+     lambda x: np.pad(x, [[1, 0], [0, 2]]), [(None, 3)], True),
+    ("slice_dynamic", lambda x: tf.slice(x, _dyn([1, 0]), [1, -1]), lambda x: x[1:2],
+     [(None, 3)], True),
+    ("split_dynamic", lambda x: tf.split(x, _dyn([1, 2]), axis=1), lambda x: np.split(x, [1], 1),
+     [(None, 3)], True),
+    ("concat_dynamic_axis", lambda a, b: tf.concat([a, b], _dyn(1)),
+     lambda a, b: np.concatenate([a, b], 1), [((None, 2), (None, 3))], True),
+    ("transpose_dynamic_perm", lambda x: tf.transpose(x, _dyn([2, 0, 1])),
+     lambda x: x.transpose(2, 0, 1), [(None, 3, 2)], True),
+    ("gather_dynamic_indices", lambda x: tf.gather(x, _dyn([[2], [0]])),
+     lambda x: x[[[2], [0]]], [(3, 2)], True),
+    ("getitem_dynamic_index", lambda x: x[_dyn(1), ::-1], lambda x: x[1, ::-1], [(None, 3)], True),
 ]
 
 
@@ -346,6 +368,21 @@ def test_static_shapes_fold_shape_arguments():
             got = sess.run(tf.broadcast_dynamic_shape(tf.shape(x), [5, 1, 1, 1]),
                            {x: np.zeros((2, 3, 4))})
         np.testing.assert_array_equal(got, [5, 2, 3, 4])
+
+
+def test_unknown_rank_inputs():
+    x = np.arange(6.0).reshape(2, 3)
+    with tf.Graph().as_default():
+        p = tf.placeholder(tf.float64)
+        t = tf.transpose(p)
+        g = tf.gradients(tf.reduce_sum(t * x.T), p)[0]
+        c = tf.concat([p, p], 0)
+        assert t.shape.ndims is None and c.shape.ndims is None
+        with tf.Session() as sess:
+            tv, gv, cv = sess.run([t, g, c], {p: x})
+    np.testing.assert_array_equal(tv, x.T)
+    np.testing.assert_array_equal(gv, x)
+    np.testing.assert_array_equal(cv, np.concatenate([x, x]))
 
 
 def test_op_names_and_types_follow_tf1():
