@@ -230,3 +230,6 @@ def model_from_json(json_string, custom_objects=None, safe_mode=True):
 
 def model_from_config(config, custom_objects=None, safe_mode=True):
     return serialization.deserialize_keras_object(config, custom_objects, safe_mode)
+
+
+to_json = model_to_json
