@@ -12,6 +12,7 @@ from tfgraph.framework import dtypes, tensor_shape
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import (OpDef, TensorSpec, constant_value, convert_to_tensor,
                                       require, require_float)
+from tfgraph.framework.tensor import Tensor
 from tfgraph.kernels.jit import njit
 from tfgraph.ops import array_ops, math_ops
 
@@ -458,14 +459,40 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         else:
             rate = _scalar(rate, x.dtype)
             ret = math_ops.realdiv(x, array_ops.constant(1, dtype=x.dtype) - rate)
-        if noise_shape is None:
-            noise_shape = x.shape.as_list() if x.shape.is_fully_defined() else array_ops.shape(x)
         from tfgraph.ops import random_ops
-        random_tensor = random_ops.random_uniform(noise_shape, seed=seed, dtype=x.dtype)
+        with g.name_scope("random_uniform"):   # U[0, 1): no affine ops needed
+            seed1, seed2 = random_ops.get_seed(seed)
+            random_tensor = random_ops.RandomUniform.apply(
+                _noise_shape(x, noise_shape), dtype=x.dtype, seed=seed1 or 0, seed2=seed2 or 0)
         keep_mask = math_ops.greater_equal(random_tensor, rate)
         ret = math_ops.multiply(ret, math_ops.cast(keep_mask, x.dtype), name="mul_1")
         ret.set_shape(x.shape)
         return ret
+
+
+def _noise_shape(x, noise_shape):
+    """The mask's shape: x's shape by default; None entries of `noise_shape` take x's dim (as TF);
+    entries may be ints or scalar tensors. A shape tensor when some dim is only known at run time."""
+    if isinstance(noise_shape, Tensor):
+        return noise_shape
+    if noise_shape is None:
+        if x.shape.is_fully_defined():
+            return x.shape.as_list()
+        noise_shape = [None] * x.shape.ndims if x.shape.ndims is not None else None
+        if noise_shape is None:
+            return array_ops.shape(x)
+    dims = list(noise_shape)
+    xd = x.shape.as_tuple() if x.shape.ndims == len(dims) else None
+    for i, d in enumerate(dims):
+        if d is None:
+            if xd is None:
+                raise ValueError("noise_shape %s has unknown dims and x has rank %s"
+                                 % (noise_shape, x.shape.ndims))
+            dims[i] = xd[i] if xd[i] is not None else array_ops.shape(x)[i]
+    if not any(isinstance(d, Tensor) for d in dims):
+        return [int(d) for d in dims]
+    return array_ops.stack([math_ops.cast(d, dtypes.int32) if isinstance(d, Tensor)
+                            else np.int32(d) for d in dims])
 
 
 def _number(v):

@@ -419,3 +419,16 @@ def test_softmax_kernel_choice():
         np.testing.assert_allclose(kernel(x), op.op_def.compute(x, axis=-1), rtol=1e-6)
         np.testing.assert_allclose(kernel(x[:, :5]), op.op_def.compute(x[:, :5], axis=-1),
                                    rtol=1e-6)
+
+
+def test_dropout_noise_shape_with_unknown_and_tensor_dims():
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x = tf.placeholder(tf.float32, [None, 4, 30])
+        batch = tf.shape(x)[0]
+        outs = [tf.nn.dropout(x, rate=0.5, noise_shape=ns)
+                for ns in ([None, 1, None], [batch, 1, 30], tf.stack([batch, 4, 1]))]
+        a, b, c = sess.run(outs, {x: np.ones((50, 4, 30), np.float32)})
+    for same_axis, out in ((1, a), (1, b), (2, c)):
+        assert out.shape == (50, 4, 30) and set(np.unique(out)) == {0, 2}
+        assert np.all(np.ptp(out, axis=same_axis) == 0)    # one draw along the broadcast dim
+        assert 0.35 < (out != 0).mean() < 0.65
