@@ -1,0 +1,94 @@
+"""ONNX export of TF1 graphs: checked by onnx.checker, run in onnxruntime, equal within 1e-5."""
+import numpy as np
+import pytest
+
+import tfgraph as tf
+
+onnx = pytest.importorskip("onnx", reason="onnx not installed (pip install tfgraph[viz])")
+ort = pytest.importorskip("onnxruntime", reason="onnxruntime not installed (tfgraph[viz])")
+import tfgraph.onnx  # noqa: E402
+
+
+def _check(sess, path, inputs, outputs, feeds, opset=17):
+    model = tfgraph.onnx.export(sess, str(path), inputs=inputs, outputs=outputs, opset=opset)
+    assert model.ir_version == 8 if opset <= 17 else model.ir_version >= 8
+    assert model.opset_import[0].version == opset
+    onnx.checker.check_model(onnx.load(str(path)), full_check=True)
+    rt = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = rt.run([t.name for t in outputs], {t.name: v for t, v in zip(inputs, feeds)})
+    want = sess.run(outputs, dict(zip(inputs, feeds)))
+    for g, w in zip(got, want):
+        assert g.shape == w.shape
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+    return model
+
+
+def test_mlp(tmp_path):
+    rs = np.random.RandomState(0)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 8], name="x")
+        w1 = tf.Variable(rs.randn(8, 16).astype(np.float32), name="W1")
+        b1 = tf.Variable(rs.randn(16).astype(np.float32), name="b1")
+        h = tf.nn.relu(tf.matmul(x, w1) + b1)
+        w2 = tf.Variable(rs.randn(3, 16).astype(np.float32), name="W2")
+        logits = tf.nn.bias_add(tf.matmul(h, w2, transpose_b=True), tf.constant([0.1, 0.2, 0.3]))
+        probs = tf.nn.softmax(logits, name="probs")
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        _check(sess, tmp_path / "mlp.onnx", [x], [probs, logits], [rs.randn(5, 8).astype(np.float32)])
+
+
+def test_nhwc_cnn_with_batch_norm(tmp_path):
+    rs = np.random.RandomState(1)
+    g = tf.Graph()
+    with g.as_default():
+        img = tf.placeholder(tf.float32, [None, 12, 12, 3], name="img")
+        k1 = tf.Variable(rs.randn(3, 3, 3, 4).astype(np.float32) * 0.5, name="k1")
+        c = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(img, k1, [1, 1, 1, 1], "SAME"),
+                                      tf.constant(rs.randn(4).astype(np.float32))))
+        bn, _, _ = tf.nn.fused_batch_norm(
+            c, scale=rs.rand(4).astype(np.float32) + 0.5, offset=rs.randn(4).astype(np.float32),
+            mean=rs.randn(4).astype(np.float32), variance=rs.rand(4).astype(np.float32) + 0.5,
+            epsilon=1e-3, is_training=False)
+        p = tf.nn.max_pool(bn, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+        k2 = tf.Variable(rs.randn(3, 3, 4, 6).astype(np.float32) * 0.3, name="k2")
+        c2 = tf.nn.relu6(tf.nn.conv2d(p, k2, [1, 2, 2, 1], "SAME"))
+        a = tf.nn.avg_pool(c2, [1, 2, 2, 1], [1, 2, 2, 1], "SAME")
+        flat = tf.reshape(a, [-1, 2 * 2 * 6])
+        wd = tf.Variable(rs.randn(24, 5).astype(np.float32), name="wd")
+        probs = tf.nn.softmax(tf.matmul(flat, wd), name="probs")
+        init = tf.global_variables_initializer()
+    with tf.Session(graph=g) as sess:
+        sess.run(init)
+        model = _check(sess, tmp_path / "cnn.onnx", [img], [probs],
+                       [rs.rand(3, 12, 12, 3).astype(np.float32)])
+    types = [n.op_type for n in model.graph.node]
+    assert types.count("Conv") == 2 and "MaxPool" in types and "AveragePool" in types
+    assert "Transpose" in types
+
+
+@pytest.mark.parametrize("opset", [13, 17, 18])
+def test_elementwise_and_reductions_across_opsets(tmp_path, opset):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 6], name="x")
+        y = tf.sigmoid(x) * tf.tanh(x) - tf.nn.leaky_relu(x, alpha=0.1) / (tf.square(x) + 1.0)
+        m = tf.reduce_mean(y, axis=1, keepdims=True)
+        s = tf.reduce_sum(tf.exp(-tf.abs(x)), axis=0)
+        mx = tf.reduce_max(tf.transpose(y), axis=0)
+        ls = tf.nn.log_softmax(y)
+    feed = [np.random.RandomState(2).randn(4, 6).astype(np.float32)]
+    with tf.Session(graph=g) as sess:
+        _check(sess, tmp_path / "ops.onnx", [x], [m, s, mx, ls], feed, opset=opset)
+
+
+def test_unsupported_op_names_type_and_location(tmp_path):
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        y = tf.cumsum(x, axis=1)
+    with tf.Session(graph=g) as sess:
+        with pytest.raises(NotImplementedError, match=r"Cumsum .*test_export.py:\d+"):
+            tfgraph.onnx.export(sess, str(tmp_path / "bad.onnx"), inputs=[x], outputs=[y])

@@ -1,0 +1,291 @@
+"""TF1 graph -> ONNX (opset 13+, default 17, ir_version 8), for inference graphs.
+
+Everything the outputs need that does not depend on the inputs (variables, constants, shape
+arithmetic) is evaluated once in the session and stored as an initializer. The remaining ops are
+converted one by one; NHWC convolutions and pools are wrapped in Transposes to ONNX's NCHW and back.
+ONNX value names are the TF tensor names ("x:0", "out/y:0").
+"""
+import numpy as np
+
+from tfgraph.runtime import rewrites
+
+_ONNX_TYPES = {"float32": 1, "uint8": 2, "int8": 3, "int16": 5, "int32": 6, "int64": 7, "string": 8,
+               "bool": 9, "float16": 10, "float64": 11}
+_UNARY = {"Relu": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Exp": "Exp", "Log": "Log",
+          "Sqrt": "Sqrt", "Neg": "Neg", "Abs": "Abs", "Reciprocal": "Reciprocal", "Softplus": "Softplus",
+          "Elu": "Elu", "Floor": "Floor", "Ceil": "Ceil", "Sign": "Sign", "Identity": "Identity",
+          "StopGradient": "Identity", "Snapshot": "Identity", "Erf": "Erf"}
+_BINARY = {"Add": "Add", "AddV2": "Add", "Sub": "Sub", "Mul": "Mul", "RealDiv": "Div", "Div": "Div",
+           "Maximum": "Max", "Minimum": "Min", "Pow": "Pow", "Equal": "Equal", "Less": "Less",
+           "Greater": "Greater"}
+_REDUCE = {"Mean": "ReduceMean", "Sum": "ReduceSum", "Max": "ReduceMax", "Min": "ReduceMin",
+           "Prod": "ReduceProd"}
+NHWC_TO_NCHW, NCHW_TO_NHWC = [0, 3, 1, 2], [0, 2, 3, 1]
+
+
+def _onnx():
+    try:
+        import onnx
+        from onnx import helper, numpy_helper
+    except ImportError:
+        raise ImportError("ONNX export needs the `onnx` package: pip install onnx onnxruntime "
+                          "(or tfgraph[viz]).") from None
+    return onnx, helper, numpy_helper
+
+
+class _Converter:
+    def __init__(self, sess, inputs, outputs, opset):
+        self.onnx, self.helper, self.nph = _onnx()
+        self.sess, self.opset = sess, opset
+        self.inputs, self.outputs = inputs, outputs
+        self.nodes, self.initializers = [], {}
+        self.ops = rewrites.prune(outputs, [], inputs)
+        fed = set(inputs)
+        self.dynamic = set(inputs)
+        for op in self.ops:
+            if any(t in self.dynamic for t in op.inputs):
+                self.dynamic.update(t for t in op.outputs if t not in fed)
+        needed = []
+        for op in self.ops:
+            if op.outputs and op.outputs[0] in self.dynamic and op.outputs[0] not in fed:
+                needed += [t for t in op.inputs if t not in self.dynamic and t not in needed]
+        needed += [t for t in outputs if t not in self.dynamic and t not in needed]
+        self.values = dict(zip(needed, sess.run(needed))) if needed else {}
+        self._uid = 0
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def fresh(self, base):
+        self._uid += 1
+        return "%s/_onnx_%d" % (base, self._uid)
+
+    def node(self, op_type, ins, outs, name=None, **attrs):
+        self.nodes.append(self.helper.make_node(op_type, ins, outs, name=name or outs[0], **attrs))
+        return outs[0]
+
+    def const(self, value, base="const", dtype=None):
+        arr = np.asarray(value, dtype=dtype)
+        name = self.fresh(base)
+        self.initializers[name] = self.nph.from_array(arr, name)
+        return name
+
+    def value(self, t):
+        """The constant value of a non-input-dependent tensor (needed as an ONNX attribute)."""
+        if t in self.dynamic:
+            raise NotImplementedError("ONNX export needs %s to be constant (it depends on the "
+                                      "inputs); created at %s" % (t.name, t.op.location))
+        return np.asarray(self.values[t])
+
+    def name(self, t):
+        if t in self.dynamic:
+            return t.name
+        if t.name not in self.initializers:
+            v = np.asarray(self.values[t])
+            if v.dtype == object:
+                raise NotImplementedError("string constant %s cannot be exported" % t.name)
+            self.initializers[t.name] = self.nph.from_array(v, t.name)
+        return t.name
+
+    def nchw(self, t):
+        return self.node("Transpose", [self.name(t)], [self.fresh(t.op.name + "/nchw")],
+                         perm=NHWC_TO_NCHW)
+
+    # -- conversion -------------------------------------------------------------------------------
+    def convert(self):
+        fed = set(self.inputs)
+        for op in self.ops:
+            if not op.outputs or op.outputs[0] not in self.dynamic or op.outputs[0] in fed:
+                continue
+            fn = getattr(self, "op_" + op.type, None)
+            if fn is None and op.type in _UNARY:
+                fn = self._unary
+            elif fn is None and op.type in _BINARY:
+                fn = self._binary
+            elif fn is None and op.type in _REDUCE:
+                fn = self._reduce
+            if fn is None:
+                raise NotImplementedError("ONNX export has no converter for op type %s ('%s', "
+                                          "created at %s)" % (op.type, op.name, op.location))
+            fn(op)
+        for t in self.outputs:
+            if t not in self.dynamic:
+                self.node("Identity", [self.name(t)], [t.name + "/const"])
+        return self.build()
+
+    def _unary(self, op):
+        self.node(_UNARY[op.type], [self.name(op.inputs[0])], [op.outputs[0].name])
+
+    def _binary(self, op):
+        self.node(_BINARY[op.type], [self.name(t) for t in op.inputs], [op.outputs[0].name])
+
+    def _reduce(self, op):
+        x = op.inputs[0]
+        out = op.outputs[0].name
+        keep = int(bool(op.attrs.get("keep_dims", False)))
+        axis = op.attrs.get("axis")
+        if len(op.inputs) > 1:
+            axis = self.value(op.inputs[1])
+        axes = None if axis is None else [int(a) for a in np.ravel(axis)]
+        kind = _REDUCE[op.type]
+        attr_axes = kind != "ReduceSum" and self.opset < 18
+        if axes is None:
+            self.node(kind, [self.name(x)], [out], keepdims=keep)
+        elif attr_axes:
+            self.node(kind, [self.name(x)], [out], keepdims=keep, axes=axes)
+        else:
+            self.node(kind, [self.name(x), self.const(axes, "axes", np.int64)], [out], keepdims=keep)
+
+    def op_BiasAdd(self, op):
+        if op.attrs.get("data_format", "NHWC") != "NHWC":
+            raise NotImplementedError("BiasAdd with data_format %s" % op.attrs["data_format"])
+        self.node("Add", [self.name(t) for t in op.inputs], [op.outputs[0].name])
+
+    def op_Square(self, op):
+        x = self.name(op.inputs[0])
+        self.node("Mul", [x, x], [op.outputs[0].name])
+
+    def op_Rsqrt(self, op):
+        s = self.node("Sqrt", [self.name(op.inputs[0])], [self.fresh(op.name)])
+        self.node("Reciprocal", [s], [op.outputs[0].name])
+
+    def op_SquaredDifference(self, op):
+        d = self.node("Sub", [self.name(t) for t in op.inputs], [self.fresh(op.name)])
+        self.node("Mul", [d, d], [op.outputs[0].name])
+
+    def op_Relu6(self, op):
+        dt = op.inputs[0].dtype.np
+        self.node("Clip", [self.name(op.inputs[0]), self.const(0, "zero", dt), self.const(6, "six", dt)],
+                  [op.outputs[0].name])
+
+    def op_LeakyRelu(self, op):
+        self.node("LeakyRelu", [self.name(op.inputs[0])], [op.outputs[0].name],
+                  alpha=float(op.attrs["alpha"]))
+
+    def _softmax(self, op, kind):
+        self.node(kind, [self.name(op.inputs[0])], [op.outputs[0].name],
+                  axis=int(op.attrs.get("axis", -1)))
+
+    def op_Softmax(self, op):
+        self._softmax(op, "Softmax")
+
+    def op_LogSoftmax(self, op):
+        self._softmax(op, "LogSoftmax")
+
+    def op_MatMul(self, op):
+        a, b = (self.name(t) for t in op.inputs)
+        if op.attrs.get("transpose_a"):
+            a = self.node("Transpose", [a], [self.fresh(op.name + "/a_t")], perm=[1, 0])
+        if op.attrs.get("transpose_b"):
+            b = self.node("Transpose", [b], [self.fresh(op.name + "/b_t")], perm=[1, 0])
+        self.node("MatMul", [a, b], [op.outputs[0].name])
+
+    def op_BatchMatMulV2(self, op):
+        if op.attrs.get("adj_x") or op.attrs.get("adj_y"):
+            raise NotImplementedError("BatchMatMulV2 with adj_x/adj_y ('%s')" % op.name)
+        self.node("MatMul", [self.name(t) for t in op.inputs], [op.outputs[0].name])
+
+    def op_Conv2D(self, op):
+        a = op.attrs
+        if a.get("data_format", "NHWC") != "NHWC" or a["padding"] not in ("SAME", "VALID"):
+            raise NotImplementedError("Conv2D with data_format %s / padding %s ('%s')"
+                                      % (a.get("data_format"), a["padding"], op.name))
+        x, w = op.inputs
+        if w in self.dynamic:
+            wn = self.node("Transpose", [w.name], [self.fresh(op.name + "/oihw")], perm=[3, 2, 0, 1])
+        else:
+            wn = self.const(np.ascontiguousarray(self.value(w).transpose(3, 2, 0, 1)),
+                            op.name + "/kernel_oihw")
+        kh, kw = [int(d) for d in w.shape.as_list()[:2]]
+        pad = {"auto_pad": "SAME_UPPER"} if a["padding"] == "SAME" else {"pads": [0, 0, 0, 0]}
+        y = self.node("Conv", [self.nchw(x), wn], [self.fresh(op.name)], kernel_shape=[kh, kw],
+                      strides=list(a["strides"][1:3]), dilations=list(a["dilations"][1:3]), **pad)
+        self.node("Transpose", [y], [op.outputs[0].name], perm=NCHW_TO_NHWC)
+
+    def _pool(self, op, kind):
+        a = op.attrs
+        if a.get("data_format", "NHWC") != "NHWC":
+            raise NotImplementedError("%s with data_format %s" % (op.type, a["data_format"]))
+        pad = {"auto_pad": "SAME_UPPER"} if a["padding"] == "SAME" else {"pads": [0, 0, 0, 0]}
+        y = self.node(kind, [self.nchw(op.inputs[0])], [self.fresh(op.name)],
+                      kernel_shape=list(a["ksize"][1:3]), strides=list(a["strides"][1:3]), **pad)
+        self.node("Transpose", [y], [op.outputs[0].name], perm=NCHW_TO_NHWC)
+
+    def op_MaxPool(self, op):
+        self._pool(op, "MaxPool")
+
+    def op_AvgPool(self, op):
+        self._pool(op, "AveragePool")
+
+    def op_Reshape(self, op):
+        shape = self.const(self.value(op.inputs[1]).astype(np.int64), op.name + "/shape")
+        self.node("Reshape", [self.name(op.inputs[0]), shape], [op.outputs[0].name])
+
+    def op_Transpose(self, op):
+        perm = [int(p) for p in self.value(op.inputs[1])]
+        self.node("Transpose", [self.name(op.inputs[0])], [op.outputs[0].name], perm=perm)
+
+    def op_Squeeze(self, op):
+        dims = op.attrs.get("squeeze_dims") or ()
+        ins = [self.name(op.inputs[0])]
+        if dims:
+            ins.append(self.const(list(dims), "axes", np.int64))
+        self.node("Squeeze", ins, [op.outputs[0].name])
+
+    def op_ExpandDims(self, op):
+        axis = self.const(np.ravel(self.value(op.inputs[1])), "axes", np.int64)
+        self.node("Unsqueeze", [self.name(op.inputs[0]), axis], [op.outputs[0].name])
+
+    def op_ConcatV2(self, op):
+        axis = int(self.value(op.inputs[-1]))
+        self.node("Concat", [self.name(t) for t in op.inputs[:-1]], [op.outputs[0].name], axis=axis)
+
+    def op_Pack(self, op):
+        axis = int(op.attrs.get("axis", 0))
+        ax = self.const([axis], "axes", np.int64)
+        parts = [self.node("Unsqueeze", [self.name(t), ax], [self.fresh(op.name)]) for t in op.inputs]
+        self.node("Concat", parts, [op.outputs[0].name], axis=axis)
+
+    def op_Cast(self, op):
+        self.node("Cast", [self.name(op.inputs[0])], [op.outputs[0].name],
+                  to=_ONNX_TYPES[op.outputs[0].dtype.name])
+
+    def op_PlaceholderWithDefault(self, op):
+        self.node("Identity", [self.name(op.inputs[0])], [op.outputs[0].name])
+
+    # -- model ------------------------------------------------------------------------------------
+    def value_info(self, t):
+        dims = t.shape.as_list() if t.shape.ndims is not None else None
+        if dims is not None:
+            dims = ["N" if (d is None and i == 0) else ("d%d" % i if d is None else d)
+                    for i, d in enumerate(dims)]
+        return self.helper.make_tensor_value_info(t.name, _ONNX_TYPES[t.dtype.name], dims)
+
+    def build(self):
+        h = self.helper
+        outs = []
+        for t in self.outputs:
+            vi = self.value_info(t)
+            if t not in self.dynamic:
+                vi.name = t.name + "/const"
+            outs.append(vi)
+        graph = h.make_graph(self.nodes, "tfgraph", [self.value_info(t) for t in self.inputs], outs,
+                             list(self.initializers.values()))
+        opset = h.make_opsetid("", self.opset)
+        ir = max(8, h.find_min_ir_version_for([opset]))
+        model = h.make_model(graph, opset_imports=[opset], ir_version=ir,
+                             producer_name="tfgraph")
+        model = self.onnx.shape_inference.infer_shapes(model)  # edge shapes for Netron
+        self.onnx.checker.check_model(model, full_check=True)
+        return model
+
+
+def export_graph(sess, path, inputs, outputs, opset=17):
+    """Exports what `outputs` need from `inputs` in `sess`'s graph; returns the onnx.ModelProto."""
+    if opset < 13:
+        raise ValueError("opset %d: tfgraph exports opset 13 or newer" % opset)
+    graph = sess.graph
+    inputs = [graph.as_graph_element(t, allow_tensor=True, allow_operation=False) for t in inputs]
+    outputs = [graph.as_graph_element(t, allow_tensor=True, allow_operation=False) for t in outputs]
+    model = _Converter(sess, inputs, outputs, opset).convert()
+    if path is not None:
+        _onnx()[0].save(model, path)
+    return model
