@@ -2,6 +2,7 @@
 from tfgraph.train.adadelta import AdadeltaOptimizer
 from tfgraph.train.adagrad import AdagradOptimizer
 from tfgraph.train.adam import AdamOptimizer
+from tfgraph.framework.graph_io import export_meta_graph, import_meta_graph, write_graph
 from tfgraph.train.checkpoint_utils import (CheckpointReader, CheckpointState, NewCheckpointReader,
                                             checkpoint_exists, get_checkpoint_state,
                                             latest_checkpoint, list_variables, load_checkpoint,
@@ -47,4 +48,7 @@ __all__ = [
     "load_checkpoint",
     "load_variable",
     "update_checkpoint_state",
+    "write_graph",
+    "export_meta_graph",
+    "import_meta_graph",
 ]

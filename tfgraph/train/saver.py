@@ -74,6 +74,10 @@ class Saver:
         names = list(self._vars)
         values = sess.run([self._vars[n] for n in names]) if names else []
         checkpoint_utils.write_checkpoint(prefix, dict(zip(names, values)))
+        if write_meta_graph:  # graph + collections + saver info, for tf.train.import_meta_graph
+            from tfgraph.framework import graph_io
+            graph_io.export_meta_graph(prefix + "." + meta_graph_suffix, saver_def=self,
+                                       graph=sess.graph)
         if write_state:
             doomed = self._record(prefix)
             checkpoint_utils.update_checkpoint_state(

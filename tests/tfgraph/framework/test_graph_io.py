@@ -97,3 +97,33 @@ def test_meta_graph_restores_collections_and_trains_on(tmp_path):
     with tf.Session(graph=g) as sess:
         sess.run(tf.global_variables_initializer())
         np.testing.assert_array_equal(out, sess.run(loss, {x: feed}))
+
+
+def test_training_resumes_from_saver_files_alone(tmp_path):
+    rs = np.random.RandomState(3)
+    data = rs.randn(16, 4).astype(np.float32), rs.rand(16, 3).astype(np.float32)
+
+    def steps(sess, train_op, loss, n):
+        return [sess.run([train_op, loss], {"x:0": data[0], "t:0": data[1]})[1] for _ in range(n)]
+    g = tf.Graph()
+    with g.as_default():
+        x, y = _mlp()
+        target = tf.placeholder(tf.float32, [None, 3], name="t")
+        loss = tf.reduce_mean(tf.square(y - target), name="loss")
+        train_op = tf.train.AdamOptimizer(0.05).minimize(loss)
+        tf.add_to_collection("train_op", train_op)
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            steps(sess, train_op, loss, 3)
+            prefix = saver.save(sess, str(tmp_path / "ckpt"), global_step=3)
+            expected = steps(sess, train_op, loss, 3)
+    g2 = tf.Graph()
+    with g2.as_default():
+        saver2 = tf.train.import_meta_graph(prefix + ".meta")
+        assert saver2 is not None
+        train_op2 = tf.get_collection("train_op")[0]
+        with tf.Session() as sess:
+            saver2.restore(sess, prefix)
+            resumed = steps(sess, train_op2, g2.get_tensor_by_name("loss:0"), 3)
+    np.testing.assert_allclose(resumed, expected, rtol=1e-6)
