@@ -1,10 +1,11 @@
 """Array ops: constants, placeholders, shapes, slicing, joining/splitting, gathering and padding.
 
-Shape arguments (perm, multiples, paddings, begin/size, axis) are graph inputs as in TF; their values
-are folded at graph-construction time where known (`_partial_value`), so static shapes stay exact,
-including unknown batch dims. Index/shape tensors here are int32 by default, int64 accepted.
+Shape arguments (perm, multiples, paddings, begin/size, axis) are graph inputs as in TF; their
+values are folded at graph-construction time where known (`_partial_value`), so static shapes stay
+exact, including unknown batch dims. Index/shape tensors here are int32 by default, int64 accepted.
 """
 import builtins
+import functools
 
 import numpy as np
 
@@ -25,7 +26,7 @@ def _math():
 
 # -- build-time values of shape arguments ---------------------------------------------------------
 class _Dim:
-    """An unknown dimension `index` of `tensor`, met as tf.shape(tensor)[index] in a shape argument."""
+    """Unknown dimension `index` of `tensor`, met as tf.shape(tensor)[index] in a shape argument."""
 
     __slots__ = ("tensor", "index")
 
@@ -93,6 +94,13 @@ def _partial(t):
 
 def _plain(target):
     return [None if isinstance(d, _Dim) else d for d in target]
+
+
+def _consts(op, first=1):
+    """Build-time values of op's inputs from `first` on (shape arguments), or None if any is not
+    constant. make_kernel uses them to bind shape arguments once, at plan time."""
+    values = [constant_value(t) for t in op.inputs[first:]]
+    return None if any(v is None for v in values) else values
 
 
 def _shape_arg(t):
@@ -294,7 +302,8 @@ class Pack(OpDef):
             return [TensorSpec(tensor_shape.unknown_shape(), dtype)]
         dims = list(shape.as_tuple())
         a = axis + len(dims) + 1 if axis < 0 else axis
-        require(0 <= a <= len(dims), "axis = %d not in [%d, %d]" % (axis, -len(dims) - 1, len(dims)))
+        require(0 <= a <= len(dims),
+                "axis = %d not in [%d, %d]" % (axis, -len(dims) - 1, len(dims)))
         dims.insert(a, len(values))
         return [TensorSpec(dims, dtype)]
 
@@ -359,12 +368,19 @@ class StridedSlice(OpDef):
     def compute(self, x, begin, end, strides, **masks):
         return x[strided_slice_index(begin, end, strides, **masks)]
 
+    def make_kernel(self, op, rt):
+        c = _consts(op)
+        if c is None:
+            return super().make_kernel(op, rt)
+        index = strided_slice_index(*c, **op.attrs)
+        return lambda x, b, e, s: x[index]
+
     def grad(self, op, dy):
         x, begin, end, strides = op.inputs
         return [strided_slice_grad(shape(x), begin, end, strides, dy, **op.attrs), None, None, None]
 
 
-_UNKNOWN_INT, _UNKNOWN_SLICE = object(), object()  # index entries whose value is only known at run time
+_UNKNOWN_INT, _UNKNOWN_SLICE = object(), object()  # index entries known only at run time
 
 
 def _partial_index(b, e, s, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
@@ -451,7 +467,7 @@ def _static_index_shape(shape, index):
 
 
 def _slice_helper(tensor, key):
-    """Tensor.__getitem__: ints, slices with steps, Ellipsis, tf.newaxis, negative indices, scalars."""
+    """Tensor.__getitem__: ints, slices with steps, Ellipsis, tf.newaxis, negative indices."""
     if not isinstance(key, tuple):
         key = (key,)
     begin, end, strides = [], [], []
@@ -477,8 +493,9 @@ def _slice_helper(tensor, key):
             end.append(k + 1)
             strides.append(1)
         else:
-            raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and "
-                            "scalar tf.int32/tf.int64 tensors are valid indices, got %r" % (k,))
+            raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) "
+                            "and scalar tf.int32/tf.int64 tensors are valid indices, got %r"
+                            % (k,))
     packed = [stack(v) if any(isinstance(x, Tensor) for x in v) else
               constant(np.array(v, dtype=np.int32)) for v in (begin, end, strides)]
     return StridedSlice.apply(tensor, *packed, name="strided_slice", **masks)
@@ -505,7 +522,8 @@ class Fill(OpDef):
     input_dtypes = {0: dtypes.int32}
 
     def infer(self, dims, value):
-        require(value.shape.ndims in (None, 0), "value must be a scalar, got shape %s" % value.shape)
+        require(value.shape.ndims in (None, 0),
+                "value must be a scalar, got shape %s" % value.shape)
         return [TensorSpec(_shape_arg(dims), value.dtype)]
 
     def compute(self, dims, value):
@@ -594,6 +612,13 @@ class Reshape(OpDef):
 
     def compute(self, x, shape):
         return np.reshape(x, tuple(int(d) for d in shape))
+
+    def make_kernel(self, op, rt):
+        c = _consts(op)
+        if c is None:
+            return self.compute
+        target = tuple(int(d) for d in np.ravel(c[0]))
+        return lambda x, s: x.reshape(target)
 
     def grad(self, op, dy):
         return [reshape(dy, shape(op.inputs[0])), None]
@@ -711,6 +736,13 @@ class Transpose(OpDef):
     def compute(self, x, perm):
         return np.transpose(x, perm)
 
+    def make_kernel(self, op, rt):
+        c = _consts(op)
+        if c is None:
+            return self.compute
+        perm = tuple(int(d) for d in c[0])
+        return lambda x, p: x.transpose(perm)
+
     def grad(self, op, dy):
         p = _partial_value(op.inputs[1])
         if isinstance(p, list) and None not in p:
@@ -793,9 +825,9 @@ class ConcatV2(OpDef):
             total = None if total is None or dims[a] is None else total + dims[a]
             for i, (p, q) in enumerate(zip(out, dims)):
                 if i != a and p is not None and q is not None and p != q:
-                    raise ValueError("Dimension %d in both shapes must be equal, but are %d and %d. "
-                                     "Shapes are %s and %s." % (i, p, q, _shape_str_of(known[0]),
-                                                                _shape_str_of(v)))
+                    raise ValueError("Dimension %d in both shapes must be equal, but are %d and "
+                                     "%d. Shapes are %s and %s."
+                                     % (i, p, q, _shape_str_of(known[0]), _shape_str_of(v)))
                 if i != a and p is None:
                     out[i] = q
         out[a] = total
@@ -803,6 +835,13 @@ class ConcatV2(OpDef):
 
     def compute(self, *inputs):
         return np.concatenate(inputs[:-1], axis=int(inputs[-1]))
+
+    def make_kernel(self, op, rt):
+        c = _consts(op, len(op.inputs) - 1)
+        if c is None:
+            return self.compute
+        axis = int(c[0])
+        return lambda *inputs: np.concatenate(inputs[:-1], axis=axis)
 
     def grad(self, op, dy):
         values, axis = op.inputs[:-1], op.inputs[-1]
@@ -1017,8 +1056,14 @@ class Slice(OpDef):
         return [TensorSpec(out, x.dtype)]
 
     def compute(self, x, begin, size):
-        return x[tuple(_pyslice(int(b), None if s == -1 else int(b) + int(s))
-                       for b, s in zip(begin, size))]
+        return x[_slice_index(begin, size)]
+
+    def make_kernel(self, op, rt):
+        c = _consts(op)
+        if c is None:
+            return self.compute
+        index = _slice_index(*c)
+        return lambda x, b, s: x[index]
 
     def grad(self, op, dy):
         x, begin, _ = op.inputs
@@ -1030,6 +1075,11 @@ class Slice(OpDef):
             b32 = begin if begin.dtype is dtypes.int32 else _math().cast(begin, dtypes.int32)
             paddings = stack([b32, shape(x) - b32 - shape(op.outputs[0])], axis=1)
         return [_with_shape(pad(dy, paddings), x.shape), None, None]
+
+
+def _slice_index(begin, size):
+    return tuple(_pyslice(int(b), None if s == -1 else int(b) + int(s))
+                 for b, s in zip(begin, size))
 
 
 def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
@@ -1087,12 +1137,14 @@ class GatherV2(OpDef):
         return [TensorSpec(pd[:a] + idx + pd[a + 1:], params.dtype)]
 
     def compute(self, params, indices, axis, *, batch_dims):
-        a = int(axis)
-        if indices.size and indices.min() < 0:
-            bad = int(np.argmax(indices.reshape(-1) < 0))
-            raise IndexError("indices[%d] = %d is not in [0, %d)" % (
-                bad, indices.reshape(-1)[bad], params.shape[a]))
-        return np.take(params, indices, axis=a)
+        return _take(params, indices, int(axis))
+
+    def make_kernel(self, op, rt):
+        c = _consts(op, 2)
+        if c is None:
+            return functools.partial(self.compute, **op.attrs)
+        a = int(c[0])
+        return lambda params, indices, axis: _take(params, indices, a)
 
     def grad(self, op, dy):
         params, indices, axis = op.inputs
@@ -1104,6 +1156,14 @@ class GatherV2(OpDef):
         if a == 0:
             return [_gather_rows_grad(params, indices, dy), None, None]
         return [_gather_axis_grad(params, indices, dy, a), None, None]
+
+
+def _take(params, indices, a):
+    if indices.size and indices.min() < 0:  # numpy would wrap negative indices; TF rejects them
+        bad = int(np.argmax(indices.reshape(-1) < 0))
+        raise IndexError("indices[%d] = %d is not in [0, %d)" % (
+            bad, indices.reshape(-1)[bad], params.shape[a]))
+    return params.take(indices, axis=a)
 
 
 def _gather_rows_grad(params, indices, dy):
@@ -1297,6 +1357,13 @@ class Tile(OpDef):
     def compute(self, x, multiples):
         return np.tile(x, tuple(int(k) for k in multiples))
 
+    def make_kernel(self, op, rt):
+        c = _consts(op)
+        if c is None:
+            return self.compute
+        reps = tuple(int(k) for k in c[0])
+        return lambda x, m: np.tile(x, reps)
+
     def grad(self, op, dy):
         x, multiples = op.inputs
         m, dims = _partial_value(multiples), _dims(x)
@@ -1333,13 +1400,12 @@ def _pad_infer(x, paddings, mirror=None):
     p = np.asarray(p).reshape(-1, 2)
     require(bool((p >= 0).all()), "Paddings must be non-negative: %s" % p.tolist())
     dims = dims if dims is not None else (None,) * len(p)
-    for i, ((a, b), d) in enumerate(zip(p, dims)):
-        if mirror and d is not None:
+    for (a, b), d in zip(p, dims):
+        if mirror and d is not None:  # REFLECT: pads < dim; SYMMETRIC: pads <= dim (TF's rule)
+            eq = "" if mirror == "REFLECT" else " or equal to"
             limit = d - 1 if mirror == "REFLECT" else d
             require(a <= limit and b <= limit, "paddings must be less than%s the dimension size: "
-                    "%d, %d not less than%s %d" % ("" if mirror == "REFLECT" else " or equal to",
-                                                    a, b, "" if mirror == "REFLECT" else " or equal",
-                                                    d))
+                    "%d, %d not less than%s %d" % (eq, a, b, eq, d))
     return tensor_shape.TensorShape([None if d is None else d + int(a) + int(b)
                                      for (a, b), d in zip(p, dims)])
 
@@ -1402,7 +1468,8 @@ class MirrorPad(OpDef):
     input_dtypes = {1: dtypes.int32}
 
     def infer(self, x, paddings, *, mode):
-        require(mode in ("REFLECT", "SYMMETRIC"), "mode must be REFLECT or SYMMETRIC, got %s" % mode)
+        require(mode in ("REFLECT", "SYMMETRIC"),
+                "mode must be REFLECT or SYMMETRIC, got %s" % mode)
         return [TensorSpec(_pad_infer(x, paddings, mirror=mode), x.dtype)]
 
     def compute(self, x, paddings, *, mode):

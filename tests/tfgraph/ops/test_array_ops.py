@@ -248,7 +248,8 @@ def test_gather_gradient_is_indexed_slices():
         g = tf.gradients(loss, W)[0]
         assert isinstance(g, IndexedSlices)
         assert g.values.shape.as_list() == [None, dim] and g.indices.shape.as_list() == [None]
-        for op in tf.get_default_graph().get_operations():  # nothing vocab-sized in the backward pass
+        # nothing vocabulary-sized is built in the backward pass
+        for op in tf.get_default_graph().get_operations():
             if op.name.startswith("gradients"):
                 for t in op.outputs:
                     assert vocab not in (t.shape.as_tuple() or ()), (op.name, t.shape)
