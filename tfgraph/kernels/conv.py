@@ -81,6 +81,60 @@ def _col2im(col, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, dx):
                             dx[b, y, xx, ch] += col[r, base + ch]
 
 
+@njit(parallel=True)
+def _conv_direct(x, wmat, kh, kw, sh, sw, dh, dw, ph, pw, out):
+    """Direct convolution for few input channels (im2col's K = kh*kw*c too small for a good GEMM)."""
+    n, h, w, c = x.shape
+    oh, ow, o = out.shape[1], out.shape[2], out.shape[3]
+    for b in prange(n):
+        acc = np.empty(o, dtype=out.dtype)
+        for i in range(oh):
+            for j in range(ow):
+                acc[:] = 0
+                for p in range(kh):
+                    y = i * sh - ph + p * dh
+                    if y < 0 or y >= h:
+                        continue
+                    for q in range(kw):
+                        xx = j * sw - pw + q * dw
+                        if xx < 0 or xx >= w:
+                            continue
+                        base = (p * kw + q) * c
+                        for ch in range(c):
+                            xv = x[b, y, xx, ch]
+                            for k in range(o):
+                                acc[k] += xv * wmat[base + ch, k]
+                for k in range(o):
+                    out[b, i, j, k] = acc[k]
+
+
+@njit(parallel=True)
+def _conv_filter_direct(x, dy, kh, kw, sh, sw, dh, dw, ph, pw, parts):
+    """Per-part filter gradients (parts[t] covers a slice of the batch); the caller sums them."""
+    n, h, w, c = x.shape
+    oh, ow, o = dy.shape[1], dy.shape[2], dy.shape[3]
+    nparts = parts.shape[0]
+    for t in prange(nparts):
+        part = parts[t]
+        part[:] = 0
+        for b in range(t * n // nparts, (t + 1) * n // nparts):
+            for i in range(oh):
+                for j in range(ow):
+                    for p in range(kh):
+                        y = i * sh - ph + p * dh
+                        if y < 0 or y >= h:
+                            continue
+                        for q in range(kw):
+                            xx = j * sw - pw + q * dw
+                            if xx < 0 or xx >= w:
+                                continue
+                            base = (p * kw + q) * c
+                            for ch in range(c):
+                                xv = x[b, y, xx, ch]
+                                for k in range(o):
+                                    part[base + ch, k] += xv * dy[b, i, j, k]
+
+
 # -- per-thread scratch buffers (Session.run may run concurrently) ---------------------------------
 _local = threading.local()
 

@@ -2,8 +2,8 @@
 
 Windows are (kh, kw) with strides (sh, sw) and padding before (ph, pw); padded positions never take
 part (max ignores them, avg divides by the number of valid elements, as TensorFlow does). The max-pool
-gradients recompute each window's argmax from the input (first maximum in row-major window order wins,
-as in TF's CPU kernel) instead of storing indices. Outputs are fresh arrays; inputs are never written.
+gradients find each window's maximum again from the input and the pooled output (the first position,
+in row-major window order, equal to the max wins, as in TF's CPU kernel) instead of storing indices. Outputs are fresh arrays; inputs are never written.
 """
 import numpy as np
 
@@ -39,51 +39,56 @@ def _max_pool(x, kh, kw, sh, sw, ph, pw, out):
                                     out[b, i, j, ch] = v
 
 
-@njit
-def _argmax_at(x, b, y0, x0, ch, kh, kw):
-    """Flat (y * w + x) position of the first maximum of one window channel, -1 if empty."""
-    h, w = x.shape[1], x.shape[2]
-    best = -1
-    m = x[b, 0, 0, ch]
-    for p in range(kh):
-        y = y0 + p
-        if y < 0 or y >= h:
-            continue
-        for q in range(kw):
-            xx = x0 + q
-            if xx < 0 or xx >= w:
-                continue
-            v = x[b, y, xx, ch]
-            if best < 0 or v > m:
-                m = v
-                best = y * w + xx
-    return best
-
-
 @njit(parallel=True)
-def _max_pool_grad(x, g, kh, kw, sh, sw, ph, pw, dx):
+def _max_pool_grad(x, y, g, kh, kw, sh, sw, ph, pw, dx):
+    """dx: each window's g goes to the first position (row-major) where x equals the max y.
+
+    Branch-free (`todo` is 1 until the window's max is found), so the channel loop vectorizes."""
     n, h, w, c = x.shape
     oh, ow = g.shape[1], g.shape[2]
     for b in prange(n):
+        todo = np.empty(c, dtype=dx.dtype)
         dx[b] = 0
         for i in range(oh):
             for j in range(ow):
-                for ch in range(c):
-                    k = _argmax_at(x, b, i * sh - ph, j * sw - pw, ch, kh, kw)
-                    if k >= 0:
-                        dx[b, k // w, k % w, ch] += g[b, i, j, ch]
+                todo[:] = 1
+                for p in range(kh):
+                    yy = i * sh - ph + p
+                    if yy < 0 or yy >= h:
+                        continue
+                    for q in range(kw):
+                        xx = j * sw - pw + q
+                        if xx < 0 or xx >= w:
+                            continue
+                        for ch in range(c):
+                            hit = (x[b, yy, xx, ch] == y[b, i, j, ch]) * todo[ch]
+                            dx[b, yy, xx, ch] += hit * g[b, i, j, ch]
+                            todo[ch] -= hit
 
 
 @njit(parallel=True)
-def _max_pool_grad_grad(x, gg, kh, kw, sh, sw, ph, pw, out):
+def _max_pool_grad_grad(x, y, gg, kh, kw, sh, sw, ph, pw, out):
+    """out[window] = gg at the window's first maximum (the adjoint of _max_pool_grad)."""
     n, h, w, c = x.shape
     oh, ow = out.shape[1], out.shape[2]
     for b in prange(n):
+        todo = np.empty(c, dtype=out.dtype)
         for i in range(oh):
             for j in range(ow):
-                for ch in range(c):
-                    k = _argmax_at(x, b, i * sh - ph, j * sw - pw, ch, kh, kw)
-                    out[b, i, j, ch] = gg[b, k // w, k % w, ch] if k >= 0 else 0
+                todo[:] = 1
+                out[b, i, j] = 0
+                for p in range(kh):
+                    yy = i * sh - ph + p
+                    if yy < 0 or yy >= h:
+                        continue
+                    for q in range(kw):
+                        xx = j * sw - pw + q
+                        if xx < 0 or xx >= w:
+                            continue
+                        for ch in range(c):
+                            hit = (x[b, yy, xx, ch] == y[b, i, j, ch]) * todo[ch]
+                            out[b, i, j, ch] += hit * gg[b, yy, xx, ch]
+                            todo[ch] -= hit
 
 
 @njit(parallel=True)
@@ -134,15 +139,15 @@ def max_pool(x, ksize, strides, pads, out_hw):
     return out
 
 
-def max_pool_grad(x, g, ksize, strides, pads):
+def max_pool_grad(x, y, g, ksize, strides, pads):
     dx = np.empty(x.shape, dtype=g.dtype)
-    _max_pool_grad(x, g, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], dx)
+    _max_pool_grad(x, y, g, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], dx)
     return dx
 
 
-def max_pool_grad_grad(x, gg, ksize, strides, pads, out_hw):
-    out = np.empty((x.shape[0],) + tuple(out_hw) + (x.shape[3],), dtype=gg.dtype)
-    _max_pool_grad_grad(x, gg, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], out)
+def max_pool_grad_grad(x, y, gg, ksize, strides, pads):
+    out = np.empty(y.shape, dtype=gg.dtype)
+    _max_pool_grad_grad(x, y, gg, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], out)
     return out
 
 

@@ -434,7 +434,7 @@ class MaxPoolGrad(_PoolBase):
 
         def kernel(x, y, dy):
             ksize, strides, pads, _ = self._args(op, x.shape)
-            return pool_kernels.max_pool_grad(x, dy, ksize, strides, pads)
+            return pool_kernels.max_pool_grad(x, y, dy, ksize, strides, pads)
         return kernel
 
     def grad(self, op, g):
@@ -462,8 +462,8 @@ class MaxPoolGradGrad(_PoolBase):
             return super().make_kernel(op, rt)
 
         def kernel(x, y, g):
-            ksize, strides, pads, out_hw = self._args(op, x.shape)
-            return pool_kernels.max_pool_grad_grad(x, g, ksize, strides, pads, out_hw)
+            ksize, strides, pads, _ = self._args(op, x.shape)
+            return pool_kernels.max_pool_grad_grad(x, y, g, ksize, strides, pads)
         return kernel
 
     def grad(self, op, gg):

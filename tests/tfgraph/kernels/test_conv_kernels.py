@@ -107,7 +107,8 @@ def test_pool_kernels_match_loop_reference(xs, k, s, p, dtype):
     dy = rng.randn(xs[0], oh, ow, xs[3]).astype(dtype)
     _close(P.max_pool(x, k, s, (ph, pw), (oh, ow)), ref.max_pool(x, k, s, p), dtype)
     _close(P.avg_pool(x, k, s, (ph, pw), (oh, ow)), ref.avg_pool(x, k, s, p), dtype)
-    _close(P.max_pool_grad(x, dy, k, s, (ph, pw)), ref.max_pool_grad(x, dy, k, s, p), dtype)
+    y = P.max_pool(x, k, s, (ph, pw), (oh, ow))
+    _close(P.max_pool_grad(x, y, dy, k, s, (ph, pw)), ref.max_pool_grad(x, dy, k, s, p), dtype)
     _close(P.avg_pool_grad(np.array(xs), dy, k, s, (ph, pw)),
            ref.avg_pool_grad(xs, dy, k, s, p), dtype)
     np.testing.assert_array_equal(x, x_copy)
@@ -116,7 +117,7 @@ def test_pool_kernels_match_loop_reference(xs, k, s, p, dtype):
 def test_max_pool_grad_ties_go_to_the_first_maximum():
     x = np.ones((1, 4, 4, 1), np.float32)
     dy = np.arange(1, 5, dtype=np.float32).reshape(1, 2, 2, 1)
-    dx = P.max_pool_grad(x, dy, (2, 2), (2, 2), (0, 0))
+    dx = P.max_pool_grad(x, np.ones((1, 2, 2, 1), np.float32), dy, (2, 2), (2, 2), (0, 0))
     want = np.zeros((1, 4, 4, 1), np.float32)
     want[0, ::2, ::2, 0] = dy[0, :, :, 0]
     np.testing.assert_array_equal(dx, want)
@@ -129,7 +130,8 @@ def test_max_pool_grad_grad_picks_gradient_at_argmax():
     gg = rng.randn(*x.shape).astype(np.float32)
     k, s, p = (3, 3), (2, 2), "SAME"
     oh, ow = ref.out_hw(x.shape, 3, 3, s, (1, 1), p)
-    got = P.max_pool_grad_grad(x, gg, k, s, (1, 1), (oh, ow))
+    y = P.max_pool(x, k, s, (1, 1), (oh, ow))
+    got = P.max_pool_grad_grad(x, y, gg, k, s, (1, 1))
     # <max_pool_grad(x, dy), gg> == <dy, max_pool_grad_grad(x, gg)> for every dy (adjoint pair)
     dy = rng.randn(2, oh, ow, 3).astype(np.float32)
     lhs = np.sum(ref.max_pool_grad(x, dy, k, s, p) * gg)
