@@ -50,8 +50,11 @@ def test_dense_gradients():
 
 
 def test_dense_old_spellings_warn():
-    with pytest.warns(DeprecationWarning, match="output_dim"):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         d = layers.Dense(output_dim=3, input_dim=4)
+    messages = [str(w.message) for w in caught if w.category is DeprecationWarning]
+    assert len(messages) == 2 and "output_dim" in messages[0] and "input_dim" in messages[1]
     assert d.units == 3 and d._batch_input_shape == (None, 4)
     with pytest.raises(TypeError, match="units"):
         layers.Dense()
@@ -113,3 +116,19 @@ def test_configs_round_trip():
         config = layer.get_config()
         clone = type(layer).from_config(config)
         assert clone.get_config() == {**config, "name": config["name"]}
+
+
+def test_dense_sgd_step_matches_numpy():
+    from tfgraph_keras.models import Sequential
+    from tfgraph_keras.optimizers import SGD
+    x = RNG.randn(6, 4).astype(np.float32)
+    y = RNG.randn(6, 2).astype(np.float32)
+    model = Sequential([layers.Dense(2, input_shape=(4,), bias_initializer="ones")])
+    model.compile(SGD(learning_rate=0.1), "mse")
+    k, b = model.get_weights()
+    model.train_on_batch(x, y)
+    err = x @ k + b - y                       # d mean((xk+b-y)^2) / d(xk+b) = 2 err / (n * units)
+    g = 2 * err / err.size
+    k1, b1 = model.get_weights()
+    np.testing.assert_allclose(k1, k - 0.1 * x.T @ g, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(b1, b - 0.1 * g.sum(0), rtol=1e-5, atol=1e-6)

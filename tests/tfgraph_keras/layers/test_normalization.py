@@ -100,3 +100,16 @@ def test_normalization_configs_round_trip():
                   layers.LayerNormalization(epsilon=1e-6)):
         config = layer.get_config()
         assert type(layer).from_config(config).get_config() == config
+
+
+def test_batchnorm_in_fit_updates_moving_stats_used_by_predict():
+    from tfgraph_keras.models import Sequential
+    x = (RNG.randn(32, 3) * 2 + 5).astype(np.float32)
+    model = Sequential([layers.BatchNormalization(momentum=0.5, input_shape=(3,))])
+    model.compile("sgd", "mse")
+    model.fit(x, np.zeros_like(x), batch_size=32, epochs=1, verbose=0)  # one step
+    gamma, beta, mm, mv = model.layers[-1].get_weights()
+    np.testing.assert_allclose(mm, 0.5 * x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(mv, 0.5 + 0.5 * x.var(0), rtol=1e-4)
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               _bn_ref(x, gamma, beta, mm, mv), rtol=1e-4, atol=1e-5)

@@ -244,3 +244,47 @@ def test_not_a_model_file(tmp_path):
         load_model(p)
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.keras")
+
+
+def test_sequential_round_trips(tmp_path):
+    from tfgraph_keras.models import Sequential
+    model = Sequential([layers.Conv2D(2, 3, activation="relu", input_shape=(6, 6, 1)),
+                        layers.MaxPooling2D(), layers.Flatten(), layers.Dense(3)])
+    model.compile("sgd", "mse")
+    x = RNG.rand(8, 6, 6, 1).astype(np.float32)
+    model.fit(x, RNG.rand(8, 3).astype(np.float32), epochs=1, verbose=0)
+    for name in ("s.keras", "s.h5"):
+        model.save(tmp_path / name)
+        restored = load_model(tmp_path / name)
+        assert type(restored) is Sequential
+        np.testing.assert_array_equal(restored.predict(x, verbose=0), model.predict(x, verbose=0))
+    clone = model_from_json(model.to_json())
+    assert type(clone) is Sequential and clone.count_params() == model.count_params()
+
+
+def test_reads_keras3_sequential_keras_file(tmp_path):
+    k = RNG.randn(4, 2).astype(np.float32)
+    b = RNG.randn(2).astype(np.float32)
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "seq", "trainable": True, "dtype": keras_files._dtype_policy(),
+                         "layers": [
+                             {"module": "keras.layers", "class_name": "InputLayer",
+                              "config": {"batch_shape": [None, 4], "dtype": "float32",
+                                         "sparse": False, "ragged": False, "name": "input_layer"},
+                              "registered_name": None},
+                             {"module": "keras.layers", "class_name": "Dense",
+                              "config": {"name": "d", "trainable": True,
+                                         "dtype": keras_files._dtype_policy(), "units": 2,
+                                         "activation": "sigmoid", "use_bias": True,
+                                         "kernel_initializer": keras_files._init("GlorotUniform"),
+                                         "bias_initializer": keras_files._init("Zeros"),
+                                         "kernel_regularizer": None, "bias_regularizer": None,
+                                         "kernel_constraint": None, "bias_constraint": None,
+                                         "lora_rank": None},
+                              "registered_name": None, "build_config": {"input_shape": [None, 4]}}],
+                         "build_input_shape": [None, 4]},
+              "build_config": {"input_shape": [None, 4]}, "compile_config": None}
+    keras_files.write_keras_zip(tmp_path / "seq.keras", config, [("dense", "d", [k, b])])
+    model = load_model(tmp_path / "seq.keras")
+    np.testing.assert_allclose(model.predict(X, verbose=0), 1 / (1 + np.exp(-(X @ k + b))),
+                               rtol=1e-5, atol=1e-6)
