@@ -255,6 +255,69 @@ def zero_fraction(value, name=None):
         return math_ops.reduce_mean(math_ops.cast(math_ops.equal(value, zero), dtypes.float32))
 
 
+def crelu(features, name=None, axis=-1):
+    """tf.nn.crelu: relu(concat([features, -features], axis))."""
+    with _scope(name, "CRelu"):
+        features = convert_to_tensor(features, name="features")
+        c = array_ops.concat([features, math_ops.negative(features)], axis, name="concat")
+        return nn_ops.relu(c)
+
+
+def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
+    """tf.nn.log_poisson_loss: exp(log_input) - log_input * targets (+ Stirling's term for
+    targets > 1 when compute_full_loss)."""
+    with _scope(name, "log_poisson_loss"):
+        log_input = convert_to_tensor(log_input, name="log_input")
+        targets = convert_to_tensor(targets, dtype=log_input.dtype, name="targets")
+        if not log_input.shape.is_compatible_with(targets.shape):
+            raise ValueError("log_input and targets must have the same shape (%s vs %s)"
+                             % (log_input.shape, targets.shape))
+        result = math_ops.exp(log_input) - log_input * targets
+        if compute_full_loss:
+            c = lambda v: array_ops.constant(v, dtype=targets.dtype)  # noqa: E731
+            safe = math_ops.maximum(targets, c(1.0))   # the term is unused (zero) for targets <= 1
+            stirling = (safe * math_ops.log(safe) - safe
+                        + c(0.5) * math_ops.log(c(2 * np.pi) * safe))
+            small = math_ops.logical_and(math_ops.greater_equal(targets, c(0.0)),
+                                         math_ops.less_equal(targets, c(1.0)))
+            result = result + math_ops.where(small, array_ops.zeros_like(targets), stirling)
+        return result
+
+
+def sufficient_statistics(x, axes, shift=None, keep_dims=None, name=None, keepdims=None):
+    """tf.nn.sufficient_statistics: (count, sum(x - shift), sum((x - shift)^2), shift) over axes."""
+    keep = _keep_dims(keepdims, keep_dims)
+    with _scope(name, "sufficient_statistics"):
+        x = convert_to_tensor(x, name="x")
+        dims = x.shape.as_tuple()
+        if dims is not None and all(dims[a] is not None for a in axes):
+            count = array_ops.constant(float(np.prod([dims[a] for a in axes])), dtype=x.dtype,
+                                       name="count")
+        else:
+            sizes = array_ops.gather(math_ops.cast(array_ops.shape(x), x.dtype), list(axes))
+            count = math_ops.reduce_prod(sizes, name="count")
+        if shift is not None:
+            shift = convert_to_tensor(shift, dtype=x.dtype, name="shift")
+            m_ss = math_ops.subtract(x, shift)
+            v_ss = math_ops.squared_difference(x, shift)
+        else:
+            m_ss, v_ss = x, math_ops.square(x)
+        m_ss = math_ops.reduce_sum(m_ss, axes, keepdims=keep, name="mean_ss")
+        v_ss = math_ops.reduce_sum(v_ss, axes, keepdims=keep, name="var_ss")
+        return count, m_ss, v_ss, shift
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """tf.nn.normalize_moments: (mean, variance) from sufficient statistics."""
+    with _scope(name, "normalize"):
+        divisor = math_ops.reciprocal(convert_to_tensor(counts), name="divisor")
+        shifted_mean = math_ops.multiply(mean_ss, divisor, name="shifted_mean")
+        mean = shifted_mean if shift is None else math_ops.add(shifted_mean, shift, name="mean")
+        variance = math_ops.subtract(math_ops.multiply(variance_ss, divisor),
+                                     math_ops.square(shifted_mean), name="variance")
+        return mean, variance
+
+
 __all__ = [
     "moments",
     "weighted_moments",
@@ -268,4 +331,8 @@ __all__ = [
     "xw_plus_b",
     "relu_layer",
     "zero_fraction",
+    "crelu",
+    "log_poisson_loss",
+    "sufficient_statistics",
+    "normalize_moments",
 ]

@@ -846,6 +846,64 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's argument nam
     return TopKV2.apply(input, k, sorted=sorted, name=name)
 
 
+# -- local response normalization ---------------------------------------------------------------------
+def _window_sum(v, r):
+    """Sum over the channel window [d - r, d + r] of the last axis (zero beyond the edges)."""
+    out = v.copy()
+    c = v.shape[-1]
+    for k in range(1, min(r, c - 1) + 1):
+        out[..., k:] += v[..., :-k]
+        out[..., :-k] += v[..., k:]
+    return out
+
+
+class LRN(OpDef):
+    """x / (bias + alpha * sum(x^2 over depth_radius channels each side)) ** beta (NHWC)."""
+    type = "LRN"
+    attrs = {"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5}
+
+    def infer(self, x, **attrs):
+        require_float(x, self.type)
+        require(x.shape.ndims in (None, 4), "input must be 4-dimensional")
+        return [TensorSpec(x.shape, x.dtype)]
+
+    def compute(self, x, *, depth_radius, bias, alpha, beta):
+        t = x.dtype.type
+        norm = t(bias) + t(alpha) * _window_sum(x * x, depth_radius)
+        return x * norm ** t(-beta)
+
+    def grad(self, op, dy):
+        return [LRNGrad.apply(dy, op.inputs[0], op.outputs[0], **op.attrs)]
+
+
+class LRNGrad(OpDef):
+    """The gradient of LRN from (dy, x, y)."""
+    type = "LRNGrad"
+    attrs = {"depth_radius": 5, "bias": 1.0, "alpha": 1.0, "beta": 0.5}
+    same_dtype = (0, 1, 2)
+
+    def infer(self, dy, x, y, **attrs):
+        return [TensorSpec(x.shape, x.dtype)]
+
+    def compute(self, dy, x, y, *, depth_radius, bias, alpha, beta):
+        t = x.dtype.type
+        norm = t(bias) + t(alpha) * _window_sum(x * x, depth_radius)
+        # dx_j = dy_j N_j^-beta - 2 alpha beta x_j sum_{i near j} dy_i y_i / N_i
+        return dy * norm ** t(-beta) - t(2 * alpha * beta) * x * _window_sum(dy * y / norm,
+                                                                             depth_radius)
+
+
+def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5,  # noqa: A002
+                                 name=None):
+    """tf.nn.local_response_normalization (tf.nn.lrn): normalizes each channel of a 4-D NHWC input
+    by the squared sum of its `depth_radius` neighbouring channels."""
+    return LRN.apply(input, depth_radius=int(depth_radius), bias=float(bias), alpha=float(alpha),
+                     beta=float(beta), name=name)
+
+
+lrn = local_response_normalization
+
+
 __all__ = [
     "relu",
     "relu6",
@@ -864,4 +922,6 @@ __all__ = [
     "l2_loss",
     "in_top_k",
     "top_k",
+    "local_response_normalization",
+    "lrn",
 ]

@@ -177,3 +177,31 @@ def test_embedding_lookup_max_norm():
         return rows * 1.0 / np.maximum(n, 1.0)
     check_op(lambda p, i: tf.nn.embedding_lookup(p, i, max_norm=1.0), ref,
              shapes=[((3, 2), (3,))], inputs=[params, ids], dtype=np.float64)
+
+
+def test_crelu_and_log_poisson_loss():
+    check_op(tf.nn.crelu, lambda x: np.concatenate([np.maximum(x, 0), np.maximum(-x, 0)], -1),
+             shapes=[(None, 3)], grad=True)
+
+    def full(z, x):
+        st = z * np.log(np.maximum(z, 1)) - z + 0.5 * np.log(2 * np.pi * np.maximum(z, 1))
+        return np.exp(x) - x * z + np.where(z <= 1, 0, st)
+    z = np.array([0.3, 0.5, 0.9, 2., 7.])   # away from the jumps at 0 and 1
+    x = np.random.RandomState(0).randn(5)
+    check_op(lambda z, x: tf.nn.log_poisson_loss(z, x), lambda z, x: np.exp(x) - x * z,
+             shapes=[((5,), (5,))], inputs=[z, x], grad=True, dtype=np.float64)
+    check_op(lambda z, x: tf.nn.log_poisson_loss(z, x, compute_full_loss=True), full,
+             shapes=[((5,), (5,))], inputs=[z, x], grad=True, dtype=np.float64)
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (None, 3)])
+def test_sufficient_statistics_and_normalize_moments(shape):
+    def fn(x):
+        count, m_ss, v_ss, _ = tf.nn.sufficient_statistics(x, [0])
+        return tf.nn.normalize_moments(count, m_ss, v_ss, None)
+    check_op(fn, lambda x: (x.mean(0), x.var(0)), shapes=[shape], grad=True, rtol=1e-4, atol=1e-5)
+
+    def shifted(x):
+        count, m_ss, v_ss, s = tf.nn.sufficient_statistics(x, [0], shift=[0.5, 0.5, 0.5])
+        return tf.nn.normalize_moments(count, m_ss, v_ss, s)
+    check_op(shifted, lambda x: (x.mean(0), x.var(0)), shapes=[shape], rtol=1e-4, atol=1e-5)

@@ -432,3 +432,23 @@ def test_dropout_noise_shape_with_unknown_and_tensor_dims():
         assert out.shape == (50, 4, 30) and set(np.unique(out)) == {0, 2}
         assert np.all(np.ptp(out, axis=same_axis) == 0)    # one draw along the broadcast dim
         assert 0.35 < (out != 0).mean() < 0.65
+
+
+def _lrn_ref(x, r=5, bias=1.0, alpha=1.0, beta=0.5):
+    c = x.shape[-1]
+    sq = np.zeros_like(x)
+    for d in range(c):
+        sq[..., d] = (x[..., max(0, d - r):d + r + 1] ** 2).sum(-1)
+    return x / (bias + alpha * sq) ** beta
+
+
+@pytest.mark.parametrize("kw", [{}, dict(depth_radius=2, bias=2.0, alpha=0.1, beta=0.75),
+                                dict(depth_radius=0, bias=1.5, alpha=0.3, beta=1.0)])
+def test_local_response_normalization(kw):
+    check_op(lambda x: tf.nn.lrn(x, **kw), lambda x: _lrn_ref(x, **{
+        {"depth_radius": "r"}.get(k, k): v for k, v in kw.items()}),
+        shapes=[(2, 2, 3, 7), (None, 1, 2, 3)], grad=True, rtol=1e-5)
+    with tf.Graph().as_default():
+        y = tf.nn.local_response_normalization(tf.zeros([1, 2, 2, 3]), **kw)
+        assert y.op.type == "LRN"
+        assert tf.gradients(y, y.op.inputs[0])[0].op.type == "LRNGrad"
