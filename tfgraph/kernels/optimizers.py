@@ -12,8 +12,10 @@ import numpy as np
 
 from tfgraph.kernels.jit import njit
 
+# error_model="numpy": x / 0 gives inf/nan as in TF instead of raising, and lets the loops vectorize.
 
-@njit
+
+@njit(error_model="numpy")
 def dedup_rows(indices, values):
     """(unique indices, summed rows): rows of repeated indices summed in their original order."""
     n = indices.shape[0]
@@ -36,13 +38,13 @@ def dedup_rows(indices, values):
 
 
 # -- GradientDescent --------------------------------------------------------------------------------
-@njit
+@njit(error_model="numpy")
 def gradient_descent(var, lr, grad):
     for i in range(var.size):
         var[i] -= grad[i] * lr
 
 
-@njit
+@njit(error_model="numpy")
 def sparse_gradient_descent(var, lr, idx, grad):
     # scatter_sub(var, idx, grad * lr): repeated indices accumulate, as TF's ScatterSub does.
     for k in range(idx.shape[0]):
@@ -52,7 +54,7 @@ def sparse_gradient_descent(var, lr, idx, grad):
 
 
 # -- Momentum ---------------------------------------------------------------------------------------
-@njit
+@njit(error_model="numpy")
 def momentum(var, accum, lr, grad, mom, nesterov):
     for i in range(var.size):
         a = accum[i] * mom + grad[i]
@@ -63,7 +65,7 @@ def momentum(var, accum, lr, grad, mom, nesterov):
             var[i] -= a * lr
 
 
-@njit
+@njit(error_model="numpy")
 def sparse_momentum(var, accum, lr, idx, grad, mom, nesterov):
     for k in range(idx.shape[0]):
         r = idx[k]
@@ -77,7 +79,7 @@ def sparse_momentum(var, accum, lr, idx, grad, mom, nesterov):
 
 
 # -- Adam -------------------------------------------------------------------------------------------
-@njit
+@njit(error_model="numpy")
 def adam(var, m, v, lr_t, beta1, one_minus_b1, one_minus_b2, eps, grad, nesterov):
     for i in range(var.size):
         g = grad[i]
@@ -91,7 +93,7 @@ def adam(var, m, v, lr_t, beta1, one_minus_b1, one_minus_b2, eps, grad, nesterov
             var[i] -= (mi * lr_t) / (np.sqrt(vi) + eps)
 
 
-@njit
+@njit(error_model="numpy")
 def sparse_adam(var, m, v, lr_t, beta1, beta2, one_minus_b1, one_minus_b2, eps, idx, grad):
     # TF1's AdamOptimizer._apply_sparse: m and v decay everywhere, the rows present get the new
     # gradient, and every row of var moves by lr * m / (sqrt(v) + eps).
@@ -111,7 +113,7 @@ def sparse_adam(var, m, v, lr_t, beta1, beta2, one_minus_b1, one_minus_b2, eps, 
 
 
 # -- RMSProp ----------------------------------------------------------------------------------------
-@njit
+@njit(error_model="numpy")
 def rmsprop(var, ms, mom, lr, one_minus_rho, momentum_, eps, grad):
     for i in range(var.size):
         g = grad[i]
@@ -122,7 +124,7 @@ def rmsprop(var, ms, mom, lr, one_minus_rho, momentum_, eps, grad):
         var[i] -= mo
 
 
-@njit
+@njit(error_model="numpy")
 def centered_rmsprop(var, mg, ms, mom, lr, one_minus_rho, momentum_, eps, grad):
     for i in range(var.size):
         g = grad[i]
@@ -135,7 +137,7 @@ def centered_rmsprop(var, mg, ms, mom, lr, one_minus_rho, momentum_, eps, grad):
         var[i] -= mo
 
 
-@njit
+@njit(error_model="numpy")
 def sparse_rmsprop(var, mg, ms, mom, lr, rho, one_minus_rho, momentum_, eps, idx, grad, centered):
     for k in range(idx.shape[0]):
         r = idx[k]
@@ -154,7 +156,7 @@ def sparse_rmsprop(var, mg, ms, mom, lr, rho, one_minus_rho, momentum_, eps, idx
 
 
 # -- Adagrad ----------------------------------------------------------------------------------------
-@njit
+@njit(error_model="numpy")
 def adagrad(var, accum, lr, grad):
     for i in range(var.size):
         g = grad[i]
@@ -163,7 +165,7 @@ def adagrad(var, accum, lr, grad):
         var[i] -= g * lr / np.sqrt(a)
 
 
-@njit
+@njit(error_model="numpy")
 def sparse_adagrad(var, accum, lr, idx, grad):
     for k in range(idx.shape[0]):
         r = idx[k]
@@ -175,7 +177,7 @@ def sparse_adagrad(var, accum, lr, idx, grad):
 
 
 # -- Adadelta ---------------------------------------------------------------------------------------
-@njit
+@njit(error_model="numpy")
 def adadelta(var, accum, accum_update, lr, rho, one_minus_rho, eps, grad):
     for i in range(var.size):
         g = grad[i]
@@ -186,7 +188,7 @@ def adadelta(var, accum, accum_update, lr, rho, one_minus_rho, eps, grad):
         accum_update[i] = accum_update[i] * rho + update * update * one_minus_rho
 
 
-@njit
+@njit(error_model="numpy")
 def sparse_adadelta(var, accum, accum_update, lr, rho, one_minus_rho, eps, idx, grad):
     for k in range(idx.shape[0]):
         r = idx[k]

@@ -92,20 +92,15 @@ class _ApplyOp(OpDef):
         dt = np.dtype(op.inputs[0].dtype.np).type
         fast = np.dtype(dt) in _FAST_DTYPES
         sp, gp, ip = self._scalar_pos, self._grad_pos, self._idx_pos
+        if ip is None and fast:
+            return self._fast_dense_kernel(op, slots, names, attrs, dt)
         run = self._sparse_update if ip is not None else self._dense_update
 
         def kernel(*values):
             for s in slots:              # var first, then its slots: one fixed order, no deadlock
                 s.lock.acquire()
             try:
-                bufs = []
-                for s, n in zip(slots, names):
-                    b = s.value
-                    if b is None:
-                        raise uninitialized(op, n)
-                    if not b.flags.c_contiguous:
-                        b = s.value = np.ascontiguousarray(b)
-                    bufs.append(b)
+                bufs = _buffers(op, slots, names)
                 scalars = [dt(values[p]) for p in sp]
                 run(op, bufs, names, scalars, values[gp], None if ip is None else values[ip],
                     attrs, fast)
@@ -115,7 +110,33 @@ class _ApplyOp(OpDef):
                     s.lock.release()
         return kernel
 
-    def _dense_update(self, op, bufs, names, scalars, grad, _, attrs, fast):
+    def _fast_dense_kernel(self, op, slots, names, attrs, dt):
+        """The common case, kept lean: float32/64 buffers of one shape, a dense gradient."""
+        dense, sp, gp, np_dt = self.dense, self._scalar_pos, self._grad_pos, np.dtype(dt)
+
+        def kernel(*values):
+            grad = values[gp]
+            for s in slots:
+                s.lock.acquire()
+            try:
+                bufs = [s.value for s in slots]
+                for b in bufs:
+                    if b is None or b.shape != grad.shape or not b.flags.c_contiguous:
+                        bufs = _buffers(op, slots, names)   # raises, or makes them contiguous
+                        self._check_dense(op, bufs, names, grad)
+                        break
+                if grad.dtype != np_dt or not grad.flags.c_contiguous:
+                    grad = np.ascontiguousarray(grad, dtype=np_dt)
+                dense([b.reshape(-1) for b in bufs], [dt(values[p]) for p in sp],
+                      grad.reshape(-1), attrs)
+                return bufs[0]
+            finally:
+                for s in reversed(slots):
+                    s.lock.release()
+        return kernel
+
+    @staticmethod
+    def _check_dense(op, bufs, names, grad):
         var = bufs[0]
         for b, n in zip(bufs[1:], names[1:]):
             if b.shape != var.shape:
@@ -124,13 +145,12 @@ class _ApplyOp(OpDef):
         if grad.shape != var.shape:
             raise errors.InvalidArgumentError(None, op, "var and grad do not have the same shape"
                                               "%s %s" % (_shape(var), _shape(grad)))
-        if fast:
-            grad = np.ascontiguousarray(grad, dtype=var.dtype)
-            self.dense([b.reshape(-1) for b in bufs], scalars, grad.reshape(-1), attrs)
-        else:
-            for b, new in zip(bufs, self.reference_rows([b.copy() for b in bufs], scalars, grad,
-                                                        attrs)):
-                np.copyto(b, new)
+
+    def _dense_update(self, op, bufs, names, scalars, grad, _, attrs, fast):
+        self._check_dense(op, bufs, names, grad)
+        for b, new in zip(bufs, self.reference_rows([b.copy() for b in bufs], scalars,
+                                                    np.asarray(grad, bufs[0].dtype), attrs)):
+            np.copyto(b, new)
 
     def _sparse_update(self, op, bufs, names, scalars, grad, idx, attrs, fast):
         var = bufs[0]
@@ -194,6 +214,19 @@ class _ApplyOp(OpDef):
 
     def compute(self, *arrays, **attrs):
         return self.reference(*arrays, **attrs)[0]
+
+
+def _buffers(op, slots, names):
+    """The buffers of a variable and its slots (caller holds their locks), C-contiguous."""
+    bufs = []
+    for s, n in zip(slots, names):
+        b = s.value
+        if b is None:
+            raise uninitialized(op, n)
+        if not b.flags.c_contiguous:
+            b = s.value = np.ascontiguousarray(b)
+        bufs.append(b)
+    return bufs
 
 
 def _dedup(idx, grad2d):

@@ -315,3 +315,41 @@ def test_invalid_dtype_and_optimizer_args():
             tf.train.GradientDescentOptimizer(0.1).compute_gradients(tf.constant(1.0), [v])
     with pytest.raises(ValueError, match="initial_accumulator_value must be positive"):
         tf.train.AdagradOptimizer(0.1, initial_accumulator_value=0.0)
+
+
+def test_embedding_gradient_is_applied_sparsely():
+    g = tf.Graph()
+    with g.as_default():
+        emb = tf.Variable(np.ones((6, 2), np.float32), name="emb")
+        ids = tf.placeholder(tf.int32, [None])
+        loss = tf.reduce_sum(tf.nn.embedding_lookup(emb, ids))
+        opt = tf.train.MomentumOptimizer(0.1, 0.9)
+        (grad, _), = opt.compute_gradients(loss)
+        assert isinstance(grad, tf.IndexedSlices)
+        train = opt.apply_gradients([(grad, emb)])
+        assert [o.type for o in g.get_operations() if "Apply" in o.type] == ["SparseApplyMomentum"]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(train, {ids: [1, 1, 4]})
+            sess.run(train, {ids: [4]})
+            w, acc = sess.run([emb, opt.get_slot(emb, "momentum")])
+    np.testing.assert_allclose(w[:, 0], [1, 0.8, 1, 1, 0.71, 1], rtol=1e-6)
+    np.testing.assert_allclose(acc[:, 0], [0, 2, 0, 0, 1.9, 0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("name,make_opt,np_step,slots", CASES[::3], ids=[c[0] for c in CASES[::3]])
+def test_float16_uses_numpy_reference_path(name, make_opt, np_step, slots):
+    g = tf.Graph()
+    with g.as_default():
+        W = tf.Variable(W0.astype(np.float16), name="W")
+        grad = tf.placeholder(tf.float16, [5, 3])
+        step = make_opt().apply_gradients([(grad, W)])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            w, state = W0.astype(np.float64), {}
+            for t, gr in enumerate(GRADS[:2], 1):
+                sess.run(step, {grad: gr.astype(np.float16)})
+                w = np_step(w, gr.astype(np.float16).astype(np.float64), state, t)
+            got = sess.run(W)
+    assert got.dtype == np.float16
+    np.testing.assert_allclose(got, w, rtol=2e-2, atol=2e-3)
