@@ -39,19 +39,60 @@ class _Converter:
         self.sess, self.opset = sess, opset
         self.inputs, self.outputs = inputs, outputs
         self.nodes, self.initializers = [], {}
-        self.ops = rewrites.prune(outputs, [], inputs)
+        self._resolved, self._uid = {}, 0
         fed = set(inputs)
+        self.ops = self._prune(outputs, fed)
         self.dynamic = set(inputs)
         for op in self.ops:
-            if any(t in self.dynamic for t in op.inputs):
+            if any(self.resolve(t) in self.dynamic for t in op.inputs):
                 self.dynamic.update(t for t in op.outputs if t not in fed)
         needed = []
         for op in self.ops:
             if op.outputs and op.outputs[0] in self.dynamic and op.outputs[0] not in fed:
-                needed += [t for t in op.inputs if t not in self.dynamic and t not in needed]
-        needed += [t for t in outputs if t not in self.dynamic and t not in needed]
+                needed += [self.resolve(t) for t in op.inputs]
+        needed += [self.resolve(t) for t in outputs]
+        needed = list(dict.fromkeys(t for t in needed if t not in self.dynamic))
         self.values = dict(zip(needed, sess.run(needed))) if needed else {}
-        self._uid = 0
+
+    def _prune(self, outputs, fed):
+        """Ops the outputs need (inputs are sources), following resolve(); topological order."""
+        order, state = [], {}
+        stack = [(self.resolve(t).op, False) for t in reversed(outputs) if self.resolve(t) not in fed]
+        while stack:
+            op, expanded = stack.pop()
+            if expanded:
+                if state.get(op) != 2:
+                    state[op] = 2
+                    order.append(op)
+                continue
+            if op in state:
+                continue
+            state[op] = 1
+            stack.append((op, True))
+            ref = op.op_def.ref_inputs
+            deps = [self.resolve(t).op for i, t in enumerate(op.inputs)
+                    if i not in ref and self.resolve(t) not in fed]
+            stack.extend((d, False) for d in reversed(deps) if d not in state)
+        return order
+
+    def resolve(self, t):
+        """`t`, or the branch a select with an input-independent, uniform condition always takes
+        (Keras's learning-phase switches: tf.where(broadcast_to(phase, shape(x)), train, infer))."""
+        if t in self._resolved:
+            return self._resolved[t]
+        out = t
+        while out.op.type == "SelectV2":
+            cond = out.op.inputs[0]
+            src = cond.op.inputs[0] if cond.op.type == "BroadcastTo" else cond
+            ancestors = rewrites.prune([src], [], [])
+            if any(x in self.inputs for op in ancestors for x in op.outputs):
+                break
+            v = np.asarray(self.sess.run(src))
+            if not (v.all() or not v.any()):
+                break
+            out = out.op.inputs[1] if v.all() else out.op.inputs[2]
+        self._resolved[t] = out
+        return out
 
     # -- helpers ----------------------------------------------------------------------------------
     def fresh(self, base):
@@ -70,12 +111,14 @@ class _Converter:
 
     def value(self, t):
         """The constant value of a non-input-dependent tensor (needed as an ONNX attribute)."""
+        t = self.resolve(t)
         if t in self.dynamic:
             raise NotImplementedError("ONNX export needs %s to be constant (it depends on the "
                                       "inputs); created at %s" % (t.name, t.op.location))
         return np.asarray(self.values[t])
 
     def name(self, t):
+        t = self.resolve(t)
         if t in self.dynamic:
             return t.name
         if t.name not in self.initializers:

@@ -92,3 +92,32 @@ def test_unsupported_op_names_type_and_location(tmp_path):
     with tf.Session(graph=g) as sess:
         with pytest.raises(NotImplementedError, match=r"Cumsum .*test_export.py:\d+"):
             tfgraph.onnx.export(sess, str(tmp_path / "bad.onnx"), inputs=[x], outputs=[y])
+
+
+def test_keras_models(tmp_path):
+    keras = pytest.importorskip("tfgraph_keras")
+    keras.backend.clear_session()
+    rs = np.random.RandomState(4)
+    cnn = keras.Sequential([
+        keras.Input((10, 10, 2)),
+        keras.layers.Conv2D(4, 3, padding="same", activation="relu"),
+        keras.layers.BatchNormalization(),
+        keras.layers.MaxPooling2D(2),
+        keras.layers.Dropout(0.3),
+        keras.layers.Flatten(),
+        keras.layers.Dense(5, activation="softmax"),
+    ])
+    inp = keras.Input((6,))
+    a = keras.layers.Dense(8, activation="tanh")(inp)
+    b = keras.layers.Dense(8, activation="sigmoid")(inp)
+    out = keras.layers.Dense(3)(keras.layers.Add()([a, b]))
+    functional = keras.Model(inp, out)
+    for i, (model, shape) in enumerate([(cnn, (4, 10, 10, 2)), (functional, (4, 6))]):
+        model.compile("sgd", "mse")
+        x = rs.rand(*shape).astype(np.float32)
+        model.fit(x, model.predict(x, verbose=0) * 0.5, epochs=1, verbose=0)  # BN stats move
+        path = str(tmp_path / ("keras%d.onnx" % i))
+        proto = tfgraph.onnx.export(model, path)
+        rt = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+        got = rt.run(None, {proto.graph.input[0].name: x})[0]
+        np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
