@@ -1,4 +1,4 @@
-"""The keras.layers namespace: re-exports only (`from tfgraph_keras.layers import Dense, Conv2D`)."""
+"""The keras.layers namespace, re-exports only: `from tfgraph_keras.layers import Dense, Conv2D`."""
 from tfgraph_keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.convolutional import (Conv1D, Conv2D, Convolution1D, Convolution2D,

@@ -195,7 +195,7 @@ class Dropout(Layer):
 
 
 class Flatten(Layer):
-    """Flattens each sample (batch, d1, d2, ...) -> (batch, d1*d2*...), in row-major (NHWC) order."""
+    """Flattens each sample: (batch, d1, d2, ...) -> (batch, d1*d2*...), row-major (NHWC) order."""
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)

@@ -1,4 +1,4 @@
-"""Embedding: integer ids -> rows of a (input_dim, output_dim) table, by gather (sparse gradient)."""
+"""Embedding: integer ids -> rows of an (input_dim, output_dim) table, by gather (sparse grads)."""
 import tfgraph as tf
 from tfgraph_keras import initializers, regularizers
 from tfgraph_keras.layers.base_layer import Layer

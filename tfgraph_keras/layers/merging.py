@@ -110,8 +110,9 @@ class Concatenate(_Merge):
             same = len(ranks) == 1 and all(a == b or a is None or b is None
                                            for i, (a, b) in enumerate(zip(ref, s)) if i != axis)
             if not same:
-                raise ValueError("A `Concatenate` layer requires inputs with matching shapes except "
-                                 "for the concatenation axis. Received: input_shape=%s" % (shapes,))
+                raise ValueError("A `Concatenate` layer requires inputs with matching shapes "
+                                 "except for the concatenation axis. Received: input_shape=%s"
+                                 % (shapes,))
         self.built = True
 
     def _merge(self, xs):

@@ -25,8 +25,8 @@ class BatchNormalization(Layer):
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
-        for legacy in ("fused", "renorm", "renorm_clipping", "renorm_momentum", "virtual_batch_size",
-                       "adjustment", "synchronized"):
+        for legacy in ("fused", "renorm", "renorm_clipping", "renorm_momentum",
+                       "virtual_batch_size", "adjustment", "synchronized"):
             if kwargs.pop(legacy, None) not in (None, False):
                 raise ValueError("BatchNormalization(%s=...) is not supported." % legacy)
         super().__init__(**kwargs)
@@ -131,7 +131,7 @@ class BatchNormalization(Layer):
 
 
 class LayerNormalization(Layer):
-    """Normalizes each sample over `axis` (default the last): gamma * (x - mean)/sqrt(var+eps) + beta."""
+    """Normalizes each sample over `axis` (default -1): gamma * (x - mean) / sqrt(var + eps) + beta."""
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,

@@ -3,7 +3,7 @@
 Two layouts, both written exactly as Keras writes them (see shared/INTEROP.md section 3):
 
 * Keras 3 `.weights.h5` (also `model.weights.h5` inside a `.keras` zip): a tree keyed by
-  `snake_case(ClassName)` (+ `_1`, `_2` for repeats of a class in one container), never by layer name:
+  `snake_case(ClassName)` (+ `_1`, `_2` for repeats of a class in one container), never by name:
 
       layers/dense/vars/0, 1          (attr name=<layer.name> on `vars`)
       layers/sequential/layers/dense/vars/...   (nested models; counters restart inside)
@@ -37,7 +37,7 @@ def require_h5py():
 
 
 def snake_case(name):
-    """Keras's `naming.to_snake_case`: Conv2D -> conv2d, BatchNormalization -> batch_normalization."""
+    """Keras's `naming.to_snake_case`: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
     name = re.sub(r"\W+", "", name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
@@ -92,7 +92,7 @@ def read_tree(group):
 
 # -- legacy layout ---------------------------------------------------------------------------------
 def write_attr_list(group, name, values):
-    """Writes a list of strings as Keras does, splitting lists over 64512 bytes into name0, name1..."""
+    """Writes a list of strings as Keras does; lists over 64512 bytes go to name0, name1, ..."""
     data = np.array([v.encode("utf8") for v in values])
     if data.nbytes <= _MAX_ATTR:
         group.attrs[name] = data
@@ -126,7 +126,8 @@ def write_legacy_weights(group, layers):
 
 def read_legacy_weights(group):
     """[(layer_name, [array, ...])] following layer_names -> weight_names."""
-    return [(name, [np.asarray(group[name][w]) for w in read_attr_list(group[name], "weight_names")])
+    return [(name, [np.asarray(group[name][w])
+                     for w in read_attr_list(group[name], "weight_names")])
             for name in read_attr_list(group, "layer_names")]
 
 

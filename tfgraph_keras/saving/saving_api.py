@@ -22,7 +22,7 @@ def _is_h5(path):
     return str(path).endswith((".h5", ".hdf5", ".keras.h5"))
 
 
-# -- full models --------------------------------------------------------------------------------------
+# -- full models -----------------------------------------------------------------------------------
 def save_model(model, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
     """model.save(filepath): '.keras' zip, or the legacy HDF5 file for '.h5'/'.hdf5' names."""
     filepath = os.fspath(filepath)
@@ -51,7 +51,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
                      "files and legacy H5 format files (`.h5` extension)." % filepath)
 
 
-# -- weights --------------------------------------------------------------------------------------------
+# -- weights ---------------------------------------------------------------------------------------
 def save_weights(model, filepath, overwrite=True, save_format=None):
     """'.weights.h5' (Keras 3 layout) or, for other '.h5' names, the legacy Keras 2 layout."""
     filepath = os.fspath(filepath)
@@ -99,7 +99,7 @@ def load_weights(model, filepath, by_name=False, skip_mismatch=False):
                               skip_mismatch=skip_mismatch)
 
 
-# -- legacy HDF5 -------------------------------------------------------------------------------------
+# -- legacy HDF5 -----------------------------------------------------------------------------------
 def _legacy_layer_weights(model):
     """[(layer name, [(weight name, value)])] for every layer of the model, in model order."""
     layers = list(getattr(model, "layers", []))
@@ -141,8 +141,8 @@ def _pair(layer, values, skip_mismatch):
     if len(values) != len(variables):
         if skip_mismatch:
             return []
-        raise ValueError("Layer '%s' expects %d weight(s), but the saved weights have %d element(s)."
-                         % (layer.name, len(variables), len(values)))
+        raise ValueError("Layer '%s' expects %d weight(s), but the saved weights have %d "
+                         "element(s)." % (layer.name, len(variables), len(values)))
     for v, a in zip(variables, values):
         if tuple(v.shape.as_list()) != tuple(a.shape):
             if skip_mismatch:
@@ -216,12 +216,12 @@ def _class_name(model):
     return "Functional" if name == "Model" else name
 
 
-# -- JSON ---------------------------------------------------------------------------------------------
+# -- JSON ------------------------------------------------------------------------------------------
 def model_to_json(model, **kwargs):
     """The architecture as JSON (Keras's to_json): class name, config, versions."""
     return json.dumps({"module": "keras", "class_name": _class_name(model),
-                       "config": model.get_config(), "keras_version": keras_zip.KERAS_FORMAT_VERSION,
-                       "backend": "tensorflow"}, **kwargs)
+                       "config": model.get_config(), "backend": "tensorflow",
+                       "keras_version": keras_zip.KERAS_FORMAT_VERSION}, **kwargs)
 
 
 def model_from_json(json_string, custom_objects=None, safe_mode=True):

@@ -25,7 +25,7 @@ class SafeModeError(ValueError):
     """Raised when a file asks to run Python code and safe_mode is on."""
 
 
-# -- registration ------------------------------------------------------------------------------------
+# -- registration ----------------------------------------------------------------------------------
 def register_keras_serializable(package="Custom", name=None):
     """Decorator making a custom layer/function loadable by name: @register_keras_serializable()."""
     def decorator(obj):
@@ -102,7 +102,7 @@ def safe_mode_scope(safe_mode):
         _STATE.safe_mode = old
 
 
-# -- builtin classes -----------------------------------------------------------------------------------
+# -- builtin classes -------------------------------------------------------------------------------
 def _builtin_objects():
     from tfgraph_keras import layers
     out = {name: getattr(layers, name) for name in layers.__all__
@@ -129,7 +129,7 @@ def find_class(class_name, custom_objects=None):
     return obj
 
 
-# -- objects -------------------------------------------------------------------------------------------
+# -- objects ---------------------------------------------------------------------------------------
 def serialize_keras_object(obj):
     """{"module", "class_name", "config", "registered_name"} as Keras 3 writes it."""
     if obj is None:
@@ -227,10 +227,10 @@ def _is_model_class(cls):
         "Model", "Functional", "Sequential")
 
 
-# -- Python functions (Lambda) ----------------------------------------------------------------------
+# -- Python functions (Lambda) ---------------------------------------------------------------------
 def serialize_function(fn):
-    """A named module-level function is stored by name; a lambda (or closure) as marshalled bytecode,
-    which only loads with safe_mode=False."""
+    """A named module-level function is stored by name; a lambda (or closure) as marshalled
+    bytecode, which only loads with safe_mode=False."""
     if fn is None:
         return None
     if isinstance(fn, types.FunctionType) and fn.__name__ != "<lambda>" and \

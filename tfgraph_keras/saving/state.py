@@ -34,7 +34,7 @@ def layer_variables(layer):
 
 
 def optimizer_variables(optimizer):
-    """[iterations, learning_rate, *slots, *other state] (Keras 3 order), or [] before it is built."""
+    """[iterations, learning_rate, *slots, *other state] (Keras 3 order); [] before it is built."""
     if optimizer is None or getattr(optimizer, "_iterations", None) is None:
         return []
     first = [optimizer._iterations, optimizer._lr_var]
@@ -111,8 +111,8 @@ def assign_tree(model, saved, load_optimizer=True, skip_mismatch=False):
             if skip_mismatch:
                 return
             raise ValueError(
-                "Layer '%s' expected %d variables, but received %d variables during loading (looked "
-                "in '%s'). Expected: %s" % (layer.name, len(variables), len(values),
+                "Layer '%s' expected %d variables, but received %d variables during loading "
+                "(looked in '%s'). Expected: %s" % (layer.name, len(variables), len(values),
                                             path.strip("/") + "/vars",
                                             [v.name for v in variables]))
         for var, value in zip(variables, values):
@@ -120,8 +120,8 @@ def assign_tree(model, saved, load_optimizer=True, skip_mismatch=False):
             if tuple(value.shape) != expected:
                 if skip_mismatch:
                     return
-                raise ValueError("Layer '%s' weight %s has shape %s, but the saved weight has shape "
-                                 "%s." % (layer.name, var.name, expected, tuple(value.shape)))
+                raise ValueError("Layer '%s' weight %s has shape %s, but the saved weight has "
+                                 "shape %s." % (layer.name, var.name, expected, tuple(value.shape)))
         pairs.extend(zip(variables, values))
 
     walk(model, saved, "")
@@ -140,7 +140,7 @@ def assign_tree(model, saved, load_optimizer=True, skip_mismatch=False):
     backend.batch_set_value([(v, np.asarray(a, dtype=v.dtype.np)) for v, a in pairs])
 
 
-# -- the .npz form of a tree (used in .keras zips when h5py is missing) ---------------------------------
+# -- the .npz form of a tree (used in .keras zips when h5py is missing) ----------------------------
 def tree_to_npz_dict(tree):
     """{"layers/dense/vars/0": array, ..., "__names__": json} with the HDF5 layout's paths."""
     arrays, names = {}, {}

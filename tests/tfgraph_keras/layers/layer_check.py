@@ -1,4 +1,4 @@
-"""Shared checks for layer tests: forward pass vs numpy, and float64 gradients w.r.t. inputs/weights."""
+"""Shared layer-test checks: forward pass vs numpy; float64 gradients w.r.t. inputs and weights."""
 import numpy as np
 
 import tfgraph as tf

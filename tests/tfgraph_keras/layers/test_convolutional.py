@@ -69,7 +69,8 @@ def test_conv2d_kernel_layout_and_alias():
 
 def test_conv1d_matches_numpy_incl_causal():
     x = RNG.randn(2, 9, 3).astype(np.float32)
-    for kwargs in (dict(), dict(strides=2, padding="same"), dict(padding="causal", dilation_rate=2)):
+    for kwargs in (dict(), dict(strides=2, padding="same"),
+                   dict(padding="causal", dilation_rate=2)):
         conv = layers.Conv1D(4, 3, **kwargs)
         y = run_layer(conv, x)
         k, b = conv.get_weights()

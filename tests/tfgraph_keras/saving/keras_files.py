@@ -1,5 +1,5 @@
-"""Writers of weight files exactly as real Keras writes them (shared/INTEROP.md section 3), with h5py
-alone, so the readers are tested against the published layouts without Keras installed."""
+"""Writers of weight files exactly as real Keras writes them (shared/INTEROP.md section 3), with
+h5py alone, so the readers are tested against the published layouts without Keras installed."""
 import io
 import json
 import zipfile
