@@ -706,11 +706,11 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name=None, d
     """
     axis = _axis(axis, dim)
     g = get_default_graph()
-    with g.name_scope(name or "softmax_cross_entropy_with_logits"):
+    with g.name_scope(name or "softmax_cross_entropy_with_logits") as scope:
         logits = convert_to_tensor(logits, name="logits")
         labels = convert_to_tensor(labels, dtype=logits.dtype, name="labels")
         logits_t, labels_t = _move_axis_last(logits, axis), _move_axis_last(labels, axis)
-        loss, _ = SoftmaxCrossEntropyWithLogits.apply(logits_t, labels_t)
+        loss, _ = SoftmaxCrossEntropyWithLogits.apply(logits_t, labels_t, name=scope)
         return loss
 
 
@@ -719,10 +719,10 @@ def softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     """tf.nn.softmax_cross_entropy_with_logits (v1): as _v2, with no gradient into labels."""
     _ensure_named(_sentinel, "softmax_cross_entropy_with_logits", labels, logits)
     g = get_default_graph()
-    with g.name_scope(name or "softmax_cross_entropy_with_logits_sg"):
+    with g.name_scope(name or "softmax_cross_entropy_with_logits_sg") as scope:
         labels = array_ops.stop_gradient(labels, name="labels_stop_gradient")
     return softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits,
-                                                axis=_axis(axis, dim), name=name)
+                                                axis=_axis(axis, dim), name=scope)
 
 
 def _ensure_named(sentinel, fn_name, labels, logits):

@@ -452,3 +452,15 @@ def test_local_response_normalization(kw):
         y = tf.nn.local_response_normalization(tf.zeros([1, 2, 2, 3]), **kw)
         assert y.op.type == "LRN"
         assert tf.gradients(y, y.op.inputs[0])[0].op.type == "LRNGrad"
+
+
+def test_cross_entropy_op_names_follow_tf():
+    with tf.Graph().as_default():
+        lg = tf.placeholder(tf.float32, [None, 3])
+        v2 = tf.nn.softmax_cross_entropy_with_logits_v2(labels=lg, logits=lg)
+        v1 = tf.nn.softmax_cross_entropy_with_logits(labels=lg, logits=lg)
+        sp = tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=tf.placeholder(tf.int32, [None]), logits=lg)
+        assert v2.name == "softmax_cross_entropy_with_logits:0"
+        assert v1.name == "softmax_cross_entropy_with_logits_sg:0"
+        assert sp.name == "SparseSoftmaxCrossEntropyWithLogits/SparseSoftmaxCrossEntropyWithLogits:0"
