@@ -115,7 +115,11 @@ class Graph:
 
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
-        """Ops created inside run after `control_inputs`; None clears the enclosing dependencies."""
+        """Ops created inside run after `control_inputs`; None clears the enclosing dependencies.
+
+        As in TF1, an op whose data input was itself created inside a block gets no control inputs
+        from that block (it is "dominated": the dependency already holds through the input).
+        """
         state = self._state
         old = state.control_deps
         if control_inputs is None:
@@ -127,14 +131,20 @@ class Graph:
                 op = c if isinstance(c, Operation) else c.op
                 if op not in ops:
                     ops.append(op)
-            state.control_deps = old + [o for o in ops if o not in old]
+            state.control_deps = old + [_Controller(ops)]
         try:
             yield
         finally:
             state.control_deps = old
 
-    def _current_control_deps(self):
-        return self._state.control_deps
+    def _current_control_deps(self, input_ops=()):
+        """Control inputs for a new op with data inputs from `input_ops` (TF1's domination rule)."""
+        deps = []
+        for ctl in self._state.control_deps:
+            if any(op in ctl.seen for op in input_ops):
+                continue
+            deps.extend(c for c in ctl.ops if c not in input_ops and c not in deps)
+        return deps
 
     @contextlib.contextmanager
     def device(self, device_name):
@@ -162,6 +172,8 @@ class Graph:
             op._id = len(self._ops)
             self._ops.append(op)
             self._ops_by_name[op.name] = op
+            for ctl in self._state.control_deps:
+                ctl.seen.add(op)
 
     def get_operations(self):
         return list(self._ops)
@@ -250,6 +262,16 @@ class Graph:
 
     def clear_collection(self, name):
         self._collections.pop(name, None)
+
+
+class _Controller:
+    """One `control_dependencies` block: its control ops and the ops created inside it."""
+
+    __slots__ = ("ops", "seen")
+
+    def __init__(self, ops):
+        self.ops = ops
+        self.seen = set()
 
 
 _global_default_graph = None

@@ -119,8 +119,7 @@ class OpDef:
                                    if t.shape.ndims is not None else "<unknown>" for t in tensors)
                 raise type(e)("%s for '%s' (op: '%s') with input shapes: %s. Created at %s."
                               % (str(e).rstrip("."), op_name, cls.type, shapes, location)) from None
-            deps = [d for d in graph._current_control_deps()
-                    if not any(t.op is d for t in tensors)]
+            deps = graph._current_control_deps([t.op for t in tensors])
             op = Operation(graph, self, op_name, tensors, attrs, specs, deps, location,
                            graph._state.device)
             graph._add_op(op)

@@ -134,3 +134,22 @@ def test_control_dependencies_order_nesting_and_clearing():
             assert sess.run(r) == 11.0
             assert sess.run(free) == 11.0
             assert sess.run(r) == 22.0
+
+
+def test_control_dependencies_domination_rule_and_execution():
+    with tf.Graph().as_default():
+        v = tf.Variable(0.0)
+        upd = tf.assign_add(v, 1.0)
+        x = tf.placeholder(tf.float32, [])
+        with tf.control_dependencies([upd]):
+            a = tf.identity(x)
+            b = a * 2.0       # its input 'a' was made in the block: no control input of its own
+            c = x + 1.0       # x was made outside; the constant 1.0 inside: dominated as well
+            d = tf.identity(x)
+        assert a.op.control_inputs == [upd.op] and d.op.control_inputs == [upd.op]
+        assert b.op.control_inputs == [] and c.op.control_inputs == []
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            for i, t in enumerate([b, c], 1):
+                sess.run(t, {x: 1.0})
+                assert sess.run(v) == i  # the update still runs before b and c
