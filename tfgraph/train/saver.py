@@ -11,6 +11,7 @@ every variable (present, same shape and dtype) before writing any of them into t
 import glob
 import os
 import time
+import warnings
 
 import numpy as np
 
@@ -85,6 +86,16 @@ class Saver:
             for old in doomed:   # deleted only once the state file no longer names them
                 self._delete(old)
         return prefix
+
+    def _write_meta_graph(self, graph, path):
+        """TF1 writes '<prefix>.meta' beside each checkpoint (for tf.train.import_meta_graph)."""
+        from tfgraph.framework import graph_io
+        try:
+            graph_io.export_meta_graph(path + ".tmp", graph=graph, saver_def=self)
+            os.replace(path + ".tmp", path)
+        except Exception as e:  # the checkpoint itself is written; a graph that cannot be exported
+            warnings.warn("Saver: could not write the meta graph %s: %s: %s"  # must not lose it
+                          % (path, type(e).__name__, e))
 
     def _record(self, prefix):
         """Appends `prefix`; returns the prefixes that fall out of max_to_keep and must go."""

@@ -353,3 +353,26 @@ def test_float16_uses_numpy_reference_path(name, make_opt, np_step, slots):
             got = sess.run(W)
     assert got.dtype == np.float16
     np.testing.assert_allclose(got, w, rtol=2e-2, atol=2e-3)
+
+
+def test_concurrent_updates_are_atomic_per_variable():
+    import threading
+    g = tf.Graph()
+    with g.as_default():
+        W = tf.Variable(np.zeros((64, 64), np.float32), name="W")
+        train = tf.train.MomentumOptimizer(1.0, 0.0).apply_gradients(
+            [(tf.constant(np.ones((64, 64), np.float32)), W)])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            run = sess.make_callable(train)
+
+            def worker():
+                for _ in range(200):
+                    run()
+            threads = [threading.Thread(target=worker) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            w = sess.run(W)
+    np.testing.assert_array_equal(w, -1600.0)   # no update lost or torn

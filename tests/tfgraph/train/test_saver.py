@@ -211,3 +211,17 @@ def test_format_is_documented_header_plus_raw_arrays(tmp_path):
     with pytest.raises(TypeError, match="not supported"):
         checkpoint_utils.write_checkpoint(prefix, {"s": np.array(["a"], dtype=object)})
     assert os.listdir(tmp_path) == ["f.index"]   # no temp files left behind
+
+
+def test_meta_graph_written_and_resumable(tmp_path):
+    g, w, b, step = _model()
+    with g.as_default(), tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(w.assign(w + 1.0))
+        prefix = tf.train.Saver().save(sess, str(tmp_path / "m"), global_step=3)
+    assert os.path.exists(prefix + ".meta")
+    with tf.Graph().as_default():
+        saver = tf.train.import_meta_graph(prefix + ".meta")
+        with tf.Session() as sess:
+            saver.restore(sess, prefix)
+            np.testing.assert_array_equal(sess.run("W:0"), np.arange(6).reshape(3, 2) + 1.0)
