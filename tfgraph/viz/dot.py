@@ -7,8 +7,7 @@ import os
 import shutil
 import subprocess
 
-from tfgraph.framework.graph import get_default_graph
-from tfgraph.viz.networkx_export import shape_text
+from tfgraph.viz.networkx_export import as_graph, shape_text
 
 _OP_SHAPES = {"Placeholder": "ellipse", "VariableV2": "cylinder", "Const": "plaintext"}
 
@@ -32,7 +31,7 @@ def to_dot(graph=None, depth=1, show_shapes=True, rankdir="TB"):
     tensor shape ("?x784"), "k tensors" when several tensors join the same two boxes; control edges
     are dashed.
     """
-    graph = graph or get_default_graph()
+    graph = as_graph(graph)
     ops = graph.get_operations()
     nodes = {}      # id -> (label, shape, cluster parts)
     counts = {}

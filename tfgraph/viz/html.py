@@ -10,8 +10,7 @@ import html
 import json
 import os
 
-from tfgraph.framework.graph import get_default_graph
-from tfgraph.viz.networkx_export import attr_text, shape_text
+from tfgraph.viz.networkx_export import as_graph, attr_text, shape_text
 
 _CSS = """
 body{margin:0;font:13px Helvetica,Arial,sans-serif;display:flex;height:100vh;overflow:hidden}
@@ -72,7 +71,7 @@ def graph_data(graph, profile=None, expanded=()):
 
 
 def to_html(graph=None, profile=None, title=None, expanded=()):
-    graph = graph or get_default_graph()
+    graph = as_graph(graph)
     data = json.dumps(graph_data(graph, profile, expanded)).replace("</", "<\\/")
     with open(os.path.join(os.path.dirname(__file__), "viewer.js"), encoding="utf-8") as f:
         js = f.read()
@@ -84,7 +83,7 @@ def to_html(graph=None, profile=None, title=None, expanded=()):
 
 
 def write_html(graph, path, profile=None, title=None, expanded=()):
-    """Writes the interactive viewer for `graph` to `path` (one file, opens offline)."""
+    """Writes the interactive viewer for `graph` (a Graph, Session or Keras model) to `path`."""
     with open(path, "w", encoding="utf-8") as f:
         f.write(to_html(graph, profile, title, expanded))
     return path

@@ -31,9 +31,23 @@ def attr_text(value, limit=80):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def as_graph(obj=None):
+    """The tfgraph Graph behind `obj`: a Graph, a Session, a Keras model, or None (default graph)."""
+    if obj is None:
+        return get_default_graph()
+    if hasattr(obj, "get_operations"):
+        return obj
+    if hasattr(obj, "graph") and hasattr(obj.graph, "get_operations"):
+        return obj.graph
+    outputs = getattr(obj, "outputs", None)
+    if outputs:
+        return outputs[0].graph
+    raise TypeError("Expected a tfgraph Graph, Session or Keras model, got %r" % (obj,))
+
+
 def to_networkx(graph=None):
-    """A networkx.MultiDiGraph of `graph` (default: the default graph)."""
-    graph = graph or get_default_graph()
+    """A networkx.MultiDiGraph of `graph` (a Graph, Session or Keras model; default graph if None)."""
+    graph = as_graph(graph)
     g = nx.MultiDiGraph(name="tfgraph")
     for op in graph.get_operations():
         g.add_node(op.name, type=op.type, device=op.device or "", location=op.location,

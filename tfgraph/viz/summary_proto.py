@@ -138,3 +138,11 @@ def tensor_scalar(tag, x):
     """Summary bytes with a rank-0 DT_FLOAT tensor under the 'scalars' plugin (TF2/Keras style)."""
     tensor = _int_field(1, 1) + _len_field(2, b"") + _len_field(5, struct.pack("<f", float(x)))
     return _value(tag, _len_field(9, _metadata("scalars", data_class=1)) + _len_field(8, tensor))
+
+
+def keras_model(tag, model_json):
+    """Summary with the model's JSON config as TensorBoard's conceptual graph (plugin
+    graph_keras_model, content b"1", BLOB_SEQUENCE), as Keras's TensorBoard callback writes it."""
+    tensor = _int_field(1, 7) + _len_field(2, _shape([1])) + _len_field(8, _str(model_json))
+    return _value(tag, _len_field(9, _metadata("graph_keras_model", b"1", data_class=3))
+                  + _len_field(8, tensor))

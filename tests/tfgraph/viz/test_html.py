@@ -93,3 +93,16 @@ def test_profile_from_a_traced_run(model):
     ops = {o["n"]: o for o in data["ops"]}
     assert ops["out/y"]["time_ms"] >= 0 and ops["out/y"]["bytes"] == 3 * 3 * 4
     assert ops["x"]["time_ms"] is None  # fed: never ran
+
+
+def test_keras_model_and_session_are_accepted(model):
+    keras = pytest.importorskip("tfgraph_keras")
+    keras.backend.clear_session()
+    inp = keras.Input((3,))
+    m = keras.Model(inp, keras.layers.Dense(2, name="dense")(inp))
+    ops = {o["n"] for o in viz.html.graph_data(viz.networkx_export.as_graph(m))["ops"]}
+    assert "dense/MatMul" in ops
+    assert '"n": "dense/MatMul"' in viz.to_html(m)
+    import tfgraph as tf
+    with tf.Session(graph=model.graph) as sess:
+        assert set(viz.to_networkx(sess).nodes) == {op.name for op in model.graph.get_operations()}
