@@ -562,7 +562,7 @@ def _sparse_xent_kernel(logits, labels, loss, backprop):
 
 
 def _is_zero(t):
-    if t.op.type == "ZerosLike":  # what tf.gradients feeds for an unused output
+    if t is None or t.op.type == "ZerosLike":  # what tf.gradients feeds for an unused output
         return True
     v = constant_value(t)
     return v is not None and not np.any(v)

@@ -464,3 +464,26 @@ def test_cross_entropy_op_names_follow_tf():
         assert v2.name == "softmax_cross_entropy_with_logits:0"
         assert v1.name == "softmax_cross_entropy_with_logits_sg:0"
         assert sp.name == "SparseSoftmaxCrossEntropyWithLogits/SparseSoftmaxCrossEntropyWithLogits:0"
+
+
+def test_variables_as_inputs_and_axis_errors():
+    with tf.Graph().as_default(), tf.Session() as sess:
+        w = tf.Variable([[1., -2.], [3., 4.]])
+        b = tf.Variable([0.5, -0.5])
+        outs = [tf.nn.l2_loss(w), tf.nn.bias_add(w, b), tf.nn.relu(w), tf.nn.softmax(w)]
+        sess.run(tf.global_variables_initializer())
+        l2, ba, r, _ = sess.run(outs)
+        assert l2 == 15.0 and ba.tolist() == [[1.5, -2.5], [3.5, 3.5]] and r.min() == 0
+        assert tf.gradients(outs[0], w)[0] is not None
+        with pytest.raises(ValueError, match="must be in the range"):
+            tf.nn.softmax(w, axis=2)
+
+
+def test_float16_activations_and_softmax():
+    x = np.array([[-1., 0.5, 2.]], np.float16)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        outs = sess.run([tf.nn.relu(x), tf.nn.elu(x), tf.nn.softmax(x), tf.nn.softplus(x),
+                         tf.nn.softmax_cross_entropy_with_logits_v2(labels=x * 0 + 1 / 3, logits=x)])
+    assert all(o.dtype == np.float16 for o in outs)
+    np.testing.assert_allclose(outs[2].astype(np.float64),
+                               _softmax(x.astype(np.float64)), rtol=2e-3)
