@@ -32,6 +32,7 @@ from tfgraph.autodiff.indexed_slices import IndexedSlices
 from tfgraph.ops.array_ops import *  # noqa: F401,F403 - names listed in array_ops.__all__
 from tfgraph.ops.control_flow_ops import *  # noqa: F401,F403
 from tfgraph.ops.math_ops import *  # noqa: F401,F403
+from tfgraph.ops.special_math_ops import *  # noqa: F401,F403
 from tfgraph.ops.clip_ops import *  # noqa: F401,F403
 from tfgraph.ops.random_ops import (get_seed, random_normal, random_shuffle, random_uniform,
                                     set_random_seed, truncated_normal)
