@@ -171,8 +171,13 @@ def restore_compile(model, compile_cfg, custom_objects=None):
         value = kwargs.get(name)
         if isinstance(value, str) and custom_objects and value in custom_objects:
             kwargs[name] = custom_objects[value]
-    optimizer = optimizers.deserialize(compile_cfg["optimizer"])
-    model.compile(optimizer=optimizer, **kwargs)
+    try:
+        optimizer = optimizers.deserialize(compile_cfg["optimizer"])
+        model.compile(optimizer=optimizer, **kwargs)
+    except (ValueError, TypeError, KeyError) as e:
+        warnings.warn("The saved compile arguments could not be restored (%s); the model is "
+                      "loaded uncompiled: compile it before training." % (e,), stacklevel=3)
+        return False
     build = getattr(model, "_build_optimizer_state", None) or getattr(
         model, "_make_train_function", None)
     if build is not None:

@@ -158,7 +158,7 @@ def _save_legacy_h5(model, filepath, include_optimizer):
     layers = _legacy_layer_weights(model)
     model_config = json.dumps({"class_name": _class_name(model), "config": model.get_config()})
     training = keras_zip.compile_config(model) if include_optimizer else None
-    opt_vars = state.optimizer_variables(getattr(model, "optimizer", None)) \
+    opt_vars = state.optimizer_variables(getattr(model, "optimizer", None), model) \
         if include_optimizer else []
     opt_values = backend.batch_get_value(opt_vars) if opt_vars else []
 
@@ -205,7 +205,7 @@ def _load_legacy_h5(filepath, custom_objects, compile, safe_mode):  # noqa: A002
             except (ValueError, TypeError, KeyError):
                 ok = False  # a Keras training_config we cannot map: load uncompiled, as Keras 3
             if ok and opt_saved:
-                opt_vars = state.optimizer_variables(model.optimizer)
+                opt_vars = state.optimizer_variables(model.optimizer, model)
                 if len(opt_vars) == len(opt_saved):
                     backend.batch_set_value(list(zip(opt_vars, opt_saved)))
     return model

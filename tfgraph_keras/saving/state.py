@@ -33,15 +33,20 @@ def layer_variables(layer):
     return list(layer._trainable_weights) + list(layer._non_trainable_weights)
 
 
-def optimizer_variables(optimizer):
-    """[iterations, learning_rate, *slots, *other state] (Keras 3 order); [] before it is built."""
+def optimizer_variables(optimizer, model=None):
+    """[iterations, learning_rate, then each trainable variable's slots in the model's variable
+    order (Adam: m, v), then any other state] -- Keras 3's order; [] before it is built."""
     if optimizer is None or getattr(optimizer, "_iterations", None) is None:
         return []
-    first = [optimizer._iterations, optimizer._lr_var]
-    out = first + [w for w in optimizer.weights if not any(w is f for f in first)]
+    out = [optimizer._iterations, optimizer._lr_var]
+    slots = getattr(optimizer, "_slot_vars", {})
+    for var in (model.trainable_weights if model is not None else []):
+        out.extend(slots.get(id(var), {}).values())
     import tfgraph as tf
-    for value in vars(optimizer).values():  # extra state some optimizers keep (Nadam's u product)
-        if isinstance(value, tf.Variable) and not any(value is w for w in out):
+    rest = list(optimizer.weights) + [v for v in vars(optimizer).values()
+                                      if isinstance(v, tf.Variable)]
+    for value in rest:  # slots of variables no longer trainable, extra state (Nadam's u product)
+        if not any(value is w for w in out):
             out.append(value)
     return out
 
@@ -59,9 +64,9 @@ def variable_tree(model, include_optimizer=True):
     if tree["children"] is None:
         tree["children"] = {}
     opt = getattr(model, "optimizer", None)
-    if include_optimizer and optimizer_variables(opt):
+    if include_optimizer and optimizer_variables(opt, model):
         tree["extra"] = {"optimizer": {"name": getattr(opt, "name", "optimizer"),
-                                       "vars": optimizer_variables(opt)}}
+                                       "vars": optimizer_variables(opt, model)}}
     return tree
 
 
@@ -127,7 +132,7 @@ def assign_tree(model, saved, load_optimizer=True, skip_mismatch=False):
     walk(model, saved, "")
     saved_opt = saved.get("extra", {}).get("optimizer")
     if load_optimizer and saved_opt is not None:
-        variables = optimizer_variables(getattr(model, "optimizer", None))
+        variables = optimizer_variables(getattr(model, "optimizer", None), model)
         if len(variables) == len(saved_opt["vars"]) and all(
                 tuple(v.shape.as_list()) == tuple(np.shape(a))
                 for v, a in zip(variables, saved_opt["vars"])):

@@ -288,3 +288,44 @@ def test_reads_keras3_sequential_keras_file(tmp_path):
     model = load_model(tmp_path / "seq.keras")
     np.testing.assert_allclose(model.predict(X, verbose=0), 1 / (1 + np.exp(-(X @ k + b))),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_keras3_file_with_compile_config_and_adam_state_trains(tmp_path):
+    """A .keras file as Keras 3.15 writes it after training: compile_config + optimizer/vars."""
+    w = keras_files.cnn_weights(RNG)
+    config = keras_files.keras3_cnn_config()
+    config["compile_config"] = {
+        "optimizer": {"module": "keras.optimizers", "class_name": "Adam", "registered_name": None,
+                      "config": {"name": "adam", "learning_rate": 0.01, "weight_decay": None,
+                                 "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
+                                 "use_ema": False, "ema_momentum": 0.99,
+                                 "ema_overwrite_frequency": None, "loss_scale_factor": None,
+                                 "gradient_accumulation_steps": None, "beta_1": 0.9,
+                                 "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}},
+        "loss": "sparse_categorical_crossentropy", "loss_weights": None, "metrics": ["accuracy"],
+        "weighted_metrics": None, "run_eagerly": False, "steps_per_execution": 1,
+        "jit_compile": False}
+    trainable = w["conv"] + w["bn"][:2] + w["head"]
+    moments = [a for v in trainable for a in (np.full_like(v, 0.01), np.full_like(v, 0.02))]
+    opt = [np.int64(7), np.float32(0.01)] + moments   # iteration, learning_rate, (m, v) per var
+    buf_layers = [("input_layer", "img", []), ("conv2d", "conv", w["conv"]),
+                  ("batch_normalization", "bn", w["bn"]), ("max_pooling2d", "pool", []),
+                  ("flatten", "flat", []), ("dense", "head", w["head"])]
+    import io
+    buf = io.BytesIO()
+    keras_files.write_keras3_weights(buf, buf_layers, optimizer=opt, model_name="cnn")
+    with zipfile.ZipFile(tmp_path / "cnn.keras", "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.15.1"}))
+        z.writestr("config.json", json.dumps(config))
+        z.writestr("model.weights.h5", buf.getvalue())
+    model = load_model(tmp_path / "cnn.keras")
+    assert type(model.optimizer).__name__ == "Adam"
+    from tfgraph_keras.saving.state import optimizer_variables
+    ordered = backend.batch_get_value(optimizer_variables(model.optimizer, model))
+    assert ordered[0] == 7 and len(ordered) == len(opt)
+    for got, want in zip(ordered[2:], moments):  # m then v per variable, in Keras's order
+        np.testing.assert_allclose(got, want)
+    x = RNG.rand(8, 6, 6, 2).astype(np.float32)
+    hist = model.fit(x, RNG.randint(0, 4, 8), epochs=2, verbose=0)
+    assert len(hist.history["loss"]) == 2 and model.optimizer.iterations.eval(
+        session=backend.get_session()) == 9
