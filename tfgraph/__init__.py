@@ -22,7 +22,8 @@ from tfgraph.framework.scopes import (AUTO_REUSE, VariableScope, control_depende
                                       get_variable, get_variable_scope, name_scope, variable_scope)
 from tfgraph.framework.tensor import Tensor
 from tfgraph.framework.tensor_shape import Dimension, TensorShape
-from tfgraph.runtime.session import InteractiveSession, Session, get_default_session
+from tfgraph.runtime.session import (ConfigProto, GPUOptions, GraphOptions, InteractiveSession,
+                                     Session, get_default_session)
 from tfgraph.variables import (Variable, all_variables, global_variables,
                                global_variables_initializer, initialize_all_variables,
                                local_variables, local_variables_initializer, model_variables,
@@ -44,6 +45,7 @@ from tfgraph.initializers import (constant_initializer, glorot_normal_initialize
                                   variance_scaling_initializer, zeros_initializer)
 from tfgraph import initializers, losses, nn, train
 from tfgraph import test  # tf.test.compute_gradient(_error)
+from tfgraph import logging  # tf.logging: a shim over Python's logging
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
 from tfgraph.runtime.profile import RunMetadata, RunOptions

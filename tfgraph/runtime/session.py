@@ -144,6 +144,36 @@ class Session:
         return [_Device()]
 
 
+class _Options:
+    """An attribute bag standing in for a TF protobuf message: any field can be set and read."""
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = _Options()  # nested messages spring into being, as protobuf sub-messages do
+        self.__dict__[name] = value
+        return value
+
+    def __repr__(self):
+        return "%s(%s)" % (type(self).__name__, ", ".join(
+            "%s=%r" % kv for kv in sorted(self.__dict__.items())))
+
+
+class ConfigProto(_Options):
+    """tf.ConfigProto: accepted for compatibility (threads, GPU options); tfgraph runs on the CPU."""
+
+
+class GPUOptions(_Options):
+    """tf.GPUOptions: accepted for compatibility."""
+
+
+class GraphOptions(_Options):
+    """tf.GraphOptions: accepted for compatibility."""
+
+
 class _Device:
     name = "/job:localhost/replica:0/task:0/device:CPU:0"
     device_type = "CPU"
@@ -248,4 +278,5 @@ def _session_for(session, graph, what):
     return session
 
 
-__all__ = ["Session", "InteractiveSession", "get_default_session", "convert_to_tensor"]
+__all__ = ["Session", "InteractiveSession", "get_default_session", "convert_to_tensor",
+           "ConfigProto", "GPUOptions", "GraphOptions"]

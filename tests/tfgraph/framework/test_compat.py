@@ -50,3 +50,19 @@ def test_tf1_script_runs_and_matches_numpy():
             bn = bn - lr * (2 * err.mean(0))
         np.testing.assert_allclose(sess.run(w), wn, rtol=1e-4, atol=1e-5)
     tf1.reset_default_graph()
+
+
+def test_config_proto_and_logging_shims(caplog):
+    config = tf.ConfigProto(allow_soft_placement=True, intra_op_parallelism_threads=2)
+    config.gpu_options.allow_growth = True
+    assert config.gpu_options.allow_growth is True and config.allow_soft_placement is True
+    config.gpu_options = tf.GPUOptions(per_process_gpu_memory_fraction=0.5)
+    with tf.Graph().as_default():
+        c = tf.constant(2.0)
+        with tf.Session(config=config) as sess:
+            assert sess.run(c) == 2.0
+    tf.logging.set_verbosity(tf.logging.INFO)
+    assert tf.logging.get_verbosity() == tf.logging.INFO
+    with caplog.at_level(tf.logging.INFO, logger="tfgraph"):
+        tf.logging.info("step %d", 3)
+    assert "step 3" in caplog.text
