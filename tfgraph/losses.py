@@ -283,6 +283,35 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
         return compute_weighted_loss(losses, weights, s, loss_collection, reduction=reduction)
 
 
+def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
+                                loss_collection=GraphKeys.LOSSES):
+    """tf.losses.mean_pairwise_squared_error: for each sample, the mean over pairs of elements (i, j)
+    of ((p_i - p_j) - (l_i - l_j))^2, weighted per sample and summed over the batch."""
+    _check_args(labels, predictions)
+    with _scope(scope, "mean_pairwise_squared_error"):
+        labels, predictions = _pair(labels, predictions)
+        weights = _float(weights, predictions.dtype)
+        diffs = math_ops.subtract(predictions, labels)
+        nd = diffs.shape.ndims
+        if nd is None:
+            raise ValueError("mean_pairwise_squared_error needs predictions of known rank")
+        axes = list(range(1, nd))
+        zero, one, two = (array_ops.constant(v, dtype=diffs.dtype) for v in (0, 1, 2))
+        present = math_ops.where(math_ops.equal(weights, array_ops.zeros_like(weights)),
+                                 array_ops.zeros_like(weights), array_ops.ones_like(weights))
+        present = math_ops.reduce_sum(present * array_ops.ones_like(diffs), axes, keepdims=True)
+        sum_sq = math_ops.reduce_sum(math_ops.square(diffs), axes, keepdims=True)
+        term1 = two * _safe_div(sum_sq, math_ops.maximum(present - one, zero))
+        sum_diff = math_ops.reduce_sum(diffs, axes, keepdims=True)
+        term2 = two * _safe_div(math_ops.square(sum_diff),
+                                math_ops.maximum(present * (present - one), zero))
+        loss = math_ops.reduce_sum(math_ops.multiply(term1 - term2, weights))
+        mean_loss = math_ops.where(math_ops.greater(math_ops.reduce_sum(present), zero), loss,
+                                   array_ops.zeros_like(loss), name="value")
+        add_loss(mean_loss, loss_collection)
+        return mean_loss
+
+
 # -- the loss collections ---------------------------------------------------------------------------
 def add_loss(loss, loss_collection=GraphKeys.LOSSES):
     """tf.losses.add_loss: adds `loss` to `loss_collection` (nothing when it is None)."""
@@ -330,6 +359,7 @@ __all__ = [
     "softmax_cross_entropy",
     "sparse_softmax_cross_entropy",
     "sigmoid_cross_entropy",
+    "mean_pairwise_squared_error",
     "add_loss",
     "get_losses",
     "get_regularization_losses",

@@ -209,3 +209,24 @@ def test_loss_trains_a_linear_model():
         traj = [sess.run([loss, step], {x: xv, y: yv})[0] for _ in range(30)]
     assert traj[0] > 1 and traj[-1] < 0.05 * traj[0]
     assert all(b < a for a, b in zip(traj, traj[1:]))
+
+
+def _pairwise_ref(y, p, w):
+    d = p - y
+    out = 0.0
+    for b in range(d.shape[0]):
+        v = d[b].reshape(-1)
+        n = v.size if np.ravel(w)[b if np.size(w) > 1 else 0] != 0 else 0
+        if n > 1:
+            pairs = (v[:, None] - v[None, :]) ** 2
+            out += pairs.sum() / (n * (n - 1)) * np.ravel(w)[b if np.size(w) > 1 else 0]
+    return out
+
+
+@pytest.mark.parametrize("weights", [1.0, np.array([[1.], [0.], [2.]])])
+def test_mean_pairwise_squared_error(weights):
+    rng = np.random.RandomState(8)
+    y, p = rng.randn(3, 4), rng.randn(3, 4)
+    check_op(lambda y, p: tf.losses.mean_pairwise_squared_error(y, p, weights=weights),
+             lambda y, p: _pairwise_ref(y, p, weights), shapes=[((3, 4), (3, 4))], inputs=[y, p],
+             grad=True, dtype=np.float64)

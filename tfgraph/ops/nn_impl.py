@@ -79,6 +79,17 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
         return x * inv + shift
 
 
+def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamma=None,
+                                        variance_epsilon=None, scale_after_normalization=None,
+                                        name=None, input=None, mean=None, variance=None):  # noqa: A002
+    """tf.nn.batch_norm_with_global_normalization (deprecated TF1 form of batch_normalization)."""
+    t = input if t is None else t
+    m = mean if m is None else m
+    v = variance if v is None else v
+    return batch_normalization(t, m, v, beta, gamma if scale_after_normalization else None,
+                               variance_epsilon, name=name or "batchnorm")
+
+
 def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, data_format="NHWC",
                      is_training=True, name=None):
     """tf.nn.fused_batch_norm: (y, batch_mean, batch_variance) for 4-D x.
@@ -323,6 +334,7 @@ __all__ = [
     "weighted_moments",
     "batch_normalization",
     "fused_batch_norm",
+    "batch_norm_with_global_normalization",
     "l2_normalize",
     "embedding_lookup",
     "sigmoid_cross_entropy_with_logits",

@@ -205,3 +205,14 @@ def test_sufficient_statistics_and_normalize_moments(shape):
         count, m_ss, v_ss, s = tf.nn.sufficient_statistics(x, [0], shift=[0.5, 0.5, 0.5])
         return tf.nn.normalize_moments(count, m_ss, v_ss, s)
     check_op(shifted, lambda x: (x.mean(0), x.var(0)), shapes=[shape], rtol=1e-4, atol=1e-5)
+
+
+def test_batch_norm_with_global_normalization():
+    def ref(x, m, v, b, g):
+        return g * (x - m) / np.sqrt(v + 1e-3) + b
+    check_op(lambda x, m, v, b, g: tf.nn.batch_norm_with_global_normalization(
+        x, m, v, b, g, 1e-3, True), ref, shapes=[((2, 2, 2, 3),) + ((3,),) * 4], grad=True,
+        low=0.2, high=1.5)
+    check_op(lambda x, m, v, b, g: tf.nn.batch_norm_with_global_normalization(
+        x, m, v, b, g, 1e-3, False), lambda x, m, v, b, g: ref(x, m, v, b, 1.0),
+        shapes=[((2, 3),) + ((3,),) * 4], low=0.2, high=1.5)
