@@ -72,8 +72,42 @@ class Dimension:
     def __sub__(self, other):
         return self._arith(other, lambda a, b: a - b)
 
+    def __rsub__(self, other):
+        return as_dimension(other) - self
+
     def __floordiv__(self, other):
         return self._arith(other, lambda a, b: a // b)
+
+    def __rfloordiv__(self, other):
+        return as_dimension(other) // self
+
+    def __mod__(self, other):
+        return self._arith(other, lambda a, b: a % b)
+
+    def __rmod__(self, other):
+        return as_dimension(other) % self
+
+    def __truediv__(self, other):
+        raise TypeError("unsupported operand type(s) for /: 'Dimension' and '%s', please use // "
+                        "instead" % type(other).__name__)
+
+    def _compare(self, other, fn):
+        other = as_dimension(other)
+        if self.value is None or other.value is None:
+            return None  # unknown: TF1 answers None
+        return fn(self.value, other.value)
+
+    def __lt__(self, other):
+        return self._compare(other, lambda a, b: a < b)
+
+    def __le__(self, other):
+        return self._compare(other, lambda a, b: a <= b)
+
+    def __gt__(self, other):
+        return self._compare(other, lambda a, b: a > b)
+
+    def __ge__(self, other):
+        return self._compare(other, lambda a, b: a >= b)
 
 
 def as_dimension(value):
@@ -166,6 +200,28 @@ class TensorShape:
         if self._dims is None or other._dims is None:
             return TensorShape(None)
         return TensorShape(self._dims + other._dims)
+
+    def __add__(self, other):
+        return self.concatenate(other)
+
+    def __radd__(self, other):
+        return as_shape(other).concatenate(self)
+
+    def most_specific_compatible_shape(self, other):
+        """The most specific shape compatible with both (dims that differ become unknown)."""
+        other = as_shape(other)
+        if self._dims is None or other._dims is None or len(self._dims) != len(other._dims):
+            return TensorShape(None)
+        return TensorShape([a if a == b else None for a, b in zip(self._dims, other._dims)])
+
+    def assert_is_fully_defined(self):
+        if not self.is_fully_defined():
+            raise ValueError("Shape %s is not fully defined" % self)
+
+    def assert_same_rank(self, other):
+        other = as_shape(other)
+        if self.ndims is not None and other.ndims is not None and self.ndims != other.ndims:
+            raise ValueError("Shapes %s and %s must have the same rank" % (self, other))
 
     def __len__(self):
         if self._dims is None:

@@ -91,3 +91,24 @@ def test_dimensions_convert_to_ints_in_op_arguments():
             tf.constant(x.shape)
         with pytest.raises(ValueError, match="unknown Dimension"):
             tf.constant([x.shape[0]])
+
+
+def test_dimension_arithmetic_and_comparisons():
+    d, u = tf.Dimension(7), tf.Dimension(None)
+    assert (d // 2).value == 3 and (d % 4).value == 3 and (10 - d).value == 3
+    assert (20 // d).value == 2 and (u % 2).value is None
+    assert (d < 8) is True and (d >= 7) is True and (d > 7) is False and (u < 3) is None
+    with pytest.raises(TypeError, match="please use //"):
+        d / 2
+
+
+def test_tensor_shape_helpers():
+    a = tf.TensorShape([2, None])
+    assert (a + [3]).as_list() == [2, None, 3] and ([1] + a).as_list() == [1, 2, None]
+    assert a.most_specific_compatible_shape([2, 5]).as_list() == [2, None]
+    assert a.most_specific_compatible_shape([3, 5]).as_list() == [None, None]
+    assert a.most_specific_compatible_shape([3]).ndims is None
+    with pytest.raises(ValueError):
+        a.assert_is_fully_defined()
+    with pytest.raises(ValueError):
+        a.assert_same_rank([1, 2, 3])
