@@ -2,7 +2,9 @@
 from tfgraph_keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.convolutional import (Conv1D, Conv2D, Convolution1D, Convolution2D,
-                                                UpSampling2D, ZeroPadding2D)
+                                                DepthwiseConv2D, SeparableConv2D,
+                                                SeparableConvolution2D, UpSampling2D,
+                                                ZeroPadding2D)
 from tfgraph_keras.layers.core import (Activation, Dense, Dropout, Flatten, Lambda, Permute,
                                        RepeatVector, Reshape)
 from tfgraph_keras.layers.embedding import Embedding
@@ -20,7 +22,8 @@ from tfgraph_keras.layers.pooling import (AveragePooling1D, AveragePooling2D, Av
 __all__ = [
     "Layer", "InputSpec", "Input", "InputLayer",
     "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda",
-    "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "ZeroPadding2D", "UpSampling2D",
+    "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "DepthwiseConv2D", "SeparableConv2D",
+    "SeparableConvolution2D", "ZeroPadding2D", "UpSampling2D",
     "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D",
     "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",

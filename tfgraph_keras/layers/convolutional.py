@@ -1,4 +1,7 @@
-"""Convolution layers (channels_last / NHWC): Conv1D, Conv2D, ZeroPadding2D, UpSampling2D."""
+"""Convolution layers (channels_last / NHWC): Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D,
+ZeroPadding2D, UpSampling2D."""
+import numpy as np
+
 import tfgraph as tf
 from tfgraph_keras import activations, initializers, regularizers
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
@@ -152,6 +155,144 @@ class Conv1D(_Conv):
                           else [-1, out[2], out[3]])
 
 
+def depthwise_as_dense_kernel(depthwise):
+    """(kh, kw, C, M) depthwise kernel -> the equivalent (kh, kw, C, C*M) conv2d kernel.
+
+    Output channel c*M + m sees only input channel c (TF's depthwise channel order). This costs C
+    times the FLOPs of a true depthwise kernel but reuses conv2d and its gradients.
+    """
+    kh, kw, c, m = static_shape(depthwise)
+    eye = tf.constant(np.eye(c, dtype=depthwise.dtype.np).reshape(1, 1, c, c, 1))
+    block = tf.reshape(depthwise, [kh, kw, c, 1, m]) * eye
+    return tf.reshape(block, [kh, kw, c, c * m])
+
+
+class DepthwiseConv2D(Conv2D):
+    """Convolves each input channel with its own `depth_multiplier` filters (no channel mixing).
+
+    depthwise_kernel: (kh, kw, in, depth_multiplier); output channels in * depth_multiplier.
+    """
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(1, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         kernel_initializer=depthwise_initializer,
+                         bias_initializer=bias_initializer, kernel_regularizer=depthwise_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=depthwise_constraint, bias_constraint=bias_constraint,
+                         **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+
+    def build(self, input_shape):
+        channels = as_shape_tuple(input_shape)[-1]
+        self.filters = channels * self.depth_multiplier
+        self.depthwise_kernel = self.add_weight(
+            name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
+        self.bias = self.add_weight(name="bias", shape=(self.filters,),
+                                    initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(ndim=4, axes={-1: channels})
+        self.built = True
+
+    def _convolve(self, x):
+        sh, sw = self.strides
+        dh, dw = self.dilation_rate
+        return tf.nn.conv2d(x, depthwise_as_dense_kernel(self.depthwise_kernel),
+                            strides=[1, sh, sw, 1], padding=self.padding.upper(),
+                            dilations=[1, dh, dw, 1])
+
+    def compute_output_shape(self, input_shape):
+        self.filters = as_shape_tuple(input_shape)[-1] * self.depth_multiplier
+        return super().compute_output_shape(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("filters", "groups"):
+            config.pop(key)
+        for old, new in (("kernel_initializer", "depthwise_initializer"),
+                         ("kernel_regularizer", "depthwise_regularizer"),
+                         ("kernel_constraint", "depthwise_constraint")):
+            config[new] = config.pop(old)
+        config["depth_multiplier"] = self.depth_multiplier
+        return config
+
+
+class SeparableConv2D(Conv2D):
+    """A depthwise convolution followed by a 1x1 (pointwise) one, as Keras's SeparableConv2D.
+
+    Weights, in Keras's order: depthwise_kernel (kh, kw, in, depth_multiplier), pointwise_kernel
+    (1, 1, in * depth_multiplier, filters), bias (filters,).
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1), depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None, pointwise_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None,
+                 pointwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         bias_constraint=bias_constraint, **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
+
+    def build(self, input_shape):
+        channels = as_shape_tuple(input_shape)[-1]
+        self.depthwise_kernel = self.add_weight(
+            name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint)
+        self.pointwise_kernel = self.add_weight(
+            name="pointwise_kernel", shape=(1, 1, channels * self.depth_multiplier, self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
+        self.bias = self.add_weight(name="bias", shape=(self.filters,),
+                                    initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(ndim=4, axes={-1: channels})
+        self.built = True
+
+    def _convolve(self, x):
+        sh, sw = self.strides
+        dh, dw = self.dilation_rate
+        y = tf.nn.conv2d(x, depthwise_as_dense_kernel(self.depthwise_kernel),
+                         strides=[1, sh, sw, 1], padding=self.padding.upper(),
+                         dilations=[1, dh, dw, 1])
+        return tf.nn.conv2d(y, self.pointwise_kernel, strides=[1, 1, 1, 1], padding="VALID")
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("kernel_initializer", "kernel_regularizer", "kernel_constraint", "groups"):
+            config.pop(key)
+        config.update(
+            depth_multiplier=self.depth_multiplier,
+            depthwise_initializer=initializers.serialize(self.depthwise_initializer),
+            pointwise_initializer=initializers.serialize(self.pointwise_initializer),
+            depthwise_regularizer=serialize_or_none(regularizers, self.depthwise_regularizer),
+            pointwise_regularizer=serialize_or_none(regularizers, self.pointwise_regularizer),
+            depthwise_constraint=constraints.serialize(self.depthwise_constraint),
+            pointwise_constraint=constraints.serialize(self.pointwise_constraint))
+        return config
+
+
 class ZeroPadding2D(Layer):
     """Pads rows and columns with zeros: padding=1, (1, 2) or ((top, bottom), (left, right))."""
 
@@ -214,5 +355,7 @@ class UpSampling2D(Layer):
 
 Convolution1D = Conv1D
 Convolution2D = Conv2D
+SeparableConvolution2D = SeparableConv2D
 
-__all__ = ["Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "ZeroPadding2D", "UpSampling2D"]
+__all__ = ["Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "DepthwiseConv2D",
+           "SeparableConv2D", "SeparableConvolution2D", "ZeroPadding2D", "UpSampling2D"]

@@ -116,3 +116,30 @@ def test_conv_configs_round_trip():
                   layers.UpSampling2D(3)):
         config = layer.get_config()
         assert type(layer).from_config(config).get_config() == config
+
+
+def _depthwise_ref(x, dk, strides, padding):
+    c, m = dk.shape[2:]
+    outs = [conv2d_ref(x[..., i:i + 1], dk[:, :, i:i + 1, :], strides, padding) for i in range(c)]
+    return np.concatenate(outs, axis=-1)  # channel c*m + j, as TF orders them
+
+
+def test_depthwise_and_separable_conv_match_numpy():
+    x = RNG.randn(2, 6, 5, 3).astype(np.float32)
+    dw = layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same", strides=2)
+    y = run_layer(dw, x)
+    dk, b = dw.get_weights()
+    assert dk.shape == (3, 3, 3, 2)
+    np.testing.assert_allclose(y, _depthwise_ref(x, dk, (2, 2), "same") + b, rtol=1e-4, atol=1e-5)
+    sep = layers.SeparableConv2D(4, (2, 3), depth_multiplier=2, activation="relu",
+                                 bias_initializer="ones")
+    y = run_layer(sep, x)
+    dk, pk, b = sep.get_weights()
+    assert pk.shape == (1, 1, 6, 4) and [w.name.split("/")[-1] for w in sep.weights] == [
+        "depthwise_kernel:0", "pointwise_kernel:0", "bias:0"]
+    ref = np.einsum("nhwc,cf->nhwf", _depthwise_ref(x, dk, (1, 1), "valid"), pk[0, 0]) + b
+    np.testing.assert_allclose(y, np.maximum(ref, 0), rtol=1e-4, atol=1e-5)
+    for layer in (dw, sep):
+        config = layer.get_config()
+        assert type(layer).from_config(config).get_config() == config
+    check_gradients(layers.SeparableConv2D(2, 2, dtype="float64"), RNG.randn(1, 3, 3, 2))
