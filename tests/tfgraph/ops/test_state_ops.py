@@ -79,3 +79,14 @@ def test_conversion_errors_name_op_and_location():
         v = tf.Variable([1, 2])
         with pytest.raises(TypeError, match=r"AssignAdd.*test_state_ops.py:\d+"):
             tf.assign_add(v, [0.5, 0.5])
+
+
+def test_updates_from_views_of_the_same_variable():
+    with tf.Graph().as_default():
+        v = tf.Variable(np.arange(6, dtype=np.float32))
+        rev = tf.assign(v, v[::-1])
+        add = tf.assign_add(v, v[::-1])
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            np.testing.assert_array_equal(sess.run(rev), [5, 4, 3, 2, 1, 0])
+            np.testing.assert_array_equal(sess.run(add), [5, 5, 5, 5, 5, 5])
