@@ -107,10 +107,10 @@ class BatchNormalization(Layer):
             upd_var = tf.assign_sub(self.moving_variance,
                                     (self.moving_variance - tf.stop_gradient(var)) * decay)
         self.add_update([upd_mean, upd_var])
-        return backend.in_train_phase(
-            lambda: self._normalize(inputs, mean, var),
-            lambda: self._normalize(inputs, self.moving_mean, self.moving_variance),
-            training=training)
+        # Select the (per-channel) statistics, not the outputs: one normalization either way.
+        mean = backend.in_train_phase(mean, self.moving_mean.value(), training=training)
+        var = backend.in_train_phase(var, self.moving_variance.value(), training=training)
+        return self._normalize(inputs, mean, var)
 
     def compute_output_shape(self, input_shape):
         return as_shape_tuple(input_shape)
