@@ -217,6 +217,11 @@ def _feed_checker(tensor):
     def check(value):
         try:
             arr = np.asarray(value, dtype=np_dtype) if np_dtype.kind != "O" else np.asarray(value)
+        except OverflowError:
+            raise TypeError("Type of feed value %s with type %s is not compatible with Tensor type "
+                            "%s. Try explicitly setting the type of the feed tensor to a larger "
+                            "type (e.g. int64)." % (_short(value), type(value), tensor.dtype.name)
+                            ) from None
         except (TypeError, ValueError) as e:
             raise ValueError("Cannot feed value %s for Tensor %r of dtype %s: %s" % (
                 _short(value), tensor.name, tensor.dtype.name, e)) from None

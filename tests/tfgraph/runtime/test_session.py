@@ -105,6 +105,8 @@ def test_feed_errors_match_tf(g):
                            match=r"You must feed a value for placeholder tensor 'n' with dtype "
                                  r"int32(.|\n)*test_session.py:\d+"):
             sess.run(y, {x: np.ones((1, 784))})
+        with pytest.raises(TypeError, match="is not compatible with Tensor type int32"):
+            sess.run(y, {x: np.ones((1, 784)), n: 2 ** 40})
         assert sess.run(y, {x: np.ones((2, 784)), n: 3}) == 1571.0
 
 
