@@ -5,19 +5,20 @@ Format "tfgraph.GraphDef" version 1 (what `as_graph_def`, `tf.train.write_graph`
 
     {"format": "tfgraph.GraphDef", "version": 1,
      "node": [{"name": "layer1/MatMul", "op": "MatMul",
-               "input": ["x", "layer1/W/read", "^init"],      # "op" = output 0, "op:k", "^op" = control
+               "input": ["x", "layer1/W/read", "^init"],  # "op" = output 0; "op:k"; "^op" control
                "device": "", "location": "train.py:12",       # file:line that created the op
                "attr": {"transpose_a": {"b": false}, ...},
-               "output_shapes": [[null, 128]],                # null dim = unknown; null = unknown rank
+               "output_shapes": [[null, 128]],  # null dim = unknown; null = unknown rank
                "output_types": ["float32"]}]}
 
 Attr values are tagged: {"b": bool}, {"i": int}, {"f": float}, {"s": str}, {"type": "float32"},
 {"shape": [dims] | null}, {"none": null}, {"list": [values], "tuple": bool}, {"dict": {k: value}},
-{"tensor": {"dtype": "float32", "shape": [2, 3], "b64": base64 of the C-order bytes}} (string tensors
-use "values": [str, ...] instead of "b64").
+{"tensor": {"dtype": "float32", "shape": [2, 3], "b64": base64 of the C-order bytes}}
+(string tensors use "values": [str, ...] instead of "b64").
 
 "tfgraph.MetaGraphDef" version 1 = {"format", "version", "graph_def", "collection_def", "saver_def",
-"meta_info_def"}; each collection is {"kind": "node_list" | "variable_list" | "value_list", "value": [...]}.
+"meta_info_def"}; each collection is
+{"kind": "node_list" | "variable_list" | "value_list", "value": [...]}.
 """
 import base64
 import json
@@ -57,15 +58,15 @@ class GraphDef(dict):
     def node(self):
         return self["node"]
 
-    def SerializeToString(self):  # noqa: N802 - TF's protobuf method name
+    def SerializeToString(self):
         return json.dumps(self, sort_keys=True).encode("utf-8")
 
-    def ParseFromString(self, data):  # noqa: N802
+    def ParseFromString(self, data):
         self.clear()
         self.update(GraphDef(json.loads(data)))
 
     @classmethod
-    def FromString(cls, data):  # noqa: N802
+    def FromString(cls, data):
         return cls(json.loads(data))
 
 
@@ -161,7 +162,7 @@ def node_def(op):
 
 
 def as_graph_def(graph=None, add_shapes=True):
-    """The graph as a JSON GraphDef (Graph.as_graph_def). Output shapes/types are always recorded."""
+    """The graph as a JSON GraphDef (Graph.as_graph_def); output shapes/types always included."""
     graph = graph or get_default_graph()
     return GraphDef(node=[node_def(op) for op in graph.get_operations()])
 
@@ -288,7 +289,7 @@ class MetaGraphDef(dict):
     graph_def = property(lambda self: self["graph_def"])
     collection_def = property(lambda self: self.get("collection_def", {}))
 
-    def SerializeToString(self):  # noqa: N802
+    def SerializeToString(self):
         return json.dumps(self, sort_keys=True).encode("utf-8")
 
 
@@ -309,7 +310,7 @@ def _encode_collection(items):
 
 def _variable_from_def(graph, d, prefix):
     from tfgraph.variables import Variable
-    v = Variable.__new__(Variable)  # rebuilt around imported ops, as TF's Variable(variable_def=...)
+    v = Variable.__new__(Variable)  # wraps imported ops, as TF's Variable(variable_def=...)
     v._graph = graph
     v._trainable = d["trainable"]
     v.constraint = None
@@ -321,7 +322,8 @@ def _variable_from_def(graph, d, prefix):
 
 
 def export_meta_graph(filename=None, meta_info_def=None, graph_def=None, saver_def=None,
-                      collection_list=None, as_text=False, graph=None, clear_devices=False, **kwargs):
+                      collection_list=None, as_text=False, graph=None, clear_devices=False,
+                      **kwargs):
     """tf.train.export_meta_graph: graph + collections (+ saver info) as a JSON MetaGraphDef."""
     graph = graph or get_default_graph()
     gd = graph_def or as_graph_def(graph)
@@ -444,9 +446,10 @@ def convert_variables_to_constants(sess, input_graph_def, output_node_names,
     value in `sess`.
     """
     sub = extract_sub_graph(input_graph_def, output_node_names)
+    allow, deny = variable_names_whitelist, variable_names_blacklist
     var_nodes = [n for n in sub["node"] if n["op"] == "VariableV2"
-                 and (variable_names_whitelist is None or n["name"] in variable_names_whitelist)
-                 and (variable_names_blacklist is None or n["name"] not in variable_names_blacklist)]
+                 and (allow is None or n["name"] in allow)
+                 and (deny is None or n["name"] not in deny)]
     values = sess.run([n["name"] + ":0" for n in var_nodes]) if var_nodes else []
     frozen = {n["name"]: v for n, v in zip(var_nodes, values)}
     out = []

@@ -12,7 +12,8 @@ from tfgraph.runtime import rewrites
 _ONNX_TYPES = {"float32": 1, "uint8": 2, "int8": 3, "int16": 5, "int32": 6, "int64": 7, "string": 8,
                "bool": 9, "float16": 10, "float64": 11}
 _UNARY = {"Relu": "Relu", "Sigmoid": "Sigmoid", "Tanh": "Tanh", "Exp": "Exp", "Log": "Log",
-          "Sqrt": "Sqrt", "Neg": "Neg", "Abs": "Abs", "Reciprocal": "Reciprocal", "Softplus": "Softplus",
+          "Sqrt": "Sqrt", "Neg": "Neg", "Abs": "Abs", "Reciprocal": "Reciprocal",
+          "Softplus": "Softplus",
           "Elu": "Elu", "Floor": "Floor", "Ceil": "Ceil", "Sign": "Sign", "Identity": "Identity",
           "StopGradient": "Identity", "Snapshot": "Identity", "Erf": "Erf"}
 _BINARY = {"Add": "Add", "AddV2": "Add", "Sub": "Sub", "Mul": "Mul", "RealDiv": "Div", "Div": "Div",
@@ -57,7 +58,8 @@ class _Converter:
     def _prune(self, outputs, fed):
         """Ops the outputs need (inputs are sources), following resolve(); topological order."""
         order, state = [], {}
-        stack = [(self.resolve(t).op, False) for t in reversed(outputs) if self.resolve(t) not in fed]
+        stack = [(self.resolve(t).op, False) for t in reversed(outputs)
+                 if self.resolve(t) not in fed]
         while stack:
             op, expanded = stack.pop()
             if expanded:
@@ -175,7 +177,8 @@ class _Converter:
         elif attr_axes:
             self.node(kind, [self.name(x)], [out], keepdims=keep, axes=axes)
         else:
-            self.node(kind, [self.name(x), self.const(axes, "axes", np.int64)], [out], keepdims=keep)
+            axes_in = self.const(axes, "axes", np.int64)
+            self.node(kind, [self.name(x), axes_in], [out], keepdims=keep)
 
     def op_BiasAdd(self, op):
         if op.attrs.get("data_format", "NHWC") != "NHWC":
@@ -196,8 +199,8 @@ class _Converter:
 
     def op_Relu6(self, op):
         dt = op.inputs[0].dtype.np
-        self.node("Clip", [self.name(op.inputs[0]), self.const(0, "zero", dt), self.const(6, "six", dt)],
-                  [op.outputs[0].name])
+        lo, hi = self.const(0, "zero", dt), self.const(6, "six", dt)
+        self.node("Clip", [self.name(op.inputs[0]), lo, hi], [op.outputs[0].name])
 
     def op_LeakyRelu(self, op):
         self.node("LeakyRelu", [self.name(op.inputs[0])], [op.outputs[0].name],
@@ -233,7 +236,8 @@ class _Converter:
                                       % (a.get("data_format"), a["padding"], op.name))
         x, w = op.inputs
         if w in self.dynamic:
-            wn = self.node("Transpose", [w.name], [self.fresh(op.name + "/oihw")], perm=[3, 2, 0, 1])
+            wn = self.node("Transpose", [w.name], [self.fresh(op.name + "/oihw")],
+                           perm=[3, 2, 0, 1])
         else:
             wn = self.const(np.ascontiguousarray(self.value(w).transpose(3, 2, 0, 1)),
                             op.name + "/kernel_oihw")
@@ -284,7 +288,8 @@ class _Converter:
     def op_Pack(self, op):
         axis = int(op.attrs.get("axis", 0))
         ax = self.const([axis], "axes", np.int64)
-        parts = [self.node("Unsqueeze", [self.name(t), ax], [self.fresh(op.name)]) for t in op.inputs]
+        parts = [self.node("Unsqueeze", [self.name(t), ax], [self.fresh(op.name)])
+                 for t in op.inputs]
         self.node("Concat", parts, [op.outputs[0].name], axis=axis)
 
     def op_Cast(self, op):

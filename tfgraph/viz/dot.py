@@ -17,7 +17,7 @@ def _q(s):
 
 
 def node_of(op_name, depth):
-    """(node id, scope parts shown as clusters) for an op when scopes deeper than `depth` collapse."""
+    """(node id, scope parts drawn as clusters) of an op when scopes below `depth` collapse."""
     parts = op_name.split("/")[:-1]
     if depth is None or len(parts) <= depth:
         return op_name, parts
@@ -25,7 +25,7 @@ def node_of(op_name, depth):
 
 
 def to_dot(graph=None, depth=1, show_shapes=True, rankdir="TB"):
-    """DOT source of `graph`. depth=None expands every scope; depth=0 collapses all top-level scopes.
+    """DOT source of `graph`. depth=None expands every scope; depth=0 collapses top-level scopes.
 
     Each op is a box "name\\nType"; a collapsed scope is a box3d "scope/ (n ops)". Edges carry the
     tensor shape ("?x784"), "k tensors" when several tensors join the same two boxes; control edges
@@ -71,11 +71,13 @@ def to_dot(graph=None, depth=1, show_shapes=True, rankdir="TB"):
             if label is None:
                 label = "%s/\\n(%d ops)" % (nid[len("scope:"):].split("/")[-1], counts[nid])
             lines.append("%s%s [label=%s, shape=%s];" % (indent, _q(nid), _q(label), shape))
-        children = sorted(k for k in tree if len(k) == len(prefix) + 1 and k[:len(prefix)] == prefix)
+        children = sorted(k for k in tree
+                          if len(k) == len(prefix) + 1 and k[:len(prefix)] == prefix)
         for child in children:
             counter[0] += 1
             lines.append("%ssubgraph cluster_%d {" % (indent, counter[0]))
-            lines.append("%s  label=%s; style=rounded; color=\"#7a8bb5\";" % (indent, _q(child[-1])))
+            lines.append("%s  label=%s; style=rounded; color=\"#7a8bb5\";"
+                         % (indent, _q(child[-1])))
             emit(child, indent + "  ")
             lines.append("%s}" % indent)
 
@@ -85,8 +87,10 @@ def to_dot(graph=None, depth=1, show_shapes=True, rankdir="TB"):
         if control:
             attrs.append("style=dashed")
         elif show_shapes:
-            attrs.append("label=%s" % _q(shapes[0] if len(shapes) == 1 else "%d tensors" % len(shapes)))
-        lines.append("  %s -> %s%s;" % (_q(src), _q(dst), " [%s]" % ", ".join(attrs) if attrs else ""))
+            text = shapes[0] if len(shapes) == 1 else "%d tensors" % len(shapes)
+            attrs.append("label=%s" % _q(text))
+        extra = " [%s]" % ", ".join(attrs) if attrs else ""
+        lines.append("  %s -> %s%s;" % (_q(src), _q(dst), extra))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -101,16 +105,17 @@ def dot_binary():
     """Path of Graphviz's `dot`, or RuntimeError naming the package that provides it."""
     path = shutil.which("dot")
     if path is None:
-        raise RuntimeError("Rendering needs the Graphviz `dot` program, which is not on PATH. Install "
-                           "the Debian package `graphviz` (apt-get install graphviz); the pip "
-                           "packages `graphviz`/`pydot` do not include it. write_dot() works without it.")
+        raise RuntimeError("Rendering needs the Graphviz `dot` program, which is not on PATH. "
+                           "Install the Debian package `graphviz` (apt-get install graphviz); "
+                           "the pip packages `graphviz`/`pydot` do not include it. write_dot() "
+                           "works without it.")
     return path
 
 
 def render_dot(dot_text, path, fmt=None, dpi=None):
     fmt = fmt or os.path.splitext(path)[1].lstrip(".") or "svg"
     cmd = [dot_binary(), "-T" + fmt, "-o", path] + (["-Gdpi=%d" % dpi] if dpi else [])
-    proc = subprocess.run(cmd, input=dot_text.encode("utf-8"), capture_output=True)
+    proc = subprocess.run(cmd, input=dot_text.encode("utf-8"), capture_output=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError("dot failed: %s" % proc.stderr.decode(errors="replace"))
     return path

@@ -2,9 +2,10 @@
 
 The page lays the graph out in the browser: pan (drag) and zoom (wheel), name scopes that expand and
 collapse on click, search by op name (Enter jumps to the first hit), and a side panel with the op's
-type, device, inputs, consumers, output dtypes/shapes, attrs and the file:line that created it. Given a
-run profile (a RunMetadata from `Session.run(..., options=RunOptions(trace_level=FULL_TRACE))`, or a
-dict op name -> milliseconds) nodes are shaded by time and the panel shows per-op time.
+type, device, inputs, consumers, output dtypes/shapes, attrs and the file:line that created it.
+Given a run profile (the RunMetadata of a
+`Session.run(..., options=RunOptions(trace_level=FULL_TRACE))`, or a dict op name -> ms) nodes
+are shaded by time and the panel shows per-op time.
 """
 import html
 import json
@@ -19,12 +20,16 @@ body{margin:0;font:13px Helvetica,Arial,sans-serif;display:flex;height:100vh;ove
 padding:6px;border:1px solid #ccd;border-radius:6px}#search{width:220px}
 #results{position:absolute;top:48px;left:8px;max-height:40vh;overflow:auto;margin:0;padding:0;
 list-style:none;background:#fff;border:1px solid #ccd}#results li{padding:2px 8px;cursor:pointer}
-#results li:hover{background:#eef}#side{width:360px;border-left:1px solid #ccd;overflow:auto;padding:8px}
-#side h2{font-size:14px;word-break:break-all}#side th{text-align:left;vertical-align:top;padding-right:6px;
+#results li:hover{background:#eef}
+#side{width:360px;border-left:1px solid #ccd;overflow:auto;padding:8px}
+#side h2{font-size:14px;word-break:break-all}
+#side th{text-align:left;vertical-align:top;padding-right:6px;
 color:#555;white-space:nowrap}#side td{white-space:pre-wrap;word-break:break-all}
 .oplink{display:block}g.node{cursor:pointer}g.node rect{fill:#eef2fb;stroke:#7a8bb5}
-g.node.scope rect{fill:#dfe7f7;stroke:#4a5f95;stroke-width:2}g.node.match rect{stroke:#e07b00;stroke-width:3}
-g.node.selected rect{stroke:#d00;stroke-width:3}g.node text{text-anchor:middle;font-size:11px;pointer-events:none}
+g.node.scope rect{fill:#dfe7f7;stroke:#4a5f95;stroke-width:2}
+g.node.match rect{stroke:#e07b00;stroke-width:3}
+g.node.selected rect{stroke:#d00;stroke-width:3}
+g.node text{text-anchor:middle;font-size:11px;pointer-events:none}
 g.node text.type{fill:#666;font-size:10px}.edge{fill:none;stroke:#889;stroke-width:1.2}
 .edge.ctrl{stroke-dasharray:4 3;stroke:#aab}.elabel{font-size:9px;fill:#667}
 g.scope-box rect{fill:rgba(120,140,200,0.06);stroke:#9aa8cc;stroke-dasharray:3 2;cursor:pointer}
@@ -38,7 +43,8 @@ orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#889"/></marker><
 <div id="bar"><input id="search" type="search" placeholder="search op name" autocomplete="off">
 <span id="hits"></span><button id="fit">fit</button><button id="collapse">collapse all</button>
 <span id="status"></span></div><ul id="results"></ul></div>
-<div id="side"><div id="details"><p>Click an op for details; click a scope box to expand it.</p></div></div>
+<div id="side"><div id="details">
+<p>Click an op for details; click a scope box to expand it.</p></div></div>
 """
 
 

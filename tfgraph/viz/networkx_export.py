@@ -1,4 +1,4 @@
-"""The graph as a networkx MultiDiGraph (ops = nodes, tensors = edges), and GraphML / node-link JSON.
+"""The graph as a networkx MultiDiGraph (ops = nodes, tensors = edges); GraphML, node-link JSON.
 
 Node attributes: type, device, location ("file:line" that created the op), attrs (a short text per
 attr), output_dtypes and output_shapes (lists). Edge attributes: tensor ("op:k"), src_output,
@@ -32,7 +32,7 @@ def attr_text(value, limit=80):
 
 
 def as_graph(obj=None):
-    """The tfgraph Graph behind `obj`: a Graph, a Session, a Keras model, or None (default graph)."""
+    """The Graph behind `obj`: a Graph, a Session, a Keras model, or None (the default graph)."""
     if obj is None:
         return get_default_graph()
     if hasattr(obj, "get_operations"):
@@ -46,7 +46,7 @@ def as_graph(obj=None):
 
 
 def to_networkx(graph=None):
-    """A networkx.MultiDiGraph of `graph` (a Graph, Session or Keras model; default graph if None)."""
+    """A networkx.MultiDiGraph of `graph` (Graph, Session or Keras model; None: default graph)."""
     graph = as_graph(graph)
     g = nx.MultiDiGraph(name="tfgraph")
     for op in graph.get_operations():

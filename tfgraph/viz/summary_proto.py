@@ -1,8 +1,9 @@
 """Hand-written protobuf wire encoding of TensorBoard `Summary` messages (no protobuf dependency).
 
 Summary ops build these bytes at run time; serialized Summaries concatenate into one Summary (the
-repeated `value` field), which is all MergeSummary does. Field numbers are tensorflow/core/framework/
-summary.proto's: Summary.value=1; Value.tag=1, simple_value=2, image=4, histo=5, tensor=8, metadata=9.
+repeated `value` field), which is all MergeSummary does. Field numbers are those of
+tensorflow/core/framework/summary.proto: Summary.value=1; Value.tag=1, simple_value=2, image=4,
+histo=5, tensor=8, metadata=9.
 """
 import struct
 import zlib

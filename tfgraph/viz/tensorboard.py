@@ -1,4 +1,4 @@
-"""TensorBoard interop (optional extra `tensorboard`): GraphDef protobufs and event files, no TensorFlow.
+"""TensorBoard interop (optional extra `tensorboard`): GraphDef protobufs and event files.
 
     gd = graph_def_proto(graph)          # name scopes, op types, devices, attrs, _output_shapes
     w = event_writer(logdir)             # tensorboard's own EventFileWriter
@@ -12,13 +12,20 @@ import numpy as np
 from tfgraph.framework import dtypes, tensor_shape
 
 DEFAULT_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
-_MAX_CONST_BYTES = 1024  # larger Const values are described by dtype/shape only, as TB drops them anyway
+_MAX_CONST_BYTES = 1024  # larger Const values: dtype/shape text only (TensorBoard drops them)
 
 
 def _tb():
     try:
-        from tensorboard.compat.proto import (attr_value_pb2, event_pb2, graph_pb2, node_def_pb2,
-                                              summary_pb2, tensor_pb2, tensor_shape_pb2)
+        from tensorboard.compat.proto import (
+            attr_value_pb2,
+            event_pb2,
+            graph_pb2,
+            node_def_pb2,
+            summary_pb2,
+            tensor_pb2,
+            tensor_shape_pb2,
+        )
     except ImportError:
         raise ImportError("TensorBoard support needs the `tensorboard` package: pip install "
                           "tensorboard (or tfgraph[viz]).") from None

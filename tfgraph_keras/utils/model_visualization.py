@@ -1,8 +1,9 @@
 """keras.utils.plot_model / model_to_dot: the layer graph as Graphviz, laid out like Keras 3's.
 
-The DOT is `digraph G { rankdir=TB; concentrate=true; dpi=200; splines=ortho; node [shape=record]; }`
-with one HTML-table label per layer (header "<b>name</b> (Class)", then optional activation, input/
-output shape, dtype and trainable cells), node ids str(id(layer)) and penwidth=2 edges.
+The DOT is `digraph G { rankdir=TB; concentrate=true; dpi=200; splines=ortho;
+node [shape=record]; }` with one HTML-table label per layer (header "<b>name</b> (Class)",
+then optional activation, input/output shape, dtype and trainable cells), node ids
+str(id(layer)) and penwidth=2 edges.
 """
 import html
 import os
@@ -30,7 +31,9 @@ def _tuple(shape):
 def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations,
            show_trainable):
     cls = type(layer).__name__
-    head = "<b>%s</b> (%s)" % (html.escape(layer.name), cls) if show_layer_names else "<b>%s</b>" % cls
+    head = "<b>%s</b>" % cls
+    if show_layer_names:
+        head = "<b>%s</b> (%s)" % (html.escape(layer.name), cls)
     rows = ['<tr><td bgcolor="black" colspan="2"><font color="white">%s</font></td></tr>' % head]
     act = getattr(layer, "activation", None)
     if show_layer_activations and act is not None:
@@ -51,7 +54,8 @@ def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activati
                     % html.escape(getattr(dtype, "name", str(dtype))))
     if show_trainable:
         rows.append('<tr><td colspan="2" bgcolor="%s">%s</td></tr>'
-                    % (("forestgreen", "Trainable") if layer.trainable else ("firebrick", "Frozen")))
+                    % ((("forestgreen", "Trainable") if layer.trainable
+                        else ("firebrick", "Frozen"))))
     return "<<table border=\"0\" cellborder=\"1\" cellspacing=\"0\">%s</table>>" % "".join(rows)
 
 
@@ -138,7 +142,6 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
             f.write(text)
     else:
         tf_dot.render_dot(text, to_file, ext)
-    return None
 
 
 __all__ = ["model_to_dot", "plot_model"]

@@ -37,7 +37,8 @@ def test_mlp(tmp_path):
         init = tf.global_variables_initializer()
     with tf.Session(graph=g) as sess:
         sess.run(init)
-        _check(sess, tmp_path / "mlp.onnx", [x], [probs, logits], [rs.randn(5, 8).astype(np.float32)])
+        _check(sess, tmp_path / "mlp.onnx", [x], [probs, logits],
+               [rs.randn(5, 8).astype(np.float32)])
 
 
 def test_nhwc_cnn_with_batch_norm(tmp_path):

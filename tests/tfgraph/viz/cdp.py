@@ -25,8 +25,8 @@ class Browser:
     def __init__(self, timeout=60):
         import websocket
         self.profile = tempfile.mkdtemp(prefix="tfgraph-chromium-")
-        self.proc = subprocess.Popen([chromium_binary()] + FLAGS + ["--user-data-dir=" + self.profile,
-                                                                    "about:blank"],
+        args = [chromium_binary(), *FLAGS, "--user-data-dir=" + self.profile, "about:blank"]
+        self.proc = subprocess.Popen(args,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = os.path.join(self.profile, "DevToolsActivePort")
         deadline = time.time() + timeout

@@ -1,4 +1,4 @@
-"""write_html: the self-contained viewer, driven in real headless Chromium over the DevTools protocol."""
+"""write_html: the self-contained viewer, driven in headless Chromium over the DevTools protocol."""
 import os
 import re
 
@@ -10,11 +10,13 @@ ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test-arti
 
 
 def visible_ids(graph, expanded):
-    """The viewer's rule: an op shows unless a scope above it is closed; then its outermost closed scope."""
+    """The viewer's rule: an op shows unless a scope above it is closed, else its outermost closed
+    scope does."""
     ids = set()
     for op in graph.get_operations():
         parts = op.name.split("/")[:-1]
-        closed = next((i for i in range(len(parts)) if "/".join(parts[:i + 1]) not in expanded), None)
+        closed = next((i for i in range(len(parts)) if "/".join(parts[:i + 1]) not in expanded),
+                      None)
         ids.add(op.name if closed is None else "scope:" + "/".join(parts[:closed + 1]))
     return ids
 
@@ -45,7 +47,7 @@ def test_viewer_in_headless_chromium(model, tmp_path, browser):
     browser.navigate(url)
     count = "document.querySelectorAll('g.node').length"
     g = model.graph
-    assert browser.eval(count) == len(visible_ids(g, set())) == 6  # x, Square, loss, init + 2 scopes
+    assert browser.eval(count) == len(visible_ids(g, set())) == 6  # x, Square, loss, init, 2 scopes
     # expanding a scope by clicking its box
     browser.eval("document.querySelector('g.node[data-id=\"scope:layer1\"]')"
                  ".dispatchEvent(new MouseEvent('click', {bubbles: true}))")
@@ -83,6 +85,7 @@ def test_viewer_in_headless_chromium(model, tmp_path, browser):
 
 def test_profile_from_a_traced_run(model):
     import numpy as np
+
     import tfgraph as tf
     md = tf.RunMetadata()
     with tf.Session(graph=model.graph) as sess:

@@ -61,7 +61,7 @@ def test_tensorboard_server_shows_graph_and_scalars(model, tmp_path):
         assert points[0][2] != points[3][2]
         pbtxt = _get(base + "/data/plugin/graphs/graph?run=run1&limit_attr_size=1024"
                      "&large_attrs_key=_too_large_attrs")
-        names = set(l.split('"')[1] for l in pbtxt.splitlines() if l.strip().startswith("name:"))
+        names = {ln.split('"')[1] for ln in pbtxt.splitlines() if ln.strip().startswith("name:")}
         assert names == {op.name for op in model.graph.get_operations()}
         assert "_output_shapes" in pbtxt and 'op: "MatMul"' in pbtxt
     finally:

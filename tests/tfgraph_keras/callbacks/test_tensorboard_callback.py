@@ -1,14 +1,14 @@
-"""keras.callbacks.TensorBoard: train/validation runs with epoch scalars, op graph and Keras graph."""
+"""keras.callbacks.TensorBoard: train/validation runs, epoch scalars, op graph and Keras graph."""
 import os
 
 import numpy as np
 import pytest
 
 pytest.importorskip("tensorboard", reason="tensorboard not installed (pip install tfgraph[viz])")
-from tensorboard.backend.event_processing import event_accumulator  # noqa: E402
-from tensorboard.util import tensor_util  # noqa: E402
+from tensorboard.backend.event_processing import event_accumulator
+from tensorboard.util import tensor_util
 
-import tfgraph_keras as keras  # noqa: E402
+import tfgraph_keras as keras
 
 
 def _scalars(ea, tag):

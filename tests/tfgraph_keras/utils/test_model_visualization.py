@@ -11,12 +11,13 @@ from tfgraph_keras.utils.model_visualization import model_to_dot, model_to_dot_t
 def _model():
     keras.backend.clear_session()
     inner_in = keras.Input((8,))
-    inner = keras.Model(inner_in, keras.layers.Dense(8, activation="relu", name="inner_dense")(inner_in),
-                        name="block")
+    inner_out = keras.layers.Dense(8, activation="relu", name="inner_dense")(inner_in)
+    inner = keras.Model(inner_in, inner_out, name="block")
     inp = keras.Input((8,), name="features")
     a = keras.layers.Dense(8, activation="tanh", name="a")(inp)
     b = inner(inp)
-    out = keras.layers.Dense(2, activation="softmax", name="out")(keras.layers.Add(name="sum")([a, b]))
+    summed = keras.layers.Add(name="sum")([a, b])
+    out = keras.layers.Dense(2, activation="softmax", name="out")(summed)
     return keras.Model(inp, out, name="net")
 
 
