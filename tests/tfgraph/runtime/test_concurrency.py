@@ -28,8 +28,7 @@ def test_concurrent_inference_matches_serial():
         x = tf.placeholder(tf.float32, [None, 16])
         W = tf.Variable(rng.randn(16, 8).astype(np.float32))
         b = tf.Variable(rng.randn(8).astype(np.float32))
-        y = tf.nn.softmax(tf.tanh(tf.matmul(x, W) + b)) if hasattr(tf.nn, "softmax") else \
-            tf.tanh(tf.matmul(x, W) + b)
+        y = tf.nn.softmax(tf.tanh(tf.matmul(x, W) + b))
         s = tf.reduce_sum(y, axis=1)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
@@ -70,6 +69,30 @@ def test_concurrent_assign_add_loses_no_update_and_never_tears():
             assert sess.run(c) == 240
     assert not torn, "an update result mixed two states"
     np.testing.assert_array_equal(final, np.full(200000, 240.0, np.float32))
+
+
+def test_concurrent_inference_of_a_small_convnet_matches_serial():
+    rng = np.random.RandomState(1)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 8, 8, 2])
+        k = tf.constant(rng.randn(3, 3, 2, 4).astype(np.float32))
+        h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, k, [1, 1, 1, 1], "SAME"), tf.ones([4])))
+        h = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+        y = tf.nn.softmax(tf.reshape(h, [-1, 64]))
+        m = tf.reduce_mean(y, axis=0)
+        with tf.Session() as sess:
+            inputs = [rng.randn(1 + i % 3, 8, 8, 2).astype(np.float32) for i in range(6)]
+            serial = [sess.run([y, m], {x: v}) for v in inputs]
+            results = []
+
+            def work(i):
+                for r in range(15):
+                    j = (i + r) % len(inputs)
+                    results.append((j, sess.run([y, m], {x: inputs[j]})))
+            _threads(6, work)
+    for j, (yv, mv) in results:
+        np.testing.assert_array_equal(yv, serial[j][0])
+        np.testing.assert_array_equal(mv, serial[j][1])
 
 
 def test_concurrent_plan_compilation_and_reads():
