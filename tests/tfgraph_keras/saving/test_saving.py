@@ -329,3 +329,24 @@ def test_keras3_file_with_compile_config_and_adam_state_trains(tmp_path):
     hist = model.fit(x, RNG.randint(0, 4, 8), epochs=2, verbose=0)
     assert len(hist.history["loss"]) == 2 and model.optimizer.iterations.eval(
         session=backend.get_session()) == 9
+
+
+def test_nested_model_layout_and_round_trips(tmp_path):
+    from tfgraph_keras.models import Sequential
+    inner = Sequential([layers.Dense(5, activation="relu", input_shape=(4,)), layers.Dense(3)])
+    x = layers.Input((4,))
+    shared = layers.Dense(3, name="shared")
+    y = layers.add([shared(inner(x)), shared(layers.Dense(3, name="side")(x))])
+    model = Model(x, y)
+    path = tmp_path / "nested.weights.h5"
+    model.save_weights(path)
+    with h5py.File(path, "r") as f:  # counters restart inside the nested container
+        assert sorted(f["layers/sequential/layers"]) == ["dense", "dense_1"]
+        assert f["layers/sequential/layers/dense/vars/0"].shape == (4, 5)
+        keys = sorted(k for k in f["layers"] if k.startswith("dense"))
+        assert keys == ["dense", "dense_1"]  # the shared layer is stored once
+        assert {f["layers"][k]["vars"].attrs["name"] for k in keys} == {"shared", "side"}
+    expected = model.predict(X, verbose=0)
+    for name in ("nested.keras", "nested.h5"):
+        model.save(tmp_path / name)
+        np.testing.assert_array_equal(load_model(tmp_path / name).predict(X, verbose=0), expected)
