@@ -36,11 +36,8 @@ class Tensor:
 
     def set_shape(self, shape):
         """Merges `shape` into the static shape; ValueError when incompatible."""
-        try:
-            self._shape = self._shape.merge_with(shape)
-        except ValueError:
-            raise ValueError("Tensor %s: shape %s is not compatible with the set shape %s."
-                             % (self.name, self._shape, tensor_shape.as_shape(shape))) from None
+        self._shape = self._shape.merge_with(shape)  # TF's "Shapes (5, 3) and (5, 4) are not
+        # compatible" when they conflict
 
     def consumers(self):
         return list(self._consumers)

@@ -153,3 +153,23 @@ def test_control_dependencies_domination_rule_and_execution():
             for i, t in enumerate([b, c], 1):
                 sess.run(t, {x: 1.0})
                 assert sess.run(v) == i  # the update still runs before b and c
+
+
+def test_get_variable_ignores_name_scope_and_root_reuse():
+    with tf.Graph().as_default():
+        with tf.name_scope("ns"):
+            v = tf.get_variable("v", [1])
+            with tf.variable_scope("vs"):
+                w = tf.get_variable("w", [1])
+                op = tf.identity(w)
+        assert (v.name, w.name, op.name) == ("v:0", "vs/w:0", "ns/vs/Identity:0")
+        with tf.variable_scope("x") as xs:
+            pass
+        with tf.variable_scope("y"):
+            with tf.variable_scope(xs):
+                assert tf.get_variable("q", [1]).name == "x/q:0"
+        with tf.variable_scope("s", reuse=tf.AUTO_REUSE):
+            with tf.variable_scope("t", reuse=True):
+                assert tf.get_variable_scope().reuse is True
+        tf.get_variable_scope().reuse_variables()
+        assert tf.get_variable("v") is v

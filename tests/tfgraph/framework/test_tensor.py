@@ -25,7 +25,7 @@ def test_set_shape_merges_and_rejects():
         assert u.shape.as_list() == [None, 3]
         u.set_shape([5, None])
         assert u.shape.as_list() == [5, 3]
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=r"Shapes \(5, 3\) and \(5, 4\) are not compatible"):
             u.set_shape([5, 4])
         with pytest.raises(ValueError):
             u.set_shape([5])
