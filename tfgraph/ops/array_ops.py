@@ -1091,10 +1091,10 @@ def broadcast_static_shape(shape_x, shape_y):
 
 # The indexing half of the family; imported last because it builds on the ops above.
 from tfgraph.ops.indexing_ops import (  # noqa: E402,F401
-    ArgMax, ArgMin, GatherV2, MirrorPad, MirrorPadGrad, OneHot, Pad, PadV2, Slice, StridedSlice,
-    StridedSliceGrad, UnsortedSegmentSum, Where, _slice_helper, argmax, argmin, boolean_mask,
-    gather, newaxis, one_hot, pad, slice, strided_slice, strided_slice_grad, unsorted_segment_sum,
-    where_indices)
+    ArgMax, ArgMin, GatherNd, GatherV2, MirrorPad, MirrorPadGrad, OneHot, Pad, PadV2, ScatterNd,
+    Slice, StridedSlice, StridedSliceGrad, UnsortedSegmentSum, Where, _slice_helper, argmax,
+    argmin, boolean_mask, gather, gather_nd, newaxis, one_hot, pad, scatter_nd, slice,
+    strided_slice, strided_slice_grad, unsorted_segment_sum, where_indices)
 
 
 __all__ = [
@@ -1124,6 +1124,8 @@ __all__ = [
     "concat",
     "split",
     "gather",
+    "gather_nd",
+    "scatter_nd",
     "unsorted_segment_sum",
     "one_hot",
     "tile",

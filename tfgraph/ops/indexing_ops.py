@@ -356,6 +356,90 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
                           batch_dims=batch_dims, name=name)
 
 
+# -- GatherNd / ScatterNd -------------------------------------------------------------------------
+def _nd_index(indices):
+    """The numpy index of TF's nd-indices: the last axis of `indices` lists coordinates."""
+    return tuple(np.moveaxis(indices, -1, 0))
+
+
+def _check_nd_bounds(indices, dense_shape):
+    k = indices.shape[-1]
+    limit = np.asarray(dense_shape[:k]).reshape((1,) * (indices.ndim - 1) + (k,))
+    bad = (indices < 0) | (indices >= limit)
+    if bad.any():
+        pos = np.argwhere(bad.any(axis=-1))[0]
+        raise IndexError("indices%s = %s does not index into param shape %s" % (
+            [int(p) for p in pos], indices[tuple(pos)].tolist(), list(dense_shape)))
+
+
+class GatherNd(OpDef):
+    """params[indices[..., 0], indices[..., 1], ...]: shape indices[:-1] + params[K:]."""
+
+    type = "GatherNd"
+
+    def infer(self, params, indices):
+        _check_index_dtype(indices, "indices")
+        pd, idx = _dims(params), _dims(indices)
+        if pd is None or idx is None or idx[-1] is None:
+            return [TensorSpec(tensor_shape.unknown_shape(), params.dtype)]
+        require(len(idx) >= 1, "indices must be at least a vector")
+        require(idx[-1] <= len(pd), "index innermost dimension length must be <= params rank; "
+                "saw: %d vs. %d" % (idx[-1], len(pd)))
+        return [TensorSpec(idx[:-1] + pd[idx[-1]:], params.dtype)]
+
+    def compute(self, params, indices):
+        _check_nd_bounds(indices, params.shape)
+        return np.ascontiguousarray(params[_nd_index(indices)])
+
+    def grad(self, op, dy):
+        params, indices = op.inputs
+        return [scatter_nd(indices, dy, shape(params, out_type=indices.dtype)), None]
+
+
+def gather_nd(params, indices, name=None, batch_dims=0):
+    """tf.gather_nd: slices of `params` at the coordinates in the last axis of `indices`."""
+    require(batch_dims == 0, "gather_nd supports batch_dims=0 only")
+    return GatherNd.apply(params, indices, name=name)
+
+
+class ScatterNd(OpDef):
+    """Zeros of `shape` with `updates` summed in at the coordinates `indices` (duplicates add)."""
+
+    type = "ScatterNd"
+
+    def infer(self, indices, updates, shape_):
+        _check_index_dtype(indices, "indices")
+        if shape_.dtype is not indices.dtype:
+            raise TypeError("ScatterNd: shape has dtype %s, indices %s"
+                            % (shape_.dtype.name, indices.dtype.name))
+        out, idx, ud = _shape_arg(shape_), _dims(indices), _dims(updates)
+        if out.ndims is not None and None not in (idx, ud) and idx and idx[-1] is not None:
+            want = tensor_shape.TensorShape(idx[:-1] + out.as_tuple()[idx[-1]:])
+            require(want.is_compatible_with(ud), "The outer %d dimensions of indices.shape=%s must"
+                    " match the outer %d dimensions of updates.shape=%s, and the inner dimensions "
+                    "of updates must match shape[%d:]=%s" % (len(idx) - 1, _shape_str(
+                        indices.shape), len(idx) - 1, _shape_str(updates.shape), idx[-1],
+                        _shape_str(tensor_shape.TensorShape(out.as_tuple()[idx[-1]:]))))
+        return [TensorSpec(out, updates.dtype)]
+
+    def compute(self, indices, updates, shape_):
+        dense = tuple(int(d) for d in shape_)
+        _check_nd_bounds(indices, dense)
+        out = np.zeros(dense, dtype=updates.dtype)
+        np.add.at(out, _nd_index(indices), updates)
+        return out
+
+    def grad(self, op, dy):
+        return [None, gather_nd(dy, op.inputs[0]), None]
+
+
+def scatter_nd(indices, updates, shape, name=None):  # noqa: F811 - TF's argument name
+    """tf.scatter_nd: a tensor of `shape` holding the sums of `updates` at `indices`."""
+    indices = convert_to_tensor(indices)
+    shape = convert_to_tensor(shape, indices.dtype) if not isinstance(shape, Tensor) else shape
+    return ScatterNd.apply(indices, updates, shape, name=name)
+
+
 # -- UnsortedSegmentSum ---------------------------------------------------------------------------
 @njit
 def _segment_sum_rows(ids, data, out):

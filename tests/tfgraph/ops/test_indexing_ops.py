@@ -15,6 +15,12 @@ def _segment_sum(data, ids, n):
     return out
 
 
+def _scatter_ref(u):
+    out = np.zeros((5, 2), u.dtype)
+    np.add.at(out, [1, 3, 1], u)
+    return out
+
+
 def _dyn(value):
     """A shape argument whose value the graph only knows at run time."""
     v = np.asarray(value, np.int32)
@@ -62,6 +68,12 @@ CASES = [
     ("gather_dynamic_indices", lambda x: tf.gather(x, _dyn([[2], [0]])),
      lambda x: x[[[2], [0]]], [(3, 2)], True),
     ("getitem_dynamic_index", lambda x: x[_dyn(1), ::-1], lambda x: x[1, ::-1], [(None, 3)], True),
+    ("gather_nd", lambda p: tf.gather_nd(p, [[0, 2], [1, 0], [0, 2]]),
+     lambda p: p[[0, 1, 0], [2, 0, 2]], [(2, 3, 2), (None, 3)], True),
+    ("gather_nd_slices", lambda p: tf.gather_nd(p, [[[1]], [[0]]]), lambda p: p[[[1], [0]]],
+     [(2, 3)], True),
+    ("scatter_nd", lambda u: tf.scatter_nd([[1], [3], [1]], u, [5, 2]),
+     lambda u: _scatter_ref(u), [(3, 2)], True),
 ]
 
 @pytest.mark.parametrize("name,fn,ref,shapes,grad", CASES, ids=[c[0] for c in CASES])
@@ -263,6 +275,10 @@ def _raises(match, fn, *shapes):
 
 
 def test_static_shape_errors():
+    _raises(r"index innermost dimension length must be <= params rank; saw: 3 vs. 2",
+            lambda a: tf.gather_nd(a, [[0, 0, 0]]), [2, 3])
+    _raises(r"The outer 1 dimensions of indices.shape=\[2,1\] must match the outer 1 dimensions "
+            r"of updates.shape=\[3,2\]", lambda u: tf.scatter_nd([[0], [1]], u, [4, 2]), [3, 2])
     _raises(r"Expected size\[1\] in \[0, 2\], but got 3",
             lambda a: tf.slice(a, [0, 1], [1, 3]), [2, 3])
     _raises(r"The first dimension of paddings must be the rank of inputs\[1,2\] \[2,3\]",
@@ -293,5 +309,8 @@ def test_runtime_errors_name_the_op():
                 sess.run(g, {x: np.zeros((2, 3)), i: [0, 5]})
             with pytest.raises(tf.errors.InvalidArgumentError, match=r"not in \[0, 2\)"):
                 sess.run(g, {x: np.zeros((2, 3)), i: [-1]})
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices\[1\] = \[5\] does "
+                               r"not index into param shape \[2, 3\]"):
+                sess.run(tf.gather_nd(x, tf.expand_dims(i, -1)), {x: np.zeros((2, 3)), i: [0, 5]})
             with pytest.raises(tf.errors.InvalidArgumentError, match="Squeeze"):
                 sess.run(s, {x: np.zeros((2, 3))})
