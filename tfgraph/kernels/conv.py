@@ -1,8 +1,10 @@
 """Fast NHWC convolution kernels: Numba im2col/col2im around BLAS GEMM (numpy matmul).
 
-The batch is processed in chunks of images so that the im2col matrix of one chunk stays in cache
-(a few MB) instead of materialising the whole (N*OH*OW, KH*KW*C) matrix; im2col/col2im run in parallel
-over the images of a chunk, the GEMM uses BLAS's threads. Filters are HWIO, so `w.reshape(KH*KW*C, O)`
+The batch is processed in chunks of images (an im2col matrix of up to _CHUNK_BYTES each, reused per
+thread); im2col/col2im run in parallel over the images of a chunk, the GEMM uses BLAS's threads. The
+chunks are large on purpose: every chunk hands the cores from Numba's thread pool to BLAS's and back,
+and on a loaded 2-core machine small chunks (cache-sized, 4 MB) measured 5-15x slower than two or three
+big ones, while on an idle machine they save only the DRAM round trip of the matrix. Filters are HWIO, so `w.reshape(KH*KW*C, O)`
 is the GEMM operand with no copy, matching the column order (kh, kw, c) that im2col writes.
 float32 stays float32 end to end. Kernels never write into their inputs.
 
@@ -14,7 +16,7 @@ import numpy as np
 
 from tfgraph.kernels.jit import njit, prange
 
-_CHUNK_BYTES = 16 << 20  # target size of one chunk's im2col matrix
+_CHUNK_BYTES = 64 << 20  # target size of one chunk's im2col matrix
 
 
 def out_size(in_size, k, stride, dilation, padding):
@@ -81,60 +83,6 @@ def _col2im(col, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, dx):
                             dx[b, y, xx, ch] += col[r, base + ch]
 
 
-@njit(parallel=True)
-def _conv_direct(x, wmat, kh, kw, sh, sw, dh, dw, ph, pw, out):
-    """Direct convolution for few input channels (im2col's K = kh*kw*c too small for a good GEMM)."""
-    n, h, w, c = x.shape
-    oh, ow, o = out.shape[1], out.shape[2], out.shape[3]
-    for b in prange(n):
-        acc = np.empty(o, dtype=out.dtype)
-        for i in range(oh):
-            for j in range(ow):
-                acc[:] = 0
-                for p in range(kh):
-                    y = i * sh - ph + p * dh
-                    if y < 0 or y >= h:
-                        continue
-                    for q in range(kw):
-                        xx = j * sw - pw + q * dw
-                        if xx < 0 or xx >= w:
-                            continue
-                        base = (p * kw + q) * c
-                        for ch in range(c):
-                            xv = x[b, y, xx, ch]
-                            for k in range(o):
-                                acc[k] += xv * wmat[base + ch, k]
-                for k in range(o):
-                    out[b, i, j, k] = acc[k]
-
-
-@njit(parallel=True)
-def _conv_filter_direct(x, dy, kh, kw, sh, sw, dh, dw, ph, pw, parts):
-    """Per-part filter gradients (parts[t] covers a slice of the batch); the caller sums them."""
-    n, h, w, c = x.shape
-    oh, ow, o = dy.shape[1], dy.shape[2], dy.shape[3]
-    nparts = parts.shape[0]
-    for t in prange(nparts):
-        part = parts[t]
-        part[:] = 0
-        for b in range(t * n // nparts, (t + 1) * n // nparts):
-            for i in range(oh):
-                for j in range(ow):
-                    for p in range(kh):
-                        y = i * sh - ph + p * dh
-                        if y < 0 or y >= h:
-                            continue
-                        for q in range(kw):
-                            xx = j * sw - pw + q * dw
-                            if xx < 0 or xx >= w:
-                                continue
-                            base = (p * kw + q) * c
-                            for ch in range(c):
-                                xv = x[b, y, xx, ch]
-                                for k in range(o):
-                                    part[base + ch, k] += xv * dy[b, i, j, k]
-
-
 # -- per-thread scratch buffers (Session.run may run concurrently) ---------------------------------
 _local = threading.local()
 
@@ -162,14 +110,20 @@ def _is_pointwise(kshape, strides, pads):
 # -- the three convolution kernels --------------------------------------------------------------------
 def conv2d(x, w, strides, dilations, padding):
     """NHWC x (N,H,W,C) * HWIO w (KH,KW,C,O) -> (N,OH,OW,O)."""
+    out_hw, pads = geometry(x.shape, w.shape, strides, dilations, padding)
+    return _conv_gemm(x, w, strides, dilations, pads, out_hw)
+
+
+def _conv_gemm(x, w, strides, dilations, pads, out_hw):
+    """Convolution with explicit padding before (ph, pw) and output size; the rest reads as zeros."""
     n, h, wd, c = x.shape
     kh, kw, _, o = w.shape
-    (oh, ow), (ph, pw) = geometry(x.shape, w.shape, strides, dilations, padding)
+    (oh, ow), (ph, pw) = out_hw, pads
     out = np.empty((n, oh, ow, o), dtype=x.dtype)
     if out.size == 0:
         return out
     wmat = w.reshape(kh * kw * c, o)
-    if _is_pointwise(w.shape, tuple(strides), (ph, pw)):
+    if _is_pointwise(w.shape, tuple(strides), (ph, pw)) and (oh, ow) == (h, wd):
         np.matmul(x.reshape(-1, c), wmat, out=out.reshape(-1, o))
         return out
     x = np.ascontiguousarray(x)
