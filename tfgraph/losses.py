@@ -1,4 +1,5 @@
-"""The tf.losses namespace (TF1): weighted losses reduced as TF1 reduces them, and the loss collections.
+"""The tf.losses namespace (TF1): weighted losses reduced as TF1 reduces them, and the loss
+collections.
 
 Every loss computes per-element losses, multiplies them by `weights` (a scalar or a tensor that
 broadcasts against the losses), reduces by `reduction` (default SUM_BY_NONZERO_WEIGHTS: the weighted
@@ -42,7 +43,7 @@ def _scope(name, default):
 
 
 def _float(t, like=None):
-    """Casts to float32 as TF1's losses do; float64 stays float64 (so gradients check in float64)."""
+    """Casts to float32 as TF1's losses do; float64 stays float64 (gradients check in float64)."""
     if not (isinstance(t, Tensor) or hasattr(t, "_to_tensor")):
         arr = np.asarray(t)
         target = like if like is not None else dtypes.float32
@@ -250,7 +251,8 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None,
                                  reduction=Reduction.SUM_BY_NONZERO_WEIGHTS):
     """tf.losses.sparse_softmax_cross_entropy: weighted cross-entropy of integer class labels.
 
-    labels: [batch] (or [batch, 1]) ints in [0, num_classes); weights: scalar, [batch] or [batch, 1].
+    labels: [batch] (or [batch, 1]) ints in [0, num_classes); weights: scalar, [batch] or
+    [batch, 1].
     """
     _check_args(labels, logits, "logits")
     with _scope(scope, "sparse_softmax_cross_entropy_loss") as s:
@@ -285,8 +287,8 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
 
 def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
                                 loss_collection=GraphKeys.LOSSES):
-    """tf.losses.mean_pairwise_squared_error: for each sample, the mean over pairs of elements (i, j)
-    of ((p_i - p_j) - (l_i - l_j))^2, weighted per sample and summed over the batch."""
+    """tf.losses.mean_pairwise_squared_error: for each sample, the mean over pairs of elements
+    (i, j) of ((p_i - p_j) - (l_i - l_j))^2, weighted per sample and summed over the batch."""
     _check_args(labels, predictions)
     with _scope(scope, "mean_pairwise_squared_error"):
         labels, predictions = _pair(labels, predictions)
@@ -312,7 +314,7 @@ def mean_pairwise_squared_error(labels, predictions, weights=1.0, scope=None,
         return mean_loss
 
 
-# -- the loss collections ---------------------------------------------------------------------------
+# -- the loss collections --------------------------------------------------------------------------
 def add_loss(loss, loss_collection=GraphKeys.LOSSES):
     """tf.losses.add_loss: adds `loss` to `loss_collection` (nothing when it is None)."""
     if loss_collection:

@@ -39,7 +39,8 @@ POINTWISE = [
     (tf.losses.mean_squared_error, lambda y, p: (p - y) ** 2),
     (tf.losses.absolute_difference, lambda y, p: np.abs(p - y)),
     (tf.losses.huber_loss, lambda y, p: _huber(p - y)),
-    (lambda y, p, **kw: tf.losses.huber_loss(y, p, delta=0.3, **kw), lambda y, p: _huber(p - y, .3)),
+    (lambda y, p, **kw: tf.losses.huber_loss(y, p, delta=0.3, **kw),
+     lambda y, p: _huber(p - y, .3)),
     (tf.losses.hinge_loss, lambda y, p: np.maximum(0, 1 - (2 * y - 1) * p)),
     (tf.losses.sigmoid_cross_entropy, _sigmoid_xent),
 ]

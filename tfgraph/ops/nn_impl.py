@@ -1,4 +1,4 @@
-"""tf.nn composites built from other ops: moments, batch_normalization, l2_normalize,
+"""tf.nn composites built from other ops: dropout, moments, batch_normalization, l2_normalize,
 embedding_lookup, sigmoid cross-entropies, xw_plus_b, ... (no OpDefs: their gradients come from the
 ops they are made of).
 """
@@ -6,7 +6,8 @@ import numpy as np
 
 from tfgraph.framework import dtypes
 from tfgraph.framework.graph import get_default_graph
-from tfgraph.framework.op_def import convert_to_tensor
+from tfgraph.framework.op_def import constant_value, convert_to_tensor, require
+from tfgraph.framework.tensor import Tensor
 from tfgraph.ops import array_ops, math_ops, nn_ops
 
 
@@ -22,6 +23,98 @@ def _keep_dims(keepdims, keep_dims):
 
 def _squeeze(t, axes, keep):
     return t if keep else array_ops.squeeze(t, list(axes))
+
+
+# -- dropout ---------------------------------------------------------------------------------------
+def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
+    """tf.nn.dropout (TF1): keeps each element with probability keep_prob (= 1 - rate), scaled by
+    1 / keep_prob, zero otherwise. The mask comes from tf.random_uniform, so tf.set_random_seed or
+    `seed` make it reproducible. `noise_shape` broadcasts one mask over some dims.
+
+        h = tf.nn.dropout(h, keep_prob)        # keep_prob: a float or a placeholder
+    """
+    if keep_prob is not None and rate is not None:
+        raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
+    if keep_prob is None and rate is None:
+        raise ValueError("dropout needs 'keep_prob' or 'rate'.")
+    g = get_default_graph()
+    with g.name_scope(name or "dropout"):
+        x = convert_to_tensor(x, name="x")
+        if not x.dtype.is_floating:
+            raise ValueError("x has to be a floating point tensor since it's going to be scaled. "
+                             "Got a %s tensor instead." % x.dtype.name)
+        if keep_prob is not None:
+            kp = _number(keep_prob)
+            if kp is not None:
+                if not 0 < kp <= 1:
+                    raise ValueError("keep_prob must be a scalar tensor or a float in the range "
+                                     "(0, 1], got %g" % kp)
+                if kp == 1:
+                    return x
+                rate = 1 - kp
+            else:
+                rate = array_ops.constant(1, dtype=x.dtype) - _scalar(keep_prob, x.dtype)
+        r = _number(rate)
+        if r is not None:
+            if not 0 <= r < 1:
+                raise ValueError("rate must be a scalar tensor or a float in the range [0, 1), "
+                                 "got %g" % r)
+            if r == 0:
+                return x
+            ret = math_ops.multiply(x, array_ops.constant(1 / (1 - r), dtype=x.dtype), name="mul")
+            rate = array_ops.constant(r, dtype=x.dtype)
+        else:
+            rate = _scalar(rate, x.dtype)
+            ret = math_ops.realdiv(x, array_ops.constant(1, dtype=x.dtype) - rate)
+        from tfgraph.ops import random_ops
+        with g.name_scope("random_uniform"):   # U[0, 1): no affine ops needed
+            seed1, seed2 = random_ops.get_seed(seed)
+            random_tensor = random_ops.RandomUniform.apply(
+                _noise_shape(x, noise_shape), dtype=x.dtype, seed=seed1 or 0, seed2=seed2 or 0)
+        keep_mask = math_ops.greater_equal(random_tensor, rate)
+        ret = math_ops.multiply(ret, math_ops.cast(keep_mask, x.dtype), name="mul_1")
+        ret.set_shape(x.shape)
+        return ret
+
+
+def _noise_shape(x, noise_shape):
+    """The mask's shape: x's shape by default; None entries of `noise_shape` take x's dim (as TF);
+    entries may be ints or scalar tensors. A shape tensor when some dim is only known at run
+    time."""
+    if isinstance(noise_shape, Tensor):
+        return noise_shape
+    if noise_shape is None:
+        if x.shape.is_fully_defined():
+            return x.shape.as_list()
+        noise_shape = [None] * x.shape.ndims if x.shape.ndims is not None else None
+        if noise_shape is None:
+            return array_ops.shape(x)
+    dims = list(noise_shape)
+    xd = x.shape.as_tuple() if x.shape.ndims == len(dims) else None
+    for i, d in enumerate(dims):
+        if d is None:
+            if xd is None:
+                raise ValueError("noise_shape %s has unknown dims and x has rank %s"
+                                 % (noise_shape, x.shape.ndims))
+            dims[i] = xd[i] if xd[i] is not None else array_ops.shape(x)[i]
+    if not any(isinstance(d, Tensor) for d in dims):
+        return [int(d) for d in dims]
+    return array_ops.stack([math_ops.cast(d, dtypes.int32) if isinstance(d, Tensor)
+                            else np.int32(d) for d in dims])
+
+
+def _number(v):
+    """A python float for a number or constant tensor, else None."""
+    if isinstance(v, (int, float, np.number)):
+        return float(v)
+    value = constant_value(convert_to_tensor(v)) if hasattr(v, "op") else None
+    return None if value is None or np.ndim(value) else float(value)
+
+
+def _scalar(v, dtype):
+    t = convert_to_tensor(v)
+    require(t.shape.ndims in (None, 0), "Shape must be rank 0 but is rank %s" % t.shape.ndims)
+    return math_ops.cast(t, dtype) if t.dtype is not dtype else t
 
 
 def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
@@ -81,7 +174,8 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
 def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamma=None,
                                         variance_epsilon=None, scale_after_normalization=None,
-                                        name=None, input=None, mean=None, variance=None):  # noqa: A002
+                                        name=None, input=None,  # noqa: A002
+                                        mean=None, variance=None):
     """tf.nn.batch_norm_with_global_normalization (deprecated TF1 form of batch_normalization)."""
     t = input if t is None else t
     m = mean if m is None else m
@@ -138,10 +232,11 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
         return math_ops.multiply(x, x_inv_norm)
 
 
-# -- embedding_lookup --------------------------------------------------------------------------------
+# -- embedding_lookup ------------------------------------------------------------------------------
 def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_indices=True,
                      max_norm=None):
-    """tf.nn.embedding_lookup: rows of `params` (a tensor/variable, or a list of partitions) at `ids`.
+    """tf.nn.embedding_lookup: rows of `params` (a tensor/variable, or a list of partitions) at
+    `ids`.
 
     The gradient w.r.t. params is an IndexedSlices (only the looked-up rows), so optimizers update
     just those rows. Partitioned params follow TF's "mod" or "div" id assignment.
@@ -203,7 +298,7 @@ def _clip_rows(values, ids, max_norm):
     return values * clip / math_ops.maximum(l2norm, clip)
 
 
-# -- sigmoid cross-entropies and small composites -----------------------------------------------------
+# -- sigmoid cross-entropies and small composites --------------------------------------------------
 def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
     """tf.nn.sigmoid_cross_entropy_with_logits, stably: max(x, 0) - x * z + log(1 + exp(-|x|))."""
     if _sentinel is not None:
@@ -330,6 +425,7 @@ def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
 
 
 __all__ = [
+    "dropout",
     "moments",
     "weighted_moments",
     "batch_normalization",

@@ -1,8 +1,9 @@
-"""Neural-network ops (tf.nn): activations, softmax, bias_add, dropout, cross-entropies, l2_loss, top-k.
+"""Neural-network ops (tf.nn): activations, softmax, bias_add, cross-entropies, l2_loss, top-k, LRN.
 
 Activation backward passes are ops of their own (ReluGrad, EluGrad, ...), as in TF, each with a
-gradient, so second-order gradients work. The softmax cross-entropies are single ops with two outputs
-(loss, backprop): the gradient reuses `backprop`, and a Numba kernel computes both in one pass.
+gradient, so second-order gradients work. The softmax cross-entropies are single ops with two
+outputs (loss, backprop): the gradient reuses `backprop`, and a Numba kernel computes both in one
+pass (tfgraph/kernels/softmax.py).
 """
 import functools
 
@@ -12,8 +13,7 @@ from tfgraph.framework import dtypes, tensor_shape
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import (OpDef, TensorSpec, constant_value, convert_to_tensor,
                                       require, require_float)
-from tfgraph.framework.tensor import Tensor
-from tfgraph.kernels.jit import njit
+from tfgraph.kernels import softmax as _kernels
 from tfgraph.ops import array_ops, math_ops
 
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -246,7 +246,7 @@ def softsign(features, name=None):
     return Softsign.apply(features, name=name)
 
 
-# -- row-wise Numba kernels ----------------------------------------------------------------------------
+# -- row-wise Numba kernels ------------------------------------------------------------------------
 def _row_kernel(op, fast, ref, max_classes):
     """`fast` (a Numba row kernel) when the last dim is below `max_classes`, else the numpy `ref`:
     numpy's vectorized exp wins on long rows, one fused pass wins on short ones."""
@@ -260,24 +260,7 @@ def _row_kernel(op, fast, ref, max_classes):
     return lambda x, *rest: (fast if x.shape[-1] < max_classes else ref)(x, *rest)
 
 
-@njit
-def _softmax_rows(x, out):
-    n, c = x.shape
-    for i in range(n):
-        m = x[i, 0]
-        for j in range(1, c):
-            if x[i, j] > m:
-                m = x[i, j]
-        s = 0.0
-        for j in range(c):
-            e = np.exp(x[i, j] - m)
-            out[i, j] = e
-            s += e
-        for j in range(c):
-            out[i, j] = out[i, j] / s
-
-
-# -- softmax / log_softmax ---------------------------------------------------------------------------
+# -- softmax / log_softmax -------------------------------------------------------------------------
 class _SoftmaxBase(OpDef):
     attrs = {"axis": -1}
 
@@ -290,7 +273,8 @@ class _SoftmaxBase(OpDef):
         return [TensorSpec(logits.shape, logits.dtype)]
 
 
-# Numba's scalar exp loses to numpy's vectorized exp on long rows. Measured, float32, 2 shared cores:
+# Numba's scalar exp loses to numpy's vectorized exp on long rows. Measured, float32, 2 shared
+# cores:
 # (128, 10) numpy 80 us, Numba 12 us; (128, 100) 66 vs 171 us; (128, 1000) 1062 vs 1469 us.
 _SOFTMAX_FAST_MAX = 32
 
@@ -307,7 +291,7 @@ class Softmax(_SoftmaxBase):
         out = np.empty(x.shape, x.dtype)
         if x.size:
             c = x.shape[-1]
-            _softmax_rows(x.reshape(-1, c), out.reshape(-1, c))
+            _kernels.softmax_rows(x.reshape(-1, c), out.reshape(-1, c))
         return out
 
     def make_kernel(self, op, rt):
@@ -352,7 +336,7 @@ def log_softmax(logits, axis=None, name=None, dim=None):
     return LogSoftmax.apply(logits, axis=_axis(axis, dim), name=name)
 
 
-# -- bias_add ----------------------------------------------------------------------------------------
+# -- bias_add --------------------------------------------------------------------------------------
 def _channel_axis(ndims, data_format):
     return 1 if data_format == "NCHW" else ndims - 1
 
@@ -418,148 +402,11 @@ def bias_add(value, bias, data_format=None, name=None):
     return BiasAdd.apply(value, bias, data_format=_data_format(data_format), name=name)
 
 
-# -- dropout -----------------------------------------------------------------------------------------
-def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
-    """tf.nn.dropout (TF1): keeps each element with probability keep_prob (= 1 - rate), scaled by
-    1 / keep_prob, zero otherwise. The mask comes from tf.random_uniform, so tf.set_random_seed or
-    `seed` make it reproducible. `noise_shape` broadcasts one mask over some dims.
-
-        h = tf.nn.dropout(h, keep_prob)        # keep_prob: a float or a placeholder
-    """
-    if keep_prob is not None and rate is not None:
-        raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
-    if keep_prob is None and rate is None:
-        raise ValueError("dropout needs 'keep_prob' or 'rate'.")
-    g = get_default_graph()
-    with g.name_scope(name or "dropout"):
-        x = convert_to_tensor(x, name="x")
-        if not x.dtype.is_floating:
-            raise ValueError("x has to be a floating point tensor since it's going to be scaled. "
-                             "Got a %s tensor instead." % x.dtype.name)
-        if keep_prob is not None:
-            kp = _number(keep_prob)
-            if kp is not None:
-                if not 0 < kp <= 1:
-                    raise ValueError("keep_prob must be a scalar tensor or a float in the range "
-                                     "(0, 1], got %g" % kp)
-                if kp == 1:
-                    return x
-                rate = 1 - kp
-            else:
-                rate = array_ops.constant(1, dtype=x.dtype) - _scalar(keep_prob, x.dtype)
-        r = _number(rate)
-        if r is not None:
-            if not 0 <= r < 1:
-                raise ValueError("rate must be a scalar tensor or a float in the range [0, 1), "
-                                 "got %g" % r)
-            if r == 0:
-                return x
-            ret = math_ops.multiply(x, array_ops.constant(1 / (1 - r), dtype=x.dtype), name="mul")
-            rate = array_ops.constant(r, dtype=x.dtype)
-        else:
-            rate = _scalar(rate, x.dtype)
-            ret = math_ops.realdiv(x, array_ops.constant(1, dtype=x.dtype) - rate)
-        from tfgraph.ops import random_ops
-        with g.name_scope("random_uniform"):   # U[0, 1): no affine ops needed
-            seed1, seed2 = random_ops.get_seed(seed)
-            random_tensor = random_ops.RandomUniform.apply(
-                _noise_shape(x, noise_shape), dtype=x.dtype, seed=seed1 or 0, seed2=seed2 or 0)
-        keep_mask = math_ops.greater_equal(random_tensor, rate)
-        ret = math_ops.multiply(ret, math_ops.cast(keep_mask, x.dtype), name="mul_1")
-        ret.set_shape(x.shape)
-        return ret
-
-
-def _noise_shape(x, noise_shape):
-    """The mask's shape: x's shape by default; None entries of `noise_shape` take x's dim (as TF);
-    entries may be ints or scalar tensors. A shape tensor when some dim is only known at run time."""
-    if isinstance(noise_shape, Tensor):
-        return noise_shape
-    if noise_shape is None:
-        if x.shape.is_fully_defined():
-            return x.shape.as_list()
-        noise_shape = [None] * x.shape.ndims if x.shape.ndims is not None else None
-        if noise_shape is None:
-            return array_ops.shape(x)
-    dims = list(noise_shape)
-    xd = x.shape.as_tuple() if x.shape.ndims == len(dims) else None
-    for i, d in enumerate(dims):
-        if d is None:
-            if xd is None:
-                raise ValueError("noise_shape %s has unknown dims and x has rank %s"
-                                 % (noise_shape, x.shape.ndims))
-            dims[i] = xd[i] if xd[i] is not None else array_ops.shape(x)[i]
-    if not any(isinstance(d, Tensor) for d in dims):
-        return [int(d) for d in dims]
-    return array_ops.stack([math_ops.cast(d, dtypes.int32) if isinstance(d, Tensor)
-                            else np.int32(d) for d in dims])
-
-
-def _number(v):
-    """A python float for a number or constant tensor, else None."""
-    if isinstance(v, (int, float, np.number)):
-        return float(v)
-    value = constant_value(convert_to_tensor(v)) if hasattr(v, "op") else None
-    return None if value is None or np.ndim(value) else float(value)
-
-
-def _scalar(v, dtype):
-    t = convert_to_tensor(v)
-    require(t.shape.ndims in (None, 0), "Shape must be rank 0 but is rank %s" % t.shape.ndims)
-    return math_ops.cast(t, dtype) if t.dtype is not dtype else t
-
-
-# -- softmax cross-entropies --------------------------------------------------------------------------
+# -- softmax cross-entropies -----------------------------------------------------------------------
 # The fused Numba kernel beats numpy for few classes; numpy's vectorized exp and pairwise sums win
 # for many. Measured (128 rows, float32, 2 shared cores): 10 classes numpy 42 us, Numba 19 us;
 # 100 classes 76 vs 77 us; 1000 classes 605 vs 803 us. So Numba below this many classes:
 _FAST_MAX_CLASSES = 100
-
-@njit
-def _xent_kernel(logits, labels, loss, backprop):
-    """Fused forward + backward of softmax cross-entropy over the rows of 2-D arrays."""
-    n, c = logits.shape
-    for i in range(n):
-        m = logits[i, 0]
-        for j in range(1, c):
-            if logits[i, j] > m:
-                m = logits[i, j]
-        s = 0.0
-        for j in range(c):
-            e = np.exp(logits[i, j] - m)
-            backprop[i, j] = e
-            s += e
-        log_s = np.log(s)
-        acc = 0.0
-        for j in range(c):
-            acc += labels[i, j] * (log_s - (logits[i, j] - m))
-            backprop[i, j] = backprop[i, j] / s - labels[i, j]
-        loss[i] = acc
-
-
-@njit
-def _sparse_xent_kernel(logits, labels, loss, backprop):
-    """Fused sparse softmax cross-entropy; returns the first bad label's row, or -1."""
-    n, c = logits.shape
-    for i in range(n):
-        label = labels[i]
-        if label < 0 or label >= c:
-            return i
-        m = logits[i, 0]
-        for j in range(1, c):
-            if logits[i, j] > m:
-                m = logits[i, j]
-        s = 0.0
-        for j in range(c):
-            e = np.exp(logits[i, j] - m)
-            backprop[i, j] = e
-            s += e
-        for j in range(c):
-            backprop[i, j] = backprop[i, j] / s
-        backprop[i, label] -= 1
-        loss[i] = np.log(s) - (logits[i, label] - m)
-    return -1
-
 
 def _is_zero(t):
     if t is None or t.op.type == "ZerosLike":  # what tf.gradients feeds for an unused output
@@ -625,7 +472,7 @@ class SoftmaxCrossEntropyWithLogits(_XentBase):
         loss = np.empty(lg.shape[0], dtype=logits.dtype)
         backprop = np.empty(lg.shape, dtype=logits.dtype)
         if lg.size:
-            _xent_kernel(lg, lb, loss, backprop)
+            _kernels.softmax_xent_rows(lg, lb, loss, backprop)
         return loss.reshape(logits.shape[:-1]), backprop.reshape(logits.shape)
 
     def grad(self, op, grad_loss, grad_grad):
@@ -682,7 +529,8 @@ class SparseSoftmaxCrossEntropyWithLogits(_XentBase):
         lg = logits.reshape(-1, c)
         loss = np.empty(lg.shape[0], dtype=logits.dtype)
         backprop = np.empty(lg.shape, dtype=logits.dtype)
-        if lg.size and _sparse_xent_kernel(lg, labels.reshape(-1), loss, backprop) >= 0:
+        if lg.size and _kernels.sparse_softmax_xent_rows(lg, labels.reshape(-1), loss,
+                                                         backprop) >= 0:
             raise self._bad_label(labels, c)
         return loss.reshape(logits.shape[:-1]), backprop.reshape(logits.shape)
 
@@ -751,7 +599,7 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         return loss
 
 
-# -- l2_loss, in_top_k, top_k -------------------------------------------------------------------------
+# -- l2_loss, in_top_k, top_k ----------------------------------------------------------------------
 class L2Loss(OpDef):
     """sum(t ** 2) / 2, a scalar."""
     type = "L2Loss"
@@ -846,7 +694,7 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's argument nam
     return TopKV2.apply(input, k, sorted=sorted, name=name)
 
 
-# -- local response normalization ---------------------------------------------------------------------
+# -- local response normalization ------------------------------------------------------------------
 def _window_sum(v, r):
     """Sum over the channel window [d - r, d + r] of the last axis (zero beyond the edges)."""
     out = v.copy()
@@ -915,7 +763,6 @@ __all__ = [
     "softmax",
     "log_softmax",
     "bias_add",
-    "dropout",
     "softmax_cross_entropy_with_logits",
     "softmax_cross_entropy_with_logits_v2",
     "sparse_softmax_cross_entropy_with_logits",

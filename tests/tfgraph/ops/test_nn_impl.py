@@ -122,7 +122,7 @@ def test_small_composites():
         assert xw.op.type == "BiasAdd" and xw.op.name == "xw_plus_b"
 
 
-# -- embedding_lookup ----------------------------------------------------------------------------------
+# -- embedding_lookup ------------------------------------------------------------------------------
 def test_embedding_lookup_values_and_gradient():
     params = np.random.RandomState(0).randn(10, 3)
     ids = np.array([[1, 7], [1, 0]], np.int32)

@@ -113,7 +113,7 @@ def test_softmax_is_stable_for_huge_logits():
     np.testing.assert_allclose(lsm, [[0, -1000, -2000], [-np.log(3)] * 3], rtol=1e-6)
 
 
-# -- bias_add ------------------------------------------------------------------------------------------
+# -- bias_add --------------------------------------------------------------------------------------
 def test_bias_add_nhwc_and_nchw():
     check_op(tf.nn.bias_add, lambda v, b: v + b, shapes=[((4, 3), (3,)), ((None, 2, 2, 3), (3,))],
              grad=True)
@@ -146,7 +146,7 @@ def test_bias_add_shape_errors():
             tf.nn.bias_add(tf.zeros([2, 3]), tf.zeros([3], tf.float64))
 
 
-# -- l2_loss, in_top_k, top_k --------------------------------------------------------------------------
+# -- l2_loss, in_top_k, top_k ----------------------------------------------------------------------
 def test_l2_loss():
     check_op(tf.nn.l2_loss, lambda x: np.sum(x * x) / 2, shapes=[(5,), (None, 3), ()], grad=True)
     with tf.Graph().as_default():
@@ -179,7 +179,7 @@ def test_top_k_values():
     assert v.tolist() == [[3, 3]] and i.tolist() == [[1, 2]]
 
 
-# -- softmax cross-entropy -----------------------------------------------------------------------------
+# -- softmax cross-entropy -------------------------------------------------------------------------
 def _xent(labels, logits, axis=-1):
     return -np.sum(labels * _log_softmax(logits, axis), axis=axis)
 
@@ -275,7 +275,7 @@ def test_fused_xent_kernel_is_used_for_few_classes():
             assert (getattr(kernel, "__func__", None) is type(op.op_def).fast) == fast
 
 
-# -- sparse softmax cross-entropy ----------------------------------------------------------------------
+# -- sparse softmax cross-entropy ------------------------------------------------------------------
 def _sparse_xent(labels, logits):
     return -np.take_along_axis(_log_softmax(logits), labels[..., None].astype(int), -1)[..., 0]
 
@@ -322,7 +322,7 @@ def test_sparse_softmax_xent_errors():
             tf.nn.sparse_softmax_cross_entropy_with_logits(labels=tf.zeros([2]), logits=lg)
 
 
-# -- dropout -------------------------------------------------------------------------------------------
+# -- dropout ---------------------------------------------------------------------------------------
 def _run_dropout(seed_graph=None, **kw):
     with tf.Graph().as_default() as g:
         if seed_graph is not None:
@@ -463,7 +463,8 @@ def test_cross_entropy_op_names_follow_tf():
             labels=tf.placeholder(tf.int32, [None]), logits=lg)
         assert v2.name == "softmax_cross_entropy_with_logits:0"
         assert v1.name == "softmax_cross_entropy_with_logits_sg:0"
-        assert sp.name == "SparseSoftmaxCrossEntropyWithLogits/SparseSoftmaxCrossEntropyWithLogits:0"
+        assert sp.name == ("SparseSoftmaxCrossEntropyWithLogits/"
+                           "SparseSoftmaxCrossEntropyWithLogits:0")
 
 
 def test_variables_as_inputs_and_axis_errors():
@@ -483,7 +484,8 @@ def test_float16_activations_and_softmax():
     x = np.array([[-1., 0.5, 2.]], np.float16)
     with tf.Graph().as_default(), tf.Session() as sess:
         outs = sess.run([tf.nn.relu(x), tf.nn.elu(x), tf.nn.softmax(x), tf.nn.softplus(x),
-                         tf.nn.softmax_cross_entropy_with_logits_v2(labels=x * 0 + 1 / 3, logits=x)])
+                         tf.nn.softmax_cross_entropy_with_logits_v2(labels=x * 0 + 1 / 3,
+                                                                    logits=x)])
     assert all(o.dtype == np.float16 for o in outs)
     np.testing.assert_allclose(outs[2].astype(np.float64),
                                _softmax(x.astype(np.float64)), rtol=2e-3)
