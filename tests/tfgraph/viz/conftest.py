@@ -26,3 +26,14 @@ class Model:
 @pytest.fixture
 def model():
     return Model()
+
+
+@pytest.fixture
+def browser():
+    pytest.importorskip("websocket", reason="websocket-client not installed (tfgraph[viz])")
+    import cdp
+    if cdp.chromium_binary() is None:
+        pytest.skip("chromium not installed (Debian package chromium; .ci/run installs it)")
+    b = cdp.Browser()
+    yield b
+    b.close()

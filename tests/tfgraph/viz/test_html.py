@@ -30,17 +30,6 @@ def test_page_is_self_contained_and_carries_every_op(model, tmp_path):
     assert '"time_ms": 1.5' in text
 
 
-@pytest.fixture
-def browser():
-    pytest.importorskip("websocket", reason="websocket-client not installed (tfgraph[viz])")
-    import cdp
-    if cdp.chromium_binary() is None:
-        pytest.skip("chromium not installed (Debian package chromium; .ci/run installs it)")
-    b = cdp.Browser()
-    yield b
-    b.close()
-
-
 def test_viewer_in_headless_chromium(model, tmp_path, browser):
     path = viz.write_html(model.graph, str(tmp_path / "graph.html"), profile={"out/y": 2.0})
     url = "file://" + os.path.abspath(path)

@@ -91,3 +91,19 @@ def test_onnx_export_matches(cnn, tmp_path):
     got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(
         None, {"x:0": images})[0]
     np.testing.assert_allclose(got, sess.run(probs, {x: images}), atol=1e-5, rtol=1e-5)
+
+
+def test_html_viewer_shows_the_cnn(cnn, tmp_path, browser):
+    from test_html import visible_ids
+    sess, *_ = cnn
+    g = sess.graph
+    path = viz.write_html(g, str(tmp_path / "cnn.html"))
+    browser.navigate("file://" + str(path))
+    count = "document.querySelectorAll('g.node').length"
+    assert browser.eval(count) == len(visible_ids(g, set()))
+    browser.eval("tfgraphViewer.reveal('conv1/Conv2D')")
+    assert browser.eval(count) == len(visible_ids(g, {"conv1"}))
+    assert browser.eval("document.querySelector('#details h2').textContent") == "conv1/Conv2D"
+    hits = [op.name for op in g.get_operations() if "conv2d" in op.name.lower()]
+    assert browser.eval("tfgraphViewer.search('conv2d')") == len(hits)
+    assert browser.errors() == []
