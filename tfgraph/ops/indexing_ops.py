@@ -257,6 +257,18 @@ class StridedSliceGrad(OpDef):
         out[strided_slice_index(begin, end, strides, **masks)] = dy
         return out
 
+    def make_kernel(self, op, rt):
+        c = [constant_value(t) for t in op.inputs[1:4]]
+        if any(v is None for v in c):
+            return super().make_kernel(op, rt)
+        index = strided_slice_index(*c, **op.attrs)
+
+        def kernel(shape_, b, e, s, dy):
+            out = np.zeros(tuple(shape_.tolist()), dtype=dy.dtype)
+            out[index] = dy
+            return out
+        return kernel
+
     def grad(self, op, ddx):
         _, begin, end, strides, _ = op.inputs
         return [None, None, None, None, StridedSlice.apply(ddx, begin, end, strides, **op.attrs)]
