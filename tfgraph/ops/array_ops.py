@@ -392,6 +392,8 @@ def fill(dims, value, name=None):
 
 def _filled(shape, dtype, value, name):
     dtype = dtypes.as_dtype(dtype)
+    if isinstance(shape, (list, tuple)) and any(isinstance(d, Tensor) for d in shape):
+        shape = stack([d if isinstance(d, Tensor) else np.int32(d) for d in shape])
     if isinstance(shape, Tensor):
         return fill(shape, np.asarray(value, dtype=dtype.np), name=name)
     shape = tensor_shape.as_shape(shape).as_list()

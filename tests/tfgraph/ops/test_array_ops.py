@@ -140,6 +140,9 @@ def test_static_shapes_fold_shape_arguments():
         assert tf.reshape(tf.zeros([2, 6]), [3, -1]).shape.as_list() == [3, 4]
         assert tf.tile(x, tf.stack([1, tf.shape(x)[1], 2])).shape.as_list() == [None, 9, 8]
         assert tf.zeros(tf.shape(x)[1:]).shape.as_list() == [3, 4]
+        z = tf.zeros([tf.shape(x)[0], 10], dtype=tf.float64)
+        assert z.shape.as_list() == [None, 10] and z.dtype == tf.float64
+        assert tf.ones((tf.shape(x)[2], 2)).shape.as_list() == [4, 2]
         assert tf.fill(tf.concat([tf.shape(x)[:2], [5]], 0), 1.0).shape.as_list() == [None, 3, 5]
         assert tf.transpose(tf.placeholder(tf.float32)).shape.ndims is None
         axis = tf.placeholder(tf.int32, [])
