@@ -53,7 +53,14 @@ class _Converter:
                 needed += [self.resolve(t) for t in op.inputs]
         needed += [self.resolve(t) for t in outputs]
         needed = list(dict.fromkeys(t for t in needed if t not in self.dynamic))
-        self.values = dict(zip(needed, sess.run(needed))) if needed else {}
+        # Both sides of a learning-phase select run in the session, so constants such as
+        # gamma * rsqrt(moving_var + eps) can need the inputs fed although their values do not
+        # depend on them: feed zeros (batch 1; other unknown dims 32).
+        dummy = {t: np.zeros([1 if d is None and i == 0 else 32 if d is None else d
+                              for i, d in enumerate(t.shape.as_list() or [])], t.dtype.np)
+                 for t in inputs if t.shape.ndims is not None}
+        values = sess.run(needed, dummy) if needed else []
+        self.values = dict(zip(needed, values, strict=True))
 
     def _prune(self, outputs, fed):
         """Ops the outputs need (inputs are sources), following resolve(); topological order."""
