@@ -58,7 +58,9 @@ def aggregate_indexed_slices(contribs):
     """Sum of gradients some of which are IndexedSlices: rows concatenated when all are sparse."""
     from tfgraph.ops import array_ops, math_ops
     if all(isinstance(g, IndexedSlices) for g in contribs):
+        indices = [g.indices for g in contribs]
+        if len({i.dtype for i in indices}) > 1:  # int32 and int64 ids from different gathers
+            indices = [math_ops.cast(i, "int64") for i in indices]
         return IndexedSlices(array_ops.concat([g.values for g in contribs], 0),
-                             array_ops.concat([g.indices for g in contribs], 0),
-                             contribs[0].dense_shape)
+                             array_ops.concat(indices, 0), contribs[0].dense_shape)
     return math_ops.add_n([convert_to_tensor(g) for g in contribs])

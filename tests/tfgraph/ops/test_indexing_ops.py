@@ -223,14 +223,20 @@ def test_indexed_slices_sum_of_two_gathers_and_dense_mix():
         a, b = tf.gather(p, [0, 5]), tf.gather(p, [5])
         g = tf.gradients(tf.reduce_sum(a) + 3 * tf.reduce_sum(b), p)[0]
         assert isinstance(g, IndexedSlices)
+        c = tf.gather(p, tf.constant([5, 5], tf.int64))
+        g3 = tf.gradients(tf.reduce_sum(a) + tf.reduce_sum(c), p)[0]  # int32 + int64 indices
+        assert isinstance(g3, IndexedSlices) and g3.indices.dtype == tf.int64
         g2 = tf.gradients(tf.reduce_sum(a) + tf.reduce_sum(p * p), p)[0]  # sparse + dense -> dense
         assert isinstance(g2, tf.Tensor)
         with tf.Session() as sess:
-            d, d2 = sess.run([tf.convert_to_tensor(g), g2], {p: w})
+            d, d2, d3 = sess.run([tf.convert_to_tensor(g), g2, tf.convert_to_tensor(g3)], {p: w})
     want = np.zeros_like(w)
     want[0] += 1
     want[5] += 4
     np.testing.assert_allclose(d, want)
+    want3 = np.zeros_like(w)
+    want3[0], want3[5] = 1, 3
+    np.testing.assert_allclose(d3, want3)
     want2 = 2 * w
     want2[[0, 5]] += 1
     np.testing.assert_allclose(d2, want2)
