@@ -938,13 +938,36 @@ def _reduced_grad_shape(op):
     return [1 if i in axis else d for i, d in enumerate(dy_shape)]
 
 
+class ExpandReduced(OpDef):
+    """Reshapes a reduction's output `dy` to the keep_dims shape of the input whose runtime shape is
+    `shape` (used by reduction gradients when the input's rank is unknown at graph time)."""
+
+    type = "ExpandReduced"
+    attrs = {"axis": ()}
+    input_dtypes = {1: dtypes.int32}
+
+    def infer(self, dy, shape, *, axis):
+        return [TensorSpec(tensor_shape.unknown_shape(), dy.dtype)]
+
+    def compute(self, dy, shape, *, axis):
+        n = len(shape)
+        axes = {a % n for a in axis}
+        return np.reshape(dy, [1 if i in axes else d for i, d in enumerate(shape)])
+
+    def grad(self, op, g):
+        return [array_ops_reshape(g, array_ops.shape(op.inputs[0])), None]
+
+
 def _expand_reduced(op, dy):
+    axis, x = op.attrs["axis"], op.inputs[0]
+    if not op.attrs["keep_dims"] and x.shape.ndims is None and axis is not None:
+        return ExpandReduced.apply(dy, array_ops.shape(x), axis=tuple(axis))
     keep_shape = _reduced_grad_shape(op)
     if keep_shape is None:
-        return dy
+        return dy  # keep_dims, or a scalar from a full reduction: broadcasts as it is
     if None in keep_shape:
         from tfgraph.ops.array_ops import expand_dims
-        for a in (op.attrs["axis"] or range(op.inputs[0].shape.ndims)):
+        for a in (axis or range(x.shape.ndims)):
             dy = expand_dims(dy, a)
         return dy
     return array_ops_reshape(dy, keep_shape)

@@ -294,3 +294,20 @@ def test_static_broadcast_errors_name_op():
             tf.maximum(tf.ones([2, 3]), tf.ones([4]))
         with pytest.raises(TypeError):
             tf.sqrt(tf.constant([4, 9]))
+
+
+@pytest.mark.parametrize("fn", [tf.reduce_sum, tf.reduce_mean, tf.reduce_max, tf.reduce_min,
+                                tf.reduce_prod])
+@pytest.mark.parametrize("axis", [1, -1, [0, 2], None])
+def test_reduction_gradients_with_unknown_rank(fn, axis):
+    from tfgraph.autodiff.gradient_checker import compute_gradient_error
+    xv = np.random.RandomState(3).uniform(0.5, 2.0, (2, 3, 4))
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float64)  # rank unknown when the graph is built
+        y = fn(x, axis=axis)
+        assert y.shape.ndims is None
+        with tf.Session() as sess:
+            y_shape = sess.run(y, {x: xv}).shape
+            err = compute_gradient_error(x, xv.shape, y, y_shape, x_init_value=xv, delta=1e-6,
+                                         sess=sess)
+    assert err < 1e-5
