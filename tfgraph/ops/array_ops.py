@@ -14,6 +14,7 @@ import numpy as np
 from tfgraph.framework import dtypes, tensor_shape
 from tfgraph.framework.op_def import (OpDef, TensorSpec, constant_value, convert_to_tensor,
                                       require)
+from tfgraph.framework.scopes import name_scope
 from tfgraph.framework.tensor import Tensor
 
 _pyrange, _pyslice = builtins.range, builtins.slice  # tf.range / tf.slice shadow the builtins here
@@ -1059,6 +1060,20 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     return Range.apply(*args, name=name)
 
 
+# -- sequence_mask --------------------------------------------------------------------------------
+def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
+    """tf.sequence_mask: mask[..., j] = j < lengths[...]; maxlen defaults to max(lengths)."""
+    m = _math()
+    with name_scope(name, "SequenceMask", [lengths, maxlen]):
+        lengths = convert_to_tensor(lengths)
+        if maxlen is None:
+            maxlen = m.maximum(m.reduce_max(lengths), 0)
+        maxlen = convert_to_tensor(maxlen, lengths.dtype) if not isinstance(maxlen, Tensor) \
+            else m.cast(maxlen, lengths.dtype)
+        mask = m.less(range(0, maxlen, 1, dtype=lengths.dtype), expand_dims(lengths, -1))
+        return mask if dtypes.as_dtype(dtype) is dtypes.bool else m.cast(mask, dtype)
+
+
 # -- broadcast shape helpers ----------------------------------------------------------------------
 class BroadcastArgs(OpDef):
     """The broadcast of two 1-D shape vectors."""
@@ -1136,6 +1151,7 @@ __all__ = [
     "reverse_v2",
     "range",
     "boolean_mask",
+    "sequence_mask",
     "argmax",
     "argmin",
     "broadcast_dynamic_shape",

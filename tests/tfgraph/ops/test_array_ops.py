@@ -167,6 +167,18 @@ def test_static_shapes_fold_shape_arguments():
         np.testing.assert_array_equal(got, [5, 2, 3, 4])
 
 
+def test_sequence_mask():
+    lengths = np.array([[1, 3], [0, 2]], np.int32)
+    with tf.Graph().as_default():
+        ln = tf.placeholder(tf.int32, [None, 2])
+        a, b = tf.sequence_mask(ln), tf.sequence_mask(ln, 4, dtype=tf.float32)
+        assert a.dtype == tf.bool and b.shape.as_list() == [None, 2, 4] and b.dtype == tf.float32
+        with tf.Session() as sess:
+            av, bv = sess.run([a, b], {ln: lengths})
+    np.testing.assert_array_equal(av, np.arange(3) < lengths[..., None])
+    np.testing.assert_array_equal(bv, (np.arange(4) < lengths[..., None]).astype(np.float32))
+
+
 def test_unknown_rank_inputs():
     x = np.arange(6.0).reshape(2, 3)
     with tf.Graph().as_default():
