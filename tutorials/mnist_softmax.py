@@ -1,12 +1,12 @@
 """A very simple MNIST classifier: TensorFlow 1's "MNIST For ML Beginners" softmax regression.
 
-The script is TF1's tutorial as a user wrote it; only the import line differs (`import tfgraph as tf`
-instead of `import tensorflow as tf`). TF's `input_data.read_data_sets(one_hot=True)` helper is
+The script is TF1's tutorial as a user wrote it; only the import line differs (`import tfgraph as
+tf` instead of `import tensorflow as tf`). TF's `input_data.read_data_sets(one_hot=True)` helper is
 replaced by the few lines of numpy below (same split: 55,000 train / 5,000 validation / 10,000 test,
 pixels scaled to [0, 1], one-hot labels, batches drawn from a reshuffled epoch as its DataSet does).
 
-MNIST comes from mnist.npz (Keras layout: x_train, y_train, x_test, y_test) in $TFGRAPH_DATASETS_DIR,
-else ../shared/data next to the repository.
+MNIST comes from mnist.npz (Keras layout: x_train, y_train, x_test, y_test) in
+$TFGRAPH_DATASETS_DIR, else ../shared/data next to the repository.
 
     python tutorials/mnist_softmax.py          # prints the test accuracy, about 0.92
 """

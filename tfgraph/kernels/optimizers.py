@@ -1,18 +1,18 @@
-"""Fused, in-place Numba update kernels for the tf.train optimizers (one dense + one sparse per rule).
+"""Fused, in-place Numba update kernels for the tf.train optimizers (dense and sparse forms).
 
-Every kernel works on flat (dense) or (rows, cols) (sparse) views of the variable's own buffer and its
-slots, and updates them in one pass. Hyper-parameters arrive at run time as scalars of the variable's
-dtype (STYLE.md "Attr rule": one compile serves every learning rate), so float32 math stays float32.
-The formulas follow TensorFlow 1's C++ kernels (training_ops.cc) term for term.
+Every kernel works on flat (dense) or (rows, cols) (sparse) views of the variable's own buffer and
+its slots, and updates them in one pass. Hyper-parameters arrive at run time as scalars of the
+variable's dtype (STYLE.md "Attr rule": one compile serves every learning rate), so float32 math
+stays float32. The formulas follow TensorFlow 1's C++ kernels (training_ops.cc) term for term.
 
-Sparse kernels take already de-duplicated rows (`dedup_rows`): TF1's optimizers sum the gradient rows of
-repeated indices before applying them, and only the rows present are touched.
+Sparse kernels take already de-duplicated rows (`dedup_rows`): TF1's optimizers sum the gradient
+rows of repeated indices before applying them, and only the rows present are touched.
 """
 import numpy as np
 
 from tfgraph.kernels.jit import njit
 
-# error_model="numpy": x / 0 gives inf/nan as in TF instead of raising, and lets the loops vectorize.
+# error_model="numpy": x / 0 gives inf/nan as in TF instead of raising; the loops then vectorize.
 
 
 @njit(error_model="numpy")
@@ -37,7 +37,7 @@ def dedup_rows(indices, values):
     return uniq, summed
 
 
-# -- GradientDescent --------------------------------------------------------------------------------
+# -- GradientDescent -------------------------------------------------------------------------------
 @njit(error_model="numpy")
 def gradient_descent(var, lr, grad):
     for i in range(var.size):
@@ -53,7 +53,7 @@ def sparse_gradient_descent(var, lr, idx, grad):
             var[r, c] -= grad[k, c] * lr
 
 
-# -- Momentum ---------------------------------------------------------------------------------------
+# -- Momentum --------------------------------------------------------------------------------------
 @njit(error_model="numpy")
 def momentum(var, accum, lr, grad, mom, nesterov):
     for i in range(var.size):
@@ -78,7 +78,7 @@ def sparse_momentum(var, accum, lr, idx, grad, mom, nesterov):
                 var[r, c] -= a * lr
 
 
-# -- Adam -------------------------------------------------------------------------------------------
+# -- Adam ------------------------------------------------------------------------------------------
 @njit(error_model="numpy")
 def adam(var, m, v, lr_t, beta1, one_minus_b1, one_minus_b2, eps, grad, nesterov):
     for i in range(var.size):
@@ -112,7 +112,7 @@ def sparse_adam(var, m, v, lr_t, beta1, beta2, one_minus_b1, one_minus_b2, eps, 
         wf[i] -= lr_t * mf[i] / (np.sqrt(vf[i]) + eps)
 
 
-# -- RMSProp ----------------------------------------------------------------------------------------
+# -- RMSProp ---------------------------------------------------------------------------------------
 @njit(error_model="numpy")
 def rmsprop(var, ms, mom, lr, one_minus_rho, momentum_, eps, grad):
     for i in range(var.size):
@@ -155,7 +155,7 @@ def sparse_rmsprop(var, mg, ms, mom, lr, rho, one_minus_rho, momentum_, eps, idx
             var[r, c] -= mo
 
 
-# -- Adagrad ----------------------------------------------------------------------------------------
+# -- Adagrad ---------------------------------------------------------------------------------------
 @njit(error_model="numpy")
 def adagrad(var, accum, lr, grad):
     for i in range(var.size):
@@ -176,7 +176,7 @@ def sparse_adagrad(var, accum, lr, idx, grad):
             var[r, c] -= g * lr / np.sqrt(a)
 
 
-# -- Adadelta ---------------------------------------------------------------------------------------
+# -- Adadelta --------------------------------------------------------------------------------------
 @njit(error_model="numpy")
 def adadelta(var, accum, accum_update, lr, rho, one_minus_rho, eps, grad):
     for i in range(var.size):

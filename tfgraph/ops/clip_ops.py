@@ -16,11 +16,13 @@ def _values(t):
 
 
 def _rewrap(t, values):
-    return IndexedSlices(values, t.indices, t.dense_shape) if isinstance(t, IndexedSlices) else values
+    if isinstance(t, IndexedSlices):
+        return IndexedSlices(values, t.indices, t.dense_shape)
+    return values
 
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):
-    """t * clip_norm / max(l2norm(t, axes), clip_norm): rescales so the L2 norm is at most clip_norm."""
+    """t * clip_norm / max(l2norm(t, axes), clip_norm): the L2 norm becomes at most clip_norm."""
     with get_default_graph().name_scope(name or "clip_by_norm") as scope:
         values = _values(t)
         clip_norm = convert_to_tensor(clip_norm, dtype=values.dtype)

@@ -1,15 +1,15 @@
 """Optimizer update ops (TF's training_ops: ApplyAdam, SparseApplyMomentum, ...), applied in place.
 
-Each op takes variable references first (the variable, then its slots), then TF's other inputs in TF's
-order, and outputs the updated variable. Its kernel, under the locks of the variable and its slots,
-checks every shape before touching a buffer (a failed update writes nothing), then runs one fused Numba
-kernel from tfgraph/kernels/optimizers.py over the buffers in place. `reference` is the numpy oracle
-(and the kernel for dtypes Numba does not handle, e.g. float16).
+Each op takes variable references first (the variable, then its slots), then TF's other inputs in
+TF's order, and outputs the updated variable. Its kernel, under the locks of the variable and its
+slots, checks every shape before touching a buffer (a failed update writes nothing), then runs one
+fused Numba kernel from tfgraph/kernels/optimizers.py over the buffers in place. `reference` is the
+numpy oracle (and the kernel for dtypes Numba does not handle, e.g. float16).
 
 Sparse ops (`SparseApply*`) take the rows of an IndexedSlices gradient: repeated indices are summed
 first and only the rows present are updated, as TF1's optimizers do. Two ops have no TF1 op of their
-own and keep TF1's semantics under a tfgraph type name: SparseApplyGradientDescent (TF1: ScatterSub of
-lr * grad) and SparseApplyAdam (TF1: AdamOptimizer._apply_sparse's assign/scatter_add composite).
+own and keep TF1's semantics under a tfgraph type name: SparseApplyGradientDescent (TF1: ScatterSub
+of lr * grad) and SparseApplyAdam (TF1: AdamOptimizer._apply_sparse's assign/scatter_add composite).
 """
 import numpy as np
 
@@ -28,7 +28,8 @@ def _shape(a):
 
 
 class _ApplyOp(OpDef):
-    """Base of the update ops. Subclasses set `inputs` (TF's input names), `n_refs`, `dense`/`sparse`
+    """Base of the update ops. Subclasses set `inputs` (TF's input names), `n_refs`,
+    `dense`/`sparse`
     (the fast update on flat or (rows, cols) buffers) and `reference_rows` (numpy, any shape)."""
 
     inputs = ()
@@ -52,13 +53,15 @@ class _ApplyOp(OpDef):
         var = ts[0]
         for name, t in zip(self.inputs[:self.n_refs], ts):
             if t.op.type != "VariableV2":
-                raise TypeError("'%s' Op requires that input '%s' be a mutable tensor (a variable); "
+                raise TypeError("'%s' Op requires that input '%s' be a mutable tensor (a variable);"
+                                " "
                                 "got %s" % (self.type, name, t.name))
             if not var.shape.is_compatible_with(t.shape):
                 raise ValueError("var and %s do not have the same shape: %s vs %s"
                                  % (name, var.shape, t.shape))
         if not var.dtype.is_floating:
-            raise TypeError("%s needs a floating-point variable, got %s" % (self.type, var.dtype.name))
+            raise TypeError("%s needs a floating-point variable, got %s"
+                            % (self.type, var.dtype.name))
         for name, t in zip(self.inputs, ts):
             if name in _SCALARS and t.shape.ndims not in (None, 0):
                 raise ValueError("%s is not a scalar: %s" % (name, t.shape))
@@ -183,7 +186,7 @@ class _ApplyOp(OpDef):
 
     needs_dedup = True
 
-    # -- numpy reference ----------------------------------------------------------------------------
+    # -- numpy reference ---------------------------------------------------------------------------
     def reference_sparse(self, bufs, scalars, idx, grad, attrs):
         """Default sparse rule: the dense rule applied to the (de-duplicated) rows present."""
         rows = [b[idx] for b in bufs]
@@ -320,7 +323,8 @@ class SparseApplyMomentum(_ApplyOp):
         return _momentum_rows(b, s, g, attrs, s[0], s[1])
 
 
-def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False, name=None):
+def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False,
+                   name=None):
     return ApplyMomentum.apply(*_refs(var, accum), lr, grad, momentum, use_locking=use_locking,
                                use_nesterov=use_nesterov, name=name)
 

@@ -10,7 +10,7 @@ and keep the data in the same file so a single `os.replace` publishes a save ato
     bytes 20-23  uint32 LE  CRC-32 of the header bytes
     H bytes      UTF-8 JSON header: {"format": "tfgraph-checkpoint", "version": 1,
                  "tensors": [{"name", "dtype" (numpy name, e.g. "float32"), "shape": [...],
-                              "offset" (from the start of the data section), "nbytes", "crc32"}, ...],
+                              "offset" (from the data section's start), "nbytes", "crc32"}, ...],
                  "data_bytes": total}
     data         each tensor's raw bytes, C order, little-endian, at its offset (64-byte aligned)
 
@@ -225,7 +225,7 @@ def load_variable(ckpt_dir_or_file, name):
     return load_checkpoint(ckpt_dir_or_file).get_tensor(name)
 
 
-# -- the `checkpoint` state file --------------------------------------------------------------------
+# -- the `checkpoint` state file -------------------------------------------------------------------
 class CheckpointState:
     """TF's CheckpointState: model_checkpoint_path and all_model_checkpoint_paths (oldest first)."""
 
@@ -273,7 +273,8 @@ def _state_path(checkpoint_dir, latest_filename=None):
 
 def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoint_paths=None,
                             latest_filename=None):
-    """Writes the `checkpoint` state file (TF's text format), atomically. Paths that are not absolute
+    """Writes the `checkpoint` state file (TF's text format), atomically. Paths that are not
+    absolute
     are written relative to `save_dir`, as TF does."""
     paths = list(all_model_checkpoint_paths or [])
     if not paths or paths[-1] != model_checkpoint_path:

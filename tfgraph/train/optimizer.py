@@ -24,7 +24,7 @@ def _var_key(var):
 
 
 class Optimizer:
-    """Base class for TF1 optimizers. Use a subclass (GradientDescentOptimizer, AdamOptimizer, ...)."""
+    """Base class for TF1 optimizers; use a subclass (GradientDescentOptimizer, AdamOptimizer)."""
 
     GATE_NONE = 0
     GATE_OP = 1

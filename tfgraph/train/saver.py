@@ -5,8 +5,8 @@
     saver.restore(sess, tf.train.latest_checkpoint("/tmp"))
 
 Each save writes one file atomically and then updates the `checkpoint` state file (also atomically),
-so a crash at any point leaves the previous checkpoint and state loadable. Restoring reads and checks
-every variable (present, same shape and dtype) before writing any of them into the session.
+so a crash at any point leaves the previous checkpoint and state loadable. Restoring reads and
+checks every variable (present, same shape and dtype) before writing any of them into the session.
 """
 import glob
 import os
@@ -50,11 +50,11 @@ class Saver:
             if self not in graph.get_collection(GraphKeys.SAVERS):
                 graph.add_to_collection(GraphKeys.SAVERS, self)
 
-    # -- saving ---------------------------------------------------------------------------------------
+    # -- saving ------------------------------------------------------------------------------------
     def save(self, sess, save_path, global_step=None, latest_filename=None,
              meta_graph_suffix="meta", write_meta_graph=True, write_state=True,
              strip_default_attrs=False, save_debug_info=False):
-        """Writes the variables' values; returns the checkpoint prefix ('path-<step>' with a step)."""
+        """Writes the variables' values; returns the prefix ('path-<step>' given a step)."""
         self.build()
         if latest_filename is None:
             latest_filename = "checkpoint"
@@ -176,7 +176,7 @@ class Saver:
 
 
 def _named_variables(var_list):
-    """{checkpoint name: variable ref tensor}, from None (all saveable globals), a list, or a dict."""
+    """{checkpoint name: variable ref tensor} from None (all saveable globals), a list or a dict."""
     if var_list is None:
         graph = get_default_graph()
         var_list = graph.get_collection(GraphKeys.GLOBAL_VARIABLES) + \

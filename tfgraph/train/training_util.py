@@ -31,8 +31,9 @@ def assert_global_step(global_step_tensor):
     dtype = global_step_tensor.dtype
     if not dtype.is_integer:
         raise TypeError("Existing \"global_step\" does not have integer type: %s" % dtype.name)
-    if global_step_tensor.get_shape().ndims != 0 and global_step_tensor.get_shape().is_fully_defined():
-        raise TypeError("Existing \"global_step\" is not scalar: %s" % global_step_tensor.get_shape())
+    shape = global_step_tensor.get_shape()
+    if shape.ndims != 0 and shape.is_fully_defined():
+        raise TypeError("Existing \"global_step\" is not scalar: %s" % shape)
 
 
 def create_global_step(graph=None):

@@ -1,4 +1,4 @@
-"""clip_by_norm, clip_by_global_norm, global_norm against numpy (values, IndexedSlices, gradients)."""
+"""clip_by_norm, clip_by_global_norm, global_norm vs numpy: values, IndexedSlices, gradients."""
 import numpy as np
 import pytest
 
@@ -39,7 +39,8 @@ def test_global_norm_and_clip_by_global_norm():
         gn = tf.global_norm([ta, None, tb])
         clipped, used = tf.clip_by_global_norm([ta, None, tb], 1.0)
         big, _ = tf.clip_by_global_norm([ta, tb], 100.0)
-        assert clipped[1] is None and clipped[0].op.name == "clip_by_global_norm/clip_by_global_norm_0"
+        assert clipped[1] is None
+        assert clipped[0].op.name == "clip_by_global_norm/clip_by_global_norm_0"
         with tf.Session() as sess:
             gv, (ca, cb), uv, (ba, bb) = sess.run([gn, [clipped[0], clipped[2]], used, big])
     np.testing.assert_allclose(gv, norm, rtol=1e-6)

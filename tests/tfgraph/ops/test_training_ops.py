@@ -1,5 +1,5 @@
-"""Every Apply*/SparseApply* op: the fused Numba kernel (in place) against the OpDef's numpy reference,
-for variables and slots, plus static shape checks."""
+"""Every Apply*/SparseApply* op: the fused Numba kernel (in place) against the OpDef's numpy
+reference, for variables and slots, plus static shape checks."""
 import numpy as np
 import pytest
 

@@ -1,5 +1,6 @@
-"""A two-hidden-layer MLP trained with tf.train.AdamOptimizer, TF1 style, against the same network and
-TF1's Adam update written out in numpy (forward, backward and update) from the same initial weights."""
+"""A two-hidden-layer MLP trained with tf.train.AdamOptimizer, TF1 style, against the same network
+and TF1's Adam update written out in numpy (forward, backward and update) from the same initial
+weights."""
 import numpy as np
 
 import tfgraph as tf

@@ -1,5 +1,5 @@
-"""Optimizer trajectories against hand-written numpy versions of TF1's update rules (dense and sparse),
-slot names and initial values, global step, and the graph TF1 builds."""
+"""Optimizer trajectories against hand-written numpy versions of TF1's update rules (dense and
+sparse), slot names and initial values, global step, and the graph TF1 builds."""
 import numpy as np
 import pytest
 
@@ -13,7 +13,7 @@ SPARSE = [(np.array([0, 3, 0]), RNG.uniform(-1, 1, (3, 3)).astype(np.float32)),
           (np.array([3, 1, 3, 3]), RNG.uniform(-1, 1, (4, 3)).astype(np.float32))]
 
 
-# -- numpy oracles: state is a dict of slot arrays; each returns the new variable -------------------
+# -- numpy oracles: state is a dict of slot arrays; each returns the new variable ------------------
 def sgd(lr):
     def step(w, g, s, t):
         return w - lr * g
@@ -170,7 +170,7 @@ def test_sparse_trajectory(name, make_opt, np_step, slots):
 
 
 def test_sparse_momentum_differs_from_dense():
-    """Rows absent from a sparse gradient keep their momentum (TF1), unlike a dense zero gradient."""
+    """Rows absent from a sparse gradient keep their momentum (TF1), unlike a dense zero grad."""
     out = []
     for sparse in (False, True):
         g, W, opt, step, phs, init = _build(lambda: tf.train.MomentumOptimizer(0.1, 0.9), sparse)

@@ -1,5 +1,5 @@
-"""Saver round trips, max_to_keep, the `checkpoint` state file, checkpoint readers, errors, and a save
-killed mid-write (SIGKILL in a subprocess) leaving the previous checkpoint loadable."""
+"""Saver round trips, max_to_keep, the `checkpoint` state file, checkpoint readers, errors, and a
+save killed mid-write (SIGKILL in a subprocess) leaving the previous checkpoint loadable."""
 import os
 import signal
 import subprocess
