@@ -89,6 +89,9 @@ class Session:
                 plan = self._plans.get(key)
                 if plan is None:
                     plan = ExecutionPlan(self._state, feeds, fetches, targets)
+                    unfed = [op for op in plan.ops if op.type == "Placeholder"]
+                    if unfed:  # reject before any kernel runs, so the run changes no state
+                        plan = _Unfed(unfed[0], self._state)
                     self._plans[key] = plan
         return plan
 
@@ -142,6 +145,17 @@ class Session:
 
     def list_devices(self):
         return [_Device()]
+
+
+class _Unfed:
+    """The plan of a signature that leaves a placeholder unfed: raises TF's error, running nothing."""
+
+    def __init__(self, op, state):
+        self._kernel = op.op_def.make_kernel(op, state)  # the Placeholder kernel raises the error
+
+    def __call__(self, feed_values):
+        self._kernel()
+        raise AssertionError("unreachable: an unfed Placeholder kernel always raises")
 
 
 class _Options:

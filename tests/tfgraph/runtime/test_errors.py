@@ -70,6 +70,10 @@ def test_run_rejected_for_its_feeds_changes_no_state():
             for bad in ({x: np.ones(3)}, {x: ["a", "b"]}, {"nope:0": 1.0}):
                 with pytest.raises((ValueError, TypeError)):
                     sess.run([inc, x * 2.0], bad)
+            with pytest.raises(tf.errors.InvalidArgumentError, match="placeholder tensor 'x'"):
+                sess.run([inc, x * 2.0])  # x unfed: rejected before inc runs
+            with pytest.raises(tf.errors.InvalidArgumentError, match="placeholder tensor 'x'"):
+                sess.make_callable([inc, x * 2.0])()
             np.testing.assert_array_equal(sess.run(v), [1.0, 1.0])
 
 
