@@ -12,6 +12,7 @@ from tfgraph.train.learning_rate_decay import (cosine_decay, exponential_decay,
                                                inverse_time_decay, natural_exp_decay,
                                                piecewise_constant, polynomial_decay)
 from tfgraph.train.momentum import MomentumOptimizer
+from tfgraph.train.moving_averages import ExponentialMovingAverage
 from tfgraph.train.optimizer import Optimizer
 from tfgraph.train.rmsprop import RMSPropOptimizer
 from tfgraph.train.saver import Saver
@@ -38,6 +39,7 @@ __all__ = [
     "cosine_decay",
     "piecewise_constant",
     "Saver",
+    "ExponentialMovingAverage",
     "CheckpointReader",
     "CheckpointState",
     "NewCheckpointReader",
