@@ -42,7 +42,7 @@ class ExponentialMovingAverage:
         return self._name
 
     def apply(self, var_list=None):
-        """Creates shadows for `var_list` (default: trainable variables) and returns the update op."""
+        """Creates shadows for `var_list` (default: trainable variables); returns the update op."""
         graph = get_default_graph()
         if var_list is None:
             var_list = graph.get_collection(GraphKeys.TRAINABLE_VARIABLES)
@@ -84,8 +84,8 @@ class ExponentialMovingAverage:
         return var.op.name + "/" + self._name
 
     def variables_to_restore(self, moving_avg_variables=None):
-        """{name: variable} mapping each averaged variable's shadow name to the variable itself (so a
-        Saver loads the averages into the model), and every other global variable to itself."""
+        """{name: variable}: each averaged variable's shadow name maps to the variable itself (so a
+        Saver loads the averages into the model); every other global variable to itself."""
         graph = get_default_graph()
         if moving_avg_variables is None:
             moving_avg_variables = graph.get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES) + \

@@ -1,4 +1,4 @@
-"""tf.train.ExponentialMovingAverage: shadow names, update rule, num_updates, variables_to_restore."""
+"""tf.train.ExponentialMovingAverage: shadow names, update, num_updates, variables_to_restore."""
 import numpy as np
 import pytest
 
