@@ -44,6 +44,22 @@ class DType:
         return self.np.kind in "iuf"
 
     @property
+    def is_complex(self):
+        return False  # tfgraph has no complex dtypes
+
+    @property
+    def is_quantized(self):
+        return False
+
+    @property
+    def real_dtype(self):
+        return self
+
+    @property
+    def limits(self):
+        return (self.min, self.max)
+
+    @property
     def as_datatype_enum(self):
         return self._tf_enum
 

@@ -23,6 +23,8 @@ def test_dtype_properties_and_errors():
     assert tf.int32.is_integer and tf.uint8.is_unsigned and tf.bool.is_bool
     assert tf.float32.size == 4 and tf.int64.max == np.iinfo(np.int64).max
     assert tf.float32.base_dtype is tf.float32 and tf.double is tf.float64 and tf.half is tf.float16
+    assert tf.float32.real_dtype is tf.float32 and not tf.float32.is_complex
+    assert tf.uint8.limits == (0, 255) and tf.int8.min == -128
     assert tf.as_dtype(float) is tf.float32 and tf.as_dtype(int) is tf.int32
     with pytest.raises(TypeError):
         tf.as_dtype("floaty")
