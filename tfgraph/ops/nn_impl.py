@@ -84,11 +84,7 @@ def _noise_shape(x, noise_shape):
     if isinstance(noise_shape, Tensor):
         return noise_shape
     if noise_shape is None:
-        if x.shape.is_fully_defined():
-            return x.shape.as_list()
-        noise_shape = [None] * x.shape.ndims if x.shape.ndims is not None else None
-        if noise_shape is None:
-            return array_ops.shape(x)
+        return x.shape.as_list() if x.shape.is_fully_defined() else array_ops.shape(x)
     dims = list(noise_shape)
     xd = x.shape.as_tuple() if x.shape.ndims == len(dims) else None
     for i, d in enumerate(dims):
