@@ -163,9 +163,10 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
         if scale is not None:
             inv = inv * convert_to_tensor(scale, dtype=x.dtype)
         mean = convert_to_tensor(mean, dtype=x.dtype)
-        shift = (convert_to_tensor(offset, dtype=x.dtype) - mean * inv if offset is not None
-                 else math_ops.negative(mean) * inv)
-        return x * inv + shift
+        offset = None if offset is None else convert_to_tensor(offset, dtype=x.dtype)
+        scaled = x * inv   # built first, so op names follow TF's (mul_1, mul_2, sub, add_1)
+        return scaled + (offset - mean * inv if offset is not None
+                         else math_ops.negative(mean) * inv)
 
 
 def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamma=None,
@@ -220,12 +221,12 @@ def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
     if axis is not None and dim is not None:
         raise ValueError("Cannot specify both 'axis' and 'dim'.")
     axis = dim if axis is None else axis
-    with _scope(name, "l2_normalize"):
+    with _scope(name, "l2_normalize") as scope:
         x = convert_to_tensor(x, name="x")
         square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
         x_inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum,
                                                      convert_to_tensor(epsilon, dtype=x.dtype)))
-        return math_ops.multiply(x, x_inv_norm)
+        return math_ops.multiply(x, x_inv_norm, name=scope)
 
 
 # -- embedding_lookup ------------------------------------------------------------------------------
@@ -300,7 +301,7 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
     if _sentinel is not None:
         raise ValueError("Only call `sigmoid_cross_entropy_with_logits` with named arguments "
                          "(labels=..., logits=..., ...)")
-    with _scope(name, "logistic_loss"):
+    with _scope(name, "logistic_loss") as scope:
         logits = convert_to_tensor(logits, name="logits")
         labels = convert_to_tensor(labels, dtype=logits.dtype, name="labels")
         if not logits.shape.is_compatible_with(labels.shape):
@@ -311,13 +312,13 @@ def sigmoid_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, 
         relu_logits = math_ops.where(cond, logits, zeros)
         neg_abs_logits = math_ops.where(cond, math_ops.negative(logits), logits)
         return math_ops.add(relu_logits - logits * labels,
-                            math_ops.log1p(math_ops.exp(neg_abs_logits)))
+                            math_ops.log1p(math_ops.exp(neg_abs_logits)), name=scope)
 
 
 def weighted_cross_entropy_with_logits(targets, logits, pos_weight, name=None):
     """tf.nn.weighted_cross_entropy_with_logits: sigmoid cross-entropy with positives weighted by
     `pos_weight`: (1 - z) * x + (1 + (q - 1) * z) * (log(1 + exp(-|x|)) + max(-x, 0))."""
-    with _scope(name, "logistic_loss"):
+    with _scope(name, "logistic_loss") as scope:
         logits = convert_to_tensor(logits, name="logits")
         targets = convert_to_tensor(targets, dtype=logits.dtype, name="targets")
         if not logits.shape.is_compatible_with(targets.shape):
@@ -327,7 +328,7 @@ def weighted_cross_entropy_with_logits(targets, logits, pos_weight, name=None):
         log_weight = one + (convert_to_tensor(pos_weight, dtype=logits.dtype) - one) * targets
         softplus_neg = (math_ops.log1p(math_ops.exp(math_ops.negative(math_ops.abs(logits))))
                         + nn_ops.relu(math_ops.negative(logits)))
-        return math_ops.add((one - targets) * logits, log_weight * softplus_neg)
+        return math_ops.add((one - targets) * logits, log_weight * softplus_neg, name=scope)
 
 
 def swish(features, name=None):

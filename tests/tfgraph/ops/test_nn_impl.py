@@ -216,3 +216,16 @@ def test_batch_norm_with_global_normalization():
     check_op(lambda x, m, v, b, g: tf.nn.batch_norm_with_global_normalization(
         x, m, v, b, g, 1e-3, False), lambda x, m, v, b, g: ref(x, m, v, b, 1.0),
         shapes=[((2, 3),) + ((3,),) * 4], low=0.2, high=1.5)
+
+
+def test_result_names_follow_tf():
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3])
+        assert tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=x).name == \
+            "logistic_loss:0"
+        assert tf.nn.weighted_cross_entropy_with_logits(x, x, 2.0).name == "logistic_loss_1:0"
+        assert tf.nn.l2_normalize(x, 1).name == "l2_normalize:0"
+        y = tf.nn.batch_normalization(x, tf.zeros([3]), tf.ones([3]), tf.zeros([3]), tf.ones([3]),
+                                      1e-3)
+        assert y.name == "batchnorm/add_1:0"
+        assert y.op.inputs[0].name == "batchnorm/mul_1:0"
