@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 import tfgraph as tf
+from tfgraph.ops import training_ops
 from tfgraph_keras import backend
 
 
@@ -142,9 +143,14 @@ class Optimizer:
             updates = []
             for g, v in grads_and_vars:
                 slots = {name: self._slot(v, name, init) for name, init in self._slot_specs()}
+                constraint = getattr(v, "_keras_constraint", None)
+                fused = self._fused(v, g, slots, lr, t) if constraint is None else None
+                if fused is not None:
+                    updates.append(fused)
+                    continue
                 new = self._apply(v, g, slots, lr, t)
-                if getattr(v, "_keras_constraint", None) is not None:
-                    new = v._keras_constraint(new)
+                if constraint is not None:
+                    new = constraint(new)
                 updates.append(tf.assign(v, new))
             with graph.control_dependencies(updates):
                 updates.append(tf.assign_add(self._iterations, np.int64(1)))
@@ -155,6 +161,10 @@ class Optimizer:
 
     def _apply(self, var, grad, slots, lr, t):
         raise NotImplementedError
+
+    def _fused(self, var, grad, slots, lr, t):
+        """An in-place fused update op (tfgraph/ops/training_ops.py) when one has Keras's formula."""
+        return None
 
     # -- state ---------------------------------------------------------------------------------------
     @property
@@ -209,6 +219,11 @@ class SGD(Optimizer):
     def _slot_specs(self):
         return [("momentum", 0.0)] if self.momentum else []
 
+    def _fused(self, var, g, slots, lr, t):
+        if self.momentum or not isinstance(g, tf.Tensor):
+            return None
+        return training_ops.apply_gradient_descent(var, lr, g)
+
     def _apply(self, var, g, slots, lr, t):
         if not self.momentum:
             return var - lr * g
@@ -234,6 +249,13 @@ class Adam(Optimizer):
 
     def _slot_specs(self):
         return [("m", 0.0), ("v", 0.0)] + ([("vhat", 0.0)] if self.amsgrad else [])
+
+    def _fused(self, var, g, slots, lr, t):
+        if self.amsgrad or not isinstance(g, tf.Tensor):
+            return None
+        b1, b2 = self.beta_1, self.beta_2
+        return training_ops.apply_adam(var, slots["m"], slots["v"], tf.pow(b1, t), tf.pow(b2, t),
+                                       lr, b1, b2, self.epsilon, g)
 
     def _apply(self, var, g, slots, lr, t):
         b1, b2 = self.beta_1, self.beta_2

@@ -162,12 +162,15 @@ class ProgbarLogger(Callback):
     def on_test_begin(self, logs=None):
         if not self._called_in_fit:
             self._reset_progbar()
+            self._maybe_init_progbar()
 
     def on_predict_begin(self, logs=None):
         self._reset_progbar()
+        self._maybe_init_progbar()
 
     def on_epoch_begin(self, epoch, logs=None):
         self._reset_progbar()
+        self._maybe_init_progbar()
         if self.verbose and self.epochs > 1:
             sys.stdout.write("Epoch %d/%d\n" % (epoch + 1, self.epochs))
             sys.stdout.flush()

@@ -617,7 +617,7 @@ class TrainingMixin:
 
     def to_json(self, **kwargs):
         from tfgraph_keras.saving import saving_api
-        return saving_api.to_json(self, **kwargs)
+        return saving_api.model_to_json(self, **kwargs)
 
 
 def _should_validate(epoch, freq):

@@ -117,6 +117,15 @@ class Model(TrainingMixin, Layer):
                          % (name, [lay.name for lay in self.layers]))
 
     # -- calling -------------------------------------------------------------------------------------
+    def __call__(self, inputs, *args, **kwargs):
+        from tfgraph_keras.layers.base_layer import _is_symbolic
+        if not _is_symbolic(inputs) and not args and set(kwargs) <= {"training", "mask"}:
+            # model(numpy): the cached predict callable, no new ops
+            xs = self._prepare_x(inputs)
+            outs = self._predict_function(bool(kwargs.get("training") or False))(*xs)
+            return outs[0] if len(outs) == 1 else outs
+        return Layer.__call__(self, inputs, *args, **kwargs)
+
     def call(self, inputs, training=None, mask=None):
         if not self._is_graph_network:
             raise NotImplementedError("Subclassed models must implement `call`.")

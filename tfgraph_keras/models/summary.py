@@ -91,16 +91,28 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
 
 
 def _row(fields, positions, print_fn):
-    """One table row: ' ' + each field padded to its column end (2 spaces kept between columns)."""
-    line = " "
-    for i, field in enumerate(fields):
-        start = positions[i - 1] if i else 0
-        end = positions[i]
-        space = 2 if i != len(positions) - 1 else 0
-        text = str(field)[:end - start - space - (1 if i == 0 else 0)]
-        line += text
-        line += " " * (end - len(line))
-    print_fn(line)
+    """Keras 2's print_row: each field cut to its column (wrapping onto extra lines)."""
+    left = [str(x) for x in fields]
+    while any(left):
+        line = ""
+        for col in range(len(left)):
+            start = positions[col - 1] if col > 0 else 0
+            end = positions[col]
+            space = 2 if col != len(positions) - 1 else 0
+            cutoff = end - start - space
+            if col != len(positions) - 1:
+                cutoff -= 1  # except for the last column, offset by one to align column starts
+            fit = left[col][:cutoff]
+            breaks = [fit.find(x) + len(x) for x in ("),", "},", "],", "',") if fit.find(x) >= 0]
+            if breaks:
+                cutoff = min(breaks)
+                fit = fit[:cutoff]
+            if col == 0:
+                line += " "
+            line += fit + " " * space
+            left[col] = left[col][cutoff:]
+            line += " " * (positions[col] - len(line))
+        print_fn(line)
 
 
 def _size(w):

@@ -1,5 +1,35 @@
-"""keras.utils: to_categorical, normalize, Sequence, Progbar."""
+"""keras.utils: to_categorical, normalize, Sequence, Progbar, get_file, custom_object_scope."""
 from tfgraph_keras.callbacks.progbar import Progbar
+from tfgraph_keras.datasets._files import get_file
 from tfgraph_keras.engine.data import PyDataset, Sequence
+from tfgraph_keras.utils.np_utils import normalize, to_categorical
 
-__all__ = ["Progbar", "PyDataset", "Sequence"]
+
+def set_random_seed(seed):
+    """Seeds numpy's and tfgraph's random generators (weight init, shuffling, dropout)."""
+    import random
+
+    import numpy as np
+
+    import tfgraph as tf
+    random.seed(seed)
+    np.random.seed(seed)
+    tf.set_random_seed(seed)
+
+
+def plot_model(model, to_file="model.png", show_shapes=False, **kwargs):
+    """Draws the model's graph with tfgraph's Graphviz exporter (tfgraph.viz)."""
+    from tfgraph import viz
+    return viz.render(model.outputs[0].graph, to_file) if hasattr(viz, "render") else None
+
+
+def __getattr__(name):
+    if name in ("custom_object_scope", "register_keras_serializable", "get_registered_object",
+                "serialize_keras_object", "deserialize_keras_object"):
+        from tfgraph_keras.saving import serialization
+        return getattr(serialization, name)
+    raise AttributeError("module 'tfgraph_keras.utils' has no attribute '%s'" % name)
+
+
+__all__ = ["Progbar", "PyDataset", "Sequence", "get_file", "normalize", "to_categorical",
+           "set_random_seed", "plot_model"]
