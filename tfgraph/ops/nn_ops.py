@@ -98,8 +98,8 @@ class Elu(_Activation):
     type = "Elu"
 
     def compute(self, x):
-        with np.errstate(over="ignore"):
-            return np.where(x < 0, np.expm1(x), x)
+        with np.errstate(over="ignore"):   # exp(x) - 1, not expm1: TF's kernel's rounding
+            return np.where(x < 0, np.exp(x) - x.dtype.type(1), x)
 
     def grad(self, op, dy):
         return [EluGrad.apply(dy, op.outputs[0])]
@@ -125,7 +125,8 @@ class Selu(_Activation):
     def compute(self, x):
         t = x.dtype.type
         with np.errstate(over="ignore"):
-            return np.where(x < 0, t(_SELU_SCALE * _SELU_ALPHA) * np.expm1(x), t(_SELU_SCALE) * x)
+            return np.where(x < 0, t(_SELU_SCALE * _SELU_ALPHA) * (np.exp(x) - t(1)),
+                            t(_SELU_SCALE) * x)
 
     def grad(self, op, dy):
         return [SeluGrad.apply(dy, op.outputs[0])]
