@@ -489,3 +489,19 @@ def test_float16_activations_and_softmax():
     assert all(o.dtype == np.float16 for o in outs)
     np.testing.assert_allclose(outs[2].astype(np.float64),
                                _softmax(x.astype(np.float64)), rtol=2e-3)
+
+
+def test_unknown_rank_inputs():
+    xv = np.random.RandomState(2).randn(3, 4).astype(np.float32)
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x = tf.placeholder(tf.float32)                      # unknown rank
+        outs = [tf.nn.softmax(x), tf.nn.log_softmax(x), tf.nn.relu(x), tf.nn.bias_add(x, xv[0]),
+                tf.nn.softmax_cross_entropy_with_logits_v2(labels=tf.nn.softmax(x), logits=x),
+                tf.nn.l2_loss(x)]
+        assert outs[0].shape.ndims is None and outs[4].shape.ndims is None
+        sm, lsm, r, ba, xe, l2 = sess.run(outs, {x: xv})
+    np.testing.assert_allclose(sm, _softmax(xv), rtol=1e-6)
+    np.testing.assert_allclose(lsm, _log_softmax(xv), rtol=1e-5)
+    np.testing.assert_allclose(ba, xv + xv[0], rtol=1e-6)
+    np.testing.assert_allclose(xe, _xent(_softmax(xv), xv), rtol=1e-5)
+    assert r.min() == 0 and np.isclose(l2, (xv ** 2).sum() / 2)
