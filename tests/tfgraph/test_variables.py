@@ -45,6 +45,7 @@ def test_initial_value_forms_and_dtypes():
             av, bv, cv, dv = sess.run([a, b, c, d])
         np.testing.assert_array_equal(av, [[1, 2], [3, 4]])
         np.testing.assert_array_equal(cv, [1.0, 1.0])
+        np.testing.assert_array_equal(bv, [1.0, 1.0, 1.0])
         assert dv == 2.5 and dv.dtype == np.float64
         with pytest.raises(ValueError, match="initial_value must be specified"):
             tf.Variable()

@@ -184,8 +184,8 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, _op_ty
         return convert_to_tensor(value._to_tensor(), dtype)
     if isinstance(value, (list, tuple)) and any(is_tensor_like(v) for v in _flatten(value)):
         from tfgraph.ops import array_ops
-        return array_ops.stack([convert_to_tensor(v, dtype) if not isinstance(v, (list, tuple))
-                                else convert_to_tensor(v, dtype) for v in value], name=name or "packed")
+        return array_ops.stack([convert_to_tensor(v, dtype) for v in value],
+                               name=name or "packed")
     if dtype is None and preferred_dtype is not None:
         try:
             arr = _to_array(value, dtypes.as_dtype(preferred_dtype), _op_type)

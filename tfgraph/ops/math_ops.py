@@ -10,6 +10,7 @@ from tfgraph.framework.op_def import OpDef, TensorSpec, convert_to_tensor, requi
 from tfgraph.framework.tensor import Tensor
 from tfgraph.ops import array_ops
 
+
 # -- shared helpers ---------------------------------------------------------------------------------
 class BroadcastGradientSum(OpDef):
     """Sums `dy` over the axes along which a tensor of runtime shape `shape` was broadcast."""

@@ -4,7 +4,6 @@ import threading
 
 import numpy as np
 
-from tfgraph.framework import errors
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import convert_to_tensor
 from tfgraph.runtime.fetch import FetchStructure, split_elements

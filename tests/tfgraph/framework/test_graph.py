@@ -1,5 +1,4 @@
 """Graph, Operation and TF1 op naming."""
-import numpy as np
 import pytest
 
 import tfgraph as tf

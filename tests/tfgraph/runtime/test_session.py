@@ -45,7 +45,7 @@ def test_fetch_structures(g):
 
 
 def test_fetch_by_name_operation_and_variable(g):
-    a = tf.constant([1.0, 2.0], name="a")
+    tf.constant([1.0, 2.0], name="a")
     v = tf.Variable(5.0, name="v")
     with tf.Session() as sess:
         assert sess.run(v.initializer) is None
