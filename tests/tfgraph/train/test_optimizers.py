@@ -376,3 +376,25 @@ def test_concurrent_updates_are_atomic_per_variable():
                 t.join()
             w = sess.run(W)
     np.testing.assert_array_equal(w, -1600.0)   # no update lost or torn
+
+
+def test_clip_by_global_norm_pipeline_and_int32_user_global_step():
+    """The classic TF1 pattern: compute, clip by global norm, apply; a user-made int32 step."""
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.Variable([3.0], name="a")
+        b = tf.Variable([4.0], name="b")
+        c = tf.Variable([1.0], name="c")   # not connected: its gradient is None
+        step = tf.Variable(0, trainable=False, name="global_step")
+        loss = tf.reduce_sum(a * a + b * b) / 2.0
+        opt = tf.train.GradientDescentOptimizer(tf.train.exponential_decay(1.0, step, 1, 0.5))
+        grads, variables = zip(*opt.compute_gradients(loss, [a, b, c]))
+        clipped, norm = tf.clip_by_global_norm(grads, 1.0)
+        train = opt.apply_gradients(zip(clipped, variables), global_step=step)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            assert sess.run(norm) == 5.0
+            sess.run(train)
+            np.testing.assert_allclose(sess.run([a, b, c]), [[3 - 0.6], [4 - 0.8], [1.0]],
+                                       rtol=1e-6)
+            assert sess.run(step) == 1 and sess.run(step).dtype == np.int32
