@@ -283,7 +283,16 @@ class Layer:
                 if any(m is not None for m in _flatten(masks)):
                     call_kwargs["mask"] = masks
             with graph.name_scope(self.name):
-                outputs = self.call(inputs, *args, **call_kwargs)
+                try:
+                    outputs = self.call(inputs, *args, **call_kwargs)
+                except (ValueError, TypeError) as e:
+                    if "Exception encountered when calling layer" in str(e):
+                        raise
+                    raise type(e)("Exception encountered when calling layer \"%s\" (type %s).\n\n"
+                                  "%s\n\nCall arguments received by layer \"%s\" (type %s):\n"
+                                  "  \u2022 inputs shape=%s" % (
+                                      self.name, type(self).__name__, e, self.name,
+                                      type(self).__name__, _map(_shape_of, inputs))) from e
                 if self.activity_regularizer is not None:
                     from tfgraph_keras import regularizers
                     reg = regularizers.get(self.activity_regularizer)

@@ -101,6 +101,27 @@ class Model(TrainingMixin, Layer):
     def layers(self):
         return list(self._layers_list)
 
+    # the model's own inputs/outputs (not those of its calls as a layer)
+    @property
+    def input(self):
+        if not self.inputs:
+            raise AttributeError("Model %s has no input yet (it is not built)." % self.name)
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self):
+        if not self.outputs:
+            raise AttributeError("Model %s has no output yet (it is not built)." % self.name)
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    @property
+    def input_shape(self):
+        return _shapes(self.input)
+
+    @property
+    def output_shape(self):
+        return _shapes(self.output)
+
     def _sublayers(self):
         return [lay for lay in self._layers_list if lay is not self]
 

@@ -1,0 +1,147 @@
+"""Sequential and functional models: construction, layers, nesting, weights, summary, config."""
+import numpy as np
+import pytest
+
+import tfgraph_keras as keras
+from tfgraph_keras import layers
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    keras.backend.clear_session()
+    yield
+    keras.backend.clear_session()
+
+
+def test_sequential_add_pop_and_input_shape_on_first_layer():
+    model = keras.Sequential()
+    model.add(layers.Dense(4, input_shape=(3,)))
+    model.add(layers.Dense(2))
+    assert [lay.name for lay in model.layers] == ["dense", "dense_1"]
+    assert model.output_shape == (None, 2) and model.input_shape == (None, 3)
+    assert model.count_params() == 3 * 4 + 4 + 4 * 2 + 2
+    popped = model.pop()
+    assert popped.name == "dense_1" and model.output_shape == (None, 4)
+    assert model.get_layer("dense") is model.layers[0] and model.get_layer(index=0).name == "dense"
+    with pytest.raises(ValueError, match="No such layer: nope"):
+        model.get_layer("nope")
+
+
+def test_sequential_without_input_builds_on_first_data():
+    model = keras.Sequential([layers.Dense(3), layers.Dense(1)])
+    assert not model.outputs
+    model.compile("sgd", "mse")
+    model.fit(np.ones((4, 5)), np.ones((4, 1)), verbose=0)
+    assert model.input_shape == (None, 5)
+    assert model.predict(np.ones((2, 5)), verbose=0).shape == (2, 1)
+
+
+def test_functional_shared_layer_and_nested_model():
+    inner_in = keras.Input((3,))
+    inner = keras.Model(inner_in, layers.Dense(2, name="inner_dense")(inner_in), name="inner")
+    a, b = keras.Input((3,)), keras.Input((3,))
+    out = layers.Add()([inner(a), inner(b)])
+    model = keras.Model([a, b], out)
+    assert len(model.weights) == 2  # shared: one kernel, one bias
+    xa, xb = np.random.rand(4, 3).astype(np.float32), np.random.rand(4, 3).astype(np.float32)
+    k, bias = inner.get_weights()
+    np.testing.assert_allclose(model.predict([xa, xb], verbose=0),
+                               xa @ k + bias + xb @ k + bias, rtol=1e-5)
+    assert model.get_layer("inner") is inner
+    seq = keras.Sequential([keras.Input((3,)), inner, layers.Dense(1)])
+    assert seq.predict(xa, verbose=0).shape == (4, 1)
+
+
+def test_get_set_weights_roundtrip_and_errors():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    w = [np.arange(6, dtype=np.float32).reshape(3, 2), np.ones(2, np.float32)]
+    model.set_weights(w)
+    for a, b in zip(model.get_weights(), w):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError):
+        model.set_weights(w[:1])
+
+
+def test_model_trainable_flag_freezes_all_layers():
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(2), layers.Dense(1)])
+    model.trainable = False
+    assert model.trainable_weights == [] and len(model.non_trainable_weights) == 4
+    model.trainable = True
+    model.layers[0].trainable = False
+    assert len(model.trainable_weights) == 2
+
+
+def test_summary_sequential_text():
+    model = keras.Sequential([keras.Input((784,)), layers.Dense(512, activation="relu"),
+                              layers.Dropout(0.2), layers.Dense(10)], name="mlp")
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert lines[:4] == ['Model: "mlp"', "_" * 65,
+                         " Layer (type)                Output Shape              Param #   ",
+                         "=" * 65]
+    assert lines[4] == " dense (Dense)               (None, 512)               401920    "
+    assert lines[5] == " " * 65
+    assert lines[-4:] == ["Total params: 407,050", "Trainable params: 407,050",
+                          "Non-trainable params: 0", "_" * 65]
+
+
+def test_summary_functional_has_connected_to():
+    a = keras.Input((3,), name="a")
+    h = layers.Dense(2, name="d")(a)
+    out = layers.Concatenate(name="cat")([h, a])
+    model = keras.Model(a, out)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "Connected to" in lines[2] and len(lines[1]) == 98
+    assert any(line.startswith(" cat (Concatenate)") and "d[0][0]" in line for line in lines)
+    assert any(line.strip() == "a[0][0]" for line in lines)
+
+
+def test_graph_disconnected_error():
+    a, b = keras.Input((3,)), keras.Input((3,))
+    out = layers.Add()([a, b])
+    with pytest.raises(ValueError, match="Graph disconnected"):
+        keras.Model(a, out)
+
+
+def test_wrong_input_shape_on_layer_call_names_the_layer():
+    x = keras.Input((5,))
+    dense = layers.Dense(3, name="fc")
+    dense(keras.Input((4,)))
+    with pytest.raises(ValueError, match=r'(?s)calling layer "fc" \(type Dense\).*5 and 4.*'
+                                         r'inputs shape=\(None, 5\)'):
+        dense(x)
+
+
+def test_subclassed_model_trains():
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.d1 = layers.Dense(8, activation="relu")
+            self.d2 = layers.Dense(1)
+
+        def call(self, inputs, training=None):
+            return self.d2(self.d1(inputs))
+
+    model = Net()
+    model.compile(keras.optimizers.Adam(0.01), "mse")
+    x = np.random.RandomState(0).rand(64, 2).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    hist = model.fit(x, y, epochs=20, verbose=0)
+    assert hist.history["loss"][-1] < 0.2 * hist.history["loss"][0]
+    assert len(model.trainable_weights) == 4 and model.name == "net"
+
+
+def test_functional_config_roundtrip():
+    a = keras.Input((3,), name="a")
+    shared = layers.Dense(3, name="shared")
+    out = layers.Dense(1, name="out")(shared(shared(a)))
+    model = keras.Model(a, out, name="m")
+    config = model.get_config()
+    assert [entry["name"] for entry in config["layers"]] == ["a", "shared", "out"]
+    assert config["layers"][1]["inbound_nodes"] == [[["a", 0, 0, {}]], [["shared", 0, 0, {}]]]
+    clone = keras.Model.from_config(config)
+    clone.set_weights(model.get_weights())
+    x = np.random.rand(2, 3).astype(np.float32)
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
