@@ -1108,10 +1108,11 @@ def broadcast_static_shape(shape_x, shape_y):
 
 # The indexing half of the family; imported last because it builds on the ops above.
 from tfgraph.ops.indexing_ops import (  # noqa: E402,F401
-    ArgMax, ArgMin, GatherNd, GatherV2, MirrorPad, MirrorPadGrad, OneHot, Pad, PadV2, ScatterNd,
-    Slice, StridedSlice, StridedSliceGrad, UnsortedSegmentSum, Where, _slice_helper, argmax,
-    argmin, boolean_mask, gather, gather_nd, newaxis, one_hot, pad, scatter_nd, slice,
-    strided_slice, strided_slice_grad, unsorted_segment_sum, where_indices)
+    ArgMax, ArgMin, GatherNd, GatherV2, MirrorPad, MirrorPadGrad, OneHot, Pad, PadV2,
+    ReverseSequence, ScatterNd, Slice, StridedSlice, StridedSliceGrad, UnsortedSegmentSum, Where,
+    _slice_helper, argmax, argmin, boolean_mask, gather, gather_nd, newaxis, one_hot, pad,
+    reverse_sequence, scatter_nd, slice, strided_slice, strided_slice_grad, unsorted_segment_sum,
+    where_indices)
 
 
 __all__ = [
@@ -1149,6 +1150,7 @@ __all__ = [
     "pad",
     "reverse",
     "reverse_v2",
+    "reverse_sequence",
     "range",
     "boolean_mask",
     "sequence_mask",

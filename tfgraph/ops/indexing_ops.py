@@ -452,6 +452,51 @@ def scatter_nd(indices, updates, shape, name=None):  # noqa: F811 - TF's argumen
     return ScatterNd.apply(indices, updates, shape, name=name)
 
 
+# -- ReverseSequence ------------------------------------------------------------------------------
+class ReverseSequence(OpDef):
+    """Reverses the first seq_lengths[b] entries along `seq_dim` of each batch entry b."""
+
+    type = "ReverseSequence"
+    attrs = {"seq_dim": 1, "batch_dim": 0}
+
+    def infer(self, x, lengths, *, seq_dim, batch_dim):
+        _check_index_dtype(lengths, "seq_lengths")
+        dims = _dims(x)
+        if dims is not None:
+            n = len(dims)
+            require(-n <= seq_dim < n and -n <= batch_dim < n and seq_dim % n != batch_dim % n,
+                    "seq_dim %d and batch_dim %d must be distinct dims of a rank-%d input"
+                    % (seq_dim, batch_dim, n))
+            want = tensor_shape.TensorShape([dims[batch_dim]])
+            require(want.is_compatible_with(lengths.shape), "Length of seq_lengths != input.dims("
+                    "%d), (%s vs. %s)" % (batch_dim, _shape_str(lengths.shape), _shape_str(want)))
+        return [TensorSpec(x.shape, x.dtype)]
+
+    def compute(self, x, lengths, *, seq_dim, batch_dim):
+        xm = np.moveaxis(x, (batch_dim, seq_dim), (0, 1))
+        n_t = xm.shape[1]
+        if lengths.size and (lengths.max() > n_t or lengths.min() < 0):
+            raise ValueError("seq_lengths must be in [0, %d], got %s" % (n_t, lengths.tolist()))
+        t = np.arange(n_t)
+        ln = lengths.reshape(-1, 1)
+        src = np.where(t < ln, ln - 1 - t, t)
+        out = xm[np.arange(xm.shape[0])[:, None], src]
+        return np.ascontiguousarray(np.moveaxis(out, (0, 1), (batch_dim, seq_dim)))
+
+    def grad(self, op, dy):
+        return [ReverseSequence.apply(dy, op.inputs[1], **op.attrs), None]
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None,  # noqa: A002
+                     seq_dim=None, batch_dim=None):
+    """tf.reverse_sequence (also the old seq_dim/batch_dim names)."""
+    seq_axis = seq_dim if seq_axis is None else seq_axis
+    batch_axis = (0 if batch_dim is None else batch_dim) if batch_axis is None else batch_axis
+    require(seq_axis is not None, "reverse_sequence needs seq_axis")
+    return ReverseSequence.apply(input, seq_lengths, seq_dim=int(seq_axis),
+                                 batch_dim=int(batch_axis), name=name)
+
+
 # -- UnsortedSegmentSum ---------------------------------------------------------------------------
 @njit
 def _segment_sum_rows(ids, data, out):

@@ -21,6 +21,13 @@ def _scatter_ref(u):
     return out
 
 
+def _rev_seq(x, lengths):
+    out = x.copy()
+    for b, n in enumerate(lengths):
+        out[b, :n] = x[b, :n][::-1]
+    return out
+
+
 def _dyn(value):
     """A shape argument whose value the graph only knows at run time."""
     v = np.asarray(value, np.int32)
@@ -74,6 +81,10 @@ CASES = [
      [(2, 3)], True),
     ("scatter_nd", lambda u: tf.scatter_nd([[1], [3], [1]], u, [5, 2]),
      lambda u: _scatter_ref(u), [(3, 2)], True),
+    ("reverse_sequence", lambda x: tf.reverse_sequence(x, [3, 0, 1], seq_axis=1),
+     lambda x: _rev_seq(x, [3, 0, 1]), [(3, 4, 2), (3, 3)], True),
+    ("reverse_sequence_batch_last", lambda x: tf.reverse_sequence(x, [2, 1], 0, batch_axis=1),
+     lambda x: _rev_seq(x.T, [2, 1]).T, [(3, 2)], True),
 ]
 
 @pytest.mark.parametrize("name,fn,ref,shapes,grad", CASES, ids=[c[0] for c in CASES])
