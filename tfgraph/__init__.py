@@ -46,6 +46,7 @@ from tfgraph.initializers import (constant_initializer, glorot_normal_initialize
 from tfgraph import initializers, losses, nn, train
 from tfgraph import test  # tf.test.compute_gradient(_error)
 from tfgraph import logging  # tf.logging: a shim over Python's logging
+from tfgraph import math, random  # tf.math.*, tf.random.* spellings  # noqa: A004
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
 from tfgraph.runtime.profile import RunMetadata, RunOptions

@@ -66,3 +66,14 @@ def test_config_proto_and_logging_shims(caplog):
     with caplog.at_level(tf.logging.INFO, logger="tfgraph"):
         tf.logging.info("step %d", 3)
     assert "step 3" in caplog.text
+
+
+def test_math_and_random_namespaces():
+    import math
+    import random
+    assert tf.math.log is tf.log and tf.math.reduce_sum is tf.reduce_sum
+    assert tf.math.argmax is tf.argmax and tf.math.is_nan is tf.is_nan
+    assert tf.math.softplus is tf.nn.softplus and tf.math.abs is tf.abs
+    assert tf.random.normal is tf.random_normal and tf.random.uniform is tf.random_uniform
+    assert tf.random.set_random_seed is tf.set_random_seed
+    assert math.pi > 3 and 0 <= random.random() < 1  # the stdlib modules are not shadowed
