@@ -35,8 +35,7 @@ def _max_pool(x, kh, kw, sh, sw, ph, pw, out):
                         else:
                             for ch in range(c):
                                 v = x[b, y, xx, ch]
-                                if v > out[b, i, j, ch]:
-                                    out[b, i, j, ch] = v
+                                out[b, i, j, ch] = max(out[b, i, j, ch], v)
 
 
 @njit(parallel=True)

@@ -229,7 +229,7 @@ class Conv2DBackpropInput(_ConvBase):
         return lambda sizes, w, dy: conv_kernels.conv2d_backprop_input(sizes, w, dy, s, d, p)
 
     def grad(self, op, g):
-        sizes, w, dy = op.inputs
+        _, w, dy = op.inputs
         a = self._fwd_attrs(op)
         return [None, Conv2DBackpropFilter.apply(g, array_ops.shape(w), dy, **a),
                 Conv2D.apply(g, w, **a)]
@@ -259,7 +259,7 @@ class Conv2DBackpropFilter(_ConvBase):
         return lambda x, sizes, dy: conv_kernels.conv2d_backprop_filter(x, sizes, dy, s, d, p)
 
     def grad(self, op, g):
-        x, sizes, dy = op.inputs
+        x, _, dy = op.inputs
         a = self._fwd_attrs(op)
         return [Conv2DBackpropInput.apply(array_ops.shape(x), g, dy, **a), None,
                 Conv2D.apply(x, g, **a)]
@@ -271,7 +271,7 @@ def _conv_attrs(strides, padding, dilations, data_format, use_cudnn_on_gpu=True)
                 data_format=_data_format(data_format), use_cudnn_on_gpu=bool(use_cudnn_on_gpu))
 
 
-def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,  # noqa: A002
+def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True,
            data_format="NHWC", dilations=None, name=None, filters=None):
     """tf.nn.conv2d: NHWC `input` (N, H, W, C) convolved with `filter` (KH, KW, C, O).
 
@@ -280,24 +280,24 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
         y = tf.nn.conv2d(x, w, strides=[1, 1, 1, 1], padding='SAME')
     """
     if filter is None:
-        filter = filters  # noqa: A001 - TF's argument name
+        filter = filters
     require(filter is not None, "conv2d needs a filter")
     require(strides is not None and padding is not None, "conv2d needs strides and padding")
     return Conv2D.apply(input, filter, name=name,
                         **_conv_attrs(strides, padding, dilations, data_format, use_cudnn_on_gpu))
 
 
-def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None,  # noqa: A002
+def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None,
                           padding=None, use_cudnn_on_gpu=True, data_format="NHWC",
                           dilations=None, name=None, filters=None):
     """tf.nn.conv2d_backprop_input: the gradient of conv2d with respect to its input."""
-    filter = filters if filter is None else filter  # noqa: A001
+    filter = filters if filter is None else filter
     return Conv2DBackpropInput.apply(input_sizes, filter, out_backprop, name=name,
                                      **_conv_attrs(strides, padding, dilations, data_format,
                                                    use_cudnn_on_gpu))
 
 
-def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
                            use_cudnn_on_gpu=True, data_format="NHWC", dilations=None, name=None):
     """tf.nn.conv2d_backprop_filter: the gradient of conv2d with respect to its filter."""
     return Conv2DBackpropFilter.apply(input, filter_sizes, out_backprop, name=name,
@@ -305,18 +305,18 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding, 
                                                     use_cudnn_on_gpu))
 
 
-def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,  # noqa: A002
+def conv2d_transpose(value=None, filter=None, output_shape=None, strides=None,
                      padding="SAME", data_format="NHWC", name=None, input=None, filters=None,
                      dilations=None):
     """tf.nn.conv2d_transpose: the transpose (gradient) of conv2d; filter is (KH, KW, out, in)."""
     value = input if value is None else value
-    filter = filters if filter is None else filter  # noqa: A001
+    filter = filters if filter is None else filter
     return Conv2DBackpropInput.apply(output_shape, filter, value, name=name or "conv2d_transpose",
                                      **_conv_attrs(strides, padding, dilations, data_format))
 
 
 def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None,
-           data_format=None, name=None, input=None, dilations=None):  # noqa: A002
+           data_format=None, name=None, input=None, dilations=None):
     """tf.nn.conv1d: NWC `value` (N, W, C) with filters (K, C, O), as expand_dims + conv2d + squeeze."""
     from tfgraph.framework.scopes import name_scope
     value = input if value is None else value
@@ -538,7 +538,7 @@ def _pool_attrs(ksize, strides, padding, data_format, n=2):
 
 
 def max_pool(value=None, ksize=None, strides=None, padding="VALID", data_format="NHWC", name=None,
-             input=None):  # noqa: A002
+             input=None):
     """tf.nn.max_pool: max over windows of NHWC `value`; ksize/strides as ints or lists of 2 or 4.
 
         y = tf.nn.max_pool(x, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding='VALID')
@@ -551,7 +551,7 @@ max_pool2d = max_pool
 
 
 def avg_pool(value=None, ksize=None, strides=None, padding="VALID", data_format="NHWC", name=None,
-             input=None):  # noqa: A002
+             input=None):
     """tf.nn.avg_pool: mean over windows of NHWC `value` (SAME: over the valid elements only)."""
     value = input if value is None else value
     return AvgPool.apply(value, name=name, **_pool_attrs(ksize, strides, padding, data_format))
@@ -572,26 +572,26 @@ def _pool1d(pool, value, ksize, strides, padding, data_format, name, default_nam
         return _squeeze_axis1(y)
 
 
-def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
     """tf.nn.max_pool1d: max over windows of NWC `input` (composite over max_pool)."""
     return _pool1d(max_pool, input, ksize, strides, padding, data_format, name, "MaxPool1d")
 
 
-def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
     """tf.nn.avg_pool1d: mean over windows of NWC `input` (composite over avg_pool)."""
     return _pool1d(avg_pool, input, ksize, strides, padding, data_format, name, "AvgPool1d")
 
 
 __all__ = [
+    "avg_pool",
+    "avg_pool1d",
+    "avg_pool2d",
     "conv1d",
     "conv2d",
     "conv2d_backprop_filter",
     "conv2d_backprop_input",
     "conv2d_transpose",
     "max_pool",
-    "max_pool2d",
     "max_pool1d",
-    "avg_pool",
-    "avg_pool2d",
-    "avg_pool1d",
+    "max_pool2d",
 ]

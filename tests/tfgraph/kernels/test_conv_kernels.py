@@ -1,8 +1,8 @@
 """Numba/BLAS conv and pooling kernels, and the ops' numpy references, vs slow loop references."""
+import conv_reference as ref
 import numpy as np
 import pytest
 
-import conv_reference as ref
 from tfgraph.kernels import conv as K
 from tfgraph.kernels import pooling as P
 from tfgraph.ops import conv_ops

@@ -194,6 +194,5 @@ def test_too_small_input_and_bad_rank_and_dtype():
 def test_runtime_shape_mismatch_is_invalid_argument():
     x = tf.placeholder(tf.float32, [None, None, None, None])
     y = tf.nn.conv2d(x, tf.zeros([3, 3, 2, 4]), strides=1, padding="SAME")
-    with tf.Session() as sess:
-        with pytest.raises(tf.errors.InvalidArgumentError, match="Conv2D"):
-            sess.run(y, {x: np.zeros((1, 5, 5, 3), np.float32)})
+    with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match="Conv2D"):
+        sess.run(y, {x: np.zeros((1, 5, 5, 3), np.float32)})
