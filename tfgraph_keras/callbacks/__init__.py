@@ -7,7 +7,8 @@ from tfgraph_keras.callbacks.lr_schedulers import LearningRateScheduler, ReduceL
 from tfgraph_keras.callbacks.misc import LambdaCallback, TerminateOnNaN
 from tfgraph_keras.callbacks.model_checkpoint import ModelCheckpoint
 from tfgraph_keras.callbacks.progbar import ProgbarLogger
+from tfgraph_keras.callbacks.tensorboard import TensorBoard
 
 __all__ = ["Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History",
            "LearningRateScheduler", "ReduceLROnPlateau", "LambdaCallback", "TerminateOnNaN",
-           "ModelCheckpoint", "ProgbarLogger"]
+           "ModelCheckpoint", "ProgbarLogger", "TensorBoard"]

@@ -2,6 +2,7 @@
 from tfgraph_keras.callbacks.progbar import Progbar
 from tfgraph_keras.datasets._files import get_file
 from tfgraph_keras.engine.data import PyDataset, Sequence
+from tfgraph_keras.utils.model_visualization import model_to_dot, plot_model
 from tfgraph_keras.utils.np_utils import normalize, to_categorical
 
 
@@ -17,12 +18,6 @@ def set_random_seed(seed):
     tf.set_random_seed(seed)
 
 
-def plot_model(model, to_file="model.png", show_shapes=False, **kwargs):
-    """Draws the model's graph with tfgraph's Graphviz exporter (tfgraph.viz)."""
-    from tfgraph import viz
-    return viz.render(model.outputs[0].graph, to_file) if hasattr(viz, "render") else None
-
-
 def __getattr__(name):
     if name in ("custom_object_scope", "register_keras_serializable", "get_registered_object",
                 "serialize_keras_object", "deserialize_keras_object"):
@@ -32,4 +27,4 @@ def __getattr__(name):
 
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "get_file", "normalize", "to_categorical",
-           "set_random_seed", "plot_model"]
+           "set_random_seed", "plot_model", "model_to_dot"]

@@ -23,6 +23,7 @@ def _model():
 
 def test_dot_text_has_layers_edges_and_shapes(tmp_path):
     model = _model()
+    assert keras.utils.plot_model is plot_model and keras.utils.model_to_dot is model_to_dot
     text = model_to_dot_text(model, show_shapes=True, show_layer_activations=True)
     assert text.startswith("digraph G {") and "splines=ortho" in text and "dpi=200" in text
     for layer in model.layers:
