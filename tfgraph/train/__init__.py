@@ -7,6 +7,7 @@ from tfgraph.train.checkpoint_utils import (CheckpointReader, CheckpointState, N
                                             checkpoint_exists, get_checkpoint_state,
                                             latest_checkpoint, list_variables, load_checkpoint,
                                             load_variable, update_checkpoint_state)
+from tfgraph.train.coordinator import Coordinator, start_queue_runners
 from tfgraph.train.gradient_descent import GradientDescentOptimizer
 from tfgraph.train.learning_rate_decay import (cosine_decay, exponential_decay,
                                                inverse_time_decay, natural_exp_decay,
@@ -40,6 +41,8 @@ __all__ = [
     "piecewise_constant",
     "Saver",
     "ExponentialMovingAverage",
+    "Coordinator",
+    "start_queue_runners",
     "CheckpointReader",
     "CheckpointState",
     "NewCheckpointReader",
