@@ -24,6 +24,7 @@ class Session:
         self._state = SessionState(self._graph)
         self._plans = {}
         self._plans_lock = threading.Lock()
+        self._checkers = {}  # fed tensor -> its feed converter/checker
         self._default_ctx = None
         self.sess_str = target
 
@@ -115,7 +116,10 @@ class Session:
                                 "TensorHandles. For reference, the tensor object was %s which was "
                                 "passed to the argument `feed_dict` with key %s." % (value, t))
             tensors.append(t)
-            values.append(_feed_checker(t)(value))
+            check = self._checkers.get(t)
+            if check is None:
+                check = self._checkers[t] = _feed_checker(t)
+            values.append(check(value))
         return tensors, values
 
     # -- lifecycle -------------------------------------------------------------------------------
