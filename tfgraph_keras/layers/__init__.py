@@ -1,12 +1,14 @@
 """The keras.layers namespace, re-exports only: `from tfgraph_keras.layers import Dense, Conv2D`."""
 from tfgraph_keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
-from tfgraph_keras.layers.convolutional import (Conv1D, Conv2D, Convolution1D, Convolution2D,
+from tfgraph_keras.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose, Convolution1D,
+                                                Convolution2D, Convolution2DTranspose, Cropping2D,
                                                 DepthwiseConv2D, SeparableConv2D,
-                                                SeparableConvolution2D, UpSampling2D,
-                                                ZeroPadding2D)
-from tfgraph_keras.layers.core import (Activation, Dense, Dropout, Flatten, Lambda, Permute,
-                                       RepeatVector, Reshape)
+                                                SeparableConvolution2D, UpSampling1D, UpSampling2D,
+                                                ZeroPadding1D, ZeroPadding2D)
+from tfgraph_keras.layers.core import (Activation, Dense, Dropout, Flatten, GaussianNoise,
+                                       Identity, Lambda, Permute, RepeatVector, Rescaling,
+                                       Reshape, SpatialDropout1D, SpatialDropout2D)
 from tfgraph_keras.layers.embedding import Embedding
 from tfgraph_keras.layers.input_layer import Input, InputLayer
 from tfgraph_keras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum,
@@ -22,6 +24,8 @@ from tfgraph_keras.layers.pooling import (AveragePooling1D, AveragePooling2D, Av
 __all__ = [
     "Layer", "InputSpec", "Input", "InputLayer",
     "Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector", "Lambda",
+    "Rescaling", "Identity", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D",
+    "Conv2DTranspose", "Convolution2DTranspose", "Cropping2D", "ZeroPadding1D", "UpSampling1D",
     "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "DepthwiseConv2D", "SeparableConv2D",
     "SeparableConvolution2D", "ZeroPadding2D", "UpSampling2D",
     "MaxPooling1D", "MaxPooling2D", "AveragePooling1D", "AveragePooling2D", "MaxPool1D",

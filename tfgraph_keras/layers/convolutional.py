@@ -293,6 +293,134 @@ class SeparableConv2D(Conv2D):
         return config
 
 
+class Conv2DTranspose(Conv2D):
+    """Transposed ("de-") convolution: the gradient of Conv2D w.r.t. its input.
+
+    kernel: (kh, kw, filters, in_channels), as Keras stores it. Output size n*s ('same') or
+    (n-1)*s + k ('valid'); `output_padding` is not supported.
+    """
+
+    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=(1, 1), **kwargs):
+        if output_padding is not None:
+            raise ValueError("Conv2DTranspose(output_padding=...) is not supported.")
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+
+    def build(self, input_shape):
+        channels = as_shape_tuple(input_shape)[-1]
+        self.kernel = self.add_weight(name="kernel",
+                                      shape=self.kernel_size + (self.filters, channels),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = self.add_weight(name="bias", shape=(self.filters,),
+                                    initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(ndim=4, axes={-1: channels})
+        self.built = True
+
+    def _out_len(self, n, k, s, d):
+        if n is None:
+            return None
+        eff = (k - 1) * d + 1
+        return n * s if self.padding == "same" else (n - 1) * s + eff
+
+    def _convolve(self, x):
+        n, h, w, _ = dynamic_dims(x)
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.strides, self.dilation_rate
+        oh = h * sh if self.padding == "same" else (h - 1) * sh + (kh - 1) * dh + 1
+        ow = w * sw if self.padding == "same" else (w - 1) * sw + (kw - 1) * dw + 1
+        shape = tf.stack([tf.shape(x)[0], oh, ow, self.filters])
+        y = tf.nn.conv2d_transpose(x, self.kernel, shape, strides=[1, sh, sw, 1],
+                                   padding=self.padding.upper(), dilations=[1, dh, dw, 1])
+        static = self.compute_output_shape(static_shape(x))
+        y.set_shape(static)
+        return y
+
+    def compute_output_shape(self, input_shape):
+        shape = as_shape_tuple(input_shape)
+        spatial = tuple(self._out_len(n, k, s, d) for n, k, s, d in zip(
+            shape[1:-1], self.kernel_size, self.strides, self.dilation_rate))
+        return (shape[0],) + spatial + (self.filters,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("groups")
+        config["output_padding"] = None
+        return config
+
+
+class Cropping2D(Layer):
+    """Crops rows and columns: cropping=1, (1, 2) or ((top, bottom), (left, right))."""
+
+    def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(cropping, int):
+            cropping = ((cropping, cropping), (cropping, cropping))
+        elif all(isinstance(c, int) for c in cropping):
+            cropping = ((cropping[0], cropping[0]), (cropping[1], cropping[1]))
+        self.cropping = tuple(tuple(int(v) for v in c) for c in cropping)
+        self.data_format = data_format or "channels_last"
+        self.input_spec = InputSpec(ndim=4)
+
+    def call(self, inputs):
+        (t, b), (left, r) = self.cropping
+        return inputs[:, t:(-b if b else None), left:(-r if r else None), :]
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, c = as_shape_tuple(input_shape)
+        (t, b), (left, r) = self.cropping
+        return (n, None if h is None else h - t - b, None if w is None else w - left - r, c)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(cropping=[list(c) for c in self.cropping], data_format=self.data_format)
+        return config
+
+
+class ZeroPadding1D(Layer):
+    """Pads the steps axis of (batch, steps, channels) with zeros: padding=1 or (left, right)."""
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        self.padding = (padding, padding) if isinstance(padding, int) else tuple(padding)
+        self.input_spec = InputSpec(ndim=3)
+
+    def call(self, inputs):
+        return tf.pad(inputs, [[0, 0], list(self.padding), [0, 0]])
+
+    def compute_output_shape(self, input_shape):
+        n, w, c = as_shape_tuple(input_shape)
+        return (n, None if w is None else w + sum(self.padding), c)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": list(self.padding)}
+
+
+class UpSampling1D(Layer):
+    """Repeats each step `size` times: (batch, steps, channels) -> (batch, steps*size, channels)."""
+
+    def __init__(self, size=2, **kwargs):
+        super().__init__(**kwargs)
+        self.size = int(size)
+        self.input_spec = InputSpec(ndim=3)
+
+    def call(self, inputs):
+        n, w, c = dynamic_dims(inputs)
+        lead = n if isinstance(n, int) else -1
+        x = tf.reshape(inputs, [lead, w, 1, c]) * tf.ones([1, 1, self.size, 1], inputs.dtype)
+        return tf.reshape(x, [lead, w * self.size, c])
+
+    def compute_output_shape(self, input_shape):
+        n, w, c = as_shape_tuple(input_shape)
+        return (n, None if w is None else w * self.size, c)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
 class ZeroPadding2D(Layer):
     """Pads rows and columns with zeros: padding=1, (1, 2) or ((top, bottom), (left, right))."""
 
@@ -357,5 +485,9 @@ Convolution1D = Conv1D
 Convolution2D = Conv2D
 SeparableConvolution2D = SeparableConv2D
 
+Convolution2DTranspose = Conv2DTranspose
+
 __all__ = ["Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "DepthwiseConv2D",
-           "SeparableConv2D", "SeparableConvolution2D", "ZeroPadding2D", "UpSampling2D"]
+           "SeparableConv2D", "SeparableConvolution2D", "Conv2DTranspose",
+           "Convolution2DTranspose", "Cropping2D", "ZeroPadding1D", "ZeroPadding2D",
+           "UpSampling1D", "UpSampling2D"]

@@ -293,6 +293,80 @@ class RepeatVector(Layer):
         return config
 
 
+class Rescaling(Layer):
+    """inputs * scale + offset (e.g. Rescaling(1 / 255) for images)."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.offset = scale, offset
+
+    def call(self, inputs):
+        x = inputs if inputs.dtype.is_floating else tf.cast(inputs, self.dtype)
+        return x * self.scale + self.offset
+
+    def compute_output_shape(self, input_shape):
+        return as_shape_tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}
+
+
+class Identity(Layer):
+    """Returns its input unchanged (a placeholder layer)."""
+
+    def call(self, inputs):
+        return tf.identity(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return as_shape_tuple(input_shape)
+
+
+class GaussianNoise(Layer):
+    """Adds N(0, stddev) noise in training (identity at inference), a regularizer."""
+
+    def __init__(self, stddev, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev, self.seed = float(stddev), seed
+
+    def call(self, inputs, training=None):
+        def noisy():
+            return inputs + tf.random_normal(tf.shape(inputs), stddev=self.stddev,
+                                             dtype=inputs.dtype, seed=self.seed)
+        return backend.in_train_phase(noisy, lambda: tf.identity(inputs), training=training)
+
+    def compute_output_shape(self, input_shape):
+        return as_shape_tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+class SpatialDropout2D(Dropout):
+    """Dropout of whole feature maps: one mask per (sample, channel) of NHWC inputs."""
+
+    def _noise_shape(self, inputs):
+        dims = dynamic_dims(inputs)
+        return [dims[0], 1, 1, dims[3]]
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("noise_shape")
+        return config
+
+
+class SpatialDropout1D(Dropout):
+    """Dropout of whole channels of (batch, steps, channels) inputs."""
+
+    def _noise_shape(self, inputs):
+        dims = dynamic_dims(inputs)
+        return [dims[0], 1, dims[2]]
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("noise_shape")
+        return config
+
+
 class Lambda(Layer):
     """Wraps an expression as a layer: Lambda(lambda x: x * 2).
 
@@ -359,4 +433,5 @@ def _arg_names(fn):
 
 
 __all__ = ["Dense", "Activation", "Dropout", "Flatten", "Reshape", "Permute", "RepeatVector",
-           "Lambda"]
+           "Lambda", "Rescaling", "Identity", "GaussianNoise", "SpatialDropout1D",
+           "SpatialDropout2D"]

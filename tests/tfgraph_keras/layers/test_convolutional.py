@@ -143,3 +143,45 @@ def test_depthwise_and_separable_conv_match_numpy():
         config = layer.get_config()
         assert type(layer).from_config(config).get_config() == config
     check_gradients(layers.SeparableConv2D(2, 2, dtype="float64"), RNG.randn(1, 3, 3, 2))
+
+
+def conv2d_transpose_ref(x, k, stride, padding):
+    """Scatter form: each input pixel adds x * kernel into the (stride-spaced) output window."""
+    n, h, w, _ = x.shape
+    kh, kw, f, _ = k.shape
+    full = np.zeros((n, (h - 1) * stride + kh, (w - 1) * stride + kw, f))
+    for i in range(h):
+        for j in range(w):
+            full[:, i * stride:i * stride + kh, j * stride:j * stride + kw] += np.einsum(
+                "nc,hwfc->nhwf", x[:, i, j], k)
+    if padding == "valid":
+        return full
+    oh, ow = h * stride, w * stride
+    top, left = (full.shape[1] - oh) // 2, (full.shape[2] - ow) // 2
+    return full[:, top:top + oh, left:left + ow]
+
+
+@pytest.mark.parametrize("stride, padding", [(1, "valid"), (2, "valid"), (2, "same")])
+def test_conv2d_transpose_matches_numpy(stride, padding):
+    x = RNG.randn(2, 3, 4, 3).astype(np.float32)
+    layer = layers.Conv2DTranspose(2, 3, strides=stride, padding=padding)
+    y = run_layer(layer, x)
+    k, b = layer.get_weights()
+    assert k.shape == (3, 3, 2, 3)
+    np.testing.assert_allclose(y, conv2d_transpose_ref(x, k, stride, padding) + b, rtol=1e-4,
+                               atol=1e-5)
+    assert layer.compute_output_shape((None, 3, 4, 3)) == (None,) + y.shape[1:]
+
+
+def test_cropping_padding_upsampling_1d():
+    x = RNG.randn(2, 5, 6, 2).astype(np.float32)
+    np.testing.assert_array_equal(run_layer(layers.Cropping2D(((1, 2), (0, 1))), x),
+                                  x[:, 1:3, 0:5])
+    s = RNG.randn(2, 4, 3).astype(np.float32)
+    np.testing.assert_array_equal(run_layer(layers.ZeroPadding1D((1, 2)), s),
+                                  np.pad(s, ((0, 0), (1, 2), (0, 0))))
+    np.testing.assert_array_equal(run_layer(layers.UpSampling1D(3), s), s.repeat(3, axis=1))
+    for layer in (layers.Conv2DTranspose(2, 3, strides=2), layers.Cropping2D(1),
+                  layers.ZeroPadding1D(2), layers.UpSampling1D(2)):
+        config = layer.get_config()
+        assert type(layer).from_config(config).get_config() == config

@@ -132,3 +132,20 @@ def test_dense_sgd_step_matches_numpy():
     k1, b1 = model.get_weights()
     np.testing.assert_allclose(k1, k - 0.1 * x.T @ g, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(b1, b - 0.1 * g.sum(0), rtol=1e-5, atol=1e-6)
+
+
+def test_rescaling_identity_noise_and_spatial_dropout():
+    x = RNG.randint(0, 255, (3, 4)).astype(np.uint8)
+    np.testing.assert_allclose(run_layer(layers.Rescaling(1 / 255.0, offset=-0.5), x),
+                               x / 255.0 - 0.5, rtol=1e-6)
+    f = RNG.randn(3, 4).astype(np.float32)
+    np.testing.assert_array_equal(run_layer(layers.Identity(), f), f)
+    np.testing.assert_array_equal(run_layer(layers.GaussianNoise(0.5), f), f)  # inference
+    noisy = run_layer(layers.GaussianNoise(0.5, seed=1), np.zeros((400, 50), np.float32),
+                      training=True)
+    assert abs(noisy.std() - 0.5) < 0.02
+    img = np.ones((6, 3, 3, 20), np.float32)
+    y = run_layer(layers.SpatialDropout2D(0.5, seed=2), img, training=True)
+    per_map = y.reshape(6, 9, 20)
+    assert np.all(per_map.min(1) == per_map.max(1))  # whole feature maps kept or dropped
+    assert set(np.unique(y)) <= {0.0, 2.0}
