@@ -36,7 +36,16 @@ class FetchStructure:
             keys = list(fetch)
             builders = [self._build(graph, fetch[k]) for k in keys]
             kind = type(fetch)
-            return lambda vals: kind(zip(keys, [b(vals) for b in builders]))
+            factory = getattr(fetch, "default_factory", None)
+
+            def build_dict(vals):
+                out = kind()  # as TF: an empty instance of the caller's mapping type, then filled
+                if factory is not None:
+                    out.default_factory = factory
+                for k, b in zip(keys, builders):
+                    out[k] = b(vals)
+                return out
+            return build_dict
         try:
             element = graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
         except TypeError as e:

@@ -42,6 +42,8 @@ def test_fetch_structures(g):
         assert nested["op"] is None and nested["k"][1][1]["in"] == 3.0
         np.testing.assert_array_equal(nested["n"], [[1.0, 2.0]])
         assert sess.run([], feed) == [] and sess.run({}) == {}
+        dd = sess.run(collections.defaultdict(list, {"s": s}), feed)
+        assert isinstance(dd, collections.defaultdict) and dd["s"] == 3.0 and dd["new"] == []
 
 
 def test_fetch_by_name_operation_and_variable(g):
