@@ -1,4 +1,4 @@
-"""IndexedSlices: sparse-row gradients (of gather / embedding_lookup), densified only when needed."""
+"""IndexedSlices: sparse-row gradients (of gather, embedding_lookup), densified only when needed."""
 from tfgraph.framework.op_def import convert_to_tensor
 
 

@@ -12,8 +12,7 @@ import builtins
 import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
-from tfgraph.framework.op_def import (OpDef, TensorSpec, constant_value, convert_to_tensor,
-                                      require)
+from tfgraph.framework.op_def import OpDef, TensorSpec, constant_value, convert_to_tensor, require
 from tfgraph.framework.scopes import name_scope
 from tfgraph.framework.tensor import Tensor
 
@@ -1108,12 +1107,39 @@ def broadcast_static_shape(shape_x, shape_y):
 
 # The indexing half of the family; imported last because it builds on the ops above.
 from tfgraph.ops.indexing_ops import (  # noqa: E402,F401
-    ArgMax, ArgMin, GatherNd, GatherV2, MirrorPad, MirrorPadGrad, OneHot, Pad, PadV2,
-    ReverseSequence, ScatterNd, Slice, StridedSlice, StridedSliceGrad, UnsortedSegmentSum, Where,
-    _slice_helper, argmax, argmin, boolean_mask, gather, gather_nd, newaxis, one_hot, pad,
-    reverse_sequence, scatter_nd, slice, strided_slice, strided_slice_grad, unsorted_segment_sum,
-    where_indices)
-
+    ArgMax,
+    ArgMin,
+    GatherNd,
+    GatherV2,
+    MirrorPad,
+    MirrorPadGrad,
+    OneHot,
+    Pad,
+    PadV2,
+    ReverseSequence,
+    ScatterNd,
+    Slice,
+    StridedSlice,
+    StridedSliceGrad,
+    UnsortedSegmentSum,
+    Where,
+    _slice_helper,
+    argmax,
+    argmin,
+    boolean_mask,
+    gather,
+    gather_nd,
+    newaxis,
+    one_hot,
+    pad,
+    reverse_sequence,
+    scatter_nd,
+    slice,
+    strided_slice,
+    strided_slice_grad,
+    unsorted_segment_sum,
+    where_indices,
+)
 
 __all__ = [
     "constant",

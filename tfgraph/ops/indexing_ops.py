@@ -10,16 +10,34 @@ import functools
 import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
-from tfgraph.framework.op_def import (OpDef, TensorSpec, constant_value, convert_to_tensor,
-                                      require)
+from tfgraph.framework.op_def import OpDef, TensorSpec, constant_value, convert_to_tensor, require
 from tfgraph.framework.scopes import name_scope
 from tfgraph.framework.tensor import Tensor
 from tfgraph.kernels.jit import njit
-from tfgraph.ops.array_ops import (_check_index_dtype, _consts, _dims, _int_arg, _math,
-                                   _norm_axis, _partial_value, _pyrange, _pyslice, _shape_arg,
-                                   _shape_str, _with_shape, concat, constant, expand_dims, reshape,
-                                   shape, squeeze, stack, strided_slice_index, transpose,
-                                   zeros_like)
+from tfgraph.ops.array_ops import (
+    _check_index_dtype,
+    _consts,
+    _dims,
+    _int_arg,
+    _math,
+    _norm_axis,
+    _partial_value,
+    _pyrange,
+    _pyslice,
+    _shape_arg,
+    _shape_str,
+    _with_shape,
+    concat,
+    constant,
+    expand_dims,
+    reshape,
+    shape,
+    squeeze,
+    stack,
+    strided_slice_index,
+    transpose,
+    zeros_like,
+)
 
 
 # -- StridedSlice and Tensor.__getitem__ ----------------------------------------------------------
