@@ -5,7 +5,7 @@ import numpy as np
 
 import tfgraph as tf
 from tfgraph_keras import activations, backend, initializers, regularizers
-from tfgraph_keras.layers.base_layer import Layer
+from tfgraph_keras.layers.base_layer import InputSpec, Layer
 
 
 class constraints:  # noqa: N801 - module-like namespace; weight constraints are optional
@@ -106,6 +106,7 @@ class Dense(Layer):
                                     initializer=self.bias_initializer,
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: in_dim})
         self.built = True
 
     def call(self, inputs):

@@ -158,6 +158,10 @@ def clean_layer_config(cls, config):
         config["dtype"] = inner.get("name", "float32") if isinstance(inner, dict) else "float32"
         if config["dtype"].startswith("mixed_"):
             config["dtype"] = "float32"
+    for key, value in config.items():  # Keras 3 may write an activation as a "function" object
+        if isinstance(value, dict) and value.get("class_name") == "function" and \
+                str(value.get("module", "")).startswith("keras"):
+            config[key] = value["config"]
     accepted = _init_params(cls)
     if accepted is not None:
         config = {k: v for k, v in config.items() if k in accepted}

@@ -149,3 +149,12 @@ def test_rescaling_identity_noise_and_spatial_dropout():
     per_map = y.reshape(6, 9, 20)
     assert np.all(per_map.min(1) == per_map.max(1))  # whole feature maps kept or dropped
     assert set(np.unique(y)) <= {0.0, 2.0}
+
+
+def test_built_dense_rejects_other_input_width():
+    d = layers.Dense(2)
+    d(tf.placeholder(tf.float32, (None, 4)))
+    with pytest.raises(ValueError, match="Input 0 of layer \"dense\" is incompatible with the layer:"
+                                         " expected axis -1 of input shape to have value 4, but "
+                                         "received input with shape \\(None, 5\\)"):
+        d(tf.placeholder(tf.float32, (None, 5)))
