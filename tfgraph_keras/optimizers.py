@@ -117,15 +117,14 @@ class Optimizer:
                 raise ValueError("Variable %s has `None` for gradient. Please make sure that all of "
                                  "your ops have a gradient defined (i.e. are differentiable)."
                                  % p.name)
-        grads = [tf.convert_to_tensor(g) if not isinstance(g, tf.Tensor) else g for g in grads]
-        return self._clip(grads)
+        return [tf.convert_to_tensor(g) if not isinstance(g, tf.Tensor) else g for g in grads]
 
     def get_updates(self, loss, params):
         """The update ops for `params` minimizing `loss` (built once, in the loss's graph)."""
         graph = loss.graph
         self._build(graph)
         with graph.as_default():
-            grads = self.get_gradients(loss, params)
+            grads = self._clip(self.get_gradients(loss, params))
             return self._apply_all(list(zip(grads, params)), graph)
 
     def apply_gradients(self, grads_and_vars, name=None):
@@ -133,10 +132,12 @@ class Optimizer:
         graph = grads_and_vars[0][1].graph
         self._build(graph)
         with graph.as_default():
+            grads = self._clip([g for g, _ in grads_and_vars])
+            grads_and_vars = list(zip(grads, [v for _, v in grads_and_vars]))
             return tf.group(*self._apply_all(grads_and_vars, graph))
 
     def _apply_all(self, grads_and_vars, graph):
-        grads = [g for g, _ in grads_and_vars]
+        grads = _dep_grads(grads_and_vars)
         with graph.name_scope(None), graph.name_scope(self.name), graph.control_dependencies(grads):
             lr = self._current_lr()
             t = tf.cast(tf.convert_to_tensor(self._iterations), tf.float32) + 1.0
@@ -201,6 +202,13 @@ class Optimizer:
         if "lr" in config:
             config["learning_rate"] = config.pop("lr")
         return cls(**config)
+
+
+def _dep_grads(grads_and_vars):
+    """The gradients every update waits for (fed placeholders need no ordering: and the plan
+    would run a placeholder named as a control input as if unfed)."""
+    return [g for g, _ in grads_and_vars if isinstance(g, tf.Tensor) and g.op.type not in
+            ("Placeholder", "PlaceholderWithDefault")]
 
 
 def _f(x, like):
@@ -393,7 +401,7 @@ class Nadam(Optimizer):
             self._u_cache = None
 
     def _apply_all(self, grads_and_vars, graph):
-        grads = [g for g, _ in grads_and_vars]
+        grads = _dep_grads(grads_and_vars)
         with graph.name_scope(None), graph.name_scope(self.name), graph.control_dependencies(grads):
             t = tf.cast(tf.convert_to_tensor(self._iterations), tf.float32) + 1.0
             b1 = self.beta_1
