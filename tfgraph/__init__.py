@@ -30,6 +30,7 @@ from tfgraph.variables import (Variable, all_variables, global_variables,
                                trainable_variables, variables_initializer)
 from tfgraph.autodiff.gradients import gradients
 from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.runtime.fetch import IndexedSlicesValue
 from tfgraph.ops.array_ops import *  # noqa: F401,F403 - names listed in array_ops.__all__
 from tfgraph.ops.control_flow_ops import *  # noqa: F401,F403
 from tfgraph.ops.math_ops import *  # noqa: F401,F403

@@ -3,8 +3,15 @@
 As TF1's session fetch mappers do: lists, tuples, namedtuples and dicts nest freely; leaves are
 Tensors, Operations, Variables or names ('x:0', 'train_op').
 """
+import collections
+
+from tfgraph.autodiff.indexed_slices import IndexedSlices
 from tfgraph.framework.operation import Operation
 from tfgraph.framework.tensor import Tensor
+
+
+IndexedSlicesValue = collections.namedtuple("IndexedSlicesValue", ["values", "indices",
+                                                                   "dense_shape"])
 
 
 class FetchStructure:
@@ -46,6 +53,11 @@ class FetchStructure:
                     out[k] = b(vals)
                 return out
             return build_dict
+        if isinstance(fetch, IndexedSlices):  # fetched as IndexedSlicesValue(values, indices, shape)
+            parts = [fetch.values, fetch.indices, fetch.dense_shape]
+            builders = [None if p is None else self._build(graph, p) for p in parts]
+            return lambda vals: IndexedSlicesValue(*[None if b is None else b(vals)
+                                                     for b in builders])
         try:
             element = graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
         except TypeError as e:

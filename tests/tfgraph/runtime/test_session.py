@@ -248,3 +248,16 @@ def test_sessions_hold_separate_variable_values(g):
     assert s1.run(v) == 2.0 and s2.run(v) == 1.0
     with pytest.raises(tf.errors.FailedPreconditionError):
         tf.Session().run(v)
+
+
+def test_fetch_indexed_slices(g):
+    p = tf.Variable(np.ones((4, 2), np.float32))
+    grad = tf.gradients(tf.reduce_sum(tf.gather(p, [0, 2])), p)[0]
+    assert isinstance(grad, tf.IndexedSlices)
+    with tf.Session() as sess:
+        sess.run(p.initializer)
+        got = sess.run({"g": [grad]})["g"][0]
+    assert isinstance(got, tf.IndexedSlicesValue)
+    np.testing.assert_array_equal(got.indices, [0, 2])
+    np.testing.assert_array_equal(got.values, np.ones((2, 2)))
+    np.testing.assert_array_equal(got.dense_shape, [4, 2])
