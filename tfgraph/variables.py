@@ -24,7 +24,9 @@ class Variable:
         self._graph = graph
         self._trainable = trainable
         self.constraint = constraint
-        with graph.name_scope(name or "Variable") as scope:
+        # Like TF1's init_scope: an enclosing control_dependencies block does not reach the
+        # variable's initializer ops.
+        with graph.name_scope(name or "Variable") as scope, graph.control_dependencies(None):
             if callable(initial_value):
                 with graph.name_scope("Initializer"):
                     value = convert_to_tensor(initial_value(), dtype=dtype, name="initial_value")
@@ -35,13 +37,12 @@ class Variable:
                 var_shape = tensor_shape.as_shape(shape)
             if validate_shape and not var_shape.is_fully_defined():
                 raise ValueError("initial_value must have a shape specified: %s" % value)
-            with graph.control_dependencies(None):
-                self._variable = state_ops.variable_op_v2(var_shape, value.dtype, name=scope)
-                self._initial_value = value
-                self._initializer_op = state_ops.Assign.create_op(  # an Operation, as in TF
-                    [self._variable, value], name="Assign", validate_shape=validate_shape,
-                    use_locking=True)
-                self._snapshot = array_ops.identity(self._variable, name="read")
+            self._variable = state_ops.variable_op_v2(var_shape, value.dtype, name=scope)
+            self._initial_value = value
+            self._initializer_op = state_ops.Assign.create_op(  # an Operation, as in TF
+                [self._variable, value], name="Assign", validate_shape=validate_shape,
+                use_locking=True)
+            self._snapshot = array_ops.identity(self._variable, name="read")
         if collections is None:
             collections = [GraphKeys.GLOBAL_VARIABLES]
         collections = list(collections)

@@ -162,3 +162,18 @@ def test_initial_value_depends_on_other_variable():
             sess.run(tf.global_variables_initializer())
             assert sess.run(b) == 6.0
             np.testing.assert_array_equal(sess.run(c), sess.run(d))  # one draw, shared
+
+
+def test_variable_made_inside_control_dependencies_does_not_inherit_them():
+    with tf.Graph().as_default():
+        counter = tf.Variable(0.0)
+        inc = tf.assign_add(counter, 1.0)
+        with tf.control_dependencies([inc]):
+            v = tf.Variable(5.0)
+            w = tf.get_variable("w", [2], initializer=tf.ones_initializer())
+        assert all(not op.control_inputs for op in [v.op, v.initializer, w.initializer,
+                                                    v.initial_value.op])
+        with tf.Session() as sess:
+            sess.run(counter.initializer)
+            sess.run([v.initializer, w.initializer])
+            assert sess.run(counter) == 0.0
