@@ -150,6 +150,40 @@ class Orthogonal(Initializer):
         return {"gain": self.gain, "seed": self.seed}
 
 
+class Identity(Initializer):
+    """A 2-D identity matrix times `gain` (tf.initializers.identity)."""
+
+    def __init__(self, gain=1.0, dtype=dtypes.float32):
+        super().__init__(dtype)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        if len(shape) != 2:
+            raise ValueError("Identity matrix initializer can only be used for 2D matrices.")
+        eye = self.gain * np.eye(int(shape[0]), int(shape[1]))
+        return array_ops.constant(eye, dtype=self._dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+def global_variables():
+    """tf.initializers.global_variables(): the op initializing every global variable."""
+    from tfgraph.variables import global_variables_initializer
+    return global_variables_initializer()
+
+
+def local_variables():
+    from tfgraph.variables import local_variables_initializer
+    return local_variables_initializer()
+
+
+def variables(var_list, name="init"):
+    """tf.initializers.variables(var_list)."""
+    from tfgraph.variables import variables_initializer
+    return variables_initializer(var_list, name=name)
+
+
 def glorot_uniform_initializer(seed=None, dtype=dtypes.float32):
     return VarianceScaling(1.0, "fan_avg", "uniform", seed, dtype)
 
@@ -192,3 +226,5 @@ truncated_normal = TruncatedNormal
 random_uniform = RandomUniform
 variance_scaling = VarianceScaling
 orthogonal = Orthogonal
+identity = Identity
+identity_initializer = Identity

@@ -95,3 +95,17 @@ def test_variance_scaling_validation_and_config():
     init = tf.variance_scaling_initializer(2.0, "fan_in", "uniform", seed=3)
     again = initializers.VarianceScaling.from_config(init.get_config())
     assert again.get_config() == init.get_config()
+
+
+def test_identity_initializer_and_initializer_op_aliases():
+    np.testing.assert_array_equal(_sample(initializers.identity(gain=2.0), [2, 3]),
+                                  2.0 * np.eye(2, 3))
+    with pytest.raises(ValueError):
+        _sample(initializers.identity(), [2, 2, 2])
+    with tf.Graph().as_default():
+        v = tf.Variable(1.0)
+        w = tf.Variable(2.0, collections=[tf.GraphKeys.LOCAL_VARIABLES])
+        with tf.Session() as sess:
+            sess.run([tf.initializers.global_variables(), tf.initializers.local_variables()])
+            assert sess.run([v, w]) == [1.0, 2.0]
+            sess.run(tf.initializers.variables([v]))
