@@ -13,10 +13,16 @@ from tfgraph.train.learning_rate_decay import (cosine_decay, exponential_decay,
                                                inverse_time_decay, natural_exp_decay,
                                                piecewise_constant, polynomial_decay)
 from tfgraph.train.momentum import MomentumOptimizer
+from tfgraph.train.monitored_session import (MonitoredSession, MonitoredTrainingSession, Scaffold,
+                                             SingularMonitoredSession)
 from tfgraph.train.moving_averages import ExponentialMovingAverage
 from tfgraph.train.optimizer import Optimizer
 from tfgraph.train.rmsprop import RMSPropOptimizer
 from tfgraph.train.saver import Saver
+from tfgraph.train.session_run_hook import (CheckpointSaverHook, LoggingTensorHook,
+                                            NanLossDuringTrainingError, NanTensorHook,
+                                            SessionRunArgs, SessionRunContext, SessionRunHook,
+                                            SessionRunValues, StopAtStepHook)
 from tfgraph.train.training_util import (assert_global_step, create_global_step, get_global_step,
                                          get_or_create_global_step, global_step)
 
@@ -43,6 +49,19 @@ __all__ = [
     "ExponentialMovingAverage",
     "Coordinator",
     "start_queue_runners",
+    "MonitoredSession",
+    "MonitoredTrainingSession",
+    "Scaffold",
+    "SingularMonitoredSession",
+    "CheckpointSaverHook",
+    "LoggingTensorHook",
+    "NanLossDuringTrainingError",
+    "NanTensorHook",
+    "SessionRunArgs",
+    "SessionRunContext",
+    "SessionRunHook",
+    "SessionRunValues",
+    "StopAtStepHook",
     "CheckpointReader",
     "CheckpointState",
     "NewCheckpointReader",
