@@ -86,7 +86,7 @@ def _assert_broadcastable(weights, losses):
     ws, ls = weights.shape, losses.shape
     if ws.ndims is None or ls.ndims is None or ws.ndims == 0:
         return
-    ok = ws.ndims == ls.ndims and all(w is None or l is None or w in (1, l) for w, l in
+    ok = ws.ndims == ls.ndims and all(w is None or v is None or w in (1, v) for w, v in
                                       zip(ws.as_tuple(), ls.as_tuple()))
     if not ok:
         raise ValueError("weights can not be broadcast to values. values.rank=%d. weights.rank=%d."
@@ -351,20 +351,20 @@ def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None
 
 __all__ = [
     "Reduction",
-    "compute_weighted_loss",
     "absolute_difference",
-    "mean_squared_error",
+    "add_loss",
+    "compute_weighted_loss",
+    "cosine_distance",
+    "get_losses",
+    "get_regularization_loss",
+    "get_regularization_losses",
+    "get_total_loss",
+    "hinge_loss",
     "huber_loss",
     "log_loss",
-    "hinge_loss",
-    "cosine_distance",
+    "mean_pairwise_squared_error",
+    "mean_squared_error",
+    "sigmoid_cross_entropy",
     "softmax_cross_entropy",
     "sparse_softmax_cross_entropy",
-    "sigmoid_cross_entropy",
-    "mean_pairwise_squared_error",
-    "add_loss",
-    "get_losses",
-    "get_regularization_losses",
-    "get_regularization_loss",
-    "get_total_loss",
 ]

@@ -171,7 +171,7 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
 
 def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamma=None,
                                         variance_epsilon=None, scale_after_normalization=None,
-                                        name=None, input=None,  # noqa: A002
+                                        name=None, input=None,
                                         mean=None, variance=None):
     """tf.nn.batch_norm_with_global_normalization (deprecated TF1 form of batch_normalization)."""
     t = input if t is None else t
@@ -260,7 +260,8 @@ def _partitioned_lookup(parts, ids, strategy):
         raise ValueError("embedding_lookup: partitioned params need a known first dimension")
     n = len(parts)
     ids = math_ops.cast(ids, dtypes.int64) if ids.dtype is not dtypes.int64 else ids
-    c = lambda v: array_ops.constant(v, dtype=dtypes.int64)  # noqa: E731
+    def c(v):
+        return array_ops.constant(v, dtype=dtypes.int64)
     if strategy == "mod":
         assign, new_ids = ids % c(n), ids // c(n)
     else:
@@ -377,7 +378,8 @@ def log_poisson_loss(targets, log_input, compute_full_loss=False, name=None):
                              % (log_input.shape, targets.shape))
         result = math_ops.exp(log_input) - log_input * targets
         if compute_full_loss:
-            c = lambda v: array_ops.constant(v, dtype=targets.dtype)  # noqa: E731
+            def c(v):
+                return array_ops.constant(v, dtype=targets.dtype)
             safe = math_ops.maximum(targets, c(1.0))   # the term is unused (zero) for targets <= 1
             stirling = (safe * math_ops.log(safe) - safe
                         + c(0.5) * math_ops.log(c(2 * np.pi) * safe))
@@ -422,22 +424,22 @@ def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
 
 
 __all__ = [
-    "dropout",
-    "moments",
-    "weighted_moments",
-    "batch_normalization",
-    "fused_batch_norm",
     "batch_norm_with_global_normalization",
-    "l2_normalize",
-    "embedding_lookup",
-    "sigmoid_cross_entropy_with_logits",
-    "weighted_cross_entropy_with_logits",
-    "swish",
-    "xw_plus_b",
-    "relu_layer",
-    "zero_fraction",
+    "batch_normalization",
     "crelu",
+    "dropout",
+    "embedding_lookup",
+    "fused_batch_norm",
+    "l2_normalize",
     "log_poisson_loss",
-    "sufficient_statistics",
+    "moments",
     "normalize_moments",
+    "relu_layer",
+    "sigmoid_cross_entropy_with_logits",
+    "sufficient_statistics",
+    "swish",
+    "weighted_cross_entropy_with_logits",
+    "weighted_moments",
+    "xw_plus_b",
+    "zero_fraction",
 ]

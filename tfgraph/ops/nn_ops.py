@@ -11,8 +11,14 @@ import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
 from tfgraph.framework.graph import get_default_graph
-from tfgraph.framework.op_def import (OpDef, TensorSpec, constant_value, convert_to_tensor,
-                                      require, require_float)
+from tfgraph.framework.op_def import (
+    OpDef,
+    TensorSpec,
+    constant_value,
+    convert_to_tensor,
+    require,
+    require_float,
+)
 from tfgraph.kernels import softmax as _kernels
 from tfgraph.ops import array_ops, math_ops
 
@@ -690,7 +696,7 @@ class TopKV2(OpDef):
         return [math_ops.reduce_sum(array_ops.expand_dims(dvalues, -1) * onehot, axis=-2), None]
 
 
-def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's argument names
+def top_k(input, k=1, sorted=True, name=None):
     """tf.nn.top_k: (values, indices) of the k largest entries of the last dimension."""
     return TopKV2.apply(input, k, sorted=sorted, name=name)
 
@@ -742,7 +748,7 @@ class LRNGrad(OpDef):
                                                                              depth_radius)
 
 
-def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5,  # noqa: A002
+def local_response_normalization(input, depth_radius=5, bias=1, alpha=1, beta=0.5,
                                  name=None):
     """tf.nn.local_response_normalization (tf.nn.lrn): normalizes each channel of a 4-D NHWC input
     by the squared sum of its `depth_radius` neighbouring channels."""
@@ -754,22 +760,22 @@ lrn = local_response_normalization
 
 
 __all__ = [
+    "bias_add",
+    "elu",
+    "in_top_k",
+    "l2_loss",
+    "leaky_relu",
+    "local_response_normalization",
+    "log_softmax",
+    "lrn",
     "relu",
     "relu6",
-    "elu",
     "selu",
-    "leaky_relu",
-    "softplus",
-    "softsign",
     "softmax",
-    "log_softmax",
-    "bias_add",
     "softmax_cross_entropy_with_logits",
     "softmax_cross_entropy_with_logits_v2",
+    "softplus",
+    "softsign",
     "sparse_softmax_cross_entropy_with_logits",
-    "l2_loss",
-    "in_top_k",
     "top_k",
-    "local_response_normalization",
-    "lrn",
 ]
