@@ -195,7 +195,8 @@ def test_softmax_xent_v2_values_and_grads(shape):
     rng = np.random.RandomState(1)
     logits = rng.uniform(-3, 3, size=shape)
     labels = _onehot_like(rng, shape, np.float64)
-    fn = lambda lb, lg: tf.nn.softmax_cross_entropy_with_logits_v2(labels=lb, logits=lg)
+    def fn(lb, lg):
+        return tf.nn.softmax_cross_entropy_with_logits_v2(labels=lb, logits=lg)
     batch_unknown = [(None,) + shape[1:]] * 2
     for shapes in ([shape, shape], batch_unknown):
         check_op(fn, _xent, shapes=[tuple(shapes)], dtype=np.float64, grad=True,
@@ -285,7 +286,8 @@ def test_sparse_softmax_xent(shape):
     rng = np.random.RandomState(4)
     conc = tuple(2 if d is None else d for d in shape)
     labels = rng.randint(0, conc[-1], size=conc[:-1]).astype(np.int32)
-    fn = lambda lb, lg: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=lb, logits=lg)
+    def fn(lb, lg):
+        return tf.nn.sparse_softmax_cross_entropy_with_logits(labels=lb, logits=lg)
     check_op(fn, _sparse_xent, shapes=[(shape[:-1], shape)], dtype=np.float64, grad=True,
              inputs=[labels, rng.uniform(-3, 3, conc)])
     check_op(fn, _sparse_xent, shapes=[(shape[:-1], shape)],
