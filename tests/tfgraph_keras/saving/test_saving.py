@@ -350,3 +350,33 @@ def test_nested_model_layout_and_round_trips(tmp_path):
     for name in ("nested.keras", "nested.h5"):
         model.save(tmp_path / name)
         np.testing.assert_array_equal(load_model(tmp_path / name).predict(X, verbose=0), expected)
+
+
+def test_reads_keras3_legacy_h5_model(tmp_path):
+    """Keras 3 model.save("m.h5"): str attrs, Keras 3 config, datasets at <layer>/<model>/..."""
+    k = RNG.randn(4, 2).astype(np.float32)
+    b = RNG.randn(2).astype(np.float32)
+    config = {"module": "keras", "class_name": "Sequential", "registered_name": None,
+              "config": {"name": "seq", "trainable": True, "dtype": keras_files._dtype_policy(),
+                         "layers": [
+                             {"module": "keras.layers", "class_name": "InputLayer",
+                              "config": {"batch_shape": [None, 4], "dtype": "float32",
+                                         "name": "input_layer"}, "registered_name": None},
+                             {"module": "keras.layers", "class_name": "Dense",
+                              "config": {"name": "d", "trainable": True, "units": 2,
+                                         "dtype": keras_files._dtype_policy(),
+                                         "activation": "tanh", "use_bias": True},
+                              "registered_name": None}]}}
+    with h5py.File(tmp_path / "m.h5", "w") as f:
+        f.attrs["backend"] = "tensorflow"
+        f.attrs["keras_version"] = "3.15.1"
+        f.attrs["model_config"] = json.dumps(config)
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = ["d"]
+        layer = g.create_group("d")
+        layer.attrs["weight_names"] = ["seq/d/kernel", "seq/d/bias"]
+        layer.create_dataset("seq/d/kernel", data=k)
+        layer.create_dataset("seq/d/bias", data=b)
+    model = load_model(tmp_path / "m.h5")
+    np.testing.assert_allclose(model.predict(X, verbose=0), np.tanh(X @ k + b), rtol=1e-5,
+                               atol=1e-6)
