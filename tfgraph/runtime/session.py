@@ -228,8 +228,6 @@ def _as_fetched(value):
 def _feed_checker(tensor):
     """Converts and checks one feed value against `tensor`'s dtype and static shape, as TF does."""
     np_dtype = tensor.dtype.np
-    shape = tensor.shape
-    dims = shape.as_tuple()
 
     def check(value):
         try:
@@ -242,11 +240,13 @@ def _feed_checker(tensor):
         except (TypeError, ValueError) as e:
             raise ValueError("Cannot feed value %s for Tensor %r of dtype %s: %s" % (
                 _short(value), tensor.name, tensor.dtype.name, e)) from None
+        dims = tensor._shape._dims  # read per call: set_shape may narrow a placeholder later
         if dims is not None:
             ashape = arr.shape
-            if len(ashape) != len(dims) or any(d is not None and d != a for d, a in zip(dims, ashape)):
+            if len(ashape) != len(dims) or any(d is not None and d != a
+                                               for d, a in zip(dims, ashape)):
                 raise ValueError("Cannot feed value of shape %r for Tensor %r, which has shape %r"
-                                 % (ashape, tensor.name, str(shape)))
+                                 % (ashape, tensor.name, str(tensor._shape)))
         return arr
 
     return check

@@ -118,6 +118,9 @@ def test_unknown_rank_placeholder_takes_any_shape(g):
     with tf.Session() as sess:
         assert sess.run(y, {x: 1.5}) == 3.0
         assert sess.run(y, {x: np.ones((2, 3, 4))}).shape == (2, 3, 4)
+        x.set_shape([None, 3])  # a later set_shape is honoured by the feed check
+        with pytest.raises(ValueError, match=r"which has shape '\(\?, 3\)'"):
+            sess.run(y, {x: np.ones((2, 3, 4))})
 
 
 def test_placeholder_with_default(g):
