@@ -43,6 +43,7 @@ class Optimizer:
         self._lr_var = None
         self._iterations = None
         self._slot_vars = {}  # (var id) -> {slot name: Variable}
+        self._scratch_vars = {}
         self._weights = []
 
     # -- learning rate / iterations ------------------------------------------------------------------
@@ -57,6 +58,7 @@ class Optimizer:
             self._lr_var = tf.Variable(np.float32(lr), name="learning_rate", trainable=False)
         self._weights = [self._iterations, self._lr_var]
         self._slot_vars = {}
+        self._scratch_vars = {}
 
     @property
     def iterations(self):
@@ -94,6 +96,21 @@ class Optimizer:
                 slots[name] = tf.Variable(value, name=name, trainable=False)
             self._weights.append(slots[name])
         return slots[name]
+
+    def _scratch_slot(self, var, name):
+        """A slot a fused op needs but Keras's optimizer does not have (not saved; in `_scratch`)."""
+        key = (id(var), "scratch/" + name)
+        if key not in self._scratch_vars:
+            graph = self._graph
+            with graph.as_default(), graph.name_scope(None), \
+                    graph.control_dependencies(None), graph.name_scope(self.name + "/" + var.op.name):
+                self._scratch_vars[key] = tf.Variable(np.zeros(var.shape.as_list(), var.dtype.np),
+                                                      name=name, trainable=False)
+        return self._scratch_vars[key]
+
+    @property
+    def _all_variables(self):
+        return list(self._weights) + list(self._scratch_vars.values())
 
     def _clip(self, grads):
         if self.global_clipnorm is not None:
@@ -295,6 +312,14 @@ class RMSprop(Optimizer):
         if self.centered:
             specs.append(("average_gradient", 0.0))
         return specs
+
+    def _fused(self, var, g, slots, lr, t):
+        # TF's ApplyRMSProp is Keras 3's rule: mom = momentum*mom + lr*g/sqrt(ms + eps); var -= mom
+        if self.centered or not isinstance(g, tf.Tensor):
+            return None
+        mom = slots["momentum"] if self.momentum else self._scratch_slot(var, "momentum")
+        return training_ops.apply_rms_prop(var, slots["velocity"], mom, lr, self.rho,
+                                           self.momentum, self.epsilon, g)
 
     def _apply(self, var, g, slots, lr, t):
         rho = self.rho

@@ -97,7 +97,7 @@ def test_updates_match_keras_formula(make, ref):
     opt = make()
     train = opt.apply_gradients([(g, w)])
     sess = keras.backend.get_session()
-    keras.backend.initialize_variables([w] + opt.weights)
+    keras.backend.initialize_variables([w] + opt._all_variables)
     for grad in G:
         sess.run(train, {g: grad})
     np.testing.assert_allclose(sess.run(w), ref(W0.astype(np.float64),
@@ -124,7 +124,7 @@ def test_learning_rate_can_change_after_build_without_rebuild():
     g = tf.placeholder(tf.float32, [])
     train = opt.apply_gradients([(g, w)])
     sess = keras.backend.get_session()
-    keras.backend.initialize_variables([w] + opt.weights)
+    keras.backend.initialize_variables([w] + opt._all_variables)
     sess.run(train, {g: 1.0})
     opt.learning_rate = 0.25
     sess.run(train, {g: 1.0})
@@ -140,7 +140,7 @@ def test_clipnorm_and_clipvalue():
                           (optimizers.SGD(1.0, clipvalue=0.5), [-0.5, -0.5])]:
         train = opt.apply_gradients([(g, w)])
         sess = keras.backend.get_session()
-        keras.backend.initialize_variables([w] + opt.weights)
+        keras.backend.initialize_variables([w] + opt._all_variables)
         keras.backend.set_value(w, np.zeros(2))
         sess.run(train, {g: np.array([3.0, 4.0], np.float32)})
         np.testing.assert_allclose(sess.run(w), expected, rtol=1e-6)

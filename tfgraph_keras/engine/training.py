@@ -207,8 +207,8 @@ class TrainingMixin:
     def _session(self):
         sess = backend.get_session(self._graph)
         backend.initialize_variables(self.weights, sess)
-        if self.optimizer is not None and self.optimizer.weights:
-            backend.initialize_variables(self.optimizer.weights, sess)
+        if self.optimizer is not None and self.optimizer._all_variables:
+            backend.initialize_variables(self.optimizer._all_variables, sess)
         return sess
 
     def _function(self, kind):
@@ -224,7 +224,7 @@ class TrainingMixin:
         phase = backend._graph_learning_phase(self._graph)
         if kind == "train":
             updates = c.build_updates(self)
-            backend.initialize_variables(self.optimizer.weights, sess)
+            backend.initialize_variables(self.optimizer._all_variables, sess)
             if phase is not None:
                 feeds.append(phase)
             call = sess.make_callable([fetches, updates], feeds)
