@@ -9,7 +9,7 @@ from tfgraph_keras import backend, layers
 from tfgraph_keras.models.functional import Model
 from tfgraph_keras.saving import keras_zip, load_model, model_from_json, SafeModeError
 from tests.tfgraph_keras.saving import keras_files
-from tests.tfgraph_keras.saving.keras_files import h5py
+from tests.tfgraph_keras.saving.keras_files import h5py, needs_h5py
 
 RNG = np.random.RandomState(0)
 X = RNG.rand(64, 4).astype(np.float32)
@@ -47,7 +47,7 @@ def _same_weights(a, b):
         np.testing.assert_array_equal(u, v)
 
 
-@pytest.mark.parametrize("use_h5", [True, False])
+@pytest.mark.parametrize("use_h5", [pytest.param(True, marks=needs_h5py), False])
 def test_keras_zip_round_trip_and_exact_resume(tmp_path, monkeypatch, use_h5):
     monkeypatch.setattr(keras_zip, "_have_h5py", lambda: use_h5)
     model = _trained(dropout=False)
@@ -80,6 +80,7 @@ def test_load_model_without_compile(tmp_path):
     np.testing.assert_array_equal(restored.predict(X, verbose=0), model.predict(X, verbose=0))
 
 
+@needs_h5py
 def test_weights_h5_layout_and_load_into_renamed_model(tmp_path):
     model = _trained()
     path = tmp_path / "w.weights.h5"
@@ -96,11 +97,13 @@ def test_weights_h5_layout_and_load_into_renamed_model(tmp_path):
     np.testing.assert_array_equal(other.predict(X, verbose=0), model.predict(X, verbose=0))
 
 
+@needs_h5py
 def test_save_weights_rejects_other_names(tmp_path):
     with pytest.raises(ValueError, match=".weights.h5"):
         _mlp().save_weights(tmp_path / "w.ckpt")
 
 
+@needs_h5py
 def test_load_weights_shape_mismatch_names_the_layer(tmp_path):
     _mlp().save_weights(tmp_path / "w.weights.h5")
     x = layers.Input((4,))
@@ -109,6 +112,7 @@ def test_load_weights_shape_mismatch_names_the_layer(tmp_path):
         wrong.load_weights(tmp_path / "w.weights.h5")
 
 
+@needs_h5py
 def test_reads_keras3_weights_file(tmp_path):
     w = keras_files.cnn_weights(RNG)
     path = tmp_path / "cnn.weights.h5"
@@ -128,6 +132,7 @@ def load_model_from_config_only():
     return model_from_config(keras_files.keras3_cnn_config())
 
 
+@needs_h5py
 def test_reads_keras3_dot_keras_file(tmp_path):
     w = keras_files.cnn_weights(RNG)
     path = tmp_path / "cnn.keras"
@@ -142,6 +147,7 @@ def test_reads_keras3_dot_keras_file(tmp_path):
                                rtol=1e-4, atol=1e-6)
 
 
+@needs_h5py
 def test_reads_keras2_h5_weights_following_layer_names(tmp_path):
     w = keras_files.cnn_weights(RNG)
     path = tmp_path / "cnn_w.h5"
@@ -160,6 +166,7 @@ def test_reads_keras2_h5_weights_following_layer_names(tmp_path):
                                rtol=1e-4, atol=1e-6)
 
 
+@needs_h5py
 def test_reads_keras2_full_model_h5(tmp_path):
     w = [RNG.randn(4, 5).astype(np.float32), RNG.randn(5).astype(np.float32),
          RNG.randn(5, 2).astype(np.float32), RNG.randn(2).astype(np.float32)]
@@ -190,6 +197,7 @@ def test_reads_keras2_full_model_h5(tmp_path):
                                rtol=1e-5, atol=1e-6)
 
 
+@needs_h5py
 def test_legacy_h5_round_trip(tmp_path):
     model = _trained()
     model.save(tmp_path / "m.h5")
@@ -246,6 +254,7 @@ def test_not_a_model_file(tmp_path):
         load_model(tmp_path / "missing.keras")
 
 
+@needs_h5py
 def test_sequential_round_trips(tmp_path):
     from tfgraph_keras.models import Sequential
     model = Sequential([layers.Conv2D(2, 3, activation="relu", input_shape=(6, 6, 1)),
@@ -262,6 +271,7 @@ def test_sequential_round_trips(tmp_path):
     assert type(clone) is Sequential and clone.count_params() == model.count_params()
 
 
+@needs_h5py
 def test_reads_keras3_sequential_keras_file(tmp_path):
     k = RNG.randn(4, 2).astype(np.float32)
     b = RNG.randn(2).astype(np.float32)
@@ -290,6 +300,7 @@ def test_reads_keras3_sequential_keras_file(tmp_path):
                                rtol=1e-5, atol=1e-6)
 
 
+@needs_h5py
 def test_keras3_file_with_compile_config_and_adam_state_trains(tmp_path):
     """A .keras file as Keras 3.15 writes it after training: compile_config + optimizer/vars."""
     w = keras_files.cnn_weights(RNG)
@@ -331,6 +342,7 @@ def test_keras3_file_with_compile_config_and_adam_state_trains(tmp_path):
         session=backend.get_session()) == 9
 
 
+@needs_h5py
 def test_nested_model_layout_and_round_trips(tmp_path):
     from tfgraph_keras.models import Sequential
     inner = Sequential([layers.Dense(5, activation="relu", input_shape=(4,)), layers.Dense(3)])
@@ -352,6 +364,7 @@ def test_nested_model_layout_and_round_trips(tmp_path):
         np.testing.assert_array_equal(load_model(tmp_path / name).predict(X, verbose=0), expected)
 
 
+@needs_h5py
 def test_reads_keras3_legacy_h5_model(tmp_path):
     """Keras 3 model.save("m.h5"): str attrs, Keras 3 config, datasets at <layer>/<model>/..."""
     k = RNG.randn(4, 2).astype(np.float32)
