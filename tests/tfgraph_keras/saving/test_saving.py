@@ -393,3 +393,10 @@ def test_reads_keras3_legacy_h5_model(tmp_path):
     model = load_model(tmp_path / "m.h5")
     np.testing.assert_allclose(model.predict(X, verbose=0), np.tanh(X @ k + b), rtol=1e-5,
                                atol=1e-6)
+
+
+def test_saved_file_gets_the_usual_permissions(tmp_path):
+    _mlp().save(tmp_path / "m.keras")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "m.keras").stat().st_mode & 0o777 == 0o666 & ~umask
