@@ -76,9 +76,7 @@ class Saver:
         values = sess.run([self._vars[n] for n in names]) if names else []
         checkpoint_utils.write_checkpoint(prefix, dict(zip(names, values)))
         if write_meta_graph:  # graph + collections + saver info, for tf.train.import_meta_graph
-            from tfgraph.framework import graph_io
-            graph_io.export_meta_graph(prefix + "." + meta_graph_suffix, saver_def=self,
-                                       graph=sess.graph)
+            self._write_meta_graph(sess.graph, prefix + "." + meta_graph_suffix)
         if write_state:
             doomed = self._record(prefix)
             checkpoint_utils.update_checkpoint_state(
