@@ -162,8 +162,8 @@ def clean_layer_config(cls, config):
         if isinstance(value, dict) and value.get("class_name") == "function" and \
                 str(value.get("module", "")).startswith("keras"):
             config[key] = value["config"]
-    accepted = _init_params(cls)
-    if accepted is not None:
+    accepted = _init_params(cls) if cls.__module__.startswith("tfgraph_keras.") else None
+    if accepted is not None:  # only our own classes: a user's layer gets its config as saved
         config = {k: v for k, v in config.items() if k in accepted}
     return config
 
