@@ -197,10 +197,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=None):
     if config is None:
         return None
     class_name = config["class_name"]
-    cls = find_class(config.get("registered_name") or class_name, custom_objects) \
-        if config.get("registered_name") and get_registered_object(
-            config["registered_name"], custom_objects) is not None \
-        else find_class(class_name, custom_objects)
+    registered = config.get("registered_name")
+    cls = get_registered_object(registered, custom_objects) if registered else None
+    if cls is None:
+        cls = find_class(class_name, custom_objects)
     inner = config.get("config", {})
     from tfgraph_keras.layers.core import Lambda
     if isinstance(cls, type) and issubclass(cls, Lambda):
