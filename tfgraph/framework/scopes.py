@@ -95,11 +95,11 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
             base_ns = name_or_scope
             inherit = parent
         else:
-            base = parent.name + "/" + default_name if parent.name else default_name
-            count = graph._var_scope_counts.get(base, 0)
-            graph._var_scope_counts[base] = count + 1
-            full = base if count == 0 else "%s_%d" % (base, count)
-            base_ns = full.split("/")[-1]
+            if reuse is True:
+                raise ValueError("reuse=True cannot be used without a name_or_scope")
+            unique = _unique_scope_name(graph, parent.name, default_name)
+            full = parent.name + "/" + unique if parent.name else unique
+            base_ns = default_name
             inherit = parent
         if isinstance(name_or_scope, VariableScope):
             new_reuse = reuse or name_or_scope.reuse
@@ -112,6 +112,9 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                               dtypes.as_dtype(dtype) if dtype is not None else inherit.dtype)
         old = state.var_scope
         state.var_scope = scope
+        counts = graph._var_scope_counts
+        saved_counts = dict(counts) if isinstance(name_or_scope, VariableScope) else None
+        counts[full] = counts.get(full, 0) + 1  # TF1's open_variable_scope
         try:
             if auxiliary_name_scope:
                 if isinstance(name_or_scope, VariableScope) and name_or_scope.original_name_scope:
@@ -125,6 +128,25 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                 yield scope
         finally:
             state.var_scope = old
+            if saved_counts is not None:
+                graph._var_scope_counts = saved_counts
+            else:  # TF1's close_variable_subscopes: default names restart on re-entry
+                prefix = full + "/"
+                for k in counts:
+                    if k.startswith(prefix):
+                        counts[k] = 0
+
+
+def _unique_scope_name(graph, parent_name, prefix):
+    """TF1's _get_unique_variable_scope: `prefix`, or `prefix_N` if that scope was opened before."""
+    counts = graph._var_scope_counts
+    name = parent_name + "/" + prefix if parent_name else prefix
+    if counts.get(name, 0) == 0:
+        return prefix
+    idx = 1
+    while counts.get("%s_%d" % (name, idx), 0) > 0:
+        idx += 1
+    return "%s_%d" % (prefix, idx)
 
 
 def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,

@@ -173,3 +173,23 @@ def test_get_variable_ignores_name_scope_and_root_reuse():
                 assert tf.get_variable_scope().reuse is True
         tf.get_variable_scope().reuse_variables()
         assert tf.get_variable("v") is v
+
+
+def test_default_name_scopes_follow_tf1_counting():
+    def dense():
+        with tf.variable_scope(None, default_name="dense"):
+            return tf.get_variable("kernel", [1])
+
+    with tf.Graph().as_default():
+        with tf.variable_scope("dense"):  # a scope opened by name counts too
+            pass
+        assert dense().name == "dense_1/kernel:0"
+        assert dense().name == "dense_2/kernel:0"
+        with tf.variable_scope("model"):
+            a, b = dense(), dense()
+        assert (a.name, b.name) == ("model/dense/kernel:0", "model/dense_1/kernel:0")
+        with tf.variable_scope("model", reuse=True):  # default names restart: the same variables
+            assert dense() is a and dense() is b
+        with pytest.raises(ValueError, match="reuse=True cannot be used without a name_or_scope"):
+            with tf.variable_scope(None, default_name="x", reuse=True):
+                pass
