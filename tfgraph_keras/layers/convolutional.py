@@ -113,6 +113,8 @@ class _Conv(Layer):
             bias_initializer=initializers.serialize(self.bias_initializer),
             kernel_regularizer=serialize_or_none(regularizers, self.kernel_regularizer),
             bias_regularizer=serialize_or_none(regularizers, self.bias_regularizer),
+            activity_regularizer=serialize_or_none(
+                regularizers, regularizers.get(self.activity_regularizer)),
             kernel_constraint=constraints.serialize(self.kernel_constraint),
             bias_constraint=constraints.serialize(self.bias_constraint))
         return config

@@ -52,6 +52,8 @@ class Embedding(Layer):
             input_dim=self.input_dim, output_dim=self.output_dim,
             embeddings_initializer=initializers.serialize(self.embeddings_initializer),
             embeddings_regularizer=serialize_or_none(regularizers, self.embeddings_regularizer),
+            activity_regularizer=serialize_or_none(
+                regularizers, regularizers.get(self.activity_regularizer)),
             embeddings_constraint=constraints.serialize(self.embeddings_constraint),
             mask_zero=False, input_length=self.input_length)
         return config

@@ -158,3 +158,11 @@ def test_built_dense_rejects_other_input_width():
                                          " expected axis -1 of input shape to have value 4, but "
                                          "received input with shape \\(None, 5\\)"):
         d(tf.placeholder(tf.float32, (None, 5)))
+
+
+def test_activity_regularizer_survives_config():
+    d = layers.Dense(2, activity_regularizer="l2")
+    config = d.get_config()
+    assert config["activity_regularizer"]["class_name"] == "L2"
+    clone = layers.Dense.from_config(config)
+    assert clone.get_config() == config
