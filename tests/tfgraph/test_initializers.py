@@ -18,7 +18,8 @@ def _sample(init, shape, dtype=tf.float32):
 def test_constant_initializers():
     np.testing.assert_array_equal(_sample(tf.zeros_initializer(), [2, 3]), np.zeros((2, 3)))
     np.testing.assert_array_equal(_sample(tf.ones_initializer(), [4]), np.ones(4))
-    np.testing.assert_array_equal(_sample(tf.constant_initializer(0.5), [2, 2]), np.full((2, 2), .5))
+    np.testing.assert_array_equal(_sample(tf.constant_initializer(0.5), [2, 2]),
+                                  np.full((2, 2), 0.5))
     np.testing.assert_array_equal(_sample(tf.constant_initializer([1, 2, 3, 4]), [2, 2]),
                                   [[1, 2], [3, 4]])
     assert _sample(tf.zeros_initializer(), [2], tf.int32).dtype == np.int32
