@@ -116,3 +116,15 @@ class Browser:
         self.proc.kill()
         self.proc.wait(timeout=10)
         shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def visible_ids(graph, expanded):
+    """The viewer's rule: an op shows unless a scope above it is closed, else its outermost closed
+    scope does."""
+    ids = set()
+    for op in graph.get_operations():
+        parts = op.name.split("/")[:-1]
+        closed = next((i for i in range(len(parts)) if "/".join(parts[:i + 1]) not in expanded),
+                      None)
+        ids.add(op.name if closed is None else "scope:" + "/".join(parts[:closed + 1]))
+    return ids

@@ -1,7 +1,13 @@
+import os
+import sys
+
 import numpy as np
 import pytest
 
 import tfgraph as tf
+
+# cdp.py (the Chromium driver) sits next to this file; importable in any pytest import mode.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 class Model:

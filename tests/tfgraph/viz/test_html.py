@@ -3,22 +3,11 @@ import os
 import re
 
 import pytest
+from cdp import visible_ids
 
 from tfgraph import viz
 
 ARTIFACTS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "test-artifacts")
-
-
-def visible_ids(graph, expanded):
-    """The viewer's rule: an op shows unless a scope above it is closed, else its outermost closed
-    scope does."""
-    ids = set()
-    for op in graph.get_operations():
-        parts = op.name.split("/")[:-1]
-        closed = next((i for i in range(len(parts)) if "/".join(parts[:i + 1]) not in expanded),
-                      None)
-        ids.add(op.name if closed is None else "scope:" + "/".join(parts[:closed + 1]))
-    return ids
 
 
 def test_page_is_self_contained_and_carries_every_op(model, tmp_path):

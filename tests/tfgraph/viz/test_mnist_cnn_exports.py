@@ -94,7 +94,7 @@ def test_onnx_export_matches(cnn, tmp_path):
 
 
 def test_html_viewer_shows_the_cnn(cnn, tmp_path, browser):
-    from test_html import visible_ids
+    from cdp import visible_ids
     sess, *_ = cnn
     g = sess.graph
     path = viz.write_html(g, str(tmp_path / "cnn.html"))
