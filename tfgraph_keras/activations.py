@@ -127,7 +127,8 @@ def get(identifier):
         fn = _ALL.get(identifier)
         if fn is None:
             raise ValueError("Unknown activation function: '%s'. Please ensure you are using a "
-                             "`keras.utils.custom_object_scope` and that this object is included in "
+                             "`keras.utils.custom_object_scope` and that this object is included "
+                             "in "
                              "the scope." % identifier)
         return fn
     if callable(identifier):

@@ -1,7 +1,9 @@
 """keras.backend: the graph/session bookkeeping behind tfgraph_keras (TF1-Keras style).
 
-Keras layers build ops in the tfgraph default graph (so TF1 code and the viz tools see them). Each graph
-gets one Session, created on first use, in which variables are initialized lazily. `learning_phase()`
+Keras layers build ops in the tfgraph default graph (so TF1 code and the viz tools see them). Each
+graph
+gets one Session, created on first use, in which variables are initialized lazily.
+`learning_phase()`
 is a per-graph boolean `placeholder_with_default(False)`; `fit` feeds True.
 """
 import re
@@ -118,7 +120,7 @@ def unique_object_name(base):
 
 
 def learning_phase():
-    """The learning phase: a python int after set_learning_phase, else a bool tensor (default False)."""
+    """The learning phase: a python bool after set_learning_phase, else a bool tensor (False)."""
     if "value" in _FORCED_PHASE:
         return _FORCED_PHASE["value"]
     graph = get_default_graph()
@@ -159,7 +161,8 @@ def in_test_phase(x, alt, training=None):
     return in_train_phase(alt, x, training=training)
 
 
-# -- value helpers -----------------------------------------------------------------------------------
+# -- value helpers
+# -----------------------------------------------------------------------------------
 def get_value(x):
     if isinstance(x, tf.Variable):
         initialize_variables([x])

@@ -1,6 +1,6 @@
 """keras.initializers: Keras names and defaults over tfgraph's graph initializers; one get()."""
 from tfgraph import initializers as _tfi
-from tfgraph.initializers import Initializer, Orthogonal, VarianceScaling, Zeros, Ones, Constant
+from tfgraph.initializers import Constant, Initializer, Ones, Orthogonal, VarianceScaling, Zeros
 
 
 class RandomNormal(_tfi.RandomNormal):
@@ -42,6 +42,7 @@ class Identity(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None):
         import numpy as np
+
         from tfgraph.ops import array_ops
         return array_ops.constant(self.gain * np.eye(*shape), dtype=self._dtype(dtype))
 

@@ -47,7 +47,8 @@ def _log_softmax(logits):
     return z - tf.log(tf.reduce_sum(tf.exp(z), axis=-1, keepdims=True))
 
 
-# -- per-sample functions ----------------------------------------------------------------------------
+# -- per-sample functions
+# ----------------------------------------------------------------------------
 def mean_squared_error(y_true, y_pred):
     y_true = _cast_like(y_true, y_pred)
     return tf.reduce_mean(tf.square(y_pred - y_true), axis=-1)
@@ -179,7 +180,8 @@ logcosh = log_cosh
 huber_loss = huber
 
 
-# -- Loss classes ------------------------------------------------------------------------------------
+# -- Loss classes
+# ------------------------------------------------------------------------------------
 class Loss:
     """Base class: `loss(y_true, y_pred, sample_weight=None)` -> scalar (sum_over_batch_size)."""
 

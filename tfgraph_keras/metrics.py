@@ -1,9 +1,12 @@
 """keras.metrics: metric functions and stateful Metric objects, one get().
 
 A Metric contributes `stats(y_true, y_pred, sample_weight)`: graph tensors summed over a batch
-(e.g. [weighted sum, weight count], or [true positives, false positives]). The engine fetches them in
-the same session call as the loss and accumulates them in Python, so each epoch's value is exact over
-all its samples; `result()` turns the totals into the metric's value. Used standalone, `update_state`
+(e.g. [weighted sum, weight count], or [true positives, false positives]). The engine fetches them
+in
+the same session call as the loss and accumulates them in Python, so each epoch's value is exact
+over
+all its samples; `result()` turns the totals into the metric's value. Used standalone,
+`update_state`
 runs the same stats on numpy values in a private graph.
 """
 import numpy as np
@@ -35,7 +38,8 @@ def _in_top_k(true_onehot, y_pred, k):
     return tf.cast(tf.less(above, float(k)), y_pred.dtype)
 
 
-# -- per-sample metric functions ---------------------------------------------------------------------
+# -- per-sample metric functions
+# ---------------------------------------------------------------------
 def binary_accuracy(y_true, y_pred, threshold=0.5):
     y_true = tf.cast(y_true, y_pred.dtype)
     pred = tf.cast(tf.greater(y_pred, threshold), y_pred.dtype)
@@ -80,7 +84,8 @@ hinge = losses.hinge
 cosine_similarity = losses.cosine_similarity
 
 
-# -- Metric objects ----------------------------------------------------------------------------------
+# -- Metric objects
+# ----------------------------------------------------------------------------------
 class Metric:
     """Stateful metric: `stats` builds per-batch sums; `result` combines the accumulated totals."""
 
@@ -98,7 +103,8 @@ class Metric:
     def result_from(self, totals):
         return float(totals[0] / totals[1]) if totals[1] else 0.0
 
-    # -- python-side state ---------------------------------------------------------------------------
+    # -- python-side state
+    # ---------------------------------------------------------------------------
     def reset_state(self):
         self._totals = np.zeros(self.n_stats, np.float64)
 
@@ -310,7 +316,8 @@ def get(identifier):
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
         raise ValueError("Unknown metric function: '%s'. Please ensure you are using a "
-                         "`keras.utils.custom_object_scope` and that this object is included in the "
+                         "`keras.utils.custom_object_scope` and that this object is included in "
+                         "the "
                          "scope. Known metrics: accuracy, acc, %s"
                          % (identifier, ", ".join(sorted(_FUNCS))))
     if isinstance(identifier, type) and issubclass(identifier, Metric):

@@ -1,7 +1,8 @@
 """keras.optimizers: SGD, Adam, RMSprop, Adagrad, Adadelta, Adamax, Nadam with Keras defaults.
 
 Each optimizer builds its update ops once, in the model's graph (`get_updates(loss, params)`): the
-gradients, then one assign per slot and per weight, all after every gradient is computed (the weights
+gradients, then one assign per slot and per weight, all after every gradient is computed (the
+weights
 are updated in place), then `iterations += 1`. The learning rate is a variable, so schedules and
 ReduceLROnPlateau change it without rebuilding anything. Old spellings `lr=` and `decay=` work with
 a DeprecationWarning (decay: lr / (1 + decay * iterations), as Keras 2).
@@ -46,7 +47,8 @@ class Optimizer:
         self._scratch_vars = {}
         self._weights = []
 
-    # -- learning rate / iterations ------------------------------------------------------------------
+    # -- learning rate / iterations
+    # ------------------------------------------------------------------
     def _build(self, graph):
         if self._graph is graph:
             return
@@ -84,7 +86,8 @@ class Optimizer:
             lr = lr / (1.0 + self.decay * it)
         return lr
 
-    # -- updates -------------------------------------------------------------------------------------
+    # -- updates
+    # -------------------------------------------------------------------------------------
     def _slot(self, var, name, init=0.0):
         slots = self._slot_vars.setdefault(id(var), {})
         if name not in slots:
@@ -98,12 +101,13 @@ class Optimizer:
         return slots[name]
 
     def _scratch_slot(self, var, name):
-        """A slot a fused op needs but Keras's optimizer does not have (not saved; in `_scratch`)."""
+        """A slot a fused op needs that Keras's optimizer lacks (kept out of `weights`)."""
         key = (id(var), "scratch/" + name)
         if key not in self._scratch_vars:
             graph = self._graph
             with graph.as_default(), graph.name_scope(None), \
-                    graph.control_dependencies(None), graph.name_scope(self.name + "/" + var.op.name):
+                    graph.control_dependencies(None), \
+                    graph.name_scope(self.name + "/" + var.op.name):
                 self._scratch_vars[key] = tf.Variable(np.zeros(var.shape.as_list(), var.dtype.np),
                                                       name=name, trainable=False)
         return self._scratch_vars[key]
@@ -131,7 +135,8 @@ class Optimizer:
         grads = tf.gradients(loss, params)
         for g, p in zip(grads, params):
             if g is None:
-                raise ValueError("Variable %s has `None` for gradient. Please make sure that all of "
+                raise ValueError("Variable %s has `None` for gradient. Please make sure that all "
+                                 "of "
                                  "your ops have a gradient defined (i.e. are differentiable)."
                                  % p.name)
         return [tf.convert_to_tensor(g) if not isinstance(g, tf.Tensor) else g for g in grads]
@@ -181,10 +186,11 @@ class Optimizer:
         raise NotImplementedError
 
     def _fused(self, var, grad, slots, lr, t):
-        """An in-place fused update op (tfgraph/ops/training_ops.py) when one has Keras's formula."""
+        """A fused in-place update op (tfgraph/ops/training_ops.py) when one has Keras's rule."""
         return None
 
-    # -- state ---------------------------------------------------------------------------------------
+    # -- state
+    # ---------------------------------------------------------------------------------------
     @property
     def variables(self):
         return list(self._weights)
@@ -226,10 +232,6 @@ def _dep_grads(grads_and_vars):
     would run a placeholder named as a control input as if unfed)."""
     return [g for g, _ in grads_and_vars if isinstance(g, tf.Tensor) and g.op.type not in
             ("Placeholder", "PlaceholderWithDefault")]
-
-
-def _f(x, like):
-    return tf.constant(np.asarray(x, dtype=like.dtype.np))
 
 
 class SGD(Optimizer):
@@ -297,7 +299,7 @@ class Adam(Optimizer):
 
 
 class RMSprop(Optimizer):
-    """v = rho*v + (1-rho)*g^2; w -= lr * g / sqrt(v + eps), as Keras 3 (momentum/centered optional)."""
+    """v = rho*v + (1-rho)*g^2; w -= lr * g / sqrt(v + eps), as Keras 3 (+momentum/centered)."""
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  name="RMSprop", **kwargs):
@@ -340,7 +342,7 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """acc += g^2; w -= lr * g / sqrt(acc + eps) (Keras 3); acc starts at initial_accumulator_value."""
+    """acc += g^2; w -= lr * g / sqrt(acc + eps) (Keras 3); acc starts at the initial value."""
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  name="Adagrad", **kwargs):
@@ -406,7 +408,7 @@ class Adamax(Optimizer):
 
 
 class Nadam(Optimizer):
-    """Adam with Nesterov momentum and Keras 3's momentum-cache schedule (u_t = b1 (1 - 0.96^t / 2))."""
+    """Adam with Nesterov momentum, Keras 3's momentum schedule u_t = b1 (1 - 0.96^t / 2)."""
 
     _slots = ("m", "v")
 

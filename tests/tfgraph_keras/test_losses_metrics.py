@@ -34,12 +34,14 @@ LOSS_CASES = [
     ("mae", R, RT, lambda t, p: np.abs(p - t).mean(-1)),
     ("mape", R, RT, lambda t, p: 100 * (np.abs(t - p) / np.maximum(np.abs(t), EPS)).mean(-1)),
     ("msle", np.abs(R), np.abs(RT),
-     lambda t, p: ((np.log(np.maximum(p, EPS) + 1) - np.log(np.maximum(t, EPS) + 1)) ** 2).mean(-1)),
+     lambda t, p: ((np.log(np.maximum(p, EPS) + 1)
+                   - np.log(np.maximum(t, EPS) + 1)) ** 2).mean(-1)),
     ("huber", R, RT, _huber),
     ("binary_crossentropy", B, BT, lambda t, p: -(t * np.log(np.clip(p, EPS, 1 - EPS)) + (1 - t)
                                                   * np.log(1 - np.clip(p, EPS, 1 - EPS))).mean(-1)),
     ("categorical_crossentropy", P, T, _xent),
-    ("sparse_categorical_crossentropy", P, T.argmax(-1), lambda t, p: _xent(np.eye(4)[t.astype(int)], p)),
+    ("sparse_categorical_crossentropy", P, T.argmax(-1),
+     lambda t, p: _xent(np.eye(4)[t.astype(int)], p)),
     ("kl_divergence", P, np.clip(T + 0.1, 0, 1),
      lambda t, p: (np.clip(t, EPS, 1) * np.log(np.clip(t, EPS, 1) / np.clip(p, EPS, 1))).sum(-1)),
     ("hinge", R, BT, lambda t, p: np.maximum(1 - (2 * t - 1) * p, 0).mean(-1)),
@@ -123,8 +125,8 @@ def test_metric_objects_in_compile_use_their_names():
     keras.backend.clear_session()
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, activation="softmax")])
     model.compile("adam", "sparse_categorical_crossentropy",
-                  metrics=[metrics.SparseCategoricalAccuracy(), metrics.SparseTopKCategoricalAccuracy(
-                      k=2, name="top2")])
+                  metrics=[metrics.SparseCategoricalAccuracy(),
+                           metrics.SparseTopKCategoricalAccuracy(k=2, name="top2")])
     x, y = rng.rand(10, 3).astype(np.float32), rng.randint(0, 4, 10)
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     p = model.predict(x, verbose=0)

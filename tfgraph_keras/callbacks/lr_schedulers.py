@@ -1,4 +1,4 @@
-"""keras.callbacks.LearningRateScheduler and ReduceLROnPlateau (change the optimizer's lr variable)."""
+"""keras.callbacks.LearningRateScheduler and ReduceLROnPlateau (set the optimizer's lr variable)."""
 import warnings
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""keras.callbacks.ModelCheckpoint: save the model (or weights) after epochs, optionally only the best.
+"""keras.callbacks.ModelCheckpoint: save the model (or weights) after epochs, or only the best.
 
 The file is written to a temporary name and renamed, and a NaN/inf loss is never saved, so a good
 checkpoint is never overwritten by a half-written or diverged model."""
@@ -12,8 +12,8 @@ from tfgraph_keras.callbacks.callback import Callback
 
 class ModelCheckpoint(Callback):
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
-                 save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None,
-                 period=None):
+                 save_weights_only=False, mode="auto", save_freq="epoch",
+                 initial_value_threshold=None, period=None):
         super().__init__()
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
@@ -51,7 +51,8 @@ class ModelCheckpoint(Callback):
         logs = logs or {}
         loss = logs.get("loss")
         if loss is not None and not math.isfinite(loss):
-            warnings.warn("ModelCheckpoint: loss is %s at epoch %d; not saving." % (loss, epoch + 1))
+            warnings.warn("ModelCheckpoint: loss is %s at epoch %d; not saving."
+                          % (loss, epoch + 1))
             return
         filepath = self._filepath(epoch, logs)
         if self.save_best_only:

@@ -1,7 +1,8 @@
 """Keras 3's progress bar (keras.utils.Progbar) and ProgbarLogger, byte for byte.
 
-verbose=1: a live bar `3/3 ━━━━━━━━━━━━━━━━━━━━ 1s 141ms/step - accuracy: ... - loss: ...` redrawn
-with '\\b' * previous width + '\\r' (at most every 0.05 s) and ANSI bold/green/white codes; verbose=2:
+verbose=1: a live bar `3/3 ━━━━━━━━━━━━━━━━━━━━ 1s 141ms/step - accuracy: ... - loss: ...`
+redrawn with '\\b' * previous width + '\\r' (at most every 0.05 s) and ANSI bold/green/white codes;
+verbose=2:
 one `3/3 - 1s - 273ms/step - ...` line per epoch. Metrics are shown sorted by name.
 """
 import math

@@ -1,4 +1,4 @@
-"""Finding dataset files: $TFGRAPH_DATASETS_DIR, then ~/.keras/datasets, then a verified download."""
+"""Dataset files: $TFGRAPH_DATASETS_DIR, then ~/.keras/datasets, then a verified download."""
 import hashlib
 import os
 import urllib.request

@@ -1,4 +1,4 @@
-"""keras.datasets.cifar10: 50,000 32x32 colour training images and 10,000 test images, 10 classes."""
+"""keras.datasets.cifar10: 50,000 32x32 colour training and 10,000 test images, 10 classes."""
 import os
 import pickle
 import tarfile
@@ -21,7 +21,7 @@ def _batch(data):
 def load_data():
     """((x_train, y_train), (x_test, y_test)): uint8 images (N, 32, 32, 3) and labels (N, 1).
 
-    Reads cifar10.npz from $TFGRAPH_DATASETS_DIR when present, else the python tarball Keras uses."""
+    Reads cifar10.npz from $TFGRAPH_DATASETS_DIR when present, else Keras's python tarball."""
     env_dir = os.environ.get(ENV)
     if env_dir and os.path.exists(os.path.join(env_dir, "cifar10.npz")):
         with np.load(os.path.join(env_dir, "cifar10.npz"), allow_pickle=False) as f:

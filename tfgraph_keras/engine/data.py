@@ -53,7 +53,8 @@ def to_list(x, names=None, what="input"):
 def num_samples(arrays):
     sizes = {len(a) for a in arrays if a is not None}
     if len(sizes) > 1:
-        raise ValueError("Data cardinality is ambiguous: make sure all arrays contain the same number"
+        raise ValueError("Data cardinality is ambiguous: make sure all arrays contain the same "
+                         "number"
                          " of samples. Sizes: %s" % sorted(sizes))
     return sizes.pop() if sizes else 0
 

@@ -1,11 +1,13 @@
 """compile / fit / evaluate / predict for keras Models, on tfgraph sessions.
 
 `compile` records the optimizer, losses and metrics; the graph pieces (target and sample-weight
-placeholders, the weighted loss, metric statistics, optimizer update ops) are built ONCE, as soon as the
+placeholders, the weighted loss, metric statistics, optimizer update ops) are built ONCE, as soon
+as the
 model is built, in the model's own graph. Each of train/test/predict is then one cached
 `Session.make_callable`, called once per batch with numpy arrays: nothing is rebuilt per call.
 
-Logs follow Keras 3: the epoch loss is the batch-size-weighted mean of batch losses, metrics are exact
+Logs follow Keras 3: the epoch loss is the batch-size-weighted mean of batch losses, metrics are
+exact
 over the epoch's samples (their statistics are accumulated), keys are 'loss', '<output>_loss' for
 several outputs, metric names (prefixed by the output name for several outputs) and 'val_' + key.
 """
@@ -15,7 +17,9 @@ import warnings
 import numpy as np
 
 import tfgraph as tf
-from tfgraph_keras import backend, losses as losses_mod, metrics as metrics_mod
+from tfgraph_keras import backend
+from tfgraph_keras import losses as losses_mod
+from tfgraph_keras import metrics as metrics_mod
 from tfgraph_keras import optimizers as optimizers_mod
 from tfgraph_keras.engine import data as data_mod
 
@@ -111,7 +115,8 @@ class TrainingMixin:
         self._predict_fn = None
         self._predict_fns = {}
 
-    # -- compile -------------------------------------------------------------------------------------
+    # -- compile
+    # -------------------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
                 sample_weight_mode=None, weighted_metrics=None, run_eagerly=None,
                 steps_per_execution=None, jit_compile=None, **kwargs):
@@ -203,7 +208,8 @@ class TrainingMixin:
             return []
         return self._compiled.loss_names + [name for name, _, _ in self._compiled.metrics]
 
-    # -- session callables ---------------------------------------------------------------------------
+    # -- session callables
+    # ---------------------------------------------------------------------------
     def _session(self):
         sess = backend.get_session(self._graph)
         backend.initialize_variables(self.weights, sess)
@@ -252,7 +258,8 @@ class TrainingMixin:
             self._predict_fns[training] = fn
         return fn
 
-    # -- data preparation ----------------------------------------------------------------------------
+    # -- data preparation
+    # ----------------------------------------------------------------------------
     def _prepare_x(self, x):
         arrays = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
         if not self.outputs:
@@ -337,7 +344,8 @@ class TrainingMixin:
             out.append(sw)
         return out
 
-    # -- loops ---------------------------------------------------------------------------------------
+    # -- loops
+    # ---------------------------------------------------------------------------------------
     def _run_batches(self, kind, batches, callbacks=None, hook="train"):
         """Runs `kind` over (xs, ys, sws) batches; returns the logs (epoch aggregates)."""
         c = self._compiled
@@ -461,7 +469,8 @@ class TrainingMixin:
             feeder = data_mod.GeneratorFeeder(validation_data, steps)
             return lambda: self._generator_batches(feeder)
         if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
-            raise ValueError("`validation_data` should be a tuple `(val_x, val_y, val_sample_weight)`"
+            raise ValueError("`validation_data` should be a tuple `(val_x, val_y, "
+                             "val_sample_weight)`"
                              " or `(val_x, val_y)`. Found: %r" % (type(validation_data),))
         vx = self._prepare_x(validation_data[0])
         vy = self._prepare_y(validation_data[1])
@@ -602,7 +611,8 @@ class TrainingMixin:
     def reset_metrics(self):
         """Metrics are accumulated per fit/evaluate call; nothing persists between calls."""
 
-    # -- saving (implemented in tfgraph_keras.saving) ------------------------------------------------
+    # -- saving (implemented in tfgraph_keras.saving)
+    # ------------------------------------------------
     def save(self, filepath, overwrite=True, **kwargs):
         from tfgraph_keras.saving import saving_api
         return saving_api.save_model(self, filepath, overwrite=overwrite, **kwargs)

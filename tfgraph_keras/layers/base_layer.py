@@ -4,21 +4,25 @@ Subclass API (stable; concrete layers build on it):
 
     class MyDense(Layer):
         def __init__(self, units, **kwargs):
-            super().__init__(**kwargs)            # name, trainable, dtype, input_shape, input_dim ...
+            super().__init__(**kwargs)            # name, trainable, dtype, input_shape, input_dim
+            ...
             self.units = units
         def build(self, input_shape):             # tuple with None for unknown dims
             self.kernel = self.add_weight("kernel", (input_shape[-1], self.units),
                                           initializer="glorot_uniform", regularizer=None)
-        def call(self, inputs, training=None):    # inputs: tfgraph Tensor(s); return tfgraph Tensor(s)
+        def call(self, inputs, training=None):    # inputs: tfgraph Tensor(s); return tfgraph
+        Tensor(s)
             return tf.matmul(inputs, self.kernel)
         def compute_output_shape(self, input_shape):
             return input_shape[:-1] + (self.units,)
         def get_config(self):
             return {**super().get_config(), "units": self.units}
 
-`layer(x)` on symbolic tensors (from `Input` or other layers) adds ops to x's graph and records a Node
+`layer(x)` on symbolic tensors (from `Input` or other layers) adds ops to x's graph and records a
+Node
 (the functional API's layer graph); on numpy arrays it runs the layer and returns numpy.
-`training` reaching `call` is a python bool or a scalar bool tensor (the learning phase, False unless
+`training` reaching `call` is a python bool or a scalar bool tensor (the learning phase, False
+unless
 `fit` feeds True); use `backend.in_train_phase(train_fn, test_fn, training)` to branch.
 `add_update(op)` registers ops (BatchNormalization moving stats) that `fit` runs once per batch;
 `add_loss(tensor)` registers extra loss terms (regularizers) that `compile` adds to the total loss.
@@ -33,7 +37,7 @@ from tfgraph_keras import backend
 
 
 class InputSpec:
-    """Constraints on a layer's input (ndim, min_ndim, max_ndim, axes {axis: size}, shape, dtype)."""
+    """Constraints on a layer's input: ndim, min_ndim, max_ndim, axes {axis: size}, shape."""
 
     def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None, axes=None,
                  allow_last_axis_squeeze=False, name=None):
@@ -102,8 +106,8 @@ def _fmt_shape(shape):
     return str(tuple(shape)) if shape is not None else "(unknown)"
 
 
-_LAYER_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "weights", "activity_regularizer",
-                 "autocast", "input_dim", "dynamic", "input_length")
+_LAYER_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "weights",
+                 "activity_regularizer", "autocast", "input_dim", "dynamic", "input_length")
 
 
 class Layer:
@@ -121,7 +125,8 @@ class Layer:
             input_shape = (input_length, input_dim) if input_length is not None else (input_dim,)
         if batch_input_shape is None and input_shape is not None:
             batch_input_shape = (kwargs.get("batch_size"),) + tuple(input_shape)
-        self._batch_input_shape = tuple(batch_input_shape) if batch_input_shape is not None else None
+        self._batch_input_shape = (tuple(batch_input_shape) if batch_input_shape is not None
+                                   else None)
         self._trainable = trainable
         self.name = name or backend.unique_object_name(backend.to_snake_case(type(self).__name__))
         self.dtype = tf.as_dtype(dtype).name if dtype is not None else backend.floatx()
@@ -138,7 +143,8 @@ class Layer:
         self._numpy_fns = {}
         self._graph = None
 
-    # -- attributes ---------------------------------------------------------------------------------
+    # -- attributes
+    # ---------------------------------------------------------------------------------
     @property
     def trainable(self):
         return self._trainable
@@ -207,7 +213,8 @@ class Layer:
             out.extend(u for u in layer.updates if not _contains(out, u))
         return out
 
-    # -- building ------------------------------------------------------------------------------------
+    # -- building
+    # ------------------------------------------------------------------------------------
     def build(self, input_shape):
         self.built = True
 
@@ -248,16 +255,14 @@ class Layer:
     def _maybe_build(self, inputs):
         if self.built:
             return
-        shapes = _shapes(inputs)
-        if self._batch_input_shape is not None and not isinstance(shapes, list):
-            pass
-        self.build(shapes if not isinstance(shapes, tuple) or shapes is None else shapes)
+        self.build(_shapes(inputs))
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
 
-    # -- calling -------------------------------------------------------------------------------------
+    # -- calling
+    # -------------------------------------------------------------------------------------
     def call(self, inputs, **kwargs):
         return inputs
 
@@ -391,14 +396,16 @@ class Layer:
         backend.initialize_variables(self.weights, backend.get_session(holders[0].graph))
         return fn(*[a.astype(h.dtype.np, copy=False) for a, h in zip(flat, holders)])
 
-    # -- weights -------------------------------------------------------------------------------------
+    # -- weights
+    # -------------------------------------------------------------------------------------
     def get_weights(self):
         return [np.array(v) for v in backend.batch_get_value(self.weights)]
 
     def set_weights(self, weights):
         params = self.weights
         if len(params) != len(weights):
-            raise ValueError("You called `set_weights(weights)` on layer \"%s\" with a weight list of "
+            raise ValueError("You called `set_weights(weights)` on layer \"%s\" with a weight "
+                             "list of "
                              "length %d, but the layer was expecting %d weights."
                              % (self.name, len(weights), len(params)))
         pairs = []
@@ -417,7 +424,8 @@ class Layer:
                              % (self.name, self.name))
         return int(sum(backend.count_params(w) for w in self.weights))
 
-    # -- config --------------------------------------------------------------------------------------
+    # -- config
+    # --------------------------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         if self._batch_input_shape is not None:
@@ -436,7 +444,8 @@ class Layer:
         raise NotImplementedError("Please implement compute_output_shape in layer %s (%s)."
                                   % (self.name, type(self).__name__))
 
-    # -- node-derived properties ---------------------------------------------------------------------
+    # -- node-derived properties
+    # ---------------------------------------------------------------------
     def _node_attr(self, attr):
         if not self._inbound_nodes:
             raise AttributeError("Layer %s is not connected, no input to return." % self.name)
@@ -459,8 +468,10 @@ class Layer:
             return self._batch_input_shape
         shapes = {repr(_shapes(n.input_tensors)) for n in self._inbound_nodes}
         if len(shapes) > 1:
-            raise AttributeError("The layer \"%s\" has multiple inbound nodes, with different input "
-                                 "shapes. Hence the notion of \"input shape\" is ill-defined for the "
+            raise AttributeError("The layer \"%s\" has multiple inbound nodes, with different "
+                                 "input "
+                                 "shapes. Hence the notion of \"input shape\" is ill-defined for "
+                                 "the "
                                  "layer." % self.name)
         return _shapes(self.input)
 
@@ -471,7 +482,8 @@ class Layer:
             raise AttributeError("The layer \"%s\" has never been called and thus has no defined "
                                  "output shape." % self.name)
         if len(shapes) > 1:
-            raise AttributeError("The layer \"%s\" has multiple inbound nodes, with different output"
+            raise AttributeError("The layer \"%s\" has multiple inbound nodes, with different "
+                                 "output"
                                  " shapes." % self.name)
         return _shapes(self.output)
 

@@ -5,7 +5,7 @@ from tfgraph_keras.layers.base_layer import Layer, Node
 
 
 class InputLayer(Layer):
-    """Holds the placeholder fed with a model's input; `batch_input_shape` includes the batch dim."""
+    """Holds the placeholder fed with a model input; `batch_input_shape` includes the batch dim."""
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, input_tensor=None,
                  sparse=False, name=None, ragged=False, batch_input_shape=None, shape=None,

@@ -18,7 +18,7 @@ def model_from_json(json_string, custom_objects=None):
 
 def clone_model(model, input_tensors=None, clone_function=None):
     """A new model with the same architecture and freshly initialized weights."""
-    from tfgraph_keras.saving.serialization import serialize_keras_object, deserialize_keras_object
+    from tfgraph_keras.saving.serialization import deserialize_keras_object, serialize_keras_object
     return deserialize_keras_object(serialize_keras_object(model))
 
 

@@ -1,8 +1,10 @@
 """keras.Model: a graph of layers from Input tensors to output tensors (the functional API).
 
 `Model(inputs, outputs)` walks the Node records back from `outputs` (each symbolic tensor carries
-`_keras_history = (layer, node_index, tensor_index)`), orders the nodes topologically, and keeps them so
-the model can be called again on new tensors (nested models, shared models) by re-running each layer.
+`_keras_history = (layer, node_index, tensor_index)`), orders the nodes topologically, and keeps
+them so
+the model can be called again on new tensors (nested models, shared models) by re-running each
+layer.
 Training is in engine/training.py (the Model class mixes it in).
 """
 from tfgraph_keras import backend
@@ -39,7 +41,8 @@ class Model(TrainingMixin, Layer):
             return "functional"
         return backend.to_snake_case(type(self).__name__)
 
-    # -- graph network -------------------------------------------------------------------------------
+    # -- graph network
+    # -------------------------------------------------------------------------------
     def _init_graph_network(self, inputs, outputs):
         self._nested_inputs, self._nested_outputs = inputs, outputs
         self.inputs = list(_flatten(inputs))
@@ -137,7 +140,8 @@ class Model(TrainingMixin, Layer):
         raise ValueError("No such layer: %s. Existing layers are: %s."
                          % (name, [lay.name for lay in self.layers]))
 
-    # -- calling -------------------------------------------------------------------------------------
+    # -- calling
+    # -------------------------------------------------------------------------------------
     def __call__(self, inputs, *args, **kwargs):
         from tfgraph_keras.layers.base_layer import _is_symbolic
         if not _is_symbolic(inputs) and not args and set(kwargs) <= {"training", "mask"}:
@@ -177,7 +181,8 @@ class Model(TrainingMixin, Layer):
             got = tuple(a.shape)
             if len(expected) != len(got) or any(e is not None and e != g
                                                 for e, g in zip(expected, got)):
-                raise ValueError("Input %d of layer \"%s\" is incompatible with the layer: expected "
+                raise ValueError("Input %d of layer \"%s\" is incompatible with the layer: "
+                                 "expected "
                                  "shape=%s, found shape=%s"
                                  % (i, self.name, tuple(expected), got))
 
@@ -185,9 +190,10 @@ class Model(TrainingMixin, Layer):
         shapes = _shapes(self._nested_outputs)
         return shapes
 
-    # -- subclassed models ---------------------------------------------------------------------------
+    # -- subclassed models
+    # ---------------------------------------------------------------------------
     def _build_from_arrays(self, arrays):
-        """A subclassed model (or unbuilt Sequential) builds its graph from the first data it sees."""
+        """A subclassed model (or unbuilt Sequential) builds its graph from the first data."""
         if self._is_graph_network:
             return
         inputs = [Input(shape=a.shape[1:], dtype=a.dtype.name if a.dtype.kind != "f" else None)
@@ -218,7 +224,8 @@ class Model(TrainingMixin, Layer):
         outputs = Layer.__call__(self, nested)
         self._subclass_graph(nested, outputs)
 
-    # -- config --------------------------------------------------------------------------------------
+    # -- config
+    # --------------------------------------------------------------------------------------
     def get_config(self):
         """Keras's functional config: layers with their inbound nodes, input and output layers."""
         if not self._is_graph_network:
@@ -295,7 +302,7 @@ class Model(TrainingMixin, Layer):
 
 
 def _node_refs(node):
-    """Inbound refs from Keras 2 ([[name, node, tensor, kwargs], ...]) or Keras 3 ({"args": ...})."""
+    """Inbound refs from Keras 2 ([[name, node, tensor, kwargs]]) or Keras 3 ({"args": ...})."""
     if isinstance(node, dict):
         refs = []
 

@@ -8,7 +8,8 @@ from tfgraph_keras.models.functional import Model
 class Sequential(Model):
     """`Sequential([Dense(64, input_shape=(784,)), Dense(10)])`, or `add()` one layer at a time.
 
-    The graph is built as soon as the input shape is known (an `Input`, or `input_shape=` on the first
+    The graph is built as soon as the input shape is known (an `Input`, or `input_shape=` on the
+    first
     layer); otherwise on the first batch of data."""
 
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):

@@ -1,4 +1,4 @@
-"""model.summary(): the Keras 2 text table (Layer (type) | Output Shape | Param # [| Connected to])."""
+"""model.summary(): Keras 2's text table (Layer (type), Output Shape, Param #, Connected to)."""
 from tfgraph_keras.layers.input_layer import InputLayer
 
 

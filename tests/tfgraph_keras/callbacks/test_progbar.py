@@ -29,7 +29,8 @@ def test_verbose_2_line_and_small_values(monkeypatch, capsys):
         bar.update(step, [("accuracy", 0.5), ("loss", 0.5)], finalize=False)
     assert capsys.readouterr().out == ""  # verbose=2 prints only the epoch's final line
     bar.update(3, [("accuracy", 0.4625), ("loss", 0.0007231)], finalize=True)
-    assert capsys.readouterr().out == "3/3 - 1s - 250ms/step - accuracy: 0.4625 - loss: 7.2310e-04\n"
+    expected = "3/3 - 1s - 250ms/step - accuracy: 0.4625 - loss: 7.2310e-04\n"
+    assert capsys.readouterr().out == expected
 
 
 def test_eta_formats():
