@@ -271,3 +271,14 @@ def test_optimizer_old_spellings_warn():
     model.train_on_batch(x, y)
     assert keras.backend.get_value(model.optimizer.learning_rate) == pytest.approx(0.5)
     assert keras.backend.get_value(model.optimizer.iterations) == 1
+
+
+def test_layer_updates_run_in_fit_only():
+    model = keras.Sequential([keras.Input((3,)), layers.BatchNormalization(momentum=0.5)])
+    model.compile(keras.optimizers.SGD(0.0), "mse")
+    x = np.random.RandomState(0).randn(16, 3).astype(np.float32) + 4.0
+    model.evaluate(x, np.zeros((16, 3)), verbose=0)
+    model.predict(x, verbose=0)
+    np.testing.assert_array_equal(model.get_weights()[2], np.zeros(3))  # moving mean untouched
+    model.fit(x, np.zeros((16, 3)), batch_size=16, epochs=1, verbose=0)
+    np.testing.assert_allclose(model.get_weights()[2], 0.5 * x.mean(0), rtol=1e-5)
