@@ -218,3 +218,147 @@ def is_keras_tensor(x):
 
 def count_params(x):
     return int(np.prod(x.shape.as_list()))
+
+
+# -- Keras 2 backend math (custom losses and Lambda layers written against `K`) -------------------
+def _axis_kw(axis, keepdims):
+    return {"axis": axis, "keepdims": keepdims}
+
+
+def mean(x, axis=None, keepdims=False):
+    return tf.reduce_mean(x, **_axis_kw(axis, keepdims))
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001 - Keras's name
+    return tf.reduce_sum(x, **_axis_kw(axis, keepdims))
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    return tf.reduce_max(x, **_axis_kw(axis, keepdims))
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    return tf.reduce_min(x, **_axis_kw(axis, keepdims))
+
+
+def prod(x, axis=None, keepdims=False):
+    return tf.reduce_prod(x, **_axis_kw(axis, keepdims))
+
+
+def square(x):
+    return tf.square(x)
+
+
+def sqrt(x):
+    return tf.sqrt(tf.maximum(x, tf.zeros_like(x)))
+
+
+def abs(x):  # noqa: A001
+    return tf.abs(x)
+
+
+def exp(x):
+    return tf.exp(x)
+
+
+def log(x):
+    return tf.log(x)
+
+
+def pow(x, a):  # noqa: A001
+    return tf.pow(x, a)
+
+
+def clip(x, min_value, max_value):
+    return tf.clip_by_value(x, min_value, max_value)
+
+
+def maximum(x, y):
+    return tf.maximum(x, y)
+
+
+def minimum(x, y):
+    return tf.minimum(x, y)
+
+
+def cast(x, dtype):
+    return tf.cast(x, dtype)
+
+
+def dot(x, y):
+    return tf.matmul(x, y)
+
+
+def reshape(x, shape):
+    return tf.reshape(x, shape)
+
+
+def expand_dims(x, axis=-1):
+    return tf.expand_dims(x, axis)
+
+
+def stack(x, axis=0):
+    return tf.stack(x, axis=axis)
+
+
+def shape(x):
+    return tf.shape(x)
+
+
+def zeros_like(x, dtype=None, name=None):
+    return tf.zeros_like(x, dtype=dtype, name=name)
+
+
+def ones_like(x, dtype=None, name=None):
+    return tf.ones_like(x, dtype=dtype, name=name)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    return tf.constant(value, dtype=dtype or floatx(), shape=shape, name=name)
+
+
+def stop_gradient(x):
+    return tf.stop_gradient(x)
+
+
+def argmax(x, axis=-1):
+    return tf.argmax(x, axis=axis)
+
+
+def equal(x, y):
+    return tf.equal(x, y)
+
+
+def relu(x, alpha=0.0, max_value=None, threshold=0.0):
+    from tfgraph_keras import activations
+    return activations.relu(x, alpha=alpha, max_value=max_value, threshold=threshold)
+
+
+def softmax(x, axis=-1):
+    from tfgraph_keras import activations
+    return activations.softmax(x, axis=axis)
+
+
+def sigmoid(x):
+    return tf.sigmoid(x)
+
+
+def tanh(x):
+    return tf.tanh(x)
+
+
+def gradients(loss, variables):
+    return tf.gradients(loss, variables)
+
+
+def function(inputs, outputs, updates=None, name=None):
+    """K.function: a callable running `outputs` (and `updates`) with `inputs` fed positionally."""
+    inputs, single = list(inputs), not isinstance(outputs, (list, tuple))
+    outputs = [outputs] if single else list(outputs)
+    sess = get_session(outputs[0].graph)
+    call = sess.make_callable([outputs, list(updates or [])], inputs)
+
+    def run(values):
+        out = call(*values)[0]
+        return out[0] if single else out
+    return run

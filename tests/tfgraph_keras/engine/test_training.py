@@ -282,3 +282,16 @@ def test_layer_updates_run_in_fit_only():
     np.testing.assert_array_equal(model.get_weights()[2], np.zeros(3))  # moving mean untouched
     model.fit(x, np.zeros((16, 3)), batch_size=16, epochs=1, verbose=0)
     np.testing.assert_allclose(model.get_weights()[2], 0.5 * x.mean(0), rtol=1e-5)
+
+
+def test_backend_math_for_custom_losses_and_k_function():
+    K = keras.backend
+
+    def my_loss(y_true, y_pred):
+        return K.mean(K.square(y_pred - y_true), axis=-1)
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1, kernel_initializer="ones"),
+                              layers.Lambda(lambda z: K.clip(z, -1.0, 1.5))])
+    model.compile("sgd", my_loss)
+    assert model.evaluate(np.ones((4, 2)), np.zeros((4, 1)), verbose=0) == pytest.approx(2.25)
+    f = K.function([model.input], [model.output])
+    np.testing.assert_allclose(f([np.ones((2, 2))])[0], [[1.5], [1.5]])
