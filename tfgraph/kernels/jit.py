@@ -3,7 +3,14 @@
 Kernels are compiled on first use and cached on disk (cache=True), so the compile cost is paid once per
 machine. fastmath stays off: results must match the numpy references within float32 tolerance.
 """
-import numba
+import os
+
+# Numba's OpenMP pool and OpenBLAS's threads take turns on the same cores (a parallel im2col, then a GEMM).
+# By default OpenMP threads spin after a parallel region and starve BLAS: on 2 cores the W3 training step
+# measured 54 ms spinning vs 32 ms passive. Must be set before Numba loads the OpenMP runtime.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numba  # noqa: E402
 
 NUMBA_THREADS = numba.config.NUMBA_NUM_THREADS
 
