@@ -36,7 +36,8 @@ def prune(fetches, targets, feeds):
         stack.append((op, True))
         ref = op.op_def.ref_inputs
         deps = [t.op for i, t in enumerate(op._inputs) if i not in ref and t not in fed]
-        deps += op._control_inputs
+        # a control dependency on an op whose outputs are all fed is met by the feed (TF replaces it)
+        deps += [c for c in op._control_inputs if not (c.outputs and all(t in fed for t in c.outputs))]
         stack.extend((d, False) for d in reversed(deps) if d not in state)
     return order
 

@@ -133,3 +133,15 @@ def test_repeated_runs_do_not_grow_memory():
             grown = tracemalloc.get_traced_memory()[0] - before
             tracemalloc.stop()
     assert grown < 64 * 1024, "memory grew by %d bytes over 3000 runs" % grown
+
+
+def test_control_dependency_on_a_fed_placeholder_is_met_by_the_feed():
+    x = tf.placeholder(tf.float32, [None])
+    with tf.control_dependencies([x.op]):
+        y = tf.identity(tf.constant(2.0))
+    with tf.Session() as sess:
+        got_y, got_z = sess.run([y, x * 3], {x: np.ones(2, np.float32)})
+        assert got_y == 2.0
+        np.testing.assert_array_equal(got_z, [3.0, 3.0])
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must feed"):
+            sess.run(y)  # not fed: the placeholder must run, and cannot
