@@ -16,7 +16,7 @@ raises, the line number of the failing frame identifies the op, and its locals g
 import numpy as np
 
 from tfgraph.framework import errors
-from tfgraph.runtime import rewrites
+from tfgraph.runtime import fusion, rewrites
 
 
 class PlanStep:
@@ -45,7 +45,7 @@ class ExecutionPlan:
     def _compile(self):
         """Assigns slots and kernels; folds constants, merges common subexpressions, drops identities."""
         slot_of = {t: "f%d" % i for i, t in enumerate(self.feeds)}
-        kernels, consts, steps = {}, {}, []
+        consts, steps = {}, []
         # slots that may view storage outliving the run (constants, variables, the caller's fed
         # arrays): copied when fetched, so a result never aliases memory the caller can change
         persistent = set(slot_of.values())
@@ -91,10 +91,11 @@ class ExecutionPlan:
             if op_def.view_of_input is not None and in_slots and \
                     in_slots[op_def.view_of_input] in persistent:
                 persistent.update(outs)
-            kernels["k%d" % len(steps)] = kernel
             steps.append(PlanStep(op, kernel, in_slots, outs))
         fetch_slots = [slot_of[t] for t in self.fetches]
+        steps = fusion.fuse(steps, fetch_slots, PlanStep)
         self.steps = steps
+        kernels = {"k%d" % i: step.kernel for i, step in enumerate(steps)}
         self._fn, self._line_to_step = self._generate(steps, consts, kernels, fetch_slots, persistent)
 
     @staticmethod
@@ -163,6 +164,9 @@ class ExecutionPlan:
             if v is None and s.startswith("c"):
                 v = self._fn.__globals__.get(s)
             shapes.append(str(list(np.shape(v))) if v is not None else "?")
+        if getattr(exc, "tfgraph_op", None) is not None:  # an op inside a fused chain failed
+            op = exc.tfgraph_op
+            shapes = [str(list(s)) for s in exc.tfgraph_input_shapes]
         msg = "%s: %s (op %s '%s', input shapes: %s)" % (
             type(exc).__name__, exc, op.type, op.name, ", ".join(shapes))
         return errors.InvalidArgumentError(None, op, msg)

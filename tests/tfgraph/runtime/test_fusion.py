@@ -1,0 +1,144 @@
+"""Plan-time fusion of elementwise chains into generated Numba kernels (tfgraph/runtime/fusion.py)."""
+import numpy as np
+import pytest
+
+import tfgraph as tf
+from tfgraph.runtime import fusion
+
+
+@pytest.fixture
+def fuse_everything(monkeypatch):
+    """Fused kernels for any size, so small test arrays take the generated-kernel path."""
+    monkeypatch.setattr(fusion, "MIN_FUSED_SIZE", 1)
+
+
+def _steps(sess):
+    plan = max(sess._plans.values(), key=lambda p: len(p.steps))
+    return [s.op.type for s in plan.steps], plan
+
+
+def _fused(plan):
+    return [s.kernel for s in plan.steps if isinstance(s.kernel, fusion.FusedKernel)]
+
+
+def _ran_generated_kernel(kernel):
+    return bool(kernel._compiled) and not kernel._disabled
+
+
+def test_bias_add_relu_is_one_step_and_matches_numpy():
+    rng = np.random.default_rng(0)
+    x = tf.placeholder(tf.float32, [None, 64, 64])
+    b = tf.constant(rng.standard_normal(64).astype(np.float32))
+    y = tf.nn.relu(tf.nn.bias_add(x, b))
+    xv = rng.standard_normal((20, 64, 64)).astype(np.float32)   # 81920 elements: fused by default
+    xv[0, 0, :3] = [np.nan, np.inf, -np.inf]
+    with tf.Session() as sess:
+        out = sess.run(y, {x: xv})
+        types, plan = _steps(sess)
+    assert types == ["Relu"] and len(_fused(plan)) == 1
+    assert _ran_generated_kernel(_fused(plan)[0])
+    np.testing.assert_array_equal(out, np.maximum(xv + b.eval(session=tf.Session()), 0))
+    assert out.dtype == np.float32
+
+
+@pytest.mark.parametrize("parallel_from", [1 << 40, 1])
+def test_chain_with_scalars_vectors_and_division_matches_numpy(fuse_everything, monkeypatch,
+                                                               parallel_from):
+    monkeypatch.setattr(fusion, "PARALLEL_MIN_SIZE", parallel_from)
+    rng = np.random.default_rng(1)
+    a = tf.placeholder(tf.float32, [None, 7])
+    v = tf.placeholder(tf.float32, [7])
+    s = tf.placeholder(tf.float32, [])
+    y = -((a * s - v) / (a + 1.0)) + tf.square(a)
+    av = rng.standard_normal((9, 7)).astype(np.float32)
+    av[0, 0] = -1.0                       # a division by zero: inf/nan as numpy gives them
+    vv = rng.standard_normal(7).astype(np.float32)
+    sv = np.float32(1.5)
+    with tf.Session() as sess:
+        out = sess.run(y, {a: av, v: vv, s: sv})
+        _, plan = _steps(sess)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = -((av * sv - vv) / (av + np.float32(1.0))) + np.square(av)
+    assert len(plan.steps) == 1 and len(_fused(plan)) == 1
+    assert _ran_generated_kernel(_fused(plan)[0])
+    np.testing.assert_array_equal(out, want)
+
+
+def test_fetched_or_shared_intermediates_are_not_fused_away(fuse_everything):
+    x = tf.placeholder(tf.float32, [4, 4])
+    h = x * 2.0
+    y = tf.nn.relu(h)
+    z = h + 1.0                       # h used twice
+    xv = np.arange(-8, 8, dtype=np.float32).reshape(4, 4)
+    with tf.Session() as sess:
+        hv, yv, zv = sess.run([h, y, z], {x: xv})
+        types, _ = _steps(sess)
+    assert types == ["Mul", "Relu", "AddV2"]
+    np.testing.assert_array_equal(yv, np.maximum(xv * 2, 0))
+    np.testing.assert_array_equal(zv, xv * 2 + 1)
+    np.testing.assert_array_equal(hv, xv * 2)
+
+
+def test_unsupported_runtime_broadcast_falls_back_to_op_kernels(fuse_everything):
+    x = tf.placeholder(tf.float32, None)
+    y = tf.placeholder(tf.float32, None)
+    out = tf.nn.relu(x - y)
+    xv = np.arange(12, dtype=np.float32).reshape(3, 4)
+    yv = np.array([[1.0], [5.0], [20.0]], np.float32)   # (3, 1): not full, scalar or last-dim vector
+    with tf.Session() as sess:
+        got = sess.run(out, {x: xv, y: yv})
+        _, plan = _steps(sess)
+    assert len(_fused(plan)) == 1 and not _fused(plan)[0]._compiled
+    np.testing.assert_array_equal(got, np.maximum(xv - yv, 0))
+
+
+def test_error_inside_a_chain_names_the_failing_op(fuse_everything):
+    x = tf.placeholder(tf.float32, None)
+    y = tf.placeholder(tf.float32, None)
+    total = tf.add(x, y, name="the_add")
+    out = tf.nn.relu(total)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError) as e:
+            sess.run(out, {x: np.ones((3, 4), np.float32), y: np.ones((5, 4), np.float32)})
+    assert "the_add" in str(e.value) and "[3, 4]" in str(e.value) and "[5, 4]" in str(e.value)
+    assert "test_fusion.py" in str(e.value)
+
+
+def test_fused_relu_gradient_matches_numeric(fuse_everything):
+    rng = np.random.default_rng(2)
+    x = tf.constant(rng.uniform(0.1, 1.0, (3, 5)) * rng.choice([-1, 1], (3, 5)))
+    b = tf.constant(rng.standard_normal(5))
+    y = tf.nn.relu(tf.nn.bias_add(x, b)) * 3.0
+    with tf.Session() as sess:
+        err = tf.test.compute_gradient_error([x, b], [(3, 5), (5,)], y, (3, 5))
+        fused = [k for p in sess._plans.values() for k in _fused(p)]
+    assert err < 1e-6
+    assert any(k.ops[-1].type == "ReluGrad" or "ReluGrad" in [o.type for o in k.ops]
+               for k in fused) and all(_ran_generated_kernel(k) for k in fused if k._compiled)
+
+
+def test_variable_write_between_chain_members_blocks_fusion(fuse_everything):
+    v = tf.Variable(np.ones((4, 4), np.float32))
+    a = v * 2.0
+    with tf.control_dependencies([a]):
+        assign = tf.assign(v, np.zeros((4, 4), np.float32))
+    with tf.control_dependencies([assign]):
+        b = tf.identity(tf.constant(1.0))
+    y = a + b
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_array_equal(sess.run(y), np.full((4, 4), 3.0))
+        _, plan = _steps(sess)
+    assert not _fused(plan)
+
+
+def test_generated_source_is_cached_on_disk(fuse_everything, tmp_path, monkeypatch):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(fusion, "_modules", {})
+    x = tf.placeholder(tf.float64, [2, 3])
+    y = tf.nn.relu(x * 2.0 + 1.0)
+    with tf.Session() as sess:
+        out = sess.run(y, {x: np.array([[-1.0, 0.0, 1.0], [2.0, -3.0, 0.5]])})
+    np.testing.assert_array_equal(out, np.maximum(np.array([[-1, 0, 1], [2, -3, .5]]) * 2 + 1, 0))
+    files = list((tmp_path / "fused_kernels").glob("chain_*.py"))
+    assert len(files) == 1 and "def chain(" in files[0].read_text()
