@@ -6,6 +6,12 @@ import tfgraph as tf
 from tfgraph.runtime import fusion
 
 
+@pytest.fixture(autouse=True)
+def fresh_graph():
+    with tf.Graph().as_default() as g:
+        yield g
+
+
 @pytest.fixture
 def fuse_everything(monkeypatch):
     """Fused kernels for any size, so small test arrays take the generated-kernel path."""
@@ -28,7 +34,8 @@ def _ran_generated_kernel(kernel):
 def test_bias_add_relu_is_one_step_and_matches_numpy():
     rng = np.random.default_rng(0)
     x = tf.placeholder(tf.float32, [None, 64, 64])
-    b = tf.constant(rng.standard_normal(64).astype(np.float32))
+    bv = rng.standard_normal(64).astype(np.float32)
+    b = tf.constant(bv)
     y = tf.nn.relu(tf.nn.bias_add(x, b))
     xv = rng.standard_normal((20, 64, 64)).astype(np.float32)   # 81920 elements: fused by default
     xv[0, 0, :3] = [np.nan, np.inf, -np.inf]
@@ -37,7 +44,7 @@ def test_bias_add_relu_is_one_step_and_matches_numpy():
         types, plan = _steps(sess)
     assert types == ["Relu"] and len(_fused(plan)) == 1
     assert _ran_generated_kernel(_fused(plan)[0])
-    np.testing.assert_array_equal(out, np.maximum(xv + b.eval(session=tf.Session()), 0))
+    np.testing.assert_array_equal(out, np.maximum(xv + bv, 0))
     assert out.dtype == np.float32
 
 
