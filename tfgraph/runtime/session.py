@@ -6,6 +6,8 @@ import numpy as np
 
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import convert_to_tensor
+from tfgraph.framework.operation import Operation
+from tfgraph.framework.tensor import Tensor
 from tfgraph.runtime.fetch import FetchStructure, split_elements
 from tfgraph.runtime.plan import ExecutionPlan
 from tfgraph.runtime.state import SessionState
@@ -25,6 +27,8 @@ class Session:
         self._plans = {}
         self._plans_lock = threading.Lock()
         self._checkers = {}  # fed tensor -> its feed converter/checker
+        self._feed_keys = {}  # feed_dict key (tensor or name) -> fed tensor
+        self._signatures = {}  # fetches (see _fetch_key) -> _RunSignature
         self._default_ctx = None
         self.sess_str = target
 
@@ -41,45 +45,45 @@ class Session:
     def run(self, fetches, feed_dict=None, options=None, run_metadata=None):
         """Runs the ops and evaluates the tensors in `fetches` (any nesting), feeding `feed_dict`."""
         self._check_open()
-        structure = FetchStructure(self._graph, fetches)
-        tensors, targets = split_elements(structure.elements)
+        sig = self._signature(fetches)
         feed_tensors, feed_values = self._prepare_feeds(feed_dict)
-        plan = self._plan(tuple(feed_tensors), tuple(tensors), tuple(targets))
+        plan = self._plan(tuple(feed_tensors), sig.tensors, sig.targets)
         if options is not None and getattr(options, "trace_level", 0) == 3:
             # FULL_TRACE: per-op timings via an instrumented copy of the plan (runtime/profile.py)
             from tfgraph.runtime import profile
             values = profile.run_traced(plan, feed_values, run_metadata)
         else:
             values = plan(feed_values)
-        by_id = {}
-        for t, v in zip(tensors, values):
-            by_id[id(t)] = _as_fetched(v)
-        return structure.rebuild([by_id.get(id(e)) for e in structure.elements])
+        return sig.result(values)
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function that runs `fetches`, taking the values of `feed_list` positionally."""
         self._check_open()
-        structure = FetchStructure(self._graph, fetches)
-        tensors, targets = split_elements(structure.elements)
+        sig = _RunSignature(self._graph, fetches)
         feed_tensors = [self._feed_tensor(k) for k in (feed_list or [])]
-        plan = self._plan(tuple(feed_tensors), tuple(tensors), tuple(targets))
+        plan = self._plan(tuple(feed_tensors), sig.tensors, sig.targets)
         checks = [_feed_checker(t) for t in feed_tensors]
-        positions = {id(t): i for i, t in enumerate(tensors)}
-        order = [positions.get(id(e)) for e in structure.elements]
-        single_tensor = len(structure.elements) == 1 and order[0] is not None and not isinstance(
-            fetches, (list, tuple, dict))
+        n_feeds = len(checks)
+        result = sig.result
 
         def call(*feed_args, **kwargs):
             if self._closed:
                 raise RuntimeError("Attempted to use a closed Session.")
-            if len(feed_args) != len(checks):
-                raise TypeError("Expected %d feed values, got %d" % (len(checks), len(feed_args)))
-            values = plan([check(v) for check, v in zip(checks, feed_args)])
-            if single_tensor:
-                return _as_fetched(values[0])
-            return structure.rebuild([None if i is None else _as_fetched(values[i]) for i in order])
+            if len(feed_args) != n_feeds:
+                raise TypeError("Expected %d feed values, got %d" % (n_feeds, len(feed_args)))
+            return result(plan([check(v) for check, v in zip(checks, feed_args)]))
 
         return call
+
+    def _signature(self, fetches):
+        """The flattened fetches of `fetches`, cached when they are a tensor/op/name or a flat list."""
+        key = _fetch_key(fetches)
+        if key is None:
+            return _RunSignature(self._graph, fetches)
+        sig = self._signatures.get(key)
+        if sig is None:
+            sig = self._signatures[key] = _RunSignature(self._graph, fetches)
+        return sig
 
     def _plan(self, feeds, fetches, targets):
         key = (feeds, fetches, targets)
@@ -108,7 +112,11 @@ class Session:
             return [], []
         tensors, values = [], []
         for key, value in feed_dict.items():
-            t = self._feed_tensor(key)
+            t = self._feed_keys.get(key) if isinstance(key, _HASHABLE_KEYS) else None
+            if t is None:
+                t = self._feed_tensor(key)
+                if isinstance(key, _HASHABLE_KEYS):
+                    self._feed_keys[key] = t
             if isinstance(value, (list, tuple)) and any(hasattr(v, "_as_graph_element") for v in value) \
                     or hasattr(value, "_as_graph_element"):
                 raise TypeError("The value of a feed cannot be a tf.Tensor object. Acceptable feed "
@@ -216,6 +224,40 @@ class InteractiveSession(Session):
             except (AssertionError, IndexError):
                 pass
             self._ctx = None
+
+
+_HASHABLE_KEYS = (Tensor, str)
+_ELEMENTS = (Tensor, Operation, str)
+
+
+def _fetch_key(fetches):
+    """A dict key for `fetches` when they are one graph element or a flat list/tuple of them."""
+    kind = type(fetches)
+    if kind is list or kind is tuple:
+        for e in fetches:
+            if not isinstance(e, _ELEMENTS):
+                return None
+        return (kind, tuple(fetches))
+    if isinstance(fetches, _ELEMENTS):
+        return fetches
+    return None
+
+
+class _RunSignature:
+    """One fetch structure flattened: the tensors and target ops to run, and how to rebuild results."""
+
+    def __init__(self, graph, fetches):
+        structure = FetchStructure(graph, fetches)
+        tensors, targets = split_elements(structure.elements)
+        self.tensors, self.targets = tuple(tensors), tuple(targets)
+        positions = {id(t): i for i, t in enumerate(tensors)}
+        order = [positions.get(id(e)) for e in structure.elements]
+        rebuild = structure.rebuild
+        if len(order) == 1 and order[0] is not None and not isinstance(fetches, (list, tuple, dict)):
+            self.result = lambda values: _as_fetched(values[0])
+        else:
+            self.result = lambda values: rebuild(
+                [None if i is None else _as_fetched(values[i]) for i in order])
 
 
 def _as_fetched(value):
