@@ -33,6 +33,15 @@ SCALAR_EXPRESSIONS = {
     "Relu": "{0} if not {0} < 0 else T(0)",   # NaN stays NaN, as np.maximum(x, 0) keeps it
     "ReluGrad": "{0} * T({1} > 0)",            # dy * (y > 0), NaN/inf in dy propagate as in numpy
     "BiasAdd": "{0} + {1}",
+    "Maximum": "{0} if ({0} >= {1} or {0} != {0}) else {1}",   # NaN in either wins, as np.maximum
+    "Minimum": "{0} if ({0} <= {1} or {0} != {0}) else {1}",
+    "Exp": "np.exp({0})",
+    "Log": "np.log({0})",
+    "Sqrt": "np.sqrt({0})",
+    "Tanh": "np.tanh({0})",
+    # the Sigmoid kernel's overflow-free form: e = exp(-|x|); 1/(1+e) for x >= 0, else e/(1+e)
+    "Sigmoid": "(T(1) / (T(1) + np.exp(-abs({0})))) if {0} >= 0 else "
+               "(np.exp(-abs({0})) / (T(1) + np.exp(-abs({0}))))",
 }
 FUSABLE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

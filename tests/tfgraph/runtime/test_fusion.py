@@ -149,3 +149,37 @@ def test_generated_source_is_cached_on_disk(fuse_everything, tmp_path, monkeypat
     np.testing.assert_array_equal(out, np.maximum(np.array([[-1, 0, 1], [2, -3, .5]]) * 2 + 1, 0))
     files = list((tmp_path / "fused_kernels").glob("chain_*.py"))
     assert len(files) == 1 and "def chain(" in files[0].read_text()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_transcendental_and_min_max_chains_match_numpy(fuse_everything, dtype):
+    rng = np.random.default_rng(3)
+    x = tf.placeholder(dtype, [None, 6])
+    y = tf.placeholder(dtype, [None, 6])
+    out = tf.sigmoid(tf.maximum(x, y)) * tf.tanh(tf.minimum(x, y)) + tf.exp(x) - tf.log(
+        tf.sqrt(tf.square(y) + 1.0))
+    xv = (rng.standard_normal((40, 6)) * 30).astype(dtype)   # sigmoid far into both tails
+    yv = rng.standard_normal((40, 6)).astype(dtype)
+    xv[0, 0], yv[1, 1] = np.nan, np.nan
+    with tf.Session() as sess:
+        got = sess.run(out, {x: xv, y: yv})
+        _, plan = _steps(sess)
+    fused = _fused(plan)
+    assert len(plan.steps) == 1 and _ran_generated_kernel(fused[0])
+    with np.errstate(over="ignore"):
+        mx, mn = np.maximum(xv, yv), np.minimum(xv, yv)
+        sig = np.where(mx >= 0, 1 / (1 + np.exp(-np.abs(mx))),
+                       np.exp(-np.abs(mx)) / (1 + np.exp(-np.abs(mx))))
+        want = sig * np.tanh(mn) + np.exp(xv) - np.log(np.sqrt(np.square(yv) + 1))
+    assert got.dtype == dtype
+    np.testing.assert_allclose(got, want.astype(dtype), rtol=4e-6 if dtype == np.float32 else 1e-12)
+    assert np.isnan(got[0, 0]) and np.isnan(got[1, 1])
+
+
+def test_sigmoid_and_tanh_gradient_chains_match_numeric(fuse_everything):
+    rng = np.random.default_rng(4)
+    x = tf.constant(rng.standard_normal((4, 3)))
+    y = tf.sigmoid(x) * tf.tanh(x * 0.5)
+    with tf.Session():
+        err = tf.test.compute_gradient_error(x, (4, 3), y, (4, 3))
+    assert err < 1e-6
