@@ -110,6 +110,38 @@ class CallbackList:
         for c in self.callbacks:
             getattr(c, hook)(*args)
 
+    def batch_hook(self, hook):
+        """One function calling `hook(batch, logs)` on every callback that overrides it, or None.
+
+        The per-batch loops look their hooks up once and skip the base class's no-ops (as
+        tf.keras does), so a fit with only History and no progress bar has no per-batch calls and
+        builds no per-batch logs.
+        """
+        fns = [getattr(c, hook) for c in self.callbacks if not _is_noop(c, hook)]
+        if not fns:
+            return None
+        if len(fns) == 1:
+            return fns[0]
+
+        def call(batch, logs=None):
+            for fn in fns:
+                fn(batch, logs)
+        return call
+
+
+# the batch hooks whose base implementation only forwards to an old name
+_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _is_noop(callback, hook):
+    """True when `callback.hook` is the base class's no-op (also through its old alias)."""
+    own = getattr(callback, "__dict__", {})
+    for name in (hook, _ALIASES.get(hook)):
+        if name is not None and (name in own or getattr(type(callback), name, None)
+                                 is not getattr(Callback, name)):
+            return False
+    return True
+
 
 def _make(hook):
     def method(self, *args, **kwargs):

@@ -109,11 +109,13 @@ class TrainingMixin:
         self._compiled = None
         self._predict_fn = None
         self._predict_fns = {}
+        self._input_checks = None
 
     def _reset_compiled(self):
         self._compiled = None
         self._predict_fn = None
         self._predict_fns = {}
+        self._input_checks = None
 
     # -- compile
     # -------------------------------------------------------------------------------------
@@ -261,6 +263,13 @@ class TrainingMixin:
     # -- data preparation
     # ----------------------------------------------------------------------------
     def _prepare_x(self, x):
+        if type(x) is np.ndarray and self.outputs:
+            # the common case, one array of the right dtype and shape: no conversion, no copy
+            checks = self._input_checks or self._make_input_checks()
+            if len(checks) == 1:
+                dtype, ndim, tail = checks[0]
+                if x.dtype == dtype and x.ndim == ndim and x.shape[1:] == tail:
+                    return [x]
         arrays = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
         if not self.outputs:
             self._build_from_arrays(arrays)
@@ -275,6 +284,18 @@ class TrainingMixin:
             out.append(a)
         self._check_model_inputs(out)
         return out
+
+    def _make_input_checks(self):
+        """(dtype, rank, shape after the batch dim) per input for `_prepare_x`'s fast path; the tail
+        is None where the batch dim is fixed or another dim unknown (the general path checks)."""
+        checks = []
+        for t in self.inputs:
+            dims = t.shape.as_list() if t.shape.ndims is not None else [0, None]
+            tail = tuple(dims[1:])
+            fast = bool(dims) and dims[0] is None and None not in tail
+            checks.append((t.dtype.np, len(dims), tail if fast else None))
+        self._input_checks = checks
+        return checks
 
     def _prepare_y(self, y):
         c = self._compiled
@@ -347,32 +368,45 @@ class TrainingMixin:
     # -- loops
     # ---------------------------------------------------------------------------------------
     def _run_batches(self, kind, batches, callbacks=None, hook="train"):
-        """Runs `kind` over (xs, ys, sws) batches; returns the logs (epoch aggregates)."""
+        """Runs `kind` over (xs, ys, sws) batches; returns the logs (epoch aggregates).
+
+        Per batch: the hooks that do something (looked up once), one session call, and the sums
+        (Python floats: float64, as numpy would, without its per-call cost); the logs dict is
+        built per batch only for a batch-end hook to see.
+        """
         c = self._compiled
         fn = self._function(kind)
         n_loss = len(c.loss_tensors)
-        loss_sums = np.zeros(n_loss)
+        loss_sums = [0.0] * n_loss
         seen = 0
-        stats = np.zeros(len(c.stat_tensors))
-        logs = {}
+        stats = [0.0] * len(c.stat_tensors)
+        begin = end = None
+        if callbacks is not None:
+            begin = callbacks.batch_hook("on_%s_batch_begin" % hook)
+            end = callbacks.batch_hook("on_%s_batch_end" % hook)
+        may_stop = kind == "train" and callbacks is not None
+        logs = None
         for step, (xs, ys, sws) in enumerate(batches):
-            if callbacks is not None:
-                getattr(callbacks, "on_%s_batch_begin" % hook)(step, {})
+            if begin is not None:
+                begin(step, {})
             values = fn(*xs, *ys, *sws)
             n = len(xs[0])
-            loss_sums += np.asarray(values[:n_loss], np.float64) * n
             seen += n
-            stats += np.asarray(values[n_loss:], np.float64)
-            logs = self._logs(loss_sums / seen, stats)
-            if callbacks is not None:
-                getattr(callbacks, "on_%s_batch_end" % hook)(step, logs)
-                if kind == "train" and self.stop_training:
-                    break
+            loss_sums = [s + float(v) * n for s, v in zip(loss_sums, values)]
+            stats = [s + float(v) for s, v in zip(stats, values[n_loss:])]
+            if end is not None:
+                logs = self._logs(loss_sums, seen, stats)
+                end(step, logs)
+            if may_stop and self.stop_training:
+                break
+        if logs is None:
+            logs = self._logs(loss_sums, seen, stats) if seen else {}
         return logs
 
-    def _logs(self, loss_means, stats):
+    def _logs(self, loss_sums, seen, stats):
         c = self._compiled
-        logs = {name: float(v) for name, v in zip(c.loss_names, loss_means)}
+        logs = {name: s / seen for name, s in zip(c.loss_names, loss_sums)}
+        stats = np.asarray(stats, np.float64)
         k = 0
         for name, metric, tensors in c.metrics:
             logs[name] = metric.result_from(stats[k:k + len(tensors)])
@@ -484,7 +518,6 @@ class TrainingMixin:
         if self._compile_args is None:
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
-        from tfgraph_keras.callbacks.callback import CallbackList
         verbose = 1 if verbose == "auto" else verbose
         batch_size = batch_size or 32
         if data_mod.is_generator_like(x):
@@ -504,19 +537,22 @@ class TrainingMixin:
             sws = self._prepare_sw(sample_weight, None, ys, n)
             n_steps = steps or int(math.ceil(n / batch_size))
             batches = self._array_batches(xs, ys, sws, batch_size, False, steps)
-        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
-                           epochs=1, steps=n_steps)
-        cbs.on_test_begin()
+        cbs = _callback_list(callbacks, verbose, self, steps=n_steps)
+        if cbs is not None:
+            cbs.on_test_begin()
         logs = self._run_batches("test", batches, cbs, "test")
-        cbs.on_test_end(logs)
+        if cbs is not None:
+            cbs.on_test_end(logs)
         if return_dict:
             return logs
         values = [logs[k] for k in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
-        """Outputs for every sample, in batches (one cached session callable; no graph rebuild)."""
-        from tfgraph_keras.callbacks.callback import CallbackList
+        """Outputs for every sample, in batches (one cached session callable; no graph rebuild).
+
+        Batches are views of the input arrays; with no callback and verbose=0 no hook runs, and a
+        single batch's outputs are returned as the session made them (fresh arrays)."""
         verbose = 1 if verbose == "auto" else verbose
         batch_size = batch_size or 32
         if data_mod.is_generator_like(x):
@@ -525,26 +561,30 @@ class TrainingMixin:
             n_steps = feeder.steps
         else:
             xs = self._prepare_x(x)
-            n = data_mod.num_samples(xs)
-            index = data_mod.batch_indices(n, batch_size, False)
-            chunks = (data_mod.take(xs, idx, True) for idx in index)
-            n_steps = len(index)
+            n = len(xs[0]) if len(xs) == 1 else data_mod.num_samples(xs)
+            if n <= batch_size:
+                chunks = (xs,) if n else ()
+            else:
+                chunks = ([a[i:i + batch_size] for a in xs] for i in range(0, n, batch_size))
+            n_steps = -(-n // batch_size)
         fn = self._predict_function()
-        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose,
-                           epochs=1, steps=n_steps)
-        cbs.on_predict_begin()
-        results = []
-        for step, bx in enumerate(chunks):
-            cbs.on_predict_batch_begin(step, {})
-            results.append(fn(*bx))
-            cbs.on_predict_batch_end(step, {"outputs": results[-1]})
-        cbs.on_predict_end()
+        cbs = _callback_list(callbacks, verbose, self, steps=n_steps)
+        if cbs is None:
+            results = [fn(*bx) for bx in chunks]
+        else:
+            cbs.on_predict_begin()
+            results = []
+            for step, bx in enumerate(chunks):
+                cbs.on_predict_batch_begin(step, {})
+                results.append(fn(*bx))
+                cbs.on_predict_batch_end(step, {"outputs": results[-1]})
+            cbs.on_predict_end()
         if not results:
             raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
                              "Please use `Model.compile(..., run_eagerly=True)`, or "
                              "`tf.config.run_functions_eagerly(True)` for more information of "
                              "where went wrong, or file a issue/bug to `tf.keras`.")
-        outs = [np.concatenate([r[i] for r in results]) for i in range(len(self.outputs))]
+        outs = _join_batches(results)
         return outs[0] if len(outs) == 1 else outs
 
     def predict_on_batch(self, x):
@@ -628,6 +668,28 @@ class TrainingMixin:
     def to_json(self, **kwargs):
         from tfgraph_keras.saving import saving_api
         return saving_api.model_to_json(self, **kwargs)
+
+
+def _callback_list(callbacks, verbose, model, **params):
+    """evaluate/predict's CallbackList, or None when no callback and no progress bar would run."""
+    if not callbacks and not verbose:
+        return None
+    from tfgraph_keras.callbacks.callback import CallbackList
+    return CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
+                        epochs=1, **params)
+
+
+def _join_batches(results):
+    """Per output, the batches' arrays joined. The session returns fresh arrays that never view
+    a feed, so one batch is returned as is (a tensor fetched twice comes back as one array: the
+    second is copied)."""
+    if len(results) > 1:
+        return [np.concatenate([r[i] for r in results]) for i in range(len(results[0]))]
+    outs = list(results[0])
+    for i in range(1, len(outs)):
+        if any(outs[i] is o for o in outs[:i]):
+            outs[i] = np.array(outs[i])
+    return outs
 
 
 def _should_validate(epoch, freq):

@@ -7,10 +7,14 @@ the model can be called again on new tensors (nested models, shared models) by r
 layer.
 Training is in engine/training.py (the Model class mixes it in).
 """
+import numpy as np
+
 from tfgraph_keras import backend
 from tfgraph_keras.engine.training import TrainingMixin
-from tfgraph_keras.layers.base_layer import Layer, _flatten, _shapes
+from tfgraph_keras.layers.base_layer import Layer, _flatten, _is_symbolic, _shapes
 from tfgraph_keras.layers.input_layer import Input, InputLayer
+
+_NUMPY_CALL_KWARGS = frozenset({"training", "mask"})
 
 
 class Model(TrainingMixin, Layer):
@@ -143,8 +147,8 @@ class Model(TrainingMixin, Layer):
     # -- calling
     # -------------------------------------------------------------------------------------
     def __call__(self, inputs, *args, **kwargs):
-        from tfgraph_keras.layers.base_layer import _is_symbolic
-        if not _is_symbolic(inputs) and not args and set(kwargs) <= {"training", "mask"}:
+        if not args and kwargs.keys() <= _NUMPY_CALL_KWARGS and (
+                type(inputs) is np.ndarray or not _is_symbolic(inputs)):
             # model(numpy): the cached predict callable, no new ops
             xs = self._prepare_x(inputs)
             outs = self._predict_function(bool(kwargs.get("training") or False))(*xs)

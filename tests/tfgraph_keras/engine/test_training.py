@@ -295,3 +295,107 @@ def test_backend_math_for_custom_losses_and_k_function():
     assert model.evaluate(np.ones((4, 2)), np.zeros((4, 1)), verbose=0) == pytest.approx(2.25)
     f = K.function([model.input], [model.output])
     np.testing.assert_allclose(f([np.ones((2, 2))])[0], [[1.5], [1.5]])
+
+
+@pytest.mark.parametrize("n", [1, 31, 32, 33, 70])
+def test_predict_returns_fresh_float32_arrays_for_any_sample_count(n):
+    # Dropout is an identity at inference: the output must still be a new array, not the input
+    model = keras.Sequential([keras.Input((3,)), layers.Dropout(0.5)])
+    x = np.arange(3 * n, dtype=np.float64).reshape(n, 3)
+    for out in (model.predict(x, verbose=0), model.predict(x.astype(np.float32), verbose=0),
+                model(x.astype(np.float32)), model.predict_on_batch(x)):
+        assert out.dtype == np.float32 and out.shape == (n, 3)
+        np.testing.assert_array_equal(out, x)
+    x32 = x.astype(np.float32)
+    out = model.predict(x32, verbose=0)
+    out[:] = -1
+    np.testing.assert_array_equal(x32, x)
+
+
+def test_predict_of_one_tensor_fetched_twice_gives_two_arrays():
+    inp = keras.Input((2,))
+    out = layers.Dense(2)(inp)
+    model = keras.Model(inp, [out, out])
+    a, b = model.predict(np.ones((1, 2), np.float32), verbose=0)
+    assert a is not b
+    np.testing.assert_array_equal(a, b)
+
+
+def test_predict_input_checks_still_apply():
+    model = _linear_model()
+    with pytest.raises(ValueError, match="expected shape=\\(None, 3\\), found shape=\\(2, 4\\)"):
+        model.predict(np.zeros((2, 4), np.float32), verbose=0)
+    with pytest.raises(ValueError, match="expected shape"):
+        model(np.zeros((2, 3, 1), np.float32))
+    fixed = keras.Sequential([keras.Input(batch_shape=(2, 3)), layers.Dense(1)])
+    assert fixed.predict(np.zeros((2, 3), np.float32), verbose=0).shape == (2, 1)
+    with pytest.raises(ValueError, match="expected shape=\\(2, 3\\), found shape=\\(1, 3\\)"):
+        fixed(np.zeros((1, 3), np.float32))
+
+
+def test_predict_and_evaluate_hooks_run_only_when_something_listens(capsys):
+    calls = []
+
+    class Recorder(keras.callbacks.Callback):
+        def on_predict_begin(self, logs=None):
+            calls.append("begin")
+
+        def on_predict_batch_end(self, batch, logs=None):
+            calls.append(("batch", batch, logs["outputs"][0].shape))
+
+        def on_predict_end(self, logs=None):
+            calls.append("end")
+
+        def on_test_batch_end(self, batch, logs=None):
+            calls.append(("test", batch, sorted(logs)))
+
+    x, y = _data(70)
+    model = _linear_model(metrics=["mae"])
+    model.predict(x, batch_size=32, verbose=0, callbacks=[Recorder()])
+    assert calls == ["begin", ("batch", 0, (32, 1)), ("batch", 1, (32, 1)),
+                     ("batch", 2, (6, 1)), "end"]
+    calls.clear()
+    loss = model.evaluate(x, y, batch_size=32, verbose=0, callbacks=[Recorder()])
+    assert calls == [("test", i, ["loss", "mae"]) for i in range(3)]
+    assert model.evaluate(x, y, batch_size=32, verbose=0) == loss
+    assert capsys.readouterr().out == ""
+
+
+def test_batch_logs_only_for_overriding_callbacks_and_unchanged_epoch_logs():
+    x, y = _data(64)
+    seen = {"old": [], "new": [], "lambda": []}
+
+    class OldName(keras.callbacks.Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen["old"].append(dict(logs))
+
+    class NewName(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen["new"].append(dict(logs))
+
+    lam = keras.callbacks.LambdaCallback(on_batch_end=lambda b, logs: seen["lambda"].append(b))
+    cbs = keras.callbacks.CallbackList([keras.callbacks.History(), OldName()])
+    assert cbs.batch_hook("on_train_batch_begin") is None
+    assert cbs.batch_hook("on_test_batch_end") is None
+    assert cbs.batch_hook("on_train_batch_end") is not None
+    np.random.seed(0)
+    plain = _linear_model(metrics=["mae"]).fit(x, y, batch_size=16, epochs=2, verbose=0)
+    keras.backend.clear_session()
+    np.random.seed(0)
+    hooked = _linear_model(metrics=["mae"]).fit(x, y, batch_size=16, epochs=2, verbose=0,
+                                                callbacks=[OldName(), NewName(), lam])
+    assert plain.history == hooked.history
+    assert len(seen["old"]) == len(seen["new"]) == 8 and seen["lambda"] == [0, 1, 2, 3] * 2
+    assert seen["old"][3] == {k: v[0] for k, v in hooked.history.items()}
+
+
+def test_a_batch_begin_hook_can_stop_training():
+    class StopAt(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == 1:
+                self.model.stop_training = True
+
+    x, y = _data(64)
+    model = _linear_model()
+    hist = model.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[StopAt()])
+    assert hist.epoch == [0]
