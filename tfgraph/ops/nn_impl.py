@@ -61,20 +61,25 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
                                  "got %g" % r)
             if r == 0:
                 return x
-            ret = math_ops.multiply(x, array_ops.constant(1 / (1 - r), dtype=x.dtype), name="mul")
             rate = array_ops.constant(r, dtype=x.dtype)
         else:
             rate = _scalar(rate, x.dtype)
-            ret = math_ops.realdiv(x, array_ops.constant(1, dtype=x.dtype) - rate)
-        from tfgraph.ops import random_ops
-        with g.name_scope("random_uniform"):   # U[0, 1): no affine ops needed
-            seed1, seed2 = random_ops.get_seed(seed)
-            random_tensor = random_ops.RandomUniform.apply(
-                _noise_shape(x, noise_shape), dtype=x.dtype, seed=seed1 or 0, seed2=seed2 or 0)
-        keep_mask = math_ops.greater_equal(random_tensor, rate)
-        ret = math_ops.multiply(ret, math_ops.cast(keep_mask, x.dtype), name="mul_1")
+        ret = math_ops.multiply(x, dropout_mask(x, rate, noise_shape, seed), name="mul_1")
         ret.set_shape(x.shape)
         return ret
+
+
+def dropout_mask(x, rate, noise_shape=None, seed=None):
+    """The mask tf.nn.dropout multiplies `x` by: 1 / (1 - rate) where a U[0, 1) draw of the noise
+    shape is >= rate, else 0. One RandomUniform op (seeded as TF1's dropout) and one DropoutMask.
+    `rate` is a scalar tensor of x's dtype. Keras's Dropout layer switches it with the learning
+    phase."""
+    from tfgraph.ops import random_ops
+    with get_default_graph().name_scope("random_uniform"):   # U[0, 1): no affine ops needed
+        seed1, seed2 = random_ops.get_seed(seed)
+        noise = random_ops.RandomUniform.apply(_noise_shape(x, noise_shape), dtype=x.dtype,
+                                               seed=seed1 or 0, seed2=seed2 or 0)
+    return nn_ops.DropoutMask.apply(noise, rate, name="mask")
 
 
 def _noise_shape(x, noise_shape):

@@ -19,6 +19,7 @@ from tfgraph.framework.op_def import (
     require,
     require_float,
 )
+from tfgraph.kernels import elementwise as _elementwise
 from tfgraph.kernels import softmax as _kernels
 from tfgraph.ops import array_ops, math_ops
 
@@ -53,6 +54,22 @@ def _zeros(x):
     return math_ops.zeros_like_ops(x)
 
 
+_FAST_FLOATS = (dtypes.float32, dtypes.float64)   # the dtypes the Numba kernels are compiled for
+
+
+def _flat(a):
+    """A flat C-contiguous view of `a` (a copy only when `a` is not contiguous)."""
+    return np.ascontiguousarray(a).reshape(-1)
+
+
+def _unary_kernel(fast):
+    def kernel(x):
+        out = np.empty(x.shape, x.dtype)
+        fast(_flat(x), out.reshape(-1))
+        return out
+    return kernel
+
+
 class Relu(_Activation):
     """max(x, 0)."""
     type = "Relu"
@@ -60,6 +77,11 @@ class Relu(_Activation):
 
     def compute(self, x):
         return np.maximum(x, x.dtype.type(0))
+
+    def make_kernel(self, op, rt):
+        if op.inputs[0].dtype not in _FAST_FLOATS:
+            return self.compute
+        return _unary_kernel(_elementwise.relu)
 
     def grad(self, op, dy):
         return [ReluGrad.apply(dy, op.outputs[0])]
@@ -71,6 +93,19 @@ class ReluGrad(_ActivationGrad):
 
     def compute(self, dy, y):
         return dy * (y > 0)
+
+    def make_kernel(self, op, rt):
+        if op.inputs[0].dtype not in _FAST_FLOATS:
+            return self.compute
+        compute = self.compute
+
+        def kernel(dy, y):
+            if dy.shape != y.shape:
+                return compute(dy, y)   # broadcasting or the shape error: the reference's
+            out = np.empty(dy.shape, dy.dtype)
+            _elementwise.relu_grad(_flat(dy), _flat(y), out.reshape(-1))
+            return out
+        return kernel
 
     def grad(self, op, ddx):
         return [ReluGrad.apply(ddx, op.inputs[1]), _zeros(op.inputs[1])]
@@ -371,6 +406,22 @@ class BiasAdd(OpDef):
             bias = bias.reshape((-1,) + (1,) * (value.ndim - 2))
         return value + bias
 
+    def make_kernel(self, op, rt):
+        compute = functools.partial(self.compute, **op.attrs)
+        if op.attrs["data_format"] == "NCHW" or op.inputs[0].dtype not in _FAST_FLOATS:
+            return compute
+
+        def kernel(value, bias):
+            c = bias.shape[0] if bias.ndim == 1 else -1
+            if value.ndim < 2 or value.shape[-1] != c:
+                return compute(value, bias)   # raises the reference's shape error
+            out = np.empty(value.shape, value.dtype)
+            if out.size:
+                _elementwise.bias_add(np.ascontiguousarray(value).reshape(-1, c),
+                                      np.ascontiguousarray(bias), out.reshape(-1, c))
+            return out
+        return kernel
+
     def grad(self, op, dy):
         return [dy, BiasAddGrad.apply(dy, data_format=op.attrs["data_format"])]
 
@@ -391,6 +442,24 @@ class BiasAddGrad(OpDef):
             return dy.sum(axis=(0,) + tuple(range(2, dy.ndim)))
         return dy.reshape(-1, dy.shape[-1]).sum(axis=0)
 
+    def make_kernel(self, op, rt):
+        compute = functools.partial(self.compute, **op.attrs)
+        if op.attrs["data_format"] == "NCHW" or op.inputs[0].dtype not in _FAST_FLOATS:
+            return compute
+
+        def kernel(dy):
+            if dy.size == 0:
+                return compute(dy)
+            # numpy's dy.sum(axis=0) walks a (rows, 32) array 32 floats at a time (W3's conv
+            # gradient: 2.1 ms); the Numba column sum streams it once over both cores.
+            if dy.ndim < 2:
+                return compute(dy)
+            c = dy.shape[-1]
+            out = np.empty(c, dy.dtype)
+            _elementwise.bias_add_grad(np.ascontiguousarray(dy).reshape(-1, c), out)
+            return out
+        return kernel
+
     def grad(self, op, g):
         dy = op.inputs[0]
         nd = dy.shape.ndims
@@ -407,6 +476,47 @@ def _data_format(data_format):
 def bias_add(value, bias, data_format=None, name=None):
     """tf.nn.bias_add: adds a 1-D `bias` along the channel dim of `value` (NHWC: the last)."""
     return BiasAdd.apply(value, bias, data_format=_data_format(data_format), name=name)
+
+
+# -- dropout's mask --------------------------------------------------------------------------------
+def _dropout_scale(rate, dtype):
+    with np.errstate(divide="ignore"):
+        return dtype.type(1.0 / (1.0 - np.float64(rate)))
+
+
+class DropoutMask(OpDef):
+    """The scaled keep mask of dropout: 1 / (1 - rate) where noise >= rate, else 0.
+
+    TF1 builds it from GreaterEqual, Cast and a scale Mul; tf.nn.dropout multiplies x by this one op
+    instead (one pass over the noise, and its gradient is the same Mul). `rate` is a scalar of the
+    noise's dtype; the scale is rounded to that dtype once, as TF1's constant 1 / keep_prob.
+    """
+    type = "DropoutMask"
+    same_dtype = (0, 1)
+
+    def infer(self, noise, rate):
+        require_float(noise, self.type)
+        require(rate.shape.ndims in (None, 0), "rate must be a scalar, got shape %s" % rate.shape)
+        return [TensorSpec(noise.shape, noise.dtype)]
+
+    def compute(self, noise, rate):
+        scale = _dropout_scale(rate, noise.dtype)
+        return np.where(noise >= rate, scale, noise.dtype.type(0)).astype(noise.dtype)
+
+    def make_kernel(self, op, rt):
+        if op.inputs[0].dtype not in _FAST_FLOATS:
+            return self.compute
+
+        def kernel(noise, rate):
+            out = np.empty(noise.shape, noise.dtype)
+            dt = noise.dtype.type
+            _elementwise.dropout_mask(_flat(noise), dt(rate), _dropout_scale(rate, noise.dtype),
+                                      out.reshape(-1))
+            return out
+        return kernel
+
+    def grad(self, op, dy):
+        return [None, None]   # random noise; TF1's graph has no gradient into the mask either
 
 
 # -- softmax cross-entropies -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ import numpy as np
 from tfgraph.framework import dtypes
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import OpDef, TensorSpec, shape_from_tensor
+from tfgraph.kernels import random as _random
 
 DEFAULT_GRAPH_SEED = 87654321
 
@@ -74,12 +75,23 @@ class TruncatedNormal(_RandomOp):
 
 
 class RandomUniform(_RandomOp):
-    """Samples U[0, 1)."""
+    """Samples U[0, 1): a Numba counter-based stream keyed by one draw from the op's generator
+    (tfgraph/kernels/random.py), drawn in the output's own precision."""
     type = "RandomUniform"
 
     @staticmethod
     def draw(gen, shape, np_dtype):
-        return gen.random(shape, dtype=np.float64).astype(np_dtype)
+        if np_dtype in (np.float32, np.float64):
+            return _random.uniform(gen, shape, np_dtype)
+        return _random.uniform(gen, shape, np.float32).astype(np_dtype)
+
+    def compute(self, shape, *, dtype, seed, seed2):
+        """numpy reference: the stream the kernel draws on the op's first run."""
+        key = np.random.Philox(key=[seed, seed2]).random_raw()
+        shape = tuple(int(d) for d in shape)
+        wide = dtype.np if dtype.np in (np.float32, np.float64) else np.float32
+        n = int(np.prod(shape, dtype=np.int64))
+        return _random.uniform_reference(key, n, wide).reshape(shape).astype(dtype.np)
 
 
 class RandomUniformInt(_RandomOp):

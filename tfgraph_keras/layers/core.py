@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 import tfgraph as tf
+from tfgraph.ops import nn_impl
 from tfgraph_keras import activations, backend, initializers, regularizers
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 
@@ -182,11 +183,24 @@ class Dropout(Layer):
     def call(self, inputs, training=None):
         if self.rate == 0:
             return tf.identity(inputs)
-
-        def dropped():
+        if training is None:
+            training = backend.learning_phase()
+        if isinstance(training, (bool, int, np.bool_)):
+            if not training:
+                return tf.identity(inputs)
             return tf.nn.dropout(inputs, rate=self.rate, noise_shape=self._noise_shape(inputs),
                                  seed=self.seed)
-        return backend.in_train_phase(dropped, lambda: tf.identity(inputs), training=training)
+        # The learning phase is a tensor: switch the mask, not the output. inputs * where(training,
+        # mask, 1) computes what where(training, dropout(inputs), inputs) does, but its gradient
+        # is one Mul (the output switch's gradient is two more selects, a zeros_like and an AddN
+        # per layer). The ONNX exporter resolves the select to the inference branch (the 1).
+        if not inputs.dtype.is_floating or self.rate >= 1:
+            return tf.nn.dropout(inputs, rate=self.rate)   # raises TF's error
+        with tf.name_scope("dropout"):
+            rate = tf.constant(self.rate, dtype=inputs.dtype, name="rate")
+            mask = nn_impl.dropout_mask(inputs, rate, self._noise_shape(inputs), self.seed)
+            mask = tf.where(training, mask, tf.constant(1, dtype=inputs.dtype), name="phase_mask")
+            return tf.multiply(inputs, mask, name="mul_1")
 
     def compute_output_shape(self, input_shape):
         return as_shape_tuple(input_shape)

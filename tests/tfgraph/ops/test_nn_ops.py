@@ -391,6 +391,27 @@ def test_dropout_gradient_is_the_scaled_mask_and_edge_cases():
             tf.nn.dropout(tf.constant([1, 2]), 0.5)
 
 
+def test_dropout_is_one_mask_op_and_computes_tf1s_composite():
+    # TF1: (x * (1 / keep_prob)) * cast(uniform >= rate); here x * DropoutMask(uniform, rate).
+    with tf.Graph().as_default() as g, tf.Session() as sess:
+        x = tf.placeholder(tf.float32, [None, 40])
+        y = tf.nn.dropout(x, rate=0.3)
+        types = [op.type for op in g.get_operations()]
+        assert y.op.name == "dropout/mul_1" and y.op.type == "Mul"
+        assert {"RandomUniform", "DropoutMask"} <= set(types)
+        assert not {"GreaterEqual", "Cast", "SelectV2"} & set(types)
+        noise = g.get_operation_by_name("dropout/random_uniform/RandomUniform").outputs[0]
+        xv = np.random.RandomState(0).randn(50, 40).astype(np.float32)
+        yv, nv = sess.run([y, noise], {x: xv})
+        assert nv.dtype == np.float32 and yv.dtype == np.float32
+        want = (xv * np.float32(1 / 0.7)) * (nv >= np.float32(0.3)).astype(np.float32)
+        np.testing.assert_array_equal(yv, want)
+        g_ops = [op.type for op in g.get_operations()]
+        dx = tf.gradients(tf.reduce_sum(y), x)[0]
+        new = [op.type for op in g.get_operations()][len(g_ops):]
+        assert "ZerosLike" not in new and "SelectV2" not in new
+
+
 def test_top_k_gradient():
     check_op(lambda x: tf.nn.top_k(x, 2)[0],
              lambda x: -np.sort(-x, axis=-1)[..., :2], shapes=[(3, 5), (None, 4)], grad=True)
