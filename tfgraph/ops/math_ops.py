@@ -8,6 +8,7 @@ from tfgraph.framework import dtypes, tensor_shape
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import OpDef, TensorSpec, convert_to_tensor, require
 from tfgraph.framework.tensor import Tensor
+from tfgraph.kernels import blas
 from tfgraph.ops import array_ops
 
 
@@ -807,8 +808,8 @@ class MatMul(OpDef):
     def make_kernel(self, op, rt):
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
         if not ta and not tb:
-            return np.matmul
-        return lambda a, b: np.matmul(a.T if ta else a, b.T if tb else b)
+            return blas.matmul
+        return lambda a, b: blas.matmul(a.T if ta else a, b.T if tb else b)
 
     def compute(self, a, b, *, transpose_a, transpose_b):
         return np.matmul(a.T if transpose_a else a, b.T if transpose_b else b)
