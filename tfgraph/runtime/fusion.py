@@ -172,17 +172,21 @@ class FusedKernel:
         self._compiled[(kinds, parallel)] = fn
         return out
 
-    def run_unfused(self, args):
+    def run_unfused(self, args, record=None, clock=None):
+        """The ops' own kernels one after another; `record(op, t0, t1, out)` traces each (profiles)."""
         temps = {}
         value = None
         for op, kernel, refs, out_slot in self.program:
             values = [args[r] if kind == "x" else temps.pop(r) for kind, r in refs]
+            t0 = clock() if record is not None else 0.0
             try:
                 value = kernel(*values)
             except Exception as e:  # name the op of the chain that failed, not the chain's last op
                 e.tfgraph_op = op
                 e.tfgraph_input_shapes = [np.shape(v) for v in values]
                 raise
+            if record is not None:
+                record(op, t0, clock(), value)
             temps[out_slot] = value
         return value
 

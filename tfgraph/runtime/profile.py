@@ -13,6 +13,7 @@ import time
 import numpy as np
 
 from tfgraph.framework import errors
+from tfgraph.runtime.fusion import FusedKernel
 
 DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
 
@@ -119,9 +120,12 @@ def run_traced(plan, feed_values, run_metadata=None):
     clock = time.perf_counter
 
     def trace(i, kernel, *args):
+        if isinstance(kernel, FusedKernel):  # a fused chain is traced op by op, unfused
+            return kernel.run_unfused(args, lambda op, t0, t1, out: records.append(
+                (op, t0, t1, out)), clock)
         t0 = clock()
         out = kernel(*args)
-        records.append((i, t0, clock(), out))
+        records.append((plan.steps[i].op, t0, clock(), out))
         return out
     namespace["_trace"] = trace
     try:
@@ -133,14 +137,12 @@ def run_traced(plan, feed_values, run_metadata=None):
     if run_metadata is not None:
         dev = DeviceStepStats()
         wall0, perf0 = time.time(), clock()
-        for i, t0, t1, out in records:
-            step = plan.steps[i]
+        for op, t0, t1, out in records:
             nbytes, shapes = _nbytes(out)
             start = int((wall0 - (perf0 - t0)) * 1e6)
             end = start + max(int((t1 - t0) * 1e6), 0)
             dev.node_stats.append(NodeExecStats(
-                step.op.name, step.op.type, start, end, nbytes, shapes,
-                [t.name for t in step.op.inputs]))
+                op.name, op.type, start, end, nbytes, shapes, [t.name for t in op.inputs]))
         run_metadata.step_stats.dev_stats.append(dev)
     return values
 
