@@ -1,5 +1,6 @@
-"""The classic MNIST CNN (TF1 style, trained a few steps): every export shows the same node set; the
-frozen graph and the ONNX file predict what the live session predicts."""
+"""The classic MNIST CNN (TF1 style, trained a few steps) and a Keras functional model (shared Dense
+layer, two outputs, trained with fit): every export shows the same node set; the frozen graph and the
+ONNX file predict what the live session predicts."""
 import json
 import re
 
@@ -46,8 +47,33 @@ def cnn():
     sess.close()
 
 
-def test_every_export_shows_the_same_node_set(cnn, tmp_path):
-    sess, *_ = cnn
+@pytest.fixture(scope="module")
+def functional():
+    import tfgraph_keras as keras
+    rs = np.random.RandomState(1)
+    inp = keras.Input((28, 28, 1), name="image")
+    h = keras.layers.Conv2D(4, 3, activation="relu", name="conv")(inp)
+    h = keras.layers.Flatten()(keras.layers.MaxPooling2D(name="pool")(h))
+    shared = keras.layers.Dense(16, activation="relu", name="shared")
+    digits = keras.layers.Dense(10, activation="softmax", name="digits")(shared(h))
+    aux = keras.layers.Dense(1, name="aux")(shared(h))
+    model = keras.Model(inp, [digits, aux])
+    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"],
+                  metrics=[["accuracy"], []])
+    images = rs.rand(16, 28, 28, 1).astype(np.float32)
+    model.fit(images, [np.arange(16) % 10, rs.rand(16, 1).astype(np.float32)], batch_size=8,
+              epochs=1, verbose=0)
+    sess = keras.backend.get_session(model.inputs[0].graph)
+    return sess, model.inputs[0], model.outputs[0], images
+
+
+@pytest.fixture(params=["cnn", "functional"])
+def model(request):
+    return request.getfixturevalue(request.param)
+
+
+def test_every_export_shows_the_same_node_set(model, tmp_path):
+    sess, *_ = model
     g = sess.graph
     ops = {op.name for op in g.get_operations()}
     assert len(ops) > 100  # gradients, optimizer, summaries included
@@ -66,30 +92,30 @@ def test_every_export_shows_the_same_node_set(cnn, tmp_path):
     assert len(data["ops"]) == len(ops)
 
 
-def test_frozen_graph_predicts_like_the_live_session(cnn, tmp_path):
-    sess, x, probs, images = cnn
+def test_frozen_graph_predicts_like_the_live_session(model, tmp_path):
+    sess, x, probs, images = model
     live = sess.run(probs, {x: images})
     frozen = tf.graph_util.convert_variables_to_constants(
-        sess, sess.graph.as_graph_def(), ["probs"])
+        sess, sess.graph.as_graph_def(), [probs.op.name])
     path = tf.train.write_graph(frozen, str(tmp_path), "frozen.json")
     g2 = tf.Graph()
     with g2.as_default():
-        p2, = tf.import_graph_def(graph_io.read_graph(path), return_elements=["probs:0"], name="")
-        x2 = g2.get_tensor_by_name("x:0")
+        p2, = tf.import_graph_def(graph_io.read_graph(path), return_elements=[probs.name], name="")
+        x2 = g2.get_tensor_by_name(x.name)
     assert not any(op.type in ("VariableV2", "ApplyGradientDescent") for op in g2.get_operations())
     with tf.Session(graph=g2) as s2:
         np.testing.assert_array_equal(s2.run(p2, {x2: images}), live)
 
 
-def test_onnx_export_matches(cnn, tmp_path):
+def test_onnx_export_matches(model, tmp_path):
     pytest.importorskip("onnx", reason="onnx not installed (tfgraph[viz])")
     ort = pytest.importorskip("onnxruntime", reason="onnxruntime not installed (tfgraph[viz])")
     import tfgraph.onnx
-    sess, x, probs, images = cnn
+    sess, x, probs, images = model
     path = str(tmp_path / "mnist.onnx")
     tfgraph.onnx.export(sess, path, inputs=[x], outputs=[probs])
     got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(
-        None, {"x:0": images})[0]
+        None, {x.name: images})[0]
     np.testing.assert_allclose(got, sess.run(probs, {x: images}), atol=1e-5, rtol=1e-5)
 
 
