@@ -75,15 +75,17 @@ def split_validation(arrays_list, validation_split):
 
 
 def batch_indices(n, batch_size, shuffle):
-    index = np.random.permutation(n) if shuffle else np.arange(n)
+    """Per batch, a slice in order (its batches are views) or an index array when shuffled."""
+    if not shuffle:
+        return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+    index = np.random.permutation(n)
     return [index[i:i + batch_size] for i in range(0, n, batch_size)]
 
 
-def take(arrays, idx, contiguous):
+def take(arrays, idx):
+    """One batch of each array: a view for a slice, a gathered copy for an index array."""
     if arrays is None:
         return None
-    if contiguous:
-        return [a[idx[0]:idx[-1] + 1] for a in arrays]
     return [a[idx] for a in arrays]
 
 

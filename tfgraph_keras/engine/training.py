@@ -285,6 +285,16 @@ class TrainingMixin:
         self._check_model_inputs(out)
         return out
 
+    def _compiled_inputs(self, x):
+        """`_prepare_x(x)` for fit/evaluate/*_on_batch, once the model is built (from `x` if it
+        was not) and compiled."""
+        if self.outputs:
+            self._ensure_compiled()
+        else:
+            x = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
+            self._ensure_compiled(x)
+        return self._prepare_x(x)
+
     def _make_input_checks(self):
         """(dtype, rank, shape after the batch dim) per input for `_prepare_x`'s fast path; the tail
         is None where the batch dim is fixed or another dim unknown (the general path checks)."""
@@ -418,9 +428,9 @@ class TrainingMixin:
         index = data_mod.batch_indices(n, batch_size, shuffle)
         if steps is not None:
             index = [index[i % len(index)] for i in range(steps)]
+        take = data_mod.take
         for idx in index:
-            yield (data_mod.take(xs, idx, not shuffle), data_mod.take(ys, idx, not shuffle),
-                   data_mod.take(sws, idx, not shuffle))
+            yield take(xs, idx), take(ys, idx), take(sws, idx)
 
     def _generator_batches(self, feeder, class_weight=None):
         for x, y, sw in feeder.epoch():
@@ -459,11 +469,7 @@ class TrainingMixin:
             steps = feeder.steps
             train_batches = lambda: self._generator_batches(feeder, class_weight)  # noqa: E731
         else:
-            xs = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
-            if not self.outputs:
-                self._build_from_arrays(xs)
-            self._ensure_compiled()
-            xs = self._prepare_x(xs)
+            xs = self._compiled_inputs(x)
             ys = self._prepare_y(y)
             n = data_mod.num_samples(xs + ys)
             sws = self._prepare_sw(sample_weight, class_weight, ys, n)
@@ -529,9 +535,7 @@ class TrainingMixin:
             batches = self._generator_batches(feeder)
             n_steps = feeder.steps
         else:
-            xs = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
-            self._ensure_compiled(xs)
-            xs = self._prepare_x(xs)
+            xs = self._compiled_inputs(x)
             ys = self._prepare_y(y)
             n = data_mod.num_samples(xs + ys)
             sws = self._prepare_sw(sample_weight, None, ys, n)
@@ -594,18 +598,14 @@ class TrainingMixin:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
-        xs = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
-        self._ensure_compiled(xs)
-        xs = self._prepare_x(xs)
+        xs = self._compiled_inputs(x)
         ys = self._prepare_y(y)
         sws = self._prepare_sw(sample_weight, class_weight, ys, len(xs[0]))
         logs = self._run_batches("train", [(xs, ys, sws)])
         return self._return(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
-        xs = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
-        self._ensure_compiled(xs)
-        xs = self._prepare_x(xs)
+        xs = self._compiled_inputs(x)
         ys = self._prepare_y(y)
         sws = self._prepare_sw(sample_weight, None, ys, len(xs[0]))
         logs = self._run_batches("test", [(xs, ys, sws)])
