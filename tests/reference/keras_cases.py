@@ -19,6 +19,13 @@ def weights_like(model):
 
 def build(keras, kind):
     L = keras.layers
+    if kind == "functional":  # two inputs through one shared Dense layer, two outputs
+        left, right = keras.Input((12,), name="left"), keras.Input((12,), name="right")
+        shared = L.Dense(16, activation="relu", name="shared")
+        a, b = shared(left), shared(right)
+        cls = L.Dense(3, activation="softmax", name="cls")(L.Concatenate()([a, b]))
+        reg = L.Dense(1, name="reg")(L.Subtract()([a, b]))
+        return keras.Model([left, right], [cls, reg])
     if kind == "mlp":
         return keras.Sequential([keras.Input((12,)), L.Dense(16, activation="relu"),
                                  L.Dense(8, activation="tanh"), L.Dense(3, activation="softmax")])
@@ -34,10 +41,29 @@ OPTIMIZERS = {
     "adamax": lambda keras: keras.optimizers.Adamax(0.01),
     "nadam": lambda keras: keras.optimizers.Nadam(0.01),
 }
-CASES = [("mlp", o) for o in OPTIMIZERS] + [("cnn", "adam")]
+CASES = [("mlp", o) for o in OPTIMIZERS] + [("cnn", "adam"), ("functional", "adam"),
+                                              ("functional", "rmsprop")]
+
+
+def run_functional(keras, opt):
+    x, y = data("mlp")
+    inputs = [x, x[::-1].copy()]
+    targets = [y, (x.sum(axis=1, keepdims=True) / 12).astype(np.float32)]
+    model = build(keras, "functional")
+    model.set_weights(weights_like(model))
+    model.compile(optimizer=OPTIMIZERS[opt](keras), loss=["sparse_categorical_crossentropy", "mse"],
+                  loss_weights=[1.0, 0.5], metrics=[["accuracy"], []])
+    hist = model.fit(inputs, targets, batch_size=16, epochs=3, shuffle=False, verbose=0)
+    pred = model.predict([a[:5] for a in inputs], verbose=0)
+    evaluated = model.evaluate(inputs, targets, verbose=0)
+    return {"history": {k: [float(v) for v in hist.history[k]] for k in sorted(hist.history)},
+            "pred": [np.asarray(p).round(6).tolist() for p in pred],
+            "eval": [float(v) for v in evaluated]}
 
 
 def run(keras, kind, opt):
+    if kind == "functional":
+        return run_functional(keras, opt)
     x, y = data(kind)
     model = build(keras, kind)
     model.set_weights(weights_like(model))
