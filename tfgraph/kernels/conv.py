@@ -1,12 +1,15 @@
-"""Fast NHWC convolution kernels: Numba im2col/col2im around BLAS GEMM (numpy matmul).
+"""Fast NHWC convolution kernels: direct loops for tiny filters, else im2col/col2im + BLAS GEMM.
 
 The batch is processed in chunks of images (an im2col matrix of up to _CHUNK_BYTES each, reused per
-thread); im2col/col2im run in parallel over the images of a chunk, the GEMM uses BLAS's threads. The
-chunks are large on purpose: every chunk hands the cores from Numba's thread pool to BLAS's and back,
-and on a loaded 2-core machine small chunks (cache-sized, 4 MB) measured 5-15x slower than two or three
-big ones, while on an idle machine they save only the DRAM round trip of the matrix. Filters are HWIO, so `w.reshape(KH*KW*C, O)`
-is the GEMM operand with no copy, matching the column order (kh, kw, c) that im2col writes.
-float32 stays float32 end to end. Kernels never write into their inputs.
+thread); im2col/col2im run on one Numba thread, the GEMM uses BLAS's threads. The chunks are large
+on purpose: every chunk is one more multi-threaded BLAS call, and on a loaded 2-core machine small
+chunks (cache-sized, 4 MB) measured 5-15x slower than two or three big ones, while on an idle
+machine they save only the DRAM round trip of the matrix. Filters are HWIO, so
+`w.reshape(KH*KW*C, O)` is the GEMM operand with no copy, matching the column order (kh, kw, c)
+that im2col writes. A filter with K = KH*KW*C <= _DIRECT_MAX_K (a first layer on 1-channel
+images) skips im2col and BLAS: its forward and filter-gradient kernels loop over the taps
+directly, vectorized over the output channels. float32 stays float32 end to end. Kernels never
+write into their inputs.
 
 `geometry` holds TF's padding rule, shared with the ops' shape inference and numpy references.
 """
@@ -14,9 +17,14 @@ import threading
 
 import numpy as np
 
-from tfgraph.kernels.jit import njit, prange
+from tfgraph.kernels.jit import njit
 
 _CHUNK_BYTES = 64 << 20  # target size of one chunk's im2col matrix
+# Direct kernels (no im2col, no BLAS) when K = kh*kw*c is at most this: W3's first layer (K = 9)
+# measured 4.9 ms direct vs 5.7 ms im2col + GEMM on one thread, and BLAS's 2-thread GEMM with 9
+# rows stalled for 100s of ms when the cores were shared; with c = 3 (K = 27) the GEMM path was
+# 1.5x faster.
+_DIRECT_MAX_K = 16
 
 
 def out_size(in_size, k, stride, dilation, padding):
@@ -41,46 +49,156 @@ def geometry(x_shape, k_shape, strides, dilations, padding):
     return (oh, ow), (ph, pw)
 
 
-# -- Numba im2col / col2im ----------------------------------------------------------------------------
-@njit(parallel=True)
-def _im2col(x, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, col):
-    n, h, w, c = x.shape
-    for b in prange(n):
+# -- Numba kernels -------------------------------------------------------------------------------
+# All work on flat C-ordered arrays and index them with unsigned integers: a signed index makes
+# Numba emit a negative-index wraparound check that stops LLVM vectorizing the copy loops (measured
+# 4-5x slower on W6's im2col). im2col copies one contiguous run of taps * channels per (output
+# pixel, kernel row) when dilation is 1. They run on one thread: they are memory-bound, and handing
+# the two cores from Numba's thread pool to BLAS's and back after every prange cost more than it
+# saved (W3's im2col measured 2.7 ms single-threaded vs 4.1 ms with prange on an idle 2-core
+# machine).
+@njit(inline="always")
+def _tap_range(k, d, x0, size):
+    """[t0, t1) of kernel taps t whose input position x0 + t*d lies in [0, size)."""
+    t0 = 0
+    if x0 < 0:
+        t0 = min((-x0 + d - 1) // d, k)
+    t1 = k
+    if x0 + (k - 1) * d >= size:
+        t1 = (size - 1 - x0) // d + 1 if size - 1 - x0 >= 0 else 0
+    return t0, max(t0, t1)
+
+
+@njit
+def _im2col(xf, n, h, w, c, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, colf):
+    """colf[((b*oh + i)*ow + j)*K + (p*kw + q)*c + ch] = x[b, i*sh - ph + p*dh, j*sw - pw + q*dw,
+    ch] (zero outside x), K = kh*kw*c; xf and colf are flat C-ordered views."""
+    kwc = kw * c
+    kk = kh * kwc
+    for b in range(n):
         for i in range(oh):
             for j in range(ow):
-                r = (b * oh + i) * ow + j
+                row = ((b * oh + i) * ow + j) * kk
+                x0 = j * sw - pw
+                q0, q1 = _tap_range(kw, dw, x0, w)
                 for p in range(kh):
                     y = i * sh - ph + p * dh
-                    for q in range(kw):
-                        xx = j * sw - pw + q * dw
-                        base = (p * kw + q) * c
-                        if 0 <= y < h and 0 <= xx < w:
-                            for ch in range(c):
-                                col[r, base + ch] = x[b, y, xx, ch]
-                        else:
-                            for ch in range(c):
-                                col[r, base + ch] = 0
+                    d = row + p * kwc
+                    if y < 0 or y >= h:
+                        for e in range(kwc):
+                            colf[np.uint64(d + e)] = 0
+                        continue
+                    for e in range(q0 * c):
+                        colf[np.uint64(d + e)] = 0
+                    for e in range(q1 * c, kwc):
+                        colf[np.uint64(d + e)] = 0
+                    src = ((b * h + y) * w + x0) * c
+                    if dw == 1:
+                        for e in range(q0 * c, q1 * c):
+                            colf[np.uint64(d + e)] = xf[np.uint64(src + e)]
+                    else:
+                        for q in range(q0, q1):
+                            s, t = src + q * dw * c, d + q * c
+                            for e in range(c):
+                                colf[np.uint64(t + e)] = xf[np.uint64(s + e)]
 
 
-@njit(parallel=True)
-def _col2im(col, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, dx):
-    n, h, w, c = dx.shape
-    for b in prange(n):
-        dx[b] = 0
+@njit
+def _col2im(colf, n, h, w, c, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, dxf):
+    """The adjoint of _im2col: dxf (flat (n, h, w, c)) = the sum of the column entries of each
+    pixel."""
+    kwc = kw * c
+    kk = kh * kwc
+    hwc = h * w * c
+    for b in range(n):
+        for e in range(hwc):
+            dxf[np.uint64(b * hwc + e)] = 0
         for i in range(oh):
             for j in range(ow):
-                r = (b * oh + i) * ow + j
+                row = ((b * oh + i) * ow + j) * kk
+                x0 = j * sw - pw
+                q0, q1 = _tap_range(kw, dw, x0, w)
                 for p in range(kh):
                     y = i * sh - ph + p * dh
                     if y < 0 or y >= h:
                         continue
-                    for q in range(kw):
-                        xx = j * sw - pw + q * dw
-                        if xx < 0 or xx >= w:
-                            continue
-                        base = (p * kw + q) * c
-                        for ch in range(c):
-                            dx[b, y, xx, ch] += col[r, base + ch]
+                    d = row + p * kwc
+                    dst = ((b * h + y) * w + x0) * c
+                    if dw == 1:
+                        for e in range(q0 * c, q1 * c):
+                            dxf[np.uint64(dst + e)] += colf[np.uint64(d + e)]
+                    else:
+                        for q in range(q0, q1):
+                            s, t = dst + q * dw * c, d + q * c
+                            for e in range(c):
+                                dxf[np.uint64(s + e)] += colf[np.uint64(t + e)]
+
+
+@njit
+def _conv_direct(xf, n, h, w, c, wf, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, o, outf):
+    """Direct convolution for a tiny K = kh*kw*c (a first layer on 1-channel images): each output
+    row accumulates tap by tap, the inner loop runs over the o output channels (contiguous)."""
+    for b in range(n):
+        for i in range(oh):
+            orow = (b * oh + i) * ow * o
+            for e in range(ow * o):
+                outf[np.uint64(orow + e)] = 0
+            for p in range(kh):
+                y = i * sh - ph + p * dh
+                if y < 0 or y >= h:
+                    continue
+                for q in range(kw):
+                    x0 = q * dw - pw
+                    j0, j1 = _tap_range(ow, sw, x0, w)
+                    for ch in range(c):
+                        r = ((p * kw + q) * c + ch) * o
+                        for j in range(j0, j1):
+                            v = xf[np.uint64(((b * h + y) * w + j * sw + x0) * c + ch)]
+                            t = orow + j * o
+                            for k in range(o):
+                                outf[np.uint64(t + k)] += v * wf[np.uint64(r + k)]
+
+
+@njit
+def _conv_filter_direct(xf, n, h, w, c, dyf, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, o, dwf):
+    """Filter gradient for a tiny K, the same loops as _conv_direct; each image's sum goes into
+    its own buffer first (float32 partial sums of oh*ow terms, not n*oh*ow)."""
+    kk = kh * kw * c * o
+    acc = np.empty(kk, dtype=dwf.dtype)
+    for e in range(kk):
+        dwf[np.uint64(e)] = 0
+    for b in range(n):
+        acc[:] = 0
+        for i in range(oh):
+            drow = (b * oh + i) * ow * o
+            for p in range(kh):
+                y = i * sh - ph + p * dh
+                if y < 0 or y >= h:
+                    continue
+                for q in range(kw):
+                    x0 = q * dw - pw
+                    j0, j1 = _tap_range(ow, sw, x0, w)
+                    for ch in range(c):
+                        r = ((p * kw + q) * c + ch) * o
+                        for j in range(j0, j1):
+                            v = xf[np.uint64(((b * h + y) * w + j * sw + x0) * c + ch)]
+                            t = drow + j * o
+                            for k in range(o):
+                                acc[np.uint64(r + k)] += v * dyf[np.uint64(t + k)]
+        for e in range(kk):
+            dwf[np.uint64(e)] += acc[np.uint64(e)]
+
+
+def _im2col_chunk(x, col, kshape, strides, dilations, pads, out_hw):
+    n, h, w, c = x.shape
+    _im2col(x.reshape(-1), n, h, w, c, kshape[0], kshape[1], strides[0], strides[1],
+            dilations[0], dilations[1], pads[0], pads[1], out_hw[0], out_hw[1], col.reshape(-1))
+
+
+def _col2im_chunk(col, dx, kshape, strides, dilations, pads, out_hw):
+    n, h, w, c = dx.shape
+    _col2im(col.reshape(-1), n, h, w, c, kshape[0], kshape[1], strides[0], strides[1],
+            dilations[0], dilations[1], pads[0], pads[1], out_hw[0], out_hw[1], dx.reshape(-1))
 
 
 # -- per-thread scratch buffers (Session.run may run concurrently) ---------------------------------
@@ -127,14 +245,18 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw):
         np.matmul(x.reshape(-1, c), wmat, out=out.reshape(-1, o))
         return out
     x = np.ascontiguousarray(x)
+    if kh * kw * c <= _DIRECT_MAX_K:
+        _conv_direct(x.reshape(-1), n, h, wd, c, np.ascontiguousarray(wmat).reshape(-1), kh, kw,
+                     strides[0], strides[1], dilations[0], dilations[1], ph, pw, oh, ow, o,
+                     out.reshape(-1))
+        return out
     rows = oh * ow
     step = _chunk(n, rows, kh * kw * c, x.itemsize)
     out2 = out.reshape(n * rows, o)
     for s in range(0, n, step):
         e = min(n, s + step)
         col = _scratch((e - s) * rows, kh * kw * c, x.dtype)
-        _im2col(x[s:e], kh, kw, strides[0], strides[1], dilations[0], dilations[1], ph, pw,
-                oh, ow, col)
+        _im2col_chunk(x[s:e], col, (kh, kw), strides, dilations, (ph, pw), (oh, ow))
         np.matmul(col, wmat, out=out2[s * rows:e * rows])
     return out
 
@@ -152,14 +274,18 @@ def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
         np.matmul(x.reshape(-1, c).T, dy2, out=dw)
         return dw.reshape(kh, kw, c, o)
     x = np.ascontiguousarray(x)
+    if kh * kw * c <= _DIRECT_MAX_K:
+        _conv_filter_direct(x.reshape(-1), n, x.shape[1], x.shape[2], c, dy2.reshape(-1), kh, kw,
+                            strides[0], strides[1], dilations[0], dilations[1], ph, pw, oh, ow, o,
+                            dw.reshape(-1))
+        return dw.reshape(kh, kw, c, o)
     rows = oh * ow
     step = _chunk(n, rows, kh * kw * c, x.itemsize)
     part = np.empty_like(dw)
     for s in range(0, n, step):
         e = min(n, s + step)
         col = _scratch((e - s) * rows, kh * kw * c, x.dtype)
-        _im2col(x[s:e], kh, kw, strides[0], strides[1], dilations[0], dilations[1], ph, pw,
-                oh, ow, col)
+        _im2col_chunk(x[s:e], col, (kh, kw), strides, dilations, (ph, pw), (oh, ow))
         if s == 0:
             np.matmul(col.T, dy2[s * rows:e * rows], out=dw)
         else:
@@ -186,6 +312,5 @@ def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding):
         e = min(n, s + step)
         col = _scratch((e - s) * rows, kh * kw * c, dy.dtype)
         np.matmul(dy2[s * rows:e * rows], wmat_t, out=col)
-        _col2im(col, kh, kw, strides[0], strides[1], dilations[0], dilations[1], ph, pw,
-                oh, ow, dx[s:e])
+        _col2im_chunk(col, dx[s:e], (kh, kw), strides, dilations, (ph, pw), (oh, ow))
     return dx

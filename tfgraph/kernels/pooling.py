@@ -1,162 +1,237 @@
-"""Numba kernels for NHWC max/avg pooling and their gradients, parallel over the batch.
+"""Numba kernels for NHWC max/avg pooling and their gradients.
 
 Windows are (kh, kw) with strides (sh, sw) and padding before (ph, pw); padded positions never take
-part (max ignores them, avg divides by the number of valid elements, as TensorFlow does). The max-pool
-gradients find each window's maximum again from the input and the pooled output (the first position,
-in row-major window order, equal to the max wins, as in TF's CPU kernel) instead of storing indices. Outputs are fresh arrays; inputs are never written.
+part (max ignores them, avg divides by the number of valid elements, as TensorFlow does). The
+max-pool gradients find each window's maximum again from the input and the pooled output (the first
+position, in row-major window order, equal to the max wins, as in TF's CPU kernel) instead of
+storing indices. The 2x2 stride-2 pool without padding (Keras's MaxPooling2D default) has its own
+kernels: one pass over the window, and a gradient that writes every input element once (no
+zero-fill, no accumulation).
+
+Kernels take flat C-ordered views and index them with unsigned integers: a signed index makes Numba
+emit a wraparound check that stops LLVM vectorizing the channel loops. They run on one thread: they
+are memory-bound, sit between BLAS calls, and prange measured no faster on the loaded 2-core machine
+(a parallel region waits for a descheduled thread). Outputs are fresh arrays; inputs are never
+written.
 """
 import numpy as np
 
-from tfgraph.kernels.jit import njit, prange
+from tfgraph.kernels.jit import njit
 
 
-@njit(parallel=True)
-def _max_pool(x, kh, kw, sh, sw, ph, pw, out):
-    n, h, w, c = x.shape
-    oh, ow = out.shape[1], out.shape[2]
-    for b in prange(n):
+@njit
+def _max_pool(xf, n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, outf):
+    """Row by row: the first valid input row of a window initialises it, the others max into it."""
+    for b in range(n):
         for i in range(oh):
-            y0 = i * sh - ph
+            y0, y1 = max(i * sh - ph, 0), min(i * sh - ph + kh, h)
+            orow = (b * oh + i) * ow * c
+            for y in range(y0, y1):
+                xrow = (b * h + y) * w * c
+                for j in range(ow):
+                    x0, x1 = max(j * sw - pw, 0), min(j * sw - pw + kw, w)
+                    o = orow + j * c
+                    if y == y0:
+                        s = xrow + x0 * c
+                        for ch in range(c):
+                            outf[np.uint64(o + ch)] = xf[np.uint64(s + ch)]
+                        x0 += 1
+                    for xx in range(x0, x1):
+                        s = xrow + xx * c
+                        for ch in range(c):
+                            outf[np.uint64(o + ch)] = max(outf[np.uint64(o + ch)],
+                                                          xf[np.uint64(s + ch)])
+
+
+@njit
+def _max_pool_2x2(xf, n, h, w, c, oh, ow, outf):
+    """2x2 windows, stride 2, no padding, every window inside x (2*oh <= h, 2*ow <= w)."""
+    for b in range(n):
+        for i in range(oh):
             for j in range(ow):
-                x0 = j * sw - pw
-                first = True
-                for p in range(kh):
-                    y = y0 + p
-                    if y < 0 or y >= h:
-                        continue
-                    for q in range(kw):
-                        xx = x0 + q
-                        if xx < 0 or xx >= w:
-                            continue
-                        if first:
-                            for ch in range(c):
-                                out[b, i, j, ch] = x[b, y, xx, ch]
-                            first = False
-                        else:
-                            for ch in range(c):
-                                v = x[b, y, xx, ch]
-                                out[b, i, j, ch] = max(out[b, i, j, ch], v)
+                o = ((b * oh + i) * ow + j) * c
+                s = ((b * h + 2 * i) * w + 2 * j) * c
+                t = s + w * c
+                for ch in range(c):
+                    outf[np.uint64(o + ch)] = max(
+                        max(xf[np.uint64(s + ch)], xf[np.uint64(s + c + ch)]),
+                        max(xf[np.uint64(t + ch)], xf[np.uint64(t + c + ch)]))
 
 
-@njit(parallel=True)
-def _max_pool_grad(x, y, g, kh, kw, sh, sw, ph, pw, dx):
+@njit
+def _max_pool_grad(xf, yf, gf, n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, dxf):
     """dx: each window's g goes to the first position (row-major) where x equals the max y.
 
     Branch-free (`todo` is 1 until the window's max is found), so the channel loop vectorizes."""
-    n, h, w, c = x.shape
-    oh, ow = g.shape[1], g.shape[2]
-    for b in prange(n):
-        todo = np.empty(c, dtype=dx.dtype)
-        dx[b] = 0
+    hwc = h * w * c
+    todo = np.empty(c, dtype=dxf.dtype)
+    for b in range(n):
+        for e in range(hwc):
+            dxf[np.uint64(b * hwc + e)] = 0
+        for i in range(oh):
+            y0, y1 = max(i * sh - ph, 0), min(i * sh - ph + kh, h)
+            for j in range(ow):
+                x0, x1 = max(j * sw - pw, 0), min(j * sw - pw + kw, w)
+                o = ((b * oh + i) * ow + j) * c
+                todo[:] = 1
+                for y in range(y0, y1):
+                    for xx in range(x0, x1):
+                        s = ((b * h + y) * w + xx) * c
+                        for ch in range(c):
+                            k, si, oi = np.uint64(ch), np.uint64(s + ch), np.uint64(o + ch)
+                            hit = (xf[si] == yf[oi]) * todo[k]
+                            dxf[si] += hit * gf[oi]
+                            todo[k] -= hit
+
+
+@njit
+def _max_pool_grad_2x2(xf, yf, gf, n, h, w, c, oh, ow, dxf):
+    """_max_pool_grad for _max_pool_2x2's windows: each element of x is written exactly once.
+
+    `left` is g until a position equal to the max takes it, then 0 (g - g); the 4th position takes
+    what is left. A last odd row or column of x is in no window and gets 0."""
+    wc = w * c
+    zero = dxf.dtype.type(0)
+    for b in range(n):
         for i in range(oh):
             for j in range(ow):
-                todo[:] = 1
-                for p in range(kh):
-                    yy = i * sh - ph + p
-                    if yy < 0 or yy >= h:
-                        continue
-                    for q in range(kw):
-                        xx = j * sw - pw + q
-                        if xx < 0 or xx >= w:
-                            continue
-                        for ch in range(c):
-                            hit = (x[b, yy, xx, ch] == y[b, i, j, ch]) * todo[ch]
-                            dx[b, yy, xx, ch] += hit * g[b, i, j, ch]
-                            todo[ch] -= hit
+                o = ((b * oh + i) * ow + j) * c
+                s = ((b * h + 2 * i) * w + 2 * j) * c
+                t = s + wc
+                for ch in range(c):
+                    m = yf[np.uint64(o + ch)]
+                    left = gf[np.uint64(o + ch)]
+                    g0 = left if xf[np.uint64(s + ch)] == m else zero
+                    left -= g0
+                    g1 = left if xf[np.uint64(s + c + ch)] == m else zero
+                    left -= g1
+                    g2 = left if xf[np.uint64(t + ch)] == m else zero
+                    dxf[np.uint64(s + ch)] = g0
+                    dxf[np.uint64(s + c + ch)] = g1
+                    dxf[np.uint64(t + ch)] = g2
+                    dxf[np.uint64(t + c + ch)] = left - g2
+        for y in range(h):
+            x0 = 2 * ow if y < 2 * oh else 0
+            for e in range((b * h + y) * wc + x0 * c, (b * h + y + 1) * wc):
+                dxf[np.uint64(e)] = 0
 
 
-@njit(parallel=True)
-def _max_pool_grad_grad(x, y, gg, kh, kw, sh, sw, ph, pw, out):
+@njit
+def _max_pool_grad_grad(xf, yf, ggf, n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, outf):
     """out[window] = gg at the window's first maximum (the adjoint of _max_pool_grad)."""
-    n, h, w, c = x.shape
-    oh, ow = out.shape[1], out.shape[2]
-    for b in prange(n):
-        todo = np.empty(c, dtype=out.dtype)
+    todo = np.empty(c, dtype=outf.dtype)
+    for b in range(n):
         for i in range(oh):
+            y0, y1 = max(i * sh - ph, 0), min(i * sh - ph + kh, h)
             for j in range(ow):
+                x0, x1 = max(j * sw - pw, 0), min(j * sw - pw + kw, w)
+                o = ((b * oh + i) * ow + j) * c
                 todo[:] = 1
-                out[b, i, j] = 0
-                for p in range(kh):
-                    yy = i * sh - ph + p
-                    if yy < 0 or yy >= h:
-                        continue
-                    for q in range(kw):
-                        xx = j * sw - pw + q
-                        if xx < 0 or xx >= w:
-                            continue
-                        for ch in range(c):
-                            hit = (x[b, yy, xx, ch] == y[b, i, j, ch]) * todo[ch]
-                            out[b, i, j, ch] += hit * gg[b, yy, xx, ch]
-                            todo[ch] -= hit
-
-
-@njit(parallel=True)
-def _avg_pool(x, kh, kw, sh, sw, ph, pw, out):
-    n, h, w, c = x.shape
-    oh, ow = out.shape[1], out.shape[2]
-    for b in prange(n):
-        for i in range(oh):
-            y0 = max(i * sh - ph, 0)
-            y1 = min(i * sh - ph + kh, h)
-            for j in range(ow):
-                x0 = max(j * sw - pw, 0)
-                x1 = min(j * sw - pw + kw, w)
                 for ch in range(c):
-                    out[b, i, j, ch] = 0
+                    outf[np.uint64(o + ch)] = 0
                 for y in range(y0, y1):
                     for xx in range(x0, x1):
+                        s = ((b * h + y) * w + xx) * c
                         for ch in range(c):
-                            out[b, i, j, ch] += x[b, y, xx, ch]
-                cnt = max((y1 - y0) * (x1 - x0), 1)
-                for ch in range(c):
-                    out[b, i, j, ch] = out[b, i, j, ch] / cnt
+                            k, si, oi = np.uint64(ch), np.uint64(s + ch), np.uint64(o + ch)
+                            hit = (xf[si] == yf[oi]) * todo[k]
+                            outf[oi] += hit * ggf[si]
+                            todo[k] -= hit
 
 
-@njit(parallel=True)
-def _avg_pool_grad(g, kh, kw, sh, sw, ph, pw, dx):
-    n, h, w, c = dx.shape
-    oh, ow = g.shape[1], g.shape[2]
-    for b in prange(n):
-        dx[b] = 0
+@njit
+def _avg_pool(xf, n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, outf):
+    for b in range(n):
         for i in range(oh):
-            y0 = max(i * sh - ph, 0)
-            y1 = min(i * sh - ph + kh, h)
+            y0, y1 = max(i * sh - ph, 0), min(i * sh - ph + kh, h)
             for j in range(ow):
-                x0 = max(j * sw - pw, 0)
-                x1 = min(j * sw - pw + kw, w)
-                cnt = max((y1 - y0) * (x1 - x0), 1)
+                x0, x1 = max(j * sw - pw, 0), min(j * sw - pw + kw, w)
+                o = ((b * oh + i) * ow + j) * c
+                for ch in range(c):
+                    outf[np.uint64(o + ch)] = 0
                 for y in range(y0, y1):
                     for xx in range(x0, x1):
+                        s = ((b * h + y) * w + xx) * c
                         for ch in range(c):
-                            dx[b, y, xx, ch] += g[b, i, j, ch] / cnt
+                            outf[np.uint64(o + ch)] += xf[np.uint64(s + ch)]
+                cnt = outf.dtype.type(max((y1 - y0) * (x1 - x0), 1))  # float32 stays float32
+                for ch in range(c):
+                    outf[np.uint64(o + ch)] = outf[np.uint64(o + ch)] / cnt
+
+
+@njit
+def _avg_pool_grad(gf, n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, dxf):
+    hwc = h * w * c
+    for b in range(n):
+        for e in range(hwc):
+            dxf[np.uint64(b * hwc + e)] = 0
+        for i in range(oh):
+            y0, y1 = max(i * sh - ph, 0), min(i * sh - ph + kh, h)
+            for j in range(ow):
+                x0, x1 = max(j * sw - pw, 0), min(j * sw - pw + kw, w)
+                o = ((b * oh + i) * ow + j) * c
+                cnt = dxf.dtype.type(max((y1 - y0) * (x1 - x0), 1))
+                for y in range(y0, y1):
+                    for xx in range(x0, x1):
+                        s = ((b * h + y) * w + xx) * c
+                        for ch in range(c):
+                            dxf[np.uint64(s + ch)] += gf[np.uint64(o + ch)] / cnt
 
 
 # -- entry points used by the ops' make_kernel ----------------------------------------------------
+def _flat(a):
+    return np.ascontiguousarray(a).reshape(-1)
+
+
+def _is_2x2(ksize, strides, pads, in_hw, out_hw):
+    return (tuple(ksize) == (2, 2) and tuple(strides) == (2, 2) and tuple(pads) == (0, 0)
+            and 2 * out_hw[0] <= in_hw[0] and 2 * out_hw[1] <= in_hw[1])
+
+
 def max_pool(x, ksize, strides, pads, out_hw):
-    out = np.empty((x.shape[0],) + tuple(out_hw) + (x.shape[3],), dtype=x.dtype)
-    _max_pool(x, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], out)
+    n, h, w, c = x.shape
+    out = np.empty((n,) + tuple(out_hw) + (c,), dtype=x.dtype)
+    if out.size == 0:
+        return out
+    if _is_2x2(ksize, strides, pads, (h, w), out_hw):
+        _max_pool_2x2(_flat(x), n, h, w, c, out_hw[0], out_hw[1], out.reshape(-1))
+    else:
+        _max_pool(_flat(x), n, h, w, c, ksize[0], ksize[1], strides[0], strides[1], pads[0],
+                  pads[1], out_hw[0], out_hw[1], out.reshape(-1))
     return out
 
 
 def max_pool_grad(x, y, g, ksize, strides, pads):
+    n, h, w, c = x.shape
+    oh, ow = g.shape[1], g.shape[2]
     dx = np.empty(x.shape, dtype=g.dtype)
-    _max_pool_grad(x, y, g, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], dx)
+    if _is_2x2(ksize, strides, pads, (h, w), (oh, ow)):
+        _max_pool_grad_2x2(_flat(x), _flat(y), _flat(g), n, h, w, c, oh, ow, dx.reshape(-1))
+    else:
+        _max_pool_grad(_flat(x), _flat(y), _flat(g), n, h, w, c, ksize[0], ksize[1], strides[0],
+                       strides[1], pads[0], pads[1], oh, ow, dx.reshape(-1))
     return dx
 
 
 def max_pool_grad_grad(x, y, gg, ksize, strides, pads):
+    n, h, w, c = x.shape
     out = np.empty(y.shape, dtype=gg.dtype)
-    _max_pool_grad_grad(x, y, gg, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], out)
+    _max_pool_grad_grad(_flat(x), _flat(y), _flat(gg), n, h, w, c, ksize[0], ksize[1], strides[0],
+                        strides[1], pads[0], pads[1], y.shape[1], y.shape[2], out.reshape(-1))
     return out
 
 
 def avg_pool(x, ksize, strides, pads, out_hw):
-    out = np.empty((x.shape[0],) + tuple(out_hw) + (x.shape[3],), dtype=x.dtype)
-    _avg_pool(x, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], out)
+    n, h, w, c = x.shape
+    out = np.empty((n,) + tuple(out_hw) + (c,), dtype=x.dtype)
+    _avg_pool(_flat(x), n, h, w, c, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1],
+              out_hw[0], out_hw[1], out.reshape(-1))
     return out
 
 
 def avg_pool_grad(input_shape, g, ksize, strides, pads):
-    dx = np.empty(tuple(int(d) for d in input_shape), dtype=g.dtype)
-    _avg_pool_grad(g, ksize[0], ksize[1], strides[0], strides[1], pads[0], pads[1], dx)
+    n, h, w, c = (int(d) for d in input_shape)
+    dx = np.empty((n, h, w, c), dtype=g.dtype)
+    _avg_pool_grad(_flat(g), n, h, w, c, ksize[0], ksize[1], strides[0], strides[1], pads[0],
+                   pads[1], g.shape[1], g.shape[2], dx.reshape(-1))
     return dx

@@ -54,6 +54,36 @@ def test_conv2d_kernels_match_loop_reference(xs, ws, s, p, d, dtype):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("path", ["direct", "gemm"])
+@pytest.mark.parametrize("xs,ws,s,p,d", CONV_CASES + [
+    ((2, 9, 9, 1), (3, 3, 1, 5), (3, 3), "SAME", (1, 1)),    # stride larger than the padding
+    ((1, 6, 7, 1), (3, 3, 1, 4), (2, 2), "SAME", (3, 2)),    # dilated taps falling off both ends
+    ((1, 2, 2, 1), (3, 3, 1, 2), (1, 1), "SAME", (2, 2)),    # every output sees one tap only
+])
+def test_direct_and_gemm_paths_match_loop_reference(xs, ws, s, p, d, path, monkeypatch):
+    """Each case through both the direct (tiny K) kernels and im2col/col2im + GEMM."""
+    monkeypatch.setattr(K, "_DIRECT_MAX_K", 10 ** 6 if path == "direct" else 0)
+    x, w = _arrays(xs, ws, np.float32)
+    dy = _dy(x, w, s, p, d, np.float32)
+    _close(K.conv2d(x, w, s, d, p), ref.conv2d(x, w, s, p, d), np.float32)
+    _close(K.conv2d_backprop_filter(x, np.array(ws), dy, s, d, p),
+           ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
+    _close(K.conv2d_backprop_input(np.array(xs), w, dy, s, d, p),
+           ref.conv2d_backprop_input(xs, w, dy, s, p, d), np.float32)
+
+
+def test_first_layer_on_one_channel_images_takes_the_direct_kernels(monkeypatch):
+    """W3/W6's Conv2D(32, 3x3) on (N, 28, 28, 1): no im2col (and no BLAS call) at all."""
+    def fail(*args):
+        raise AssertionError("im2col called")
+    monkeypatch.setattr(K, "_im2col_chunk", fail)
+    x, w = _arrays((3, 28, 28, 1), (3, 3, 1, 32))
+    dy = _dy(x, w, (1, 1), "VALID", (1, 1), np.float32)
+    _close(K.conv2d(x, w, (1, 1), (1, 1), "VALID"), ref.conv2d(x, w), np.float32)
+    _close(K.conv2d_backprop_filter(x, np.array(w.shape), dy, (1, 1), (1, 1), "VALID"),
+           ref.conv2d_backprop_filter(x, w.shape, dy), np.float32)
+
+
 @pytest.mark.parametrize("xs,ws,s,p,d", CONV_CASES)
 def test_numpy_references_match_loop_reference(xs, ws, s, p, d):
     x, w = _arrays(xs, ws, np.float64)
