@@ -20,6 +20,7 @@ from tfgraph_keras.layers.pooling import (AveragePooling1D, AveragePooling2D, Av
                                           GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
                                           GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                                           MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
 
 __all__ = [
     "Layer", "InputSpec", "Input", "InputLayer",
@@ -32,7 +33,7 @@ __all__ = [
     "MaxPool2D", "AvgPool1D", "AvgPool2D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
     "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
     "GlobalMaxPool1D", "GlobalMaxPool2D",
-    "BatchNormalization", "LayerNormalization", "Embedding",
+    "BatchNormalization", "LayerNormalization", "Embedding", "SimpleRNN", "LSTM", "GRU",
     "LeakyReLU", "ReLU", "ELU", "PReLU", "Softmax",
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",

@@ -1,0 +1,287 @@
+"""SimpleRNN / LSTM / GRU against numpy implementations of Keras 3's equations."""
+import numpy as np
+import pytest
+
+import tfgraph as tf
+import tfgraph_keras as keras
+from tfgraph_keras import backend, layers
+from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
+from tests.tfgraph_keras.saving.keras_files import needs_h5py
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    backend.clear_session()
+    yield
+    backend.clear_session()
+
+
+RNG = np.random.RandomState(3)
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+# -- numpy references (float64), one step function per cell; states start at zero ------------------
+def _simple_step(xt, states, k, rk, b, act=np.tanh):
+    h = act(xt @ k + states[0] @ rk + b)
+    return h, [h]
+
+
+def _lstm_step(xt, states, k, rk, b):
+    h, c = states
+    i, f, g, o = np.split(xt @ k + h @ rk + b, 4, axis=1)
+    c = _sig(f) * c + _sig(i) * np.tanh(g)
+    h = _sig(o) * np.tanh(c)
+    return h, [h, c]
+
+
+def _gru_step(xt, states, k, rk, b, reset_after=True):
+    h = states[0]
+    u = rk.shape[0]
+    if reset_after:
+        mx, mh = xt @ k + b[0], h @ rk + b[1]
+        z, r = _sig(mx[:, :u] + mh[:, :u]), _sig(mx[:, u:2 * u] + mh[:, u:2 * u])
+        hh = np.tanh(mx[:, 2 * u:] + r * mh[:, 2 * u:])
+    else:
+        mx = xt @ k + b
+        z = _sig(mx[:, :u] + h @ rk[:, :u])
+        r = _sig(mx[:, u:2 * u] + h @ rk[:, u:2 * u])
+        hh = np.tanh(mx[:, 2 * u:] + (r * h) @ rk[:, 2 * u:])
+    h = z * h + (1 - z) * hh
+    return h, [h]
+
+
+def rnn_ref(step, x, weights, n_states, return_sequences=False, go_backwards=False, **kw):
+    """[output, *final states] of a Keras RNN over x (batch, time, features)."""
+    x = x.astype(np.float64)
+    weights = [w.astype(np.float64) for w in weights]
+    if len(weights) == 2:  # use_bias=False
+        weights.append(np.zeros(weights[1].shape[1]))
+    u = weights[1].shape[0]
+    states = [np.zeros((x.shape[0], u))] * n_states
+    outs = []
+    for t in (reversed(range(x.shape[1])) if go_backwards else range(x.shape[1])):
+        out, states = step(x[:, t], states, *weights, **kw)
+        outs.append(out)
+    return [np.stack(outs, axis=1) if return_sequences else outs[-1]] + states
+
+
+CELLS = {"SimpleRNN": (_simple_step, 1), "LSTM": (_lstm_step, 2), "GRU": (_gru_step, 1)}
+
+
+def _randomize(layer):
+    """Random weights (a nonzero bias, so every bias term is exercised); returns them."""
+    ws = [RNG.randn(*w.shape).astype(np.float32) * 0.5 for w in layer.get_weights()]
+    layer.set_weights(ws)
+    return ws
+
+
+def _ref_for(layer, x, **kw):
+    step, n = CELLS[type(layer).__name__]
+    extra = {"reset_after": layer.reset_after} if isinstance(layer, layers.GRU) else {}
+    if isinstance(layer, layers.SimpleRNN) and layer.activation is not keras.activations.tanh:
+        extra["act"] = lambda v: np.maximum(v, 0)
+    return rnn_ref(step, x, layer.get_weights(), n, layer.return_sequences, layer.go_backwards,
+                   **extra, **kw)
+
+
+CASES = [
+    ("SimpleRNN", dict()),
+    ("SimpleRNN", dict(activation="relu", return_sequences=True, go_backwards=True)),
+    ("LSTM", dict()),
+    ("LSTM", dict(return_sequences=True)),
+    ("LSTM", dict(go_backwards=True, use_bias=False)),
+    ("LSTM", dict(return_sequences=True, go_backwards=True)),
+    ("GRU", dict()),
+    ("GRU", dict(return_sequences=True, go_backwards=True)),
+    ("GRU", dict(reset_after=False)),
+    ("GRU", dict(reset_after=False, return_sequences=True, use_bias=False)),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", CASES)
+def test_forward_matches_numpy(name, kwargs):
+    x = RNG.randn(3, 5, 4).astype(np.float32)
+    layer = getattr(layers, name)(6, **kwargs)
+    layer(x[:1])  # builds
+    _randomize(layer)
+    y = run_layer(layer, x)
+    np.testing.assert_allclose(y, _ref_for(layer, x)[0], rtol=1e-5, atol=2e-6)
+    assert layer.compute_output_shape((None, 5, 4)) == (None,) + y.shape[1:]
+
+
+@pytest.mark.parametrize("name", ["SimpleRNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_return_state(name, return_sequences):
+    x = RNG.randn(2, 4, 3).astype(np.float32)
+    layer = getattr(layers, name)(5, return_state=True, return_sequences=return_sequences)
+    inp = keras.Input((4, 3))
+    outs = layer(inp)
+    n = CELLS[name][1]
+    assert len(outs) == 1 + n
+    _randomize(layer)
+    model = keras.Model(inp, outs)
+    got = model.predict(x, verbose=0)
+    for g, r in zip(got, _ref_for(layer, x)):
+        np.testing.assert_allclose(g, r, rtol=1e-5, atol=2e-6)
+    shapes = layer.compute_output_shape((None, 4, 3))
+    assert shapes == [tuple(o.shape.as_list()) for o in outs]
+
+
+def test_initial_state():
+    x = RNG.randn(2, 3, 4).astype(np.float32)
+    h0, c0 = RNG.randn(2, 5).astype(np.float32), RNG.randn(2, 5).astype(np.float32)
+    inp, hi, ci = keras.Input((3, 4)), keras.Input((5,)), keras.Input((5,))
+    layer = layers.LSTM(5)
+    y = layer(inp, initial_state=[hi, ci])
+    weights = _randomize(layer)
+    got = keras.backend.get_session().run(y, {inp: x, hi: h0, ci: c0})
+    states = [h0.astype(np.float64), c0.astype(np.float64)]
+    for t in range(3):
+        out, states = _lstm_step(x[:, t].astype(np.float64), states,
+                                 *[w.astype(np.float64) for w in weights])
+    np.testing.assert_allclose(got, out, rtol=1e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("layer", [
+    lambda: layers.SimpleRNN(3, return_sequences=True, dtype="float64"),
+    lambda: layers.LSTM(3, bias_initializer="random_normal", dtype="float64"),
+    lambda: layers.LSTM(2, return_sequences=True, go_backwards=True, dtype="float64"),
+    lambda: layers.GRU(3, bias_initializer="random_normal", dtype="float64"),
+    lambda: layers.GRU(2, reset_after=False, return_sequences=True,
+                       bias_initializer="random_normal", dtype="float64"),
+], ids=["simple_rnn", "lstm", "lstm_seq_backwards", "gru", "gru_reset_before"])
+def test_gradients(layer):
+    check_gradients(layer(), RNG.randn(2, 3, 2))
+
+
+@pytest.mark.parametrize("name,k,bias_shape", [("SimpleRNN", 1, (7,)), ("LSTM", 4, (28,)),
+                                               ("GRU", 3, (2, 21))])
+def test_weights_names_shapes_and_defaults(name, k, bias_shape):
+    layer = getattr(layers, name)(7)
+    layer(np.zeros((2, 3, 5), np.float32))
+    cell = {"SimpleRNN": "simple_rnn_cell", "LSTM": "lstm_cell", "GRU": "gru_cell"}[name]
+    assert [w.name for w in layer.weights] == ["%s/%s/%s:0" % (layer.name, cell, n)
+                                               for n in ("kernel", "recurrent_kernel", "bias")]
+    kernel, rec, bias = layer.get_weights()
+    assert kernel.shape == (5, k * 7) and rec.shape == (7, k * 7) and bias.shape == bias_shape
+    np.testing.assert_allclose(rec @ rec.T, np.eye(7), atol=1e-5)  # 'orthogonal': rows orthonormal
+    if name == "LSTM":  # unit_forget_bias: the forget block starts at one, the rest at zero
+        np.testing.assert_array_equal(bias, np.r_[np.zeros(7), np.ones(7), np.zeros(14)])
+    else:
+        assert not bias.any()
+    assert layer.count_params() == kernel.size + rec.size + bias.size
+    assert len(layer.trainable_weights) == 3
+
+
+def test_gru_reset_before_bias_and_lstm_without_forget_bias():
+    gru = layers.GRU(4, reset_after=False)
+    gru(np.zeros((1, 2, 3), np.float32))
+    assert gru.get_weights()[2].shape == (12,)
+    lstm = layers.LSTM(4, unit_forget_bias=False, use_bias=True)
+    lstm(np.zeros((1, 2, 3), np.float32))
+    assert not lstm.get_weights()[2].any()
+    nobias = layers.LSTM(4, use_bias=False)
+    nobias(np.zeros((1, 2, 3), np.float32))
+    assert len(nobias.weights) == 2
+
+
+@pytest.mark.parametrize("name,kwargs", [
+    ("SimpleRNN", dict(activation="relu", return_sequences=True)),
+    ("LSTM", dict(recurrent_activation="hard_sigmoid", unit_forget_bias=False, go_backwards=True)),
+    ("GRU", dict(reset_after=False, return_state=True, use_bias=False)),
+])
+def test_config_round_trip(name, kwargs):
+    layer = getattr(layers, name)(3, **kwargs)
+    config = layer.get_config()
+    for key, value in kwargs.items():
+        assert config[key] == value
+    clone = type(layer).from_config(config)
+    assert clone.get_config() == config
+    from tfgraph_keras.saving import serialization
+    keras3 = dict(config, use_cudnn="auto", implementation=2, time_major=False)
+    assert type(layer).from_config(
+        serialization.clean_layer_config(type(layer), keras3)).get_config() == config
+
+
+def test_unsupported_arguments_raise_clearly():
+    with pytest.raises(NotImplementedError, match="dropout"):
+        layers.LSTM(4, dropout=0.2)
+    with pytest.raises(NotImplementedError, match="stateful"):
+        layers.GRU(4, stateful=True)
+    with pytest.raises(ValueError, match="known number of time steps"):
+        layers.LSTM(4)(keras.Input((None, 3)))
+    with pytest.raises(ValueError, match="ndim=3"):
+        layers.GRU(4)(keras.Input((3,)))
+
+
+def _model(kind="LSTM"):
+    return keras.Sequential([keras.Input((6, 3)), getattr(layers, kind)(8, return_sequences=True),
+                             getattr(layers, kind)(4), layers.Dense(2, activation="softmax")])
+
+
+@needs_h5py
+@pytest.mark.parametrize("suffix", [".keras", ".weights.h5", ".h5"])
+def test_save_load_round_trip(tmp_path, suffix):
+    x = RNG.rand(10, 6, 3).astype(np.float32)
+    model = _model("LSTM")
+    model.add(layers.Dense(2))
+    model.compile("adam", "mse")
+    model.fit(x, RNG.rand(10, 2).astype(np.float32), epochs=1, verbose=0)
+    before = model.predict(x, verbose=0)
+    path = str(tmp_path / ("m" + suffix))
+    if suffix == ".weights.h5":
+        model.save_weights(path)
+        backend.clear_session()
+        loaded = _model("LSTM")
+        loaded.add(layers.Dense(2))
+        loaded.load_weights(path)
+    else:
+        model.save(path)
+        backend.clear_session()
+        loaded = keras.models.load_model(path)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), before)
+
+
+@needs_h5py
+def test_gru_and_simple_rnn_round_trip(tmp_path):
+    x = RNG.rand(4, 6, 3).astype(np.float32)
+    model = keras.Sequential([keras.Input((6, 3)), layers.GRU(5, return_sequences=True),
+                              layers.GRU(3, reset_after=False, return_sequences=True),
+                              layers.SimpleRNN(2)])
+    for layer in model.layers:
+        _randomize(layer)
+    before = model.predict(x, verbose=0)
+    model.save(tmp_path / "m.keras")
+    backend.clear_session()
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), before)
+
+
+def _sequence_task():
+    """Is the sum of the sequence positive? (batch, 8, 2) -> class."""
+    rng = np.random.RandomState(0)
+    x = rng.randn(256, 8, 2).astype(np.float32)
+    return x, (x[:, :, 0].sum(1) > 0).astype(np.int32)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "SimpleRNN"])
+def test_training_loss_decreases_and_is_reproducible(kind):
+    x, y = _sequence_task()
+
+    def run():
+        backend.clear_session()
+        tf.set_random_seed(1)
+        model = keras.Sequential([keras.Input((8, 2)), getattr(layers, kind)(8),
+                                  layers.Dense(2, activation="softmax")])
+        model.compile(keras.optimizers.Adam(0.02), "sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        return model.fit(x, y, batch_size=32, epochs=6, verbose=0, shuffle=False).history
+
+    first, second = run(), run()
+    losses = first["loss"]
+    assert losses[-1] < 0.5 * losses[0], losses
+    assert first["accuracy"][-1] > 0.85, first
+    np.testing.assert_allclose(second["loss"], losses, rtol=1e-6)

@@ -1,0 +1,349 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU (Keras 3 equations, weights and defaults).
+
+    LSTM(128)                                   # (batch, time, features) -> (batch, 128)
+    GRU(64, return_sequences=True)              # -> (batch, time, 64)
+    out, h, c = LSTM(32, return_state=True)(x)
+
+Weights are Keras's: kernel (in, k*units), recurrent_kernel (units, k*units) and bias, with the gate
+column blocks in Keras's order (LSTM i, f, c, o; GRU z, r, h), so weight files of real Keras load.
+The time loop is unrolled into graph ops when the layer is called (the time dim must be known), and
+its gradient comes from autodiff. The graph is built for speed on small batches:
+  * the input projection x @ kernel (+ bias) is one matmul over all time steps, made time-major so
+    that each step's slice is a contiguous block (one Unpack; its gradient is one Pack);
+  * each step has exactly one matmul, h @ recurrent_kernel, and none at step 0 for a zero state;
+  * go_backwards reverses the python list of steps, so it costs no op.
+Each layer leaves a description of itself on its output tensors (`_keras_rnn`), which the ONNX
+exporter turns into one ONNX LSTM/GRU/RNN node instead of the unrolled ops.
+"""
+import tfgraph as tf
+from tfgraph_keras import activations, initializers, regularizers
+from tfgraph_keras.layers.base_layer import InputSpec, Layer
+from tfgraph_keras.layers.core import as_shape_tuple, constraints, serialize_or_none
+
+
+class _UnitForgetBias:
+    """LSTM bias initializer with unit_forget_bias: the forget-gate block is ones."""
+
+    def __init__(self, initializer, units):
+        self.initializer, self.units = initializer, units
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        u = self.units
+        return tf.concat([self.initializer((u,), dtype=dtype), tf.ones((u,), dtype=dtype),
+                          self.initializer((2 * u,), dtype=dtype)], 0)
+
+
+class _RNN(Layer):
+    """Shared constructor, weights, time loop and config of SimpleRNN, LSTM and GRU.
+
+    Subclasses set `_gates` (column blocks per weight) and `_n_states`, and implement `_step`.
+    """
+
+    _gates = 1
+    _n_states = 1
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False, time_major=False,
+                 zero_output_for_mask=False, **kwargs):
+        for k in ("implementation", "use_cudnn", "reset_after", "recurrent_activation",
+                  "unit_forget_bias"):  # Keras 2/3 knobs with no effect on the maths here
+            kwargs.pop(k, None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.units = int(units)
+        if self.units <= 0:
+            raise ValueError("Received an invalid value for argument `units`, expected a positive "
+                             "integer, got %s." % (units,))
+        name = type(self).__name__
+        if dropout or recurrent_dropout:
+            raise NotImplementedError(
+                "%s(dropout=%s, recurrent_dropout=%s): dropout inside recurrent layers is not "
+                "supported by tfgraph_keras yet; put a Dropout layer before or after the %s."
+                % (name, dropout, recurrent_dropout, name))
+        if stateful:
+            raise NotImplementedError("%s(stateful=True) is not supported by tfgraph_keras."
+                                      % name)
+        if time_major:
+            raise NotImplementedError("%s(time_major=True) is not supported: inputs are "
+                                      "(batch, time, features)." % name)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout, self.recurrent_dropout, self.seed = 0.0, 0.0, seed
+        self.return_sequences = bool(return_sequences)
+        self.return_state = bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        self.stateful, self.unroll = False, bool(unroll)
+        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.input_spec = InputSpec(ndim=3)
+
+    # -- weights ----------------------------------------------------------------------------------
+    @property
+    def _cell_name(self):
+        """Keras 2 names RNN weights '<layer>/<cell>/kernel:0' (cell: lstm_cell, gru_cell ...)."""
+        from tfgraph_keras import backend
+        return backend.to_snake_case(type(self).__name__) + "_cell"
+
+    def _bias_shape(self):
+        return (self._gates * self.units,)
+
+    def _bias_init(self):
+        return self.bias_initializer
+
+    def build(self, input_shape):
+        shape = as_shape_tuple(input_shape)
+        if len(shape) != 3 or shape[-1] is None:
+            raise ValueError("%s expects inputs of shape (batch, time, features) with known "
+                             "features; got %s." % (type(self).__name__, shape))
+        cols = self._gates * self.units
+        cell = self._cell_name + "/"
+        self.kernel = self.add_weight(cell + "kernel", (shape[-1], cols),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(cell + "recurrent_kernel", (self.units, cols),
+                                                initializer=self.recurrent_initializer,
+                                                regularizer=self.recurrent_regularizer,
+                                                constraint=self.recurrent_constraint)
+        self.bias = self.add_weight(cell + "bias", self._bias_shape(),
+                                    initializer=self._bias_init(),
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(ndim=3, axes={-1: shape[-1]})
+        self.built = True
+
+    # -- the unrolled loop ------------------------------------------------------------------------
+    def _input_bias(self):
+        return self.bias
+
+    def _project_inputs(self, x):
+        """[x[:, t] @ kernel + bias for t in time]: one matmul, time-major, one Unpack."""
+        steps, features = x.shape.as_list()[1:]
+        cols = self._gates * self.units
+        flat = tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, features])
+        proj = tf.matmul(flat, self.kernel)
+        bias = self._input_bias()
+        if bias is not None:
+            proj = tf.nn.bias_add(proj, bias)
+        return tf.unstack(tf.reshape(proj, [steps, -1, cols]), num=steps, axis=0)
+
+    def call(self, inputs, initial_state=None):
+        steps = inputs.shape.as_list()[1]
+        if steps is None:
+            raise ValueError("%s '%s' needs a known number of time steps (the loop is unrolled); "
+                             "got input shape %s." % (type(self).__name__, self.name,
+                                                      tuple(inputs.shape.as_list())))
+        states = self._initial_states(initial_state)
+        xs = self._project_inputs(inputs)
+        if self.go_backwards:
+            xs = xs[::-1]
+        outputs = []
+        for t, xt in enumerate(xs):
+            with tf.name_scope("step_%d" % t if t else "step"):
+                out, states = self._step(xt, states)
+            outputs.append(out)
+        if self.return_sequences:
+            output = tf.transpose(tf.stack(outputs, axis=0), [1, 0, 2])
+        else:
+            output = outputs[-1]
+        final = [tf.identity(s, name="state") for s in states]
+        info = {"layer": type(self).__name__, "input": inputs, "config": self.get_config(),
+                "weights": [self.kernel, self.recurrent_kernel, self.bias],
+                "initial_state": initial_state is not None,
+                "outputs": [output] + final}
+        for t in info["outputs"]:
+            t._keras_rnn = info
+        return [output] + final if self.return_state else output
+
+    def _initial_states(self, initial_state):
+        if initial_state is None:
+            return [None] * self._n_states   # a zero state: step 0 skips its recurrent terms
+        states = list(initial_state) if isinstance(initial_state, (list, tuple)) \
+            else [initial_state]
+        if len(states) != self._n_states:
+            raise ValueError("%s expects %d initial state tensor(s), got %d."
+                             % (type(self).__name__, self._n_states, len(states)))
+        return [tf.convert_to_tensor(s) for s in states]
+
+    def _recurrent(self, h):
+        """h @ recurrent_kernel, or None for the zero state."""
+        return None if h is None else tf.matmul(h, self.recurrent_kernel)
+
+    # -- shapes and config ------------------------------------------------------------------------
+    def compute_output_shape(self, input_shape):
+        shape = as_shape_tuple(input_shape)
+        out = (shape[0], shape[1], self.units) if self.return_sequences else \
+            (shape[0], self.units)
+        if self.return_state:
+            return [out] + [(shape[0], self.units)] * self._n_states
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            units=self.units, activation=activations.serialize(self.activation),
+            use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            recurrent_initializer=initializers.serialize(self.recurrent_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=serialize_or_none(regularizers, self.kernel_regularizer),
+            recurrent_regularizer=serialize_or_none(regularizers, self.recurrent_regularizer),
+            bias_regularizer=serialize_or_none(regularizers, self.bias_regularizer),
+            activity_regularizer=serialize_or_none(
+                regularizers, regularizers.get(self.activity_regularizer)),
+            kernel_constraint=constraints.serialize(self.kernel_constraint),
+            recurrent_constraint=constraints.serialize(self.recurrent_constraint),
+            bias_constraint=constraints.serialize(self.bias_constraint),
+            dropout=self.dropout, recurrent_dropout=self.recurrent_dropout, seed=self.seed,
+            return_sequences=self.return_sequences, return_state=self.return_state,
+            go_backwards=self.go_backwards, stateful=self.stateful, unroll=self.unroll,
+            zero_output_for_mask=self.zero_output_for_mask)
+        return config
+
+
+class SimpleRNN(_RNN):
+    """Fully connected RNN: `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`.
+
+        SimpleRNN(32, return_sequences=True)
+    """
+
+    def _step(self, xt, states):
+        rec = self._recurrent(states[0])
+        z = xt if rec is None else tf.add(xt, rec)
+        h = self.activation(z)
+        return h, [h]
+
+
+class LSTM(_RNN):
+    """Long short-term memory (Hochreiter 1997), Keras 3's equations and weight layout.
+
+    Gate blocks i, f, c, o: `z = x @ kernel + h @ recurrent_kernel + bias`,
+    `c = sig(z_f) * c + sig(z_i) * tanh(z_c)`, `h = sig(z_o) * tanh(c)` (sig: recurrent_activation,
+    tanh: activation). `unit_forget_bias=True` starts the forget-gate bias at 1.
+
+        LSTM(128)(x)                       # last h: (batch, 128)
+        seq, h, c = LSTM(64, return_sequences=True, return_state=True)(x)
+    """
+
+    _gates = 4
+    _n_states = 2
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 unit_forget_bias=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    def _bias_init(self):
+        if self.unit_forget_bias:
+            return _UnitForgetBias(self.bias_initializer, self.units)
+        return self.bias_initializer
+
+    def _step(self, xt, states):
+        h, c = states
+        rec = self._recurrent(h)
+        z = xt if rec is None else tf.add(xt, rec)
+        zi, zf, zc, zo = tf.split(z, 4, axis=1)
+        sig, act = self.recurrent_activation, self.activation
+        i, g, o = sig(zi), act(zc), sig(zo)
+        c = i * g if c is None else sig(zf) * c + i * g
+        h = o * act(c)
+        return h, [h, c]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=activations.serialize(self.recurrent_activation),
+                      unit_forget_bias=self.unit_forget_bias)
+        return config
+
+
+class GRU(_RNN):
+    """Gated recurrent unit, Keras 3's equations and weight layout (gate blocks z, r, h).
+
+    reset_after=True (the Keras 3 / CuDNN default): bias (2, 3*units) = [input bias, recurrent
+    bias], `h~ = tanh(x_h + r * (h @ R_h + b_rh))`. reset_after=False: bias (3*units,),
+    `h~ = tanh(x_h + (r * h) @ R_h)`. Both: `h = z * h_prev + (1 - z) * h~`.
+
+        GRU(64)(x)
+        GRU(64, reset_after=False)(x)      # Keras 2.2 / TF1-style GRU
+    """
+
+    _gates = 3
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 reset_after=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.reset_after = bool(reset_after)
+
+    def _bias_shape(self):
+        return (2, 3 * self.units) if self.reset_after else (3 * self.units,)
+
+    def _input_bias(self):
+        """Splits the weights once per call: (input bias, recurrent bias); R's z,r | h columns."""
+        self._biases = (None, None)
+        if self.use_bias and self.reset_after:
+            self._biases = tuple(tf.unstack(self.bias, num=2, axis=0))
+        elif self.use_bias:
+            self._biases = (self.bias, None)
+        if not self.reset_after:   # z, r columns at once; the h columns after the reset
+            self._r_zr, self._r_h = tf.split(self.recurrent_kernel, [2 * self.units, self.units],
+                                             axis=1)
+        return self._biases[0]
+
+    def _step(self, xt, states):
+        h = states[0]
+        sig, act = self.recurrent_activation, self.activation
+        xz, xr, xh = tf.split(xt, 3, axis=1)
+        if self.reset_after:
+            rec = self._recurrent(h)
+            b = self._biases[1]
+            if rec is not None and b is not None:
+                rec = tf.nn.bias_add(rec, b)
+            elif rec is None:
+                rec = b        # h = 0: h @ R + b = b
+            if rec is None:
+                z, hh = sig(xz), act(xh)
+            else:
+                rz, rr, rh = tf.split(rec, 3, axis=-1)
+                z, r = sig(xz + rz), sig(xr + rr)
+                hh = act(xh + r * rh)
+        elif h is None:
+            z, hh = sig(xz), act(xh)
+        else:
+            rz, rr = tf.split(tf.matmul(h, self._r_zr), 2, axis=1)
+            z, r = sig(xz + rz), sig(xr + rr)
+            hh = act(xh + tf.matmul(r * h, self._r_h))
+        h = hh - z * hh if h is None else hh + z * (h - hh)   # z * h + (1 - z) * h~
+        return h, [h]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=activations.serialize(self.recurrent_activation),
+                      reset_after=self.reset_after)
+        return config
+
+
+__all__ = ["SimpleRNN", "LSTM", "GRU"]
