@@ -319,9 +319,11 @@ class RMSprop(Optimizer):
         # TF's ApplyRMSProp is Keras 3's rule: mom = momentum*mom + lr*g/sqrt(ms + eps); var -= mom
         if self.centered or not isinstance(g, tf.Tensor):
             return None
-        mom = slots["momentum"] if self.momentum else self._scratch_slot(var, "momentum")
-        return training_ops.apply_rms_prop(var, slots["velocity"], mom, lr, self.rho,
-                                           self.momentum, self.epsilon, g)
+        if not self.momentum:   # the same rule with no momentum buffer to stream through
+            return training_ops.apply_keras_rms_prop(var, slots["velocity"], lr, self.rho,
+                                                     self.epsilon, g)
+        return training_ops.apply_rms_prop(var, slots["velocity"], slots["momentum"], lr,
+                                           self.rho, self.momentum, self.epsilon, g)
 
     def _apply(self, var, g, slots, lr, t):
         rho = self.rho

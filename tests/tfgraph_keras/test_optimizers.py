@@ -144,3 +144,16 @@ def test_clipnorm_and_clipvalue():
         keras.backend.set_value(w, np.zeros(2))
         sess.run(train, {g: np.array([3.0, 4.0], np.float32)})
         np.testing.assert_allclose(sess.run(w), expected, rtol=1e-6)
+
+
+def test_rmsprop_fused_op_streams_no_momentum_buffer_without_momentum():
+    import tfgraph as tf
+    for momentum, op_type, n_vars in ((0.0, "ApplyKerasRMSProp", 1), (0.5, "ApplyRMSProp", 2)):
+        keras.backend.clear_session()
+        w = tf.Variable(W0.copy(), name="w")
+        opt = optimizers.RMSprop(0.01, momentum=momentum)
+        opt.apply_gradients([(tf.placeholder(tf.float32, [3]), w)])
+        types = [op.type for op in w.graph.get_operations()]
+        assert op_type in types
+        slots = [v for v in opt._all_variables if v.shape.as_list() == [3]]
+        assert len(slots) == n_vars          # velocity (+ momentum); no scratch buffer

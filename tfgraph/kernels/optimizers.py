@@ -125,6 +125,16 @@ def rmsprop(var, ms, mom, lr, one_minus_rho, momentum_, eps, grad):
 
 
 @njit(error_model="numpy")
+def keras_rmsprop(var, ms, lr, one_minus_rho, eps, grad):
+    # rmsprop with momentum 0 and no momentum buffer: 3 arrays read and 2 written instead of 4 and 3
+    for i in range(var.size):
+        g = grad[i]
+        s = ms[i] + (g * g - ms[i]) * one_minus_rho
+        ms[i] = s
+        var[i] -= (g * lr) / np.sqrt(s + eps)
+
+
+@njit(error_model="numpy")
 def centered_rmsprop(var, mg, ms, mom, lr, one_minus_rho, momentum_, eps, grad):
     for i in range(var.size):
         g = grad[i]

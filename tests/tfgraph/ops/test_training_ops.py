@@ -8,7 +8,7 @@ from tfgraph.framework.op_def import get_op_def
 from tfgraph.ops import training_ops as T
 
 OPS = [T.ApplyGradientDescent, T.SparseApplyGradientDescent, T.ApplyMomentum, T.SparseApplyMomentum,
-       T.ApplyAdam, T.SparseApplyAdam, T.ApplyRMSProp, T.SparseApplyRMSProp,
+       T.ApplyAdam, T.SparseApplyAdam, T.ApplyRMSProp, T.ApplyKerasRMSProp, T.SparseApplyRMSProp,
        T.ApplyCenteredRMSProp, T.SparseApplyCenteredRMSProp, T.ApplyAdagrad, T.SparseApplyAdagrad,
        T.ApplyAdadelta, T.SparseApplyAdadelta]
 SCALARS = {"lr": 0.05, "alpha": 0.05, "momentum": 0.7, "beta1_power": 0.81, "beta2_power": 0.98,
@@ -59,6 +59,24 @@ def test_kernel_matches_reference(op_class, nesterov, dtype):
     for g, e, name in zip(got, expected, op_class.inputs):
         np.testing.assert_allclose(g, e, err_msg=name, **tol)
     np.testing.assert_allclose(got_out, expected[0], **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_keras_rmsprop_is_rmsprop_with_momentum_zero_bit_for_bit(dtype):
+    rng = np.random.RandomState(2)
+    var, ms, grad = (rng.uniform(0.1, 1, 1000).astype(dtype) for _ in range(3))
+    grad[:3] = [0, -0.0, 1e-30]
+    with tf.Graph().as_default(), tf.Session() as sess:
+        v1, v2, m1, m2 = (tf.Variable(a) for a in (var, var, ms, ms))
+        mom = tf.Variable(np.zeros_like(var))
+        a = T.apply_keras_rms_prop(v1, m1, dtype(0.01), dtype(0.9), dtype(1e-7), grad)
+        b = T.apply_rms_prop(v2, m2, mom, dtype(0.01), dtype(0.9), dtype(0.0), dtype(1e-7), grad)
+        sess.run(tf.global_variables_initializer())
+        for _ in range(3):
+            sess.run([a, b])
+        got1, got2, ms1, ms2 = sess.run([v1, v2, m1, m2])
+    np.testing.assert_array_equal(got1, got2)
+    np.testing.assert_array_equal(ms1, ms2)
 
 
 def test_static_checks():
