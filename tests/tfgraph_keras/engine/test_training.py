@@ -399,3 +399,15 @@ def test_a_batch_begin_hook_can_stop_training():
     model = _linear_model()
     hist = model.fit(x, y, batch_size=16, epochs=3, verbose=0, callbacks=[StopAt()])
     assert hist.epoch == [0]
+
+
+def test_in_order_batches_are_views_and_shuffled_ones_cover_every_sample():
+    from tfgraph_keras.engine import data
+    a = np.arange(10)
+    parts = [data.take([a], idx)[0] for idx in data.batch_indices(10, 4, shuffle=False)]
+    assert [p.tolist() for p in parts] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert all(np.shares_memory(p, a) for p in parts)
+    np.random.seed(0)
+    shuffled = [data.take([a], idx)[0] for idx in data.batch_indices(10, 4, shuffle=True)]
+    assert [len(p) for p in shuffled] == [4, 4, 2]
+    assert sorted(np.concatenate(shuffled).tolist()) == list(range(10))
