@@ -1,21 +1,31 @@
-"""GEMM with BLAS threads sized to the work: small products run on one thread.
+"""GEMM with BLAS threads sized to the work and to how busy the machine is.
 
-OpenBLAS splits every GEMM but the tiniest over all cores, and its worker threads spin between calls.
-For the small GEMMs of a training step (W1: 100x784 @ 784x10) two threads save ~15 us on an idle
-2-core machine, but when other processes compete for the cores a split GEMM waits for a descheduled
-worker: on a loaded 2-core machine a W1 step measured 8.2 ms with OpenBLAS's default against 1.3 ms
-single-threaded, and a 128x784x512 GEMM ran at 3 GFLOP/s against 48. Products under
-`SMALL_GEMM_FLOPS` therefore run single-threaded, and the thread count is restored right after, so
-numpy code outside tfgraph keeps BLAS's default. Found with ctypes in the OpenBLAS that numpy loaded;
-with any other BLAS this module just calls np.matmul.
+OpenBLAS splits every GEMM but the tiniest over all cores, and the calling thread then waits for its
+workers. On an idle machine that pays for big products (128x784 @ 784x512: 105-140 GFLOP/s on two
+threads against 75-86 on one, 2-core machine). But when other processes compete for the cores, a
+split GEMM waits for a descheduled worker: under a load of 5-7 on 2 cores the same product ran at
+3-6 GFLOP/s on two threads against 26-48 on one, and a W1 training step took 8.2 ms against 1.3 ms.
+TensorFlow's own thread pool degrades gracefully there; OpenBLAS does not. So:
+
+- products under `SMALL_GEMM_FLOPS` always run on one thread (they gain little from two);
+- for larger ones, `ThreadChooser` keeps a running cost per FLOP for one thread and for BLAS's
+  default, uses the cheaper, and re-measures the other on a random 1 in `EXPLORE_EVERY` calls (fewer
+  when the other was much slower), so it follows the machine's load within about a hundred calls.
+
+The thread count is restored after each call, so numpy code outside tfgraph keeps BLAS's default.
+The setter is found with ctypes in the OpenBLAS that numpy loaded; with any other BLAS this module
+just calls np.matmul.
 """
 import ctypes
 import glob
 import os
+import random
+import time
 
 import numpy as np
 
 SMALL_GEMM_FLOPS = 8e6
+EXPLORE_EVERY = 24
 
 _SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
             "openblas_set_num_threads64_", "openblas_set_num_threads")
@@ -43,14 +53,55 @@ def _openblas():
 _set_threads, DEFAULT_THREADS = _openblas()
 
 
-def matmul(a, b):
-    """np.matmul(a, b), single-threaded when the product is small."""
-    if _set_threads is None or DEFAULT_THREADS <= 1 or a.ndim != 2 or b.ndim != 2:
-        return np.matmul(a, b)
-    if 2.0 * a.shape[0] * a.shape[1] * b.shape[1] >= SMALL_GEMM_FLOPS:
-        return np.matmul(a, b)
-    _set_threads(1)
+class ThreadChooser:
+    """Picks 1 or `many` BLAS threads for large GEMMs from running costs (seconds per FLOP)."""
+
+    def __init__(self, many, explore_every=EXPLORE_EVERY, smoothing=0.3):
+        self.many = many
+        self.explore_every = explore_every
+        self.smoothing = smoothing
+        self.cost = {1: None, many: None}
+
+    def choose(self):
+        one, many = self.cost[1], self.cost[self.many]
+        if one is None:
+            return 1 if many is not None else self.many
+        if many is None:
+            return self.many
+        best, other = (1, self.many) if one < many else (self.many, 1)
+        # re-measure the other choice now and then; less often the worse it was, so that a choice
+        # 10x slower (two threads on a busy machine) costs little to keep an eye on
+        ratio = min(1.0, 2.0 * self.cost[best] / self.cost[other])
+        if random.random() * self.explore_every < ratio:
+            return other
+        return best
+
+    def record(self, threads, seconds, flops):
+        cost = seconds / flops
+        old = self.cost[threads]
+        self.cost[threads] = cost if old is None else old + self.smoothing * (cost - old)
+
+
+_chooser = ThreadChooser(DEFAULT_THREADS)
+
+
+def _call(threads, a, b, out):
+    _set_threads(threads)
     try:
-        return np.matmul(a, b)
+        return np.matmul(a, b, out=out)
     finally:
         _set_threads(DEFAULT_THREADS)
+
+
+def matmul(a, b, out=None):
+    """np.matmul(a, b, out=out) for 2-D float arrays, on the BLAS thread count that is cheaper now."""
+    if _set_threads is None or DEFAULT_THREADS <= 1 or a.ndim != 2 or b.ndim != 2:
+        return np.matmul(a, b, out=out)
+    flops = 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
+    if flops < SMALL_GEMM_FLOPS:
+        return _call(1, a, b, out)
+    threads = _chooser.choose()
+    t0 = time.perf_counter()
+    result = _call(threads, a, b, out)
+    _chooser.record(threads, time.perf_counter() - t0, flops)
+    return result

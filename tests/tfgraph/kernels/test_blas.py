@@ -1,4 +1,6 @@
-"""tfgraph/kernels/blas.py: GEMMs with BLAS threads sized to the work."""
+"""tfgraph/kernels/blas.py: GEMMs with BLAS threads sized to the work and the machine's load."""
+import random
+
 import numpy as np
 import pytest
 
@@ -14,18 +16,47 @@ def test_matmul_matches_numpy_for_small_and_large_products(shape):
     got = blas.matmul(a, b)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
-    np.testing.assert_array_equal(blas.matmul(a.T.copy().T, b.T.copy().T), got)
+    out = np.empty((m, n), np.float32)
+    assert blas.matmul(a.T.copy().T, b, out=out) is out
+    np.testing.assert_allclose(out, got, rtol=1e-4, atol=1e-4)
 
 
-def test_small_products_restore_the_default_thread_count(monkeypatch):
+def test_thread_count_is_restored_after_every_product(monkeypatch):
     calls = []
     monkeypatch.setattr(blas, "_set_threads", calls.append)
     monkeypatch.setattr(blas, "DEFAULT_THREADS", 4)
+    monkeypatch.setattr(blas, "_chooser", blas.ThreadChooser(4))
     blas.matmul(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32))
-    assert calls == [1, 4]
+    assert calls == [1, 4]          # small: one thread
     calls.clear()
     blas.matmul(np.ones((200, 300), np.float32), np.ones((300, 200), np.float32))  # 24 MFLOP
-    assert calls == []
+    assert calls[-1] == 4 and len(calls) == 2
+    calls.clear()
     with pytest.raises(ValueError):
         blas.matmul(np.ones((2, 3)), np.ones((4, 2)))
-    assert calls == [1, 4]   # restored even when the product fails
+    assert calls == [1, 4]          # restored even when the product fails
+
+
+def test_chooser_follows_the_cheaper_thread_count_and_keeps_measuring_the_other():
+    random.seed(0)
+    chooser = blas.ThreadChooser(2, explore_every=10)
+    assert chooser.choose() == 2                     # nothing measured: BLAS's default first
+    chooser.record(2, 1.0, 1e9)
+    assert chooser.choose() == 1                     # then the other one once
+    chooser.record(1, 0.5, 1e9)
+    picks = [chooser.choose() for _ in range(2000)]
+    share_of_two = picks.count(2) / len(picks)
+    assert 0.05 < share_of_two < 0.15                # one thread; two re-measured ~1 in 10
+    chooser.record(1, 20.0, 1e9)                     # the machine got busy: one thread slowed down
+    chooser.record(1, 20.0, 1e9)
+    chooser.record(1, 20.0, 1e9)
+    assert [chooser.choose() for _ in range(50)].count(2) > 40
+
+
+def test_much_worse_choice_is_re_measured_less_often():
+    random.seed(1)
+    chooser = blas.ThreadChooser(2, explore_every=10)
+    chooser.record(1, 1.0, 1e9)
+    chooser.record(2, 20.0, 1e9)                     # 20x slower: explored ~1 in 100, not 1 in 10
+    picks = [chooser.choose() for _ in range(5000)]
+    assert 0.002 < picks.count(2) / len(picks) < 0.02
