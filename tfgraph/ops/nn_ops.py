@@ -448,12 +448,10 @@ class BiasAddGrad(OpDef):
             return compute
 
         def kernel(dy):
-            if dy.size == 0:
+            if dy.size == 0 or dy.ndim < 2:
                 return compute(dy)
-            # numpy's dy.sum(axis=0) walks a (rows, 32) array 32 floats at a time (W3's conv
-            # gradient: 2.1 ms); the Numba column sum streams it once over both cores.
-            if dy.ndim < 2:
-                return compute(dy)
+            # numpy's dy.sum(axis=0) adds a (rows, 32) array row after row (W3's conv gradient,
+            # (128, 26, 26, 32): 2.4 ms); the blocked Numba column sum streams it once (0.5 ms).
             c = dy.shape[-1]
             out = np.empty(c, dy.dtype)
             _elementwise.bias_add_grad(np.ascontiguousarray(dy).reshape(-1, c), out)
