@@ -22,6 +22,7 @@ _BINARY = {"Add": "Add", "AddV2": "Add", "Sub": "Sub", "Mul": "Mul", "RealDiv": 
 _REDUCE = {"Mean": "ReduceMean", "Sum": "ReduceSum", "Max": "ReduceMax", "Min": "ReduceMin",
            "Prod": "ReduceProd"}
 NHWC_TO_NCHW, NCHW_TO_NHWC = [0, 3, 1, 2], [0, 2, 3, 1]
+_RNN_ACTIVATIONS = {"tanh": "Tanh", "sigmoid": "Sigmoid", "relu": "Relu"}
 
 
 def _onnx():
@@ -62,10 +63,21 @@ class _Converter:
         values = sess.run(needed, dummy) if needed else []
         self.values = dict(zip(needed, values, strict=True))
 
+    def producer(self, t):
+        """t's op, or the one _RNNBlock standing for all the unrolled ops of a Keras RNN layer."""
+        info = getattr(t, "_keras_rnn", None)
+        if info is None:
+            return t.op
+        block = self._blocks.get(id(info))
+        if block is None:
+            block = self._blocks[id(info)] = _RNNBlock(info)
+        return block
+
     def _prune(self, outputs, fed):
         """Ops the outputs need (inputs are sources), following resolve(); topological order."""
         order, state = [], {}
-        stack = [(self.resolve(t).op, False) for t in reversed(outputs)
+        self._blocks = {}
+        stack = [(self.producer(self.resolve(t)), False) for t in reversed(outputs)
                  if self.resolve(t) not in fed]
         while stack:
             op, expanded = stack.pop()
@@ -79,7 +91,7 @@ class _Converter:
             state[op] = 1
             stack.append((op, True))
             ref = op.op_def.ref_inputs
-            deps = [self.resolve(t).op for i, t in enumerate(op.inputs)
+            deps = [self.producer(self.resolve(t)) for i, t in enumerate(op.inputs)
                     if i not in ref and self.resolve(t) not in fed]
             stack.extend((d, False) for d in reversed(deps) if d not in state)
         return order
@@ -306,6 +318,79 @@ class _Converter:
     def op_PlaceholderWithDefault(self, op):
         self.node("Identity", [self.name(op.inputs[0])], [op.outputs[0].name])
 
+    # -- Keras recurrent layers: one ONNX LSTM / GRU / RNN node each -------------------------------
+    def op_KerasRNN(self, block):
+        """Keras (batch, time, features) -> time-major ONNX RNN node (ORT refuses layout=1)."""
+        info, cfg = block.info, block.info["config"]
+        kind, name, u = info["layer"], cfg["name"], cfg["units"]
+        if info["initial_state"]:
+            raise NotImplementedError("ONNX export of %s layer '%s' called with initial_state is "
+                                      "not supported" % (kind, name))
+        acts = [cfg.get("recurrent_activation"), cfg["activation"]] if kind != "SimpleRNN" \
+            else [cfg["activation"]]
+        if any(a not in _RNN_ACTIVATIONS for a in acts):
+            raise NotImplementedError("ONNX export of %s layer '%s': activation %s has no ONNX RNN "
+                                      "equivalent here (tanh, sigmoid, relu)" % (kind, name, acts))
+        weights = [np.asarray(v) for v in
+                   self.sess.run([w for w in info["weights"] if w is not None])]
+        kernel, rec = weights[:2]
+        bias = weights[2] if len(weights) > 2 else None
+        attrs = {"hidden_size": u}
+        if kind == "LSTM":   # Keras gate blocks i, f, c, o -> ONNX i, o, f, c
+            perm = np.r_[0:u, 3 * u:4 * u, u:2 * u, 2 * u:3 * u]
+            kernel, rec = kernel[:, perm], rec[:, perm]
+            bias = None if bias is None else np.r_[bias[perm], np.zeros(4 * u, bias.dtype)]
+            acts = [acts[0], acts[1], acts[1]]
+        elif kind == "GRU":  # z, r, h in both; reset_after is ONNX's linear_before_reset
+            attrs["linear_before_reset"] = int(cfg["reset_after"])
+            if bias is not None:
+                bias = np.r_[bias[0], bias[1]] if bias.ndim == 2 else \
+                    np.r_[bias, np.zeros_like(bias)]
+        elif bias is not None:
+            bias = np.r_[bias, np.zeros_like(bias)]
+        base = name + "/onnx"
+        ins = [self.const(np.ascontiguousarray(kernel.T[None]), base + "/W"),
+               self.const(np.ascontiguousarray(rec.T[None]), base + "/R")]
+        if bias is not None:
+            ins.append(self.const(bias[None], base + "/B"))
+        x = self.node("Transpose", [self.name(info["input"])], [self.fresh(base + "/time_major")],
+                      perm=[1, 0, 2])
+        if cfg["go_backwards"]:   # Keras feeds the reversed sequence and returns what it made
+            bounds = [self.const(v, n, np.int64) for v, n in (
+                ([-1], "starts"), ([np.iinfo(np.int64).min], "ends"), ([0], "axes"),
+                ([-1], "steps"))]
+            x = self.node("Slice", [x] + bounds, [self.fresh(base + "/reversed")])
+        used = self._used_tensors()
+        output, states = info["outputs"][0], info["outputs"][1:]
+        seq = cfg["return_sequences"]
+        if not seq:   # the output is the last h, as the h state is
+            states = [output] + states
+        # Y [T, 1, N, u], Y_h and Y_c [1, N, u]; outputs nobody reads stay unnamed ("")
+        y = self.fresh(base + "/Y") if seq else ""
+        y_h = self.fresh(base + "/Y_h") if any(t in used for t in states[:-1 if kind == "LSTM"
+                                                                           else None]) else ""
+        outs = [y, y_h]
+        if kind == "LSTM" and states[-1] in used:
+            outs.append(self.fresh(base + "/Y_c"))
+        onnx_type = {"LSTM": "LSTM", "GRU": "GRU", "SimpleRNN": "RNN"}[kind]
+        self.node(onnx_type, [x] + ins, outs, name=self.fresh(base + "/" + onnx_type),
+                  activations=[_RNN_ACTIVATIONS[a] for a in acts], **attrs)
+        if seq:   # -> [N, T, u]
+            ys = self.node("Squeeze", [y, self.const([1], "axes", np.int64)],
+                           [self.fresh(base + "/Y_squeezed")])
+            self.node("Transpose", [ys], [output.name], perm=[1, 0, 2])
+        sources = [y_h] * (len(states) - 1) + [outs[-1]] if kind == "LSTM" else [y_h] * len(states)
+        for t, src in zip(states, sources):   # -> [N, u]
+            if t in used:
+                self.node("Squeeze", [src, self.const([0], "axes", np.int64)], [t.name])
+
+    def _used_tensors(self):
+        """The tensors the exported ops and outputs read (after resolve())."""
+        if getattr(self, "_used", None) is None:
+            self._used = {self.resolve(t) for op in self.ops for t in op.inputs}
+            self._used.update(self.resolve(t) for t in self.outputs)
+        return self._used
+
     # -- model ------------------------------------------------------------------------------------
     def value_info(self, t):
         dims = t.shape.as_list() if t.shape.ndims is not None else None
@@ -331,6 +416,24 @@ class _Converter:
         model = self.onnx.shape_inference.infer_shapes(model)  # edge shapes for Netron
         self.onnx.checker.check_model(model, full_check=True)
         return model
+
+
+class _RNNBlock:
+    """Stands in the pruned op list for every op a Keras RNN layer unrolled (see
+    tfgraph_keras/layers/recurrent.py, which leaves `_keras_rnn` on its output tensors): it reads
+    the layer's input and produces its output and final states."""
+
+    type = "KerasRNN"
+
+    class op_def:  # noqa: N801 - what _prune reads from a real op's OpDef
+        ref_inputs = ()
+
+    def __init__(self, info):
+        self.info = info
+        self.inputs = [info["input"]]
+        self.outputs = list(info["outputs"])
+        self.name = info["config"]["name"]
+        self.location = info["outputs"][0].op.location
 
 
 def export_graph(sess, path, inputs, outputs, opset=17):

@@ -122,3 +122,62 @@ def test_keras_models(tmp_path):
         rt = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
         got = rt.run(None, {proto.graph.input[0].name: x})[0]
         np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+
+
+def _randomized(model, rs):
+    for layer in model.layers:
+        layer.set_weights([rs.randn(*w.shape).astype(np.float32) * 0.5
+                           for w in layer.get_weights()])
+    return model
+
+
+def test_keras_recurrent_layers_export_as_onnx_rnn_nodes(tmp_path):
+    keras = pytest.importorskip("tfgraph_keras")
+    keras.backend.clear_session()
+    rs = np.random.RandomState(5)
+    L = keras.layers
+    model = _randomized(keras.Sequential([
+        keras.Input((6, 4)),
+        L.LSTM(5, return_sequences=True),
+        L.GRU(3, return_sequences=True, go_backwards=True),          # reset_after=True
+        L.GRU(3, reset_after=False, return_sequences=True, use_bias=False),
+        L.SimpleRNN(4, go_backwards=True),
+        L.Dense(2),
+    ]), rs)
+    path = str(tmp_path / "rnn.onnx")
+    proto = tfgraph.onnx.export(model, path)
+    types = [n.op_type for n in proto.graph.node]
+    assert [t for t in types if t in ("LSTM", "GRU", "RNN")] == ["LSTM", "GRU", "GRU", "RNN"]
+    assert "Split" not in types and types.count("MatMul") == 1   # nothing unrolled
+    gru = [n for n in proto.graph.node if n.op_type == "GRU"]
+    assert [a.i for n in gru for a in n.attribute if a.name == "linear_before_reset"] == [1, 0]
+    rt = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    x = rs.randn(3, 6, 4).astype(np.float32)
+    got = rt.run(None, {proto.graph.input[0].name: x})[0]
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-5)
+
+
+def test_keras_lstm_states_export(tmp_path):
+    keras = pytest.importorskip("tfgraph_keras")
+    keras.backend.clear_session()
+    rs = np.random.RandomState(6)
+    inp = keras.Input((5, 3))
+    seq, h, c = keras.layers.LSTM(4, return_sequences=True, return_state=True)(inp)
+    _, g = keras.layers.GRU(2, return_state=True)(seq)
+    model = _randomized(keras.Model(inp, [seq, c, g]), rs)
+    path = str(tmp_path / "states.onnx")
+    proto = tfgraph.onnx.export(model, path)
+    rt = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    x = rs.randn(2, 5, 3).astype(np.float32)
+    got = rt.run(None, {proto.graph.input[0].name: x})
+    for g_, w in zip(got, model.predict(x, verbose=0)):
+        np.testing.assert_allclose(g_, w, rtol=1e-5, atol=1e-5)
+
+
+def test_keras_rnn_without_onnx_equivalent_names_the_layer(tmp_path):
+    keras = pytest.importorskip("tfgraph_keras")
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((3, 2)),
+                              keras.layers.LSTM(2, activation="softsign", name="odd")])
+    with pytest.raises(NotImplementedError, match="LSTM layer 'odd'.*softsign"):
+        tfgraph.onnx.export(model, str(tmp_path / "odd.onnx"))
