@@ -271,9 +271,9 @@ def _feed_checker(tensor):
     """Converts and checks one feed value against `tensor`'s dtype and static shape, as TF does."""
     np_dtype = tensor.dtype.np
 
-    def check(value):
+    def convert(value):
         try:
-            arr = np.asarray(value, dtype=np_dtype) if np_dtype.kind != "O" else np.asarray(value)
+            return np.asarray(value, dtype=np_dtype) if np_dtype.kind != "O" else np.asarray(value)
         except OverflowError:
             raise TypeError("Type of feed value %s with type %s is not compatible with Tensor type "
                             "%s. Try explicitly setting the type of the feed tensor to a larger "
@@ -282,16 +282,26 @@ def _feed_checker(tensor):
         except (TypeError, ValueError) as e:
             raise ValueError("Cannot feed value %s for Tensor %r of dtype %s: %s" % (
                 _short(value), tensor.name, tensor.dtype.name, e)) from None
+
+    def check(value):
+        # an array of the right dtype (the common case) is used as it is
+        arr = value if type(value) is np.ndarray and value.dtype == np_dtype else convert(value)
         dims = tensor._shape._dims  # read per call: set_shape may narrow a placeholder later
         if dims is not None:
             ashape = arr.shape
-            if len(ashape) != len(dims) or any(d is not None and d != a
-                                               for d, a in zip(dims, ashape)):
-                raise ValueError("Cannot feed value of shape %r for Tensor %r, which has shape %r"
-                                 % (ashape, tensor.name, str(tensor._shape)))
+            if len(ashape) != len(dims):
+                _bad_shape(tensor, ashape)
+            for d, a in zip(dims, ashape):
+                if d is not None and d != a:
+                    _bad_shape(tensor, ashape)
         return arr
 
     return check
+
+
+def _bad_shape(tensor, shape):
+    raise ValueError("Cannot feed value of shape %r for Tensor %r, which has shape %r"
+                     % (shape, tensor.name, str(tensor._shape)))
 
 
 def _short(value):
