@@ -87,6 +87,8 @@ def table(results, peers):
     for name in peers:
         head += [name + " s", name + " acc", "ratio"]
     head += ["1st step s", "RSS MB"]
+    for name in peers:
+        head += [name + " 1st s", name + " RSS"]
     rows = [head]
     for w, res in results.items():
         ours = res["tfgraph"]
@@ -109,6 +111,9 @@ def table(results, peers):
             row += [_fmt(ps) if "error" not in p else "ERR", _fmt(p.get("test_acc")),
                     _fmt(ps / s if ps and s else None, "%.2fx")]
         row += [_fmt(ours.get("first_step_s"), "%.2f"), _fmt(ours.get("peak_rss_mb"), "%.0f")]
+        for name in peers:
+            p = res.get(name, {})
+            row += [_fmt(p.get("first_step_s"), "%.2f"), _fmt(p.get("peak_rss_mb"), "%.0f")]
         rows.append(row)
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
     lines = ["| " + " | ".join(str(c).ljust(wd) for c, wd in zip(r, widths)) + " |" for r in rows]
