@@ -134,10 +134,31 @@ def _col2im(colf, n, h, w, c, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, dxf):
                                 dxf[np.uint64(s + e)] += colf[np.uint64(t + e)]
 
 
+@njit(inline="always")
+def _triple_range(ow, sw, w, x0, step, g):
+    """[ja, jb): output columns where all 3 taps x0, x0 + step, x0 + 2*step of a group of g taps
+    are inside [0, w) (empty unless g == 3)."""
+    if g < 3:
+        return 0, 0
+    ja = _tap_range(ow, sw, x0, w)[0]
+    jb = _tap_range(ow, sw, x0 + 2 * step, w)[1]
+    return ja, max(ja, jb)
+
+
+@njit(inline="always")
+def _outside(j0, j1, ja, jb, seg):
+    """Segment `seg` (0: left, 1: right) of [j0, j1) outside [ja, jb)."""
+    if seg == 0:
+        return j0, min(j1, ja) if ja < jb else j1
+    return (max(j0, jb), j1) if ja < jb else (0, 0)
+
+
 @njit
 def _conv_direct(xf, n, h, w, c, wf, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, o, outf):
     """Direct convolution for a tiny K = kh*kw*c (a first layer on 1-channel images): each output
-    row accumulates tap by tap, the inner loop runs over the o output channels (contiguous)."""
+    row accumulates tap by tap, the inner loop running over the o output channels (contiguous).
+    Taps go in groups of 3 along the kernel row: one pass over the output row per group where all
+    three are inside x (1.5x faster than tap by tap on W3), single taps at the edges."""
     for b in range(n):
         for i in range(oh):
             orow = (b * oh + i) * ow * o
@@ -147,22 +168,38 @@ def _conv_direct(xf, n, h, w, c, wf, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, o, 
                 y = i * sh - ph + p * dh
                 if y < 0 or y >= h:
                     continue
-                for q in range(kw):
-                    x0 = q * dw - pw
-                    j0, j1 = _tap_range(ow, sw, x0, w)
+                xrow = (b * h + y) * w
+                for q0 in range(0, kw, 3):
+                    g = min(3, kw - q0)
+                    ja, jb = _triple_range(ow, sw, w, q0 * dw - pw, dw, g)
                     for ch in range(c):
-                        r = ((p * kw + q) * c + ch) * o
-                        for j in range(j0, j1):
-                            v = xf[np.uint64(((b * h + y) * w + j * sw + x0) * c + ch)]
+                        r, ro = ((p * kw + q0) * c + ch) * o, c * o
+                        for j in range(ja, jb):
+                            s = (xrow + j * sw + q0 * dw - pw) * c + ch
+                            v0, v1, v2 = xf[np.uint64(s)], xf[np.uint64(s + dw * c)], xf[
+                                np.uint64(s + 2 * dw * c)]
                             t = orow + j * o
                             for k in range(o):
-                                outf[np.uint64(t + k)] += v * wf[np.uint64(r + k)]
+                                outf[np.uint64(t + k)] += (
+                                    (v0 * wf[np.uint64(r + k)] + v1 * wf[np.uint64(r + ro + k)])
+                                    + v2 * wf[np.uint64(r + 2 * ro + k)])
+                        for q in range(q0, q0 + g):
+                            x0 = q * dw - pw
+                            j0, j1 = _tap_range(ow, sw, x0, w)
+                            rq = ((p * kw + q) * c + ch) * o
+                            for seg in range(2):
+                                lo, hi = _outside(j0, j1, ja, jb, seg)
+                                for j in range(lo, hi):
+                                    v = xf[np.uint64((xrow + j * sw + x0) * c + ch)]
+                                    t = orow + j * o
+                                    for k in range(o):
+                                        outf[np.uint64(t + k)] += v * wf[np.uint64(rq + k)]
 
 
 @njit
 def _conv_filter_direct(xf, n, h, w, c, dyf, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, o, dwf):
-    """Filter gradient for a tiny K, the same loops as _conv_direct; each image's sum goes into
-    its own buffer first (float32 partial sums of oh*ow terms, not n*oh*ow)."""
+    """Filter gradient for a tiny K, the loops of _conv_direct; each image's sum goes into its own
+    buffer first (float32 partial sums of oh*ow terms, not n*oh*ow)."""
     kk = kh * kw * c * o
     acc = np.empty(kk, dtype=dwf.dtype)
     for e in range(kk):
@@ -175,16 +212,33 @@ def _conv_filter_direct(xf, n, h, w, c, dyf, kh, kw, sh, sw, dh, dw, ph, pw, oh,
                 y = i * sh - ph + p * dh
                 if y < 0 or y >= h:
                     continue
-                for q in range(kw):
-                    x0 = q * dw - pw
-                    j0, j1 = _tap_range(ow, sw, x0, w)
+                xrow = (b * h + y) * w
+                for q0 in range(0, kw, 3):
+                    g = min(3, kw - q0)
+                    ja, jb = _triple_range(ow, sw, w, q0 * dw - pw, dw, g)
                     for ch in range(c):
-                        r = ((p * kw + q) * c + ch) * o
-                        for j in range(j0, j1):
-                            v = xf[np.uint64(((b * h + y) * w + j * sw + x0) * c + ch)]
+                        r, ro = ((p * kw + q0) * c + ch) * o, c * o
+                        for j in range(ja, jb):
+                            s = (xrow + j * sw + q0 * dw - pw) * c + ch
+                            v0, v1, v2 = xf[np.uint64(s)], xf[np.uint64(s + dw * c)], xf[
+                                np.uint64(s + 2 * dw * c)]
                             t = drow + j * o
                             for k in range(o):
-                                acc[np.uint64(r + k)] += v * dyf[np.uint64(t + k)]
+                                d = dyf[np.uint64(t + k)]
+                                acc[np.uint64(r + k)] += v0 * d
+                                acc[np.uint64(r + ro + k)] += v1 * d
+                                acc[np.uint64(r + 2 * ro + k)] += v2 * d
+                        for q in range(q0, q0 + g):
+                            x0 = q * dw - pw
+                            j0, j1 = _tap_range(ow, sw, x0, w)
+                            rq = ((p * kw + q) * c + ch) * o
+                            for seg in range(2):
+                                lo, hi = _outside(j0, j1, ja, jb, seg)
+                                for j in range(lo, hi):
+                                    v = xf[np.uint64((xrow + j * sw + x0) * c + ch)]
+                                    t = drow + j * o
+                                    for k in range(o):
+                                        acc[np.uint64(rq + k)] += v * dyf[np.uint64(t + k)]
         for e in range(kk):
             dwf[np.uint64(e)] += acc[np.uint64(e)]
 
@@ -225,7 +279,7 @@ def _is_pointwise(kshape, strides, pads):
     return kshape[0] == 1 and kshape[1] == 1 and strides == (1, 1) and pads == (0, 0)
 
 
-# -- the three convolution kernels --------------------------------------------------------------------
+# -- the three convolution kernels ---------------------------------------------------------------
 def conv2d(x, w, strides, dilations, padding):
     """NHWC x (N,H,W,C) * HWIO w (KH,KW,C,O) -> (N,OH,OW,O)."""
     out_hw, pads = geometry(x.shape, w.shape, strides, dilations, padding)
@@ -233,7 +287,7 @@ def conv2d(x, w, strides, dilations, padding):
 
 
 def _conv_gemm(x, w, strides, dilations, pads, out_hw):
-    """Convolution with explicit padding before (ph, pw) and output size; the rest reads as zeros."""
+    """Convolution with explicit padding before (ph, pw) and output size (the rest reads as 0)."""
     n, h, wd, c = x.shape
     kh, kw, _, o = w.shape
     (oh, ow), (ph, pw) = out_hw, pads

@@ -59,6 +59,8 @@ def test_conv2d_kernels_match_loop_reference(xs, ws, s, p, d, dtype):
     ((2, 9, 9, 1), (3, 3, 1, 5), (3, 3), "SAME", (1, 1)),    # stride larger than the padding
     ((1, 6, 7, 1), (3, 3, 1, 4), (2, 2), "SAME", (3, 2)),    # dilated taps falling off both ends
     ((1, 2, 2, 1), (3, 3, 1, 2), (1, 1), "SAME", (2, 2)),    # every output sees one tap only
+    ((2, 7, 8, 1), (2, 5, 1, 3), (1, 2), "SAME", (1, 1)),    # taps in a group of 3 and one of 2
+    ((2, 7, 7, 1), (4, 4, 1, 3), (1, 1), "SAME", (1, 1)),
 ])
 def test_direct_and_gemm_paths_match_loop_reference(xs, ws, s, p, d, path, monkeypatch):
     """Each case through both the direct (tiny K) kernels and im2col/col2im + GEMM."""

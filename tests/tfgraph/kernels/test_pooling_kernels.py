@@ -16,7 +16,8 @@ TWO_BY_TWO = [
 
 
 def _pads(xs, k, s, p):
-    (oh, ph), (ow, pw) = ref.geometry(xs[1], k[0], s[0], 1, p), ref.geometry(xs[2], k[1], s[1], 1, p)
+    oh, ph = ref.geometry(xs[1], k[0], s[0], 1, p)
+    ow, pw = ref.geometry(xs[2], k[1], s[1], 1, p)
     return (oh, ow), (ph, pw)
 
 
