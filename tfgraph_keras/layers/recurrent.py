@@ -12,10 +12,16 @@ its gradient comes from autodiff. The graph is built for speed on small batches:
     that each step's slice is a contiguous block (one Unpack; its gradient is one Pack);
   * each step has exactly one matmul, h @ recurrent_kernel, and none at step 0 for a zero state;
   * go_backwards reverses the python list of steps, so it costs no op.
+dropout / recurrent_dropout follow Keras 3: one mask per sequence, the same at every step, on the
+inputs and on the h that the recurrent matmuls read (not on the carried state); off at inference.
+`stateful=True` and masking are not supported.
 Each layer leaves a description of itself on its output tensors (`_keras_rnn`), which the ONNX
 exporter turns into one ONNX LSTM/GRU/RNN node instead of the unrolled ops.
 """
+import numpy as np
+
 import tfgraph as tf
+from tfgraph.ops import nn_impl
 from tfgraph_keras import activations, initializers, regularizers
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.core import as_shape_tuple, constraints, serialize_or_none
@@ -59,11 +65,9 @@ class _RNN(Layer):
             raise ValueError("Received an invalid value for argument `units`, expected a positive "
                              "integer, got %s." % (units,))
         name = type(self).__name__
-        if dropout or recurrent_dropout:
-            raise NotImplementedError(
-                "%s(dropout=%s, recurrent_dropout=%s): dropout inside recurrent layers is not "
-                "supported by tfgraph_keras yet; put a Dropout layer before or after the %s."
-                % (name, dropout, recurrent_dropout, name))
+        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+            if not 0 <= rate < 1:
+                raise ValueError("%s(%s=%s): the rate must be in [0, 1)." % (name, arg, rate))
         if stateful:
             raise NotImplementedError("%s(stateful=True) is not supported by tfgraph_keras."
                                       % name)
@@ -81,7 +85,9 @@ class _RNN(Layer):
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout, self.recurrent_dropout, self.seed = 0.0, 0.0, seed
+        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
+        self.seed = seed
+        self._rec_mask = None
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
@@ -139,14 +145,22 @@ class _RNN(Layer):
             proj = tf.nn.bias_add(proj, bias)
         return tf.unstack(tf.reshape(proj, [steps, -1, cols]), num=steps, axis=0)
 
-    def call(self, inputs, initial_state=None):
+    def call(self, inputs, training=None, initial_state=None):
         steps = inputs.shape.as_list()[1]
         if steps is None:
             raise ValueError("%s '%s' needs a known number of time steps (the loop is unrolled); "
                              "got input shape %s." % (type(self).__name__, self.name,
                                                       tuple(inputs.shape.as_list())))
         states = self._initial_states(initial_state)
-        xs = self._project_inputs(inputs)
+        x = inputs
+        if self.dropout:   # one mask per sequence, the same at every time step (as Keras 3)
+            mask = self._dropout_mask(inputs, self.dropout, [None, 1, None], training)
+            x = inputs if mask is None else tf.multiply(inputs, mask, name="input_dropout")
+        self._rec_mask = None
+        if self.recurrent_dropout:
+            self._rec_mask = self._dropout_mask(
+                inputs, self.recurrent_dropout, [tf.shape(inputs)[0], self.units], training)
+        xs = self._project_inputs(x)
         if self.go_backwards:
             xs = xs[::-1]
         outputs = []
@@ -177,9 +191,27 @@ class _RNN(Layer):
                              % (type(self).__name__, self._n_states, len(states)))
         return [tf.convert_to_tensor(s) for s in states]
 
+    def _dropout_mask(self, inputs, rate, noise_shape, training):
+        """Keras's dropout mask (kept units scaled by 1/(1-rate)) of `noise_shape`, switched by
+        the learning phase when `training` is a tensor; None when not training."""
+        if training is None:
+            from tfgraph_keras import backend
+            training = backend.learning_phase()
+        if isinstance(training, (bool, int, np.bool_)) and not training:
+            return None
+        rate_t = tf.constant(rate, dtype=inputs.dtype, name="rate")
+        mask = nn_impl.dropout_mask(inputs, rate_t, noise_shape, self.seed)
+        if isinstance(training, (bool, int, np.bool_)):
+            return mask
+        return tf.where(training, mask, tf.constant(1, dtype=inputs.dtype), name="phase_mask")
+
+    def _masked(self, h):
+        """h as the recurrent matmuls see it: times the recurrent dropout mask when training."""
+        return h if self._rec_mask is None else tf.multiply(h, self._rec_mask)
+
     def _recurrent(self, h):
         """h @ recurrent_kernel, or None for the zero state."""
-        return None if h is None else tf.matmul(h, self.recurrent_kernel)
+        return None if h is None else tf.matmul(self._masked(h), self.recurrent_kernel)
 
     # -- shapes and config ------------------------------------------------------------------------
     def compute_output_shape(self, input_shape):
@@ -260,10 +292,12 @@ class LSTM(_RNN):
         h, c = states
         rec = self._recurrent(h)
         z = xt if rec is None else tf.add(xt, rec)
-        zi, zf, zc, zo = tf.split(z, 4, axis=1)
-        sig, act = self.recurrent_activation, self.activation
-        i, g, o = sig(zi), act(zc), sig(zo)
-        c = i * g if c is None else sig(zf) * c + i * g
+        u, sig, act = self.units, self.recurrent_activation, self.activation
+        # i and f are adjacent: one activation (and one gradient chain) over both
+        zif, zc, zo = tf.split(z, [2 * u, u, u], axis=1)
+        i, f = tf.split(sig(zif), 2, axis=1)
+        g, o = act(zc), sig(zo)
+        c = i * g if c is None else f * c + i * g
         h = o * act(c)
         return h, [h, c]
 
@@ -333,9 +367,10 @@ class GRU(_RNN):
         elif h is None:
             z, hh = sig(xz), act(xh)
         else:
-            rz, rr = tf.split(tf.matmul(h, self._r_zr), 2, axis=1)
+            hm = self._masked(h)
+            rz, rr = tf.split(tf.matmul(hm, self._r_zr), 2, axis=1)
             z, r = sig(xz + rz), sig(xr + rr)
-            hh = act(xh + tf.matmul(r * h, self._r_h))
+            hh = act(xh + tf.matmul(r * hm, self._r_h))
         h = hh - z * hh if h is None else hh + z * (h - hh)   # z * h + (1 - z) * h~
         return h, [h]
 

@@ -191,7 +191,7 @@ def test_gru_reset_before_bias_and_lstm_without_forget_bias():
 @pytest.mark.parametrize("name,kwargs", [
     ("SimpleRNN", dict(activation="relu", return_sequences=True)),
     ("LSTM", dict(recurrent_activation="hard_sigmoid", unit_forget_bias=False, go_backwards=True)),
-    ("GRU", dict(reset_after=False, return_state=True, use_bias=False)),
+    ("GRU", dict(reset_after=False, return_state=True, use_bias=False, dropout=0.25)),
 ])
 def test_config_round_trip(name, kwargs):
     layer = getattr(layers, name)(3, **kwargs)
@@ -206,9 +206,31 @@ def test_config_round_trip(name, kwargs):
         serialization.clean_layer_config(type(layer), keras3)).get_config() == config
 
 
+def test_dropout_masks_are_shared_over_time_and_off_at_inference():
+    x = np.ones((64, 4, 3), np.float32)
+    rnn = layers.SimpleRNN(3, activation="linear", use_bias=False, return_sequences=True,
+                           dropout=0.5, recurrent_dropout=0.5)
+    rnn(x[:1])
+    rnn.set_weights([np.eye(3, dtype=np.float32), np.eye(3, dtype=np.float32)])
+    y = rnn(x, training=True)   # h_t = x * m + (h_{t-1} * r) @ I with fixed masks m and r
+    m, r = y[:, 0], (y[:, 1] - y[:, 0]) / np.where(y[:, 0] == 0, 1, y[:, 0])
+    assert set(np.unique(m)) <= {0.0, 2.0} and 0.0 in m and 2.0 in m
+    np.testing.assert_allclose(y[:, 2], m + r * y[:, 1], atol=1e-6)
+    np.testing.assert_allclose(y[:, 3], m + r * y[:, 2], atol=1e-6)
+    np.testing.assert_allclose(rnn(x, training=False), np.cumsum(x, axis=1))
+
+    inp = keras.Input((5, 3))
+    lstm = layers.LSTM(4, dropout=0.3, recurrent_dropout=0.3)
+    model = keras.Model(inp, lstm(inp))
+    xs = RNG.randn(2, 5, 3).astype(np.float32)
+    _randomize(lstm)
+    np.testing.assert_allclose(model.predict(xs, verbose=0), _ref_for(lstm, xs)[0], rtol=1e-5,
+                               atol=2e-6)
+
+
 def test_unsupported_arguments_raise_clearly():
-    with pytest.raises(NotImplementedError, match="dropout"):
-        layers.LSTM(4, dropout=0.2)
+    with pytest.raises(ValueError, match="dropout"):
+        layers.LSTM(4, dropout=1.0)
     with pytest.raises(NotImplementedError, match="stateful"):
         layers.GRU(4, stateful=True)
     with pytest.raises(ValueError, match="known number of time steps"):
@@ -274,8 +296,8 @@ def test_training_loss_decreases_and_is_reproducible(kind):
     def run():
         backend.clear_session()
         tf.set_random_seed(1)
-        model = keras.Sequential([keras.Input((8, 2)), getattr(layers, kind)(8),
-                                  layers.Dense(2, activation="softmax")])
+        rnn = getattr(layers, kind)(8, recurrent_dropout=0.1 if kind == "GRU" else 0.0)
+        model = keras.Sequential([keras.Input((8, 2)), rnn, layers.Dense(2, activation="softmax")])
         model.compile(keras.optimizers.Adam(0.02), "sparse_categorical_crossentropy",
                       metrics=["accuracy"])
         return model.fit(x, y, batch_size=32, epochs=6, verbose=0, shuffle=False).history
