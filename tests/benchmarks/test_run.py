@@ -1,0 +1,30 @@
+"""benchmarks/run.py: medians over runs and the results table (the workloads themselves run in CI-free
+benchmark sessions, never in the test suite)."""
+from benchmarks import run
+
+
+def test_median_of_runs_ignores_failed_runs():
+    runs = [{"train_s": 3.0, "test_acc": 0.9}, {"error": "boom"}, {"train_s": 1.0, "test_acc": 0.8},
+            {"train_s": 2.0, "test_acc": 0.85}]
+    med = run._median(runs)
+    assert med["train_s"] == 2.0 and med["test_acc"] == 0.85 and med["runs"] == 3
+    assert run._median([{"error": "x"}]) == {"error": "x"}
+
+
+def test_table_shows_targets_ratios_and_peer_start_up():
+    results = {
+        "W1": {"tfgraph": {"epoch_s_est": 0.05, "test_acc": 0.918, "first_step_s": 2.5,
+                           "peak_rss_mb": 300.0},
+               "tf": {"train_s": 0.87, "test_acc": 0.918, "first_step_s": 4.0, "peak_rss_mb": 900.0}},
+        "W3": {"tfgraph": {"epoch_s_est": 6.0, "test_acc": 0.97},
+               "tf": {"error": "timed out"}},
+    }
+    text = run.table(results, {"tf": None})
+    rows = {line.split("|")[1].strip(): [c.strip() for c in line.split("|")[1:-1]]
+            for line in text.splitlines()[2:]}
+    head = [c.strip() for c in text.splitlines()[0].split("|")[1:-1]]
+    w1 = dict(zip(head, rows["W1"]))
+    assert w1["met"] == "yes" and w1["ratio"] == "17.40x" and w1["tf 1st s"] == "4.00"
+    assert w1["GFLOP/s"] == "%.1f" % (0.025 * 188 / 0.05)
+    w3 = dict(zip(head, rows["W3"]))
+    assert w3["met"] == "no" and w3["tf s"] == "ERR" and w3["ratio"] == "-"
