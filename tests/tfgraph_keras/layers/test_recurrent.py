@@ -307,3 +307,59 @@ def test_training_loss_decreases_and_is_reproducible(kind):
     assert losses[-1] < 0.5 * losses[0], losses
     assert first["accuracy"][-1] > 0.85, first
     np.testing.assert_allclose(second["loss"], losses, rtol=1e-6)
+
+
+def _rnn_stack():
+    return keras.Sequential([keras.Input((5, 3)), layers.LSTM(4, return_sequences=True),
+                             layers.GRU(3, return_sequences=True),
+                             layers.GRU(2, reset_after=False)], name="seq")
+
+
+def _stack_ref(x, weights):
+    h = rnn_ref(_lstm_step, x, weights[0:3], 2, return_sequences=True)[0]
+    h = rnn_ref(_gru_step, h, weights[3:6], 1, return_sequences=True)[0]
+    return rnn_ref(_gru_step, h, weights[6:9], 1, reset_after=False)[0]
+
+
+def _file_weights():
+    shapes = [(3, 16), (4, 16), (16,), (4, 9), (3, 9), (2, 9), (3, 6), (2, 6), (6,)]
+    return [RNG.randn(*s).astype(np.float32) * 0.5 for s in shapes]
+
+
+@needs_h5py
+def test_reads_keras2_h5_rnn_weights(tmp_path):
+    from tests.tfgraph_keras.saving.keras_files import write_keras2_h5
+    w = _file_weights()
+    names = ["kernel:0", "recurrent_kernel:0", "bias:0"]
+    write_keras2_h5(tmp_path / "w.h5", [
+        ("lstm_7", [("lstm_7/lstm_cell_7/" + n, a) for n, a in zip(names, w[0:3])]),
+        ("gru_3", [("gru_3/gru_cell_3/" + n, a) for n, a in zip(names, w[3:6])]),
+        ("gru_4", [("gru_4/gru_cell_4/" + n, a) for n, a in zip(names, w[6:9])])])
+    model = _rnn_stack()
+    model.load_weights(str(tmp_path / "w.h5"))
+    x = RNG.randn(2, 5, 3).astype(np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), _stack_ref(x, w), rtol=1e-5,
+                               atol=2e-6)
+
+
+@needs_h5py
+@pytest.mark.xfail(strict=True, reason="Keras 3 keeps RNN weights in layers/<key>/cell/vars; "
+                   "tfgraph_keras/saving/state.py reads and writes layers/<key>/vars")
+def test_reads_keras3_weights_h5_rnn_cell_layout(tmp_path):
+    import h5py
+    w = _file_weights()
+    with h5py.File(tmp_path / "w.weights.h5", "w") as f:
+        f.create_group("vars").attrs["name"] = "seq"
+        for key, cell, arrays in (("lstm", "lstm_cell", w[0:3]), ("gru", "gru_cell", w[3:6]),
+                                  ("gru_1", "gru_cell", w[6:9])):
+            layer = f.create_group("layers/" + key)
+            layer.create_group("vars").attrs["name"] = key
+            g = layer.create_group("cell/vars")
+            g.attrs["name"] = cell
+            for i, a in enumerate(arrays):
+                g.create_dataset(str(i), data=a)
+    model = _rnn_stack()
+    model.load_weights(str(tmp_path / "w.weights.h5"))
+    x = RNG.randn(2, 5, 3).astype(np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), _stack_ref(x, w), rtol=1e-5,
+                               atol=2e-6)
