@@ -22,7 +22,7 @@ import numpy as np
 
 import tfgraph as tf
 from tfgraph.ops import nn_impl
-from tfgraph_keras import activations, initializers, regularizers
+from tfgraph_keras import activations, backend, initializers, regularizers
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.core import as_shape_tuple, constraints, serialize_or_none
 
@@ -56,8 +56,7 @@ class _RNN(Layer):
                  recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
                  go_backwards=False, stateful=False, unroll=False, time_major=False,
                  zero_output_for_mask=False, **kwargs):
-        for k in ("implementation", "use_cudnn", "reset_after", "recurrent_activation",
-                  "unit_forget_bias"):  # Keras 2/3 knobs with no effect on the maths here
+        for k in ("implementation", "use_cudnn"):  # Keras 2/3 speed knobs: no effect on the maths
             kwargs.pop(k, None)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = int(units)
@@ -99,7 +98,6 @@ class _RNN(Layer):
     @property
     def _cell_name(self):
         """Keras 2 names RNN weights '<layer>/<cell>/kernel:0' (cell: lstm_cell, gru_cell ...)."""
-        from tfgraph_keras import backend
         return backend.to_snake_case(type(self).__name__) + "_cell"
 
     def _bias_shape(self):
@@ -195,7 +193,6 @@ class _RNN(Layer):
         """Keras's dropout mask (kept units scaled by 1/(1-rate)) of `noise_shape`, switched by
         the learning phase when `training` is a tensor; None when not training."""
         if training is None:
-            from tfgraph_keras import backend
             training = backend.learning_phase()
         if isinstance(training, (bool, int, np.bool_)) and not training:
             return None
