@@ -69,16 +69,32 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         return ret
 
 
-def dropout_mask(x, rate, noise_shape=None, seed=None):
+def dropout_mask(x, rate, noise_shape=None, seed=None, training=None):
     """The mask tf.nn.dropout multiplies `x` by: 1 / (1 - rate) where a U[0, 1) draw of the noise
     shape is >= rate, else 0. One RandomUniform op (seeded as TF1's dropout) and one DropoutMask.
-    `rate` is a scalar tensor of x's dtype. Keras's Dropout layer switches it with the learning
-    phase."""
+    `rate` is a scalar tensor of x's dtype.
+
+    `training` (a scalar bool tensor, e.g. Keras's learning phase) switches the mask off: where it
+    is False the rate is 0 and the noise shape all ones, so the mask is one broadcast 1 (nothing
+    drawn, x * mask is x). Both selects are scalar- or shape-sized, unlike where(training,
+    dropout(x), x), which selects over every element and whose gradient adds two more selects.
+    """
     from tfgraph.ops import random_ops
+    shape = _noise_shape(x, noise_shape)
+    if training is not None:
+        shape = convert_to_tensor(shape, dtype=None if isinstance(shape, Tensor) else dtypes.int32)
+        if shape.dtype is not dtypes.int32:
+            shape = math_ops.cast(shape, dtypes.int32)
+        n = shape.shape.as_tuple()
+        ones = (array_ops.constant(np.ones(n, np.int32)) if n is not None and None not in n
+                else array_ops.ones_like(shape))
+        shape = math_ops.where(training, shape, ones, name="phase_noise_shape")
+        rate = math_ops.where(training, rate, array_ops.constant(0, dtype=rate.dtype),
+                              name="phase_rate")
     with get_default_graph().name_scope("random_uniform"):   # U[0, 1): no affine ops needed
         seed1, seed2 = random_ops.get_seed(seed)
-        noise = random_ops.RandomUniform.apply(_noise_shape(x, noise_shape), dtype=x.dtype,
-                                               seed=seed1 or 0, seed2=seed2 or 0)
+        noise = random_ops.RandomUniform.apply(shape, dtype=x.dtype, seed=seed1 or 0,
+                                               seed2=seed2 or 0)
     return nn_ops.DropoutMask.apply(noise, rate, name="mask")
 
 

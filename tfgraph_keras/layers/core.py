@@ -190,17 +190,19 @@ class Dropout(Layer):
                 return tf.identity(inputs)
             return tf.nn.dropout(inputs, rate=self.rate, noise_shape=self._noise_shape(inputs),
                                  seed=self.seed)
-        # The learning phase is a tensor: switch the mask, not the output. inputs * where(training,
-        # mask, 1) computes what where(training, dropout(inputs), inputs) does, but its gradient
-        # is one Mul (the output switch's gradient is two more selects, a zeros_like and an AddN
-        # per layer). The ONNX exporter resolves the select to the inference branch (the 1).
         if not inputs.dtype.is_floating or self.rate >= 1:
             return tf.nn.dropout(inputs, rate=self.rate)   # raises TF's error
+        # The learning phase is a tensor: it switches the mask's rate and noise shape (scalar- and
+        # shape-sized selects), not the output (an element-wise select, plus two more selects, a
+        # zeros_like and an AddN in the gradient). Inference is x * 1, which the ONNX exporter
+        # reads as such: it resolves learning-phase selects to their inference branch.
         with tf.name_scope("dropout"):
-            rate = tf.constant(self.rate, dtype=inputs.dtype, name="rate")
-            mask = nn_impl.dropout_mask(inputs, rate, self._noise_shape(inputs), self.seed)
-            mask = tf.where(training, mask, tf.constant(1, dtype=inputs.dtype), name="phase_mask")
-            return tf.multiply(inputs, mask, name="mul_1")
+            rate = tf.constant(self.rate, inputs.dtype, name="rate")
+            mask = nn_impl.dropout_mask(inputs, rate, self._noise_shape(inputs), self.seed,
+                                        training=training)
+            out = tf.multiply(inputs, mask, name="mul_1")
+            out.set_shape(inputs.shape)
+            return out
 
     def compute_output_shape(self, input_shape):
         return as_shape_tuple(input_shape)

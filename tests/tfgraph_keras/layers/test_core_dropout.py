@@ -1,5 +1,6 @@
-"""Keras Dropout with a learning-phase tensor: inputs * where(training, mask, 1), so training
-applies one dropout mask, inference is the identity, and the gradient is a single Mul."""
+"""Keras Dropout with a learning-phase tensor: the phase switches the mask's rate and noise shape, so
+training applies one dropout mask, inference multiplies by a broadcast 1 (nothing drawn), and the
+gradient is a single Mul."""
 import numpy as np
 
 import tfgraph as tf
@@ -24,8 +25,11 @@ def test_dropout_switches_the_mask_with_the_learning_phase():
     np.testing.assert_array_equal(yv, x * np.where(keep, np.float32(1 / 0.75), np.float32(0)))
     np.testing.assert_allclose(dv, 3 * np.where(keep, np.float32(1 / 0.75), 0), rtol=1e-6)
     assert 0.65 < keep.mean() < 0.85
-    types = [op.type for op in _ancestors(dx.op)]     # what running the gradient executes
-    assert types.count("SelectV2") == 1 and "ZerosLike" not in types and "AddN" not in types
+    ops = _ancestors(dx.op)                            # what running the gradient executes
+    types = [op.type for op in ops]
+    assert "ZerosLike" not in types and "AddN" not in types
+    assert all(op.outputs[0].shape.ndims <= 1 for op in ops if op.type == "SelectV2")
+    assert sess.run(noise, {inp: x}).shape == (1, 1)   # inference: one draw, broadcast
 
 
 def _ancestors(op):
