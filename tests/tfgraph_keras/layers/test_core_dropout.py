@@ -1,6 +1,6 @@
-"""Keras Dropout with a learning-phase tensor: the phase switches the mask's rate and noise shape, so
-training applies one dropout mask, inference multiplies by a broadcast 1 (nothing drawn), and the
-gradient is a single Mul."""
+"""Keras Dropout with a learning-phase tensor: the phase switches the mask's rate and noise shape,
+so training applies one dropout mask, inference multiplies by a broadcast 1 (nothing drawn), and
+the gradient is a single Mul."""
 import numpy as np
 
 import tfgraph as tf
