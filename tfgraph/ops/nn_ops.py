@@ -478,8 +478,8 @@ def bias_add(value, bias, data_format=None, name=None):
 
 # -- dropout's mask --------------------------------------------------------------------------------
 def _dropout_scale(rate, dtype):
-    with np.errstate(divide="ignore"):
-        return dtype.type(1.0 / (1.0 - np.float64(rate)))
+    keep = 1.0 - float(rate)    # python floats: np.errstate alone costs 4 us per call
+    return dtype.type(1.0 / keep if keep else np.inf)
 
 
 class DropoutMask(OpDef):
