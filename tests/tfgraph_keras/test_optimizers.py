@@ -157,3 +157,13 @@ def test_rmsprop_fused_op_streams_no_momentum_buffer_without_momentum():
         assert op_type in types
         slots = [v for v in opt._all_variables if v.shape.as_list() == [3]]
         assert len(slots) == n_vars          # velocity (+ momentum); no scratch buffer
+
+
+def test_adam_builds_beta_powers_once_per_step():
+    import tfgraph as tf
+    keras.backend.clear_session()
+    ws = [tf.Variable(W0.copy(), name="w%d" % i) for i in range(3)]
+    opt = optimizers.Adam(0.01)
+    opt.apply_gradients([(tf.placeholder(tf.float32, [3]), w) for w in ws])
+    types = [op.type for op in ws[0].graph.get_operations()]
+    assert types.count("Pow") == 2 and types.count("ApplyAdam") == 3
