@@ -154,7 +154,9 @@ def test_initial_state():
                        bias_initializer="random_normal", dtype="float64"),
 ], ids=["simple_rnn", "lstm", "lstm_seq_backwards", "gru", "gru_reset_before"])
 def test_gradients(layer):
-    check_gradients(layer(), RNG.randn(2, 3, 2))
+    tf.set_random_seed(0)   # fixed weights and inputs: the checker's error does not drift with order
+    err = check_gradients(layer(), np.random.RandomState(0).randn(2, 3, 2))
+    assert err < 1e-5
 
 
 @pytest.mark.parametrize("name,k,bias_shape", [("SimpleRNN", 1, (7,)), ("LSTM", 4, (28,)),
