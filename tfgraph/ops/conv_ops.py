@@ -6,7 +6,8 @@ and the 1-D pools are composites. Padding follows TF: 'VALID', or 'SAME' with
 pad_total = max((out - 1) * stride + (k - 1) * dilation + 1 - in, 0), pad_before = pad_total // 2.
 
 The numpy references (`compute`) loop over the kernel taps only; the fast kernels live in
-tfgraph/kernels/conv.py (im2col + BLAS GEMM) and tfgraph/kernels/pooling.py (Numba).
+tfgraph/kernels/conv.py (direct Numba loops for tiny filters, else im2col + BLAS GEMM) and
+tfgraph/kernels/pooling.py (Numba, with 2x2 stride-2 fast paths).
 """
 import numpy as np
 
