@@ -197,10 +197,10 @@ class _RNN(Layer):
         if isinstance(training, (bool, int, np.bool_)) and not training:
             return None
         rate_t = tf.constant(rate, dtype=inputs.dtype, name="rate")
-        mask = nn_impl.dropout_mask(inputs, rate_t, noise_shape, self.seed)
         if isinstance(training, (bool, int, np.bool_)):
-            return mask
-        return tf.where(training, mask, tf.constant(1, dtype=inputs.dtype), name="phase_mask")
+            return nn_impl.dropout_mask(inputs, rate_t, noise_shape, self.seed)
+        # a learning-phase tensor: at inference the mask is a broadcast 1 and nothing is drawn
+        return nn_impl.dropout_mask(inputs, rate_t, noise_shape, self.seed, training=training)
 
     def _masked(self, h):
         """h as the recurrent matmuls see it: times the recurrent dropout mask when training."""

@@ -154,7 +154,7 @@ def test_initial_state():
                        bias_initializer="random_normal", dtype="float64"),
 ], ids=["simple_rnn", "lstm", "lstm_seq_backwards", "gru", "gru_reset_before"])
 def test_gradients(layer):
-    tf.set_random_seed(0)   # fixed weights and inputs: the checker's error does not drift with order
+    tf.set_random_seed(0)  # fixed weights and inputs: the error does not depend on test order
     err = check_gradients(layer(), np.random.RandomState(0).randn(2, 3, 2))
     assert err < 1e-5
 
@@ -226,8 +226,13 @@ def test_dropout_masks_are_shared_over_time_and_off_at_inference():
     model = keras.Model(inp, lstm(inp))
     xs = RNG.randn(2, 5, 3).astype(np.float32)
     _randomize(lstm)
-    np.testing.assert_allclose(model.predict(xs, verbose=0), _ref_for(lstm, xs)[0], rtol=1e-5,
-                               atol=2e-6)
+    ref = _ref_for(lstm, xs)[0]
+    np.testing.assert_allclose(model.predict(xs, verbose=0), ref, rtol=1e-5, atol=2e-6)
+    sess, phase = backend.get_session(), backend.learning_phase()   # as fit feeds it
+    trained = sess.run(model.outputs[0], {model.inputs[0]: xs, phase: True})
+    assert np.abs(trained - ref).max() > 1e-3
+    np.testing.assert_allclose(sess.run(model.outputs[0], {model.inputs[0]: xs, phase: False}),
+                               ref, rtol=1e-5, atol=2e-6)
 
 
 def test_unsupported_arguments_raise_clearly():
