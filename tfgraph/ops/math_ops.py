@@ -767,6 +767,9 @@ class SelectV2(OpDef):
         return [TensorSpec(shape, x.dtype)]
 
     def compute(self, cond, x, y):
+        if cond.ndim == 0:  # a scalar condition (Keras's learning phase) picks one input whole
+            chosen = x if cond else y
+            return np.array(np.broadcast_to(chosen, np.broadcast_shapes(x.shape, y.shape)))
         return np.where(cond, x, y)
 
     def grad(self, op, dy):

@@ -237,7 +237,8 @@ def test_cast_gradient_and_helpers():
         assert tf.cast(i, tf.int32) is i
 
 
-WHERE = [((4,), (4,), (4,)), ((2, 3), (None, 3), (None, 3)), ((3,), (2, 3), (1, 3))]
+WHERE = [((4,), (4,), (4,)), ((2, 3), (None, 3), (None, 3)), ((3,), (2, 3), (1, 3)),
+         ((), (2, 3), (2, 3)), ((), (1, 3), (2, 1))]   # scalar conditions: one input, broadcast
 
 
 @pytest.mark.parametrize("sc, sx, sy", WHERE)
@@ -245,6 +246,18 @@ def test_where_select(sc, sx, sy):
     cond = np.random.RandomState(0).rand(*sc) > 0.5
     check_op(lambda x, y: tf.where(tf.constant(cond), x, y), lambda x, y: np.where(cond, x, y),
              [(sx, sy)], grad=True)
+
+
+def test_where_with_scalar_condition_returns_a_fresh_array():
+    v = tf.Variable(np.ones((2, 3), np.float32))
+    pick = tf.placeholder(tf.bool, [])
+    out = tf.where(pick, v, tf.zeros((2, 3)))
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        got = sess.run(out, {pick: True})
+        got[0, 0] = 5.0                        # must not write into the variable
+        np.testing.assert_array_equal(sess.run(v), np.ones((2, 3)))
+        np.testing.assert_array_equal(sess.run(out, {pick: False}), np.zeros((2, 3)))
 
 
 def test_where_indices():
