@@ -8,7 +8,7 @@ split GEMM waits for a descheduled worker: under a load of 5-7 on 2 cores the sa
 TensorFlow's own thread pool degrades gracefully there; OpenBLAS does not. So:
 
 - products under `SMALL_GEMM_FLOPS` always run on one thread (they gain little from two);
-- for larger ones, `ThreadChooser` keeps a running cost per FLOP for one thread and for BLAS's
+- for larger ones, a `ThreadChooser` per GEMM shape keeps a running cost per FLOP for one thread and BLAS's
   default, uses the cheaper, and re-measures the other on a random 1 in `EXPLORE_EVERY` calls (fewer
   when the other was much slower), so it follows the machine's load within about a hundred calls.
 
@@ -82,7 +82,8 @@ class ThreadChooser:
         self.cost[threads] = cost if old is None else old + self.smoothing * (cost - old)
 
 
-_chooser = ThreadChooser(DEFAULT_THREADS)
+_choosers = {}   # (m, k, n) -> ThreadChooser: a training step repeats the same few GEMM shapes, and
+                 # costs per FLOP differ between shapes, so each shape keeps its own statistics
 
 
 def _call(threads, a, b, out):
@@ -100,8 +101,12 @@ def matmul(a, b, out=None):
     flops = 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
     if flops < SMALL_GEMM_FLOPS:
         return _call(1, a, b, out)
-    threads = _chooser.choose()
+    key = (a.shape[0], a.shape[1], b.shape[1])
+    chooser = _choosers.get(key)
+    if chooser is None:
+        chooser = _choosers.setdefault(key, ThreadChooser(DEFAULT_THREADS))
+    threads = chooser.choose()
     t0 = time.perf_counter()
     result = _call(threads, a, b, out)
-    _chooser.record(threads, time.perf_counter() - t0, flops)
+    chooser.record(threads, time.perf_counter() - t0, flops)
     return result

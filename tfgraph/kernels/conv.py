@@ -1,7 +1,8 @@
 """Fast NHWC convolution kernels: direct loops for tiny filters, else im2col/col2im + BLAS GEMM.
 
 The batch is processed in chunks of images (an im2col matrix of up to _CHUNK_BYTES each, reused per
-thread); im2col/col2im run on one Numba thread, the GEMM uses BLAS's threads. The chunks are large
+thread); im2col/col2im run on one Numba thread, the GEMM goes through `blas.matmul` (one or all
+BLAS threads, whichever is cheaper under the machine's current load). The chunks are large
 on purpose: every chunk is one more multi-threaded BLAS call, and on a loaded 2-core machine small
 chunks (cache-sized, 4 MB) measured 5-15x slower than two or three big ones, while on an idle
 machine they save only the DRAM round trip of the matrix. Filters are HWIO, so
@@ -17,6 +18,7 @@ import threading
 
 import numpy as np
 
+from tfgraph.kernels import blas
 from tfgraph.kernels.jit import njit
 
 _CHUNK_BYTES = 64 << 20  # target size of one chunk's im2col matrix
@@ -296,7 +298,7 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw):
         return out
     wmat = w.reshape(kh * kw * c, o)
     if _is_pointwise(w.shape, tuple(strides), (ph, pw)) and (oh, ow) == (h, wd):
-        np.matmul(x.reshape(-1, c), wmat, out=out.reshape(-1, o))
+        blas.matmul(x.reshape(-1, c), wmat, out=out.reshape(-1, o))
         return out
     x = np.ascontiguousarray(x)
     if kh * kw * c <= _DIRECT_MAX_K:
@@ -311,7 +313,7 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw):
         e = min(n, s + step)
         col = _scratch((e - s) * rows, kh * kw * c, x.dtype)
         _im2col_chunk(x[s:e], col, (kh, kw), strides, dilations, (ph, pw), (oh, ow))
-        np.matmul(col, wmat, out=out2[s * rows:e * rows])
+        blas.matmul(col, wmat, out=out2[s * rows:e * rows])
     return out
 
 
@@ -325,7 +327,7 @@ def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
         return dw.reshape(kh, kw, c, o)
     dy2 = np.ascontiguousarray(dy).reshape(-1, o)
     if _is_pointwise((kh, kw), tuple(strides), (ph, pw)):
-        np.matmul(x.reshape(-1, c).T, dy2, out=dw)
+        blas.matmul(x.reshape(-1, c).T, dy2, out=dw)
         return dw.reshape(kh, kw, c, o)
     x = np.ascontiguousarray(x)
     if kh * kw * c <= _DIRECT_MAX_K:
@@ -341,9 +343,9 @@ def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
         col = _scratch((e - s) * rows, kh * kw * c, x.dtype)
         _im2col_chunk(x[s:e], col, (kh, kw), strides, dilations, (ph, pw), (oh, ow))
         if s == 0:
-            np.matmul(col.T, dy2[s * rows:e * rows], out=dw)
+            blas.matmul(col.T, dy2[s * rows:e * rows], out=dw)
         else:
-            np.matmul(col.T, dy2[s * rows:e * rows], out=part)
+            blas.matmul(col.T, dy2[s * rows:e * rows], out=part)
             dw += part
     return dw.reshape(kh, kw, c, o)
 
@@ -355,7 +357,7 @@ def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding):
     (oh, ow), (ph, pw) = geometry((n, h, wd, c), w.shape, strides, dilations, padding)
     wmat_t = w.reshape(kh * kw * c, o).T
     if _is_pointwise(w.shape, tuple(strides), (ph, pw)):
-        return np.matmul(dy.reshape(-1, o), wmat_t).reshape(n, h, wd, c)
+        return blas.matmul(dy.reshape(-1, o), wmat_t).reshape(n, h, wd, c)
     dx = np.empty((n, h, wd, c), dtype=dy.dtype)
     if dx.size == 0:
         return dx
@@ -365,6 +367,6 @@ def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding):
     for s in range(0, n, step):
         e = min(n, s + step)
         col = _scratch((e - s) * rows, kh * kw * c, dy.dtype)
-        np.matmul(dy2[s * rows:e * rows], wmat_t, out=col)
+        blas.matmul(dy2[s * rows:e * rows], wmat_t, out=col)
         _col2im_chunk(col, dx[s:e], (kh, kw), strides, dilations, (ph, pw), (oh, ow))
     return dx

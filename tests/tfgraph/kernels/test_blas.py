@@ -25,12 +25,13 @@ def test_thread_count_is_restored_after_every_product(monkeypatch):
     calls = []
     monkeypatch.setattr(blas, "_set_threads", calls.append)
     monkeypatch.setattr(blas, "DEFAULT_THREADS", 4)
-    monkeypatch.setattr(blas, "_chooser", blas.ThreadChooser(4))
+    monkeypatch.setattr(blas, "_choosers", {})
     blas.matmul(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32))
     assert calls == [1, 4]          # small: one thread
     calls.clear()
     blas.matmul(np.ones((200, 300), np.float32), np.ones((300, 200), np.float32))  # 24 MFLOP
     assert calls[-1] == 4 and len(calls) == 2
+    assert list(blas._choosers) == [(200, 300, 200)]
     calls.clear()
     with pytest.raises(ValueError):
         blas.matmul(np.ones((2, 3)), np.ones((4, 2)))
