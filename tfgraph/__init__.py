@@ -11,7 +11,11 @@ This module is the TF1 namespace (`tf.compat.v1` is the same object); it only re
 import sys as _sys
 import types as _types
 
-from tfgraph.framework import dtypes as _dtypes
+from tfgraph.runtime import allocator as _allocator
+
+_allocator.tune_malloc()  # before the first big array: see tfgraph/runtime/allocator.py
+
+from tfgraph.framework import dtypes as _dtypes  # noqa: E402
 from tfgraph.framework import errors
 from tfgraph.framework.dtypes import (DType, as_dtype, bool, double, float16, float32, float64,  # noqa: A004
                                       half, int8, int16, int32, int64, string, uint8)
