@@ -85,13 +85,15 @@ def _max_pool_grad(xf, yf, gf, n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, dxf):
 
 
 @njit
-def _max_pool_grad_2x2(xf, yf, gf, n, h, w, c, oh, ow, dxf):
+def _max_pool_grad_2x2(xf, yf, gf, n, h, w, c, oh, ow, relu, dxf):
     """_max_pool_grad for _max_pool_2x2's windows: each element of x is written exactly once.
 
     `left` is g until a position equal to the max takes it, then 0 (g - g); the 4th position takes
-    what is left. A last odd row or column of x is in no window and gets 0."""
+    what is left. A last odd row or column of x is in no window and gets 0. With `relu` (x is a Relu
+    output) each result is also multiplied by (x > 0): ReluGrad fused in, as numpy's dy * (y > 0)."""
     wc = w * c
     zero = dxf.dtype.type(0)
+    one = dxf.dtype.type(1)
     for b in range(n):
         for i in range(oh):
             for j in range(ow):
@@ -106,10 +108,16 @@ def _max_pool_grad_2x2(xf, yf, gf, n, h, w, c, oh, ow, dxf):
                     g1 = left if xf[np.uint64(s + c + ch)] == m else zero
                     left -= g1
                     g2 = left if xf[np.uint64(t + ch)] == m else zero
+                    g3 = left - g2
+                    if relu:
+                        g0 *= one if xf[np.uint64(s + ch)] > zero else zero
+                        g1 *= one if xf[np.uint64(s + c + ch)] > zero else zero
+                        g2 *= one if xf[np.uint64(t + ch)] > zero else zero
+                        g3 *= one if xf[np.uint64(t + c + ch)] > zero else zero
                     dxf[np.uint64(s + ch)] = g0
                     dxf[np.uint64(s + c + ch)] = g1
                     dxf[np.uint64(t + ch)] = g2
-                    dxf[np.uint64(t + c + ch)] = left - g2
+                    dxf[np.uint64(t + c + ch)] = g3
         for y in range(h):
             x0 = 2 * ow if y < 2 * oh else 0
             for e in range((b * h + y) * wc + x0 * c, (b * h + y + 1) * wc):
@@ -201,15 +209,19 @@ def max_pool(x, ksize, strides, pads, out_hw):
     return out
 
 
-def max_pool_grad(x, y, g, ksize, strides, pads):
+def max_pool_grad(x, y, g, ksize, strides, pads, relu=False):
+    """dL/dx of max_pool; with `relu=True`, of max_pool(relu(.)) given x = the Relu's output, i.e.
+    ReluGrad(MaxPoolGrad(x, y, g), x) in one pass."""
     n, h, w, c = x.shape
     oh, ow = g.shape[1], g.shape[2]
     dx = np.empty(x.shape, dtype=g.dtype)
     if _is_2x2(ksize, strides, pads, (h, w), (oh, ow)):
-        _max_pool_grad_2x2(_flat(x), _flat(y), _flat(g), n, h, w, c, oh, ow, dx.reshape(-1))
-    else:
-        _max_pool_grad(_flat(x), _flat(y), _flat(g), n, h, w, c, ksize[0], ksize[1], strides[0],
-                       strides[1], pads[0], pads[1], oh, ow, dx.reshape(-1))
+        _max_pool_grad_2x2(_flat(x), _flat(y), _flat(g), n, h, w, c, oh, ow, relu, dx.reshape(-1))
+        return dx
+    _max_pool_grad(_flat(x), _flat(y), _flat(g), n, h, w, c, ksize[0], ksize[1], strides[0],
+                   strides[1], pads[0], pads[1], oh, ow, dx.reshape(-1))
+    if relu:
+        np.multiply(dx, x > 0, out=dx)
     return dx
 
 

@@ -438,6 +438,17 @@ class MaxPoolGrad(_PoolBase):
             return pool_kernels.max_pool_grad(x, y, dy, ksize, strides, pads)
         return kernel
 
+    def make_relu_grad_kernel(self, op, rt):
+        """Kernel(x, y, dy) of ReluGrad(MaxPoolGrad(x, y, dy), x), for a pool over a Relu output x
+        (runtime/fusion.py plans it in place of the two ops), or None to run them apart."""
+        if op.outputs[0].dtype.np not in _FAST_DTYPES:
+            return None
+
+        def kernel(x, y, dy):
+            ksize, strides, pads, _ = self._args(op, x.shape)
+            return pool_kernels.max_pool_grad(x, y, dy, ksize, strides, pads, relu=True)
+        return kernel
+
     def grad(self, op, g):
         x, y, _ = op.inputs
         return [array_ops.zeros_like(x), array_ops.zeros_like(y),

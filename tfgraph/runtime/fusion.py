@@ -62,14 +62,41 @@ def _fusable(op):
         np.dtype(dtypes[-1]) in FUSABLE_DTYPES
 
 
-def fuse(steps, fetch_slots, make_step):
-    """Steps with each fusable elementwise chain replaced by one step (`make_step(op, kernel, in, out)`)."""
+def _uses(steps, fetch_slots):
     uses = {}
     for st in steps:
         for s in st.inputs:
             uses[s] = uses.get(s, 0) + 1
     for s in fetch_slots:
         uses[s] = uses.get(s, 0) + 2   # a fetched result is never internal
+    return uses
+
+
+def fuse_relu_grad_into_producer(steps, fetch_slots, make_step, rt):
+    """ReluGrad(g, y) where g comes, used once, from an op whose OpDef can fold the ReluGrad into its
+    own kernel given y (`make_relu_grad_kernel`: MaxPoolGrad over the Relu output y) becomes one step.
+    The max pool's gradient already reads y; folding saves ReluGrad's full pass over the activation."""
+    uses = _uses(steps, fetch_slots)
+    producer = {s: i for i, st in enumerate(steps) for s in st.outputs}
+    replaced, out = {}, []
+    for i, st in enumerate(steps):
+        if st.op.type == "ReluGrad" and len(st.inputs) == 2:
+            j = producer.get(st.inputs[0])
+            p = steps[j] if j is not None else None
+            make = getattr(p.op.op_def, "make_relu_grad_kernel", None) if p is not None else None
+            if make is not None and uses.get(st.inputs[0]) == 1 and p.inputs[:1] == [st.inputs[1]]:
+                kernel = make(p.op, rt)
+                if kernel is not None:
+                    replaced[j] = make_step(st.op, kernel, list(p.inputs), st.outputs)
+                    continue
+        out.append((i, st))
+    # the fused step takes the producer's place: its inputs are ready there, its result is needed later
+    return [replaced.get(i, st) for i, st in out]
+
+
+def fuse(steps, fetch_slots, make_step):
+    """Steps with each fusable elementwise chain replaced by one step (`make_step(op, kernel, in, out)`)."""
+    uses = _uses(steps, fetch_slots)
     producer = {s: i for i, st in enumerate(steps) for s in st.outputs}
     writes = [i for i, st in enumerate(steps) if st.op.op_def.ref_inputs]
     group = {}                          # step index -> sorted member indices of its group

@@ -93,6 +93,7 @@ class ExecutionPlan:
                 persistent.update(outs)
             steps.append(PlanStep(op, kernel, in_slots, outs))
         fetch_slots = [slot_of[t] for t in self.fetches]
+        steps = fusion.fuse_relu_grad_into_producer(steps, fetch_slots, PlanStep, self.state)
         steps = fusion.fuse(steps, fetch_slots, PlanStep)
         self.steps = steps
         kernels = {"k%d" % i: step.kernel for i, step in enumerate(steps)}

@@ -183,3 +183,36 @@ def test_sigmoid_and_tanh_gradient_chains_match_numeric(fuse_everything):
     with tf.Session():
         err = tf.test.compute_gradient_error(x, (4, 3), y, (4, 3))
     assert err < 1e-6
+
+
+@pytest.mark.parametrize("ksize, strides, padding", [(2, 2, "VALID"), (3, 2, "SAME"), (2, 2, "SAME")])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_grad_folds_into_max_pool_grad(ksize, strides, padding, dtype):
+    rng = np.random.default_rng(5)
+    x = tf.placeholder(dtype, [None, 7, 6, 3])
+    h = tf.nn.relu(x)
+    pooled = tf.nn.max_pool(h, [1, ksize, ksize, 1], [1, strides, strides, 1], padding)
+    upstream = tf.placeholder(dtype, None)
+    dx, = tf.gradients(pooled, x, grad_ys=upstream)
+    dh, = tf.gradients(pooled, h, grad_ys=upstream)   # MaxPoolGrad's own output
+    xv = rng.standard_normal((4, 7, 6, 3)).astype(dtype)
+    xv[0, :2, :2, :] = -1.0                            # whole windows clamped to 0: ties at 0
+    with tf.Session() as sess:
+        up = rng.standard_normal(sess.run(pooled, {x: xv}).shape).astype(dtype)
+        fused = sess.run(dx, {x: xv, upstream: up})
+        fused_plan = max(sess._plans.values(), key=lambda p: len(p.steps))
+        dh_v, dx_apart = sess.run([dh, dx], {x: xv, upstream: up})   # dh fetched: not folded
+    types = [s.op.type for s in fused_plan.steps]
+    assert "MaxPoolGrad" not in types and "ReluGrad" in types
+    np.testing.assert_array_equal(fused, dx_apart)
+    np.testing.assert_array_equal(fused, dh_v * (np.maximum(xv, 0) > 0))
+    assert fused.dtype == dtype
+
+
+def test_relu_then_max_pool_gradient_matches_numeric():
+    rng = np.random.default_rng(6)
+    x = tf.constant(rng.standard_normal((2, 4, 4, 2)))
+    y = tf.nn.max_pool(tf.nn.relu(x), [1, 2, 2, 1], [1, 2, 2, 1], "VALID") * 2.0
+    with tf.Session():
+        err = tf.test.compute_gradient_error(x, (2, 4, 4, 2), y, (2, 2, 2, 2))
+    assert err < 1e-6
