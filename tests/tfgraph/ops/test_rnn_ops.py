@@ -1,0 +1,132 @@
+"""LSTMCell / LSTMCellGrad: kernels against numpy references, gradients against numeric ones."""
+import numpy as np
+import pytest
+
+import tfgraph as tf
+from tfgraph.kernels import rnn as kernels
+from tfgraph.ops import rnn_ops
+
+RNG = np.random.RandomState(7)   # values vary with the test order; every bound holds for any
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _lstm_ref(z, c_prev):
+    """Keras's LSTM step in float64, gate order i, f, c, o: (h, c, gates, tanh_c)."""
+    z, c_prev = z.astype(np.float64), c_prev.astype(np.float64)
+    i, f, g, o = np.split(z, 4, axis=1)
+    i, f, g, o = _sig(i), _sig(f), np.tanh(g), _sig(o)
+    c = f * c_prev + i * g
+    return o * np.tanh(c), c, np.concatenate([i, f, g, o], axis=1), np.tanh(c)
+
+
+def _inputs(batch, units, dtype, scale=3.0):
+    return ((RNG.randn(batch, 4 * units) * scale).astype(dtype),
+            RNG.randn(batch, units).astype(dtype))
+
+
+def _run(fetches, feeds=None):
+    with tf.Session() as sess:
+        return sess.run(fetches, feeds)
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float32, 1e-6), (np.float64, 1e-12)])
+def test_forward_kernel_matches_numpy(dtype, tol):
+    # units 19: odd widths exercise the vectorized loops' remainders; z up to ~+-15 saturates gates
+    z, c_prev = _inputs(6, 19, dtype, scale=5.0)
+    got = _run(rnn_ops.lstm_cell(tf.constant(z), tf.constant(c_prev)))
+    for a, r in zip(got, _lstm_ref(z, c_prev)):
+        assert a.dtype == dtype and a.shape == r.shape
+        np.testing.assert_allclose(a, r, rtol=0, atol=tol)
+    # and the op's own numpy reference (the fallback) agrees with the kernel
+    for a, r in zip(got, rnn_ops.LSTMCell().compute(z, c_prev)):
+        np.testing.assert_allclose(a, r, rtol=0, atol=tol)
+
+
+def test_float32_tanh_is_within_4e7_everywhere():
+    x = np.linspace(-20, 20, 400001).astype(np.float32)
+    z = np.zeros((1, 4 * x.size), np.float32)
+    z[0, 2 * x.size:3 * x.size] = x              # the candidate block: tanh(x)
+    gates = np.empty_like(z)
+    h, c, t = (np.empty((1, x.size), np.float32) for _ in range(3))
+    kernels.lstm_cell_f32(z, np.zeros((1, x.size), np.float32), h, c, gates, t)
+    assert np.abs(gates[0, 2 * x.size:3 * x.size] - np.tanh(x.astype(np.float64))).max() < 4e-7
+    assert np.all(np.abs(gates) <= 1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_grad_kernel_matches_numpy(dtype):
+    n, u = 5, 11
+    z, c_prev = _inputs(n, u, dtype)
+    _, _, gates, tanh_c = rnn_ops.LSTMCell().compute(z, c_prev)
+    dh, dc = RNG.randn(n, u).astype(dtype), RNG.randn(n, u).astype(dtype)
+    got = _run(rnn_ops.LSTMCellGrad.apply(*[tf.constant(a) for a in
+                                            (c_prev, gates, tanh_c, dh, dc)]))
+    # reference: the chain rule written out on the float64 activations
+    i, f, g, o = np.split(gates.astype(np.float64), 4, axis=1)
+    t = tanh_c.astype(np.float64)
+    dct = dc + dh * o * (1 - t * t)
+    dz = np.concatenate([dct * g * i * (1 - i), dct * c_prev * f * (1 - f),
+                         dct * i * (1 - g * g), dh * t * o * (1 - o)], axis=1)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got[0], dz, rtol=0, atol=tol)
+    np.testing.assert_allclose(got[1], dct * f, rtol=0, atol=tol)
+
+
+@pytest.mark.parametrize("outputs", [(0,), (1,), (0, 1), (2,), (3,), (0, 1, 2, 3)],
+                         ids=["h", "c", "h_c", "gates", "tanh_c", "all"])
+def test_gradient_check(outputs):
+    z0, c0 = _inputs(3, 2, np.float64, scale=1.5)
+    z, c_prev = tf.constant(z0), tf.constant(c0)
+    outs = rnn_ops.lstm_cell(z, c_prev)
+    weights = [tf.constant(RNG.randn(*o.shape.as_list())) for o in outs]
+    loss = tf.add_n([tf.reduce_sum(outs[k] * weights[k]) for k in outputs])
+    with tf.Session():
+        err = tf.test.compute_gradient_error([z, c_prev], [(3, 8), (3, 2)], loss, [],
+                                             x_init_value=[z0, c0])
+    assert err < 1e-5   # measured 3e-9..3e-7 (central differences)
+
+
+def test_gradient_through_steps_matches_unfused_ops():
+    """Two chained steps: tf.gradients through LSTMCell equals autodiff of the plain ops."""
+    z0 = [RNG.randn(4, 12) for _ in range(2)]
+    zs = [tf.constant(z) for z in z0]
+    c = tf.zeros([4, 3], dtype=tf.float64)
+    fused_c, plain_c = c, c
+    hs_fused, hs_plain = [], []
+    for z in zs:
+        h, fused_c, _, _ = rnn_ops.lstm_cell(z, fused_c)
+        hs_fused.append(h)
+        i, f, g, o = tf.split(z, 4, axis=1)
+        plain_c = tf.sigmoid(f) * plain_c + tf.sigmoid(i) * tf.tanh(g)
+        hs_plain.append(tf.sigmoid(o) * tf.tanh(plain_c))
+    loss_fused = tf.reduce_sum(hs_fused[0] * hs_fused[1]) + tf.reduce_sum(fused_c)
+    loss_plain = tf.reduce_sum(hs_plain[0] * hs_plain[1]) + tf.reduce_sum(plain_c)
+    got, want = _run([tf.gradients(loss_fused, zs), tf.gradients(loss_plain, zs)])
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+
+
+def test_static_shapes_and_errors():
+    z = tf.placeholder(tf.float32, [None, 8])
+    c = tf.placeholder(tf.float32, [None, 2])
+    h, c1, gates, tanh_c = rnn_ops.lstm_cell(z, c)
+    assert [t.shape.as_list() for t in (h, c1, gates, tanh_c)] == \
+        [[None, 2], [None, 2], [None, 8], [None, 2]]
+    dz, dc = tf.gradients(h, [z, c])
+    assert dz.shape.as_list() == [None, 8] and dc.shape.as_list() == [None, 2]
+    with pytest.raises(ValueError, match="4 \\* units"):
+        rnn_ops.lstm_cell(tf.placeholder(tf.float32, [None, 6]), c)
+    with pytest.raises(TypeError):
+        rnn_ops.lstm_cell(tf.placeholder(tf.int32, [None, 8]), tf.placeholder(tf.int32, [None, 2]))
+    with pytest.raises(Exception, match="z must be \\(batch, 4 \\* units\\)"):
+        _run(h, {z: np.zeros((3, 8), np.float32), c: np.zeros((4, 2), np.float32)})
+
+
+def test_grad_op_is_not_differentiable():
+    z, c = tf.constant(RNG.randn(2, 4)), tf.constant(RNG.randn(2, 1))
+    dz = tf.gradients(rnn_ops.lstm_cell(z, c)[0], z)[0]
+    with pytest.raises(LookupError, match="LSTMCellGrad"):
+        tf.gradients(tf.reduce_sum(dz), z)
