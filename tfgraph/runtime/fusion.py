@@ -154,16 +154,28 @@ class FusedKernel:
         self.dtype = np.dtype(self.ops[-1].outputs[0].dtype.as_numpy_dtype)
         self._compiled = {}
         self._disabled = False
+        self._sequential = _sequential_function(program, n_inputs)
 
     def __call__(self, *args):
+        for a in args:   # any input as large as the threshold: try the fused kernel
+            if np.size(a) >= MIN_FUSED_SIZE:
+                break
+        else:
+            return self._run_sequential(args)
+        if self._disabled:
+            return self._run_sequential(args)
         big = max(args, key=np.size)
         shape = np.shape(big)
-        size = np.size(big)
-        if size >= MIN_FUSED_SIZE and len(shape) >= 1 and not self._disabled:
-            kinds = self._kinds(args, shape)
-            if kinds is not None:
-                return self._run_fused(args, shape, kinds)
-        return self.run_unfused(args)
+        kinds = self._kinds(args, shape) if len(shape) >= 1 else None
+        if kinds is None:
+            return self._run_sequential(args)
+        return self._run_fused(args, shape, kinds)
+
+    def _run_sequential(self, args):
+        try:
+            return self._sequential(*args)
+        except Exception:  # run again op by op to name the op that failed (the kernels are pure)
+            return self.run_unfused(args)
 
     def _kinds(self, args, shape):
         kinds = []
@@ -219,6 +231,25 @@ class FusedKernel:
                 record(op, t0, clock(), value)
             temps[out_slot] = value
         return value
+
+
+def _sequential_function(program, n_inputs):
+    """The chain's own kernels as one generated Python function (the small-array path: no loop over
+    the program per call)."""
+    names, kernels, lines = {}, {}, []
+    for n, (op, kernel, refs, out_slot) in enumerate(program):
+        kernels["k%d" % n] = kernel
+        operands = ["x%d" % r if kind == "x" else names[r] for kind, r in refs]
+        names[out_slot] = "t%d" % n
+        lines.append("    t%d = k%d(%s)" % (n, n, ", ".join(operands)))
+        used = sorted({names[r] for kind, r in refs if kind == "t"})
+        if used:  # each intermediate has this one consumer: free it now, as the plan would
+            lines.append("    del %s" % ", ".join(used))
+    lines.append("    return t%d" % (len(program) - 1))
+    source = "def run(%s):\n%s\n" % (", ".join("x%d" % i for i in range(n_inputs)), "\n".join(lines))
+    namespace = dict(kernels)
+    exec(compile(source, "<tfgraph fused chain>", "exec"), namespace)
+    return namespace["run"]
 
 
 # -- code generation ------------------------------------------------------------------------------------
