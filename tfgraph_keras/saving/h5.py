@@ -7,6 +7,7 @@ Two layouts, both written exactly as Keras writes them (see shared/INTEROP.md se
 
       layers/dense/vars/0, 1          (attr name=<layer.name> on `vars`)
       layers/sequential/layers/dense/vars/...   (nested models; counters restart inside)
+      layers/lstm/vars (empty), layers/lstm/cell/vars/0, 1, 2   (RNN layers: attr name=lstm_cell)
       optimizer/vars/0, 1, ...        (iterations, learning_rate, then the slots)
       vars/                           (the model's own variables; attr name=<model.name>)
 

@@ -3,6 +3,9 @@
 Keras 3 matches saved weights to layers by `snake_case(ClassName)` keys and their order within each
 container, never by layer name, so a file written by a model whose layers have other names loads.
 Within a layer, weights are in Keras's order: trainable then non-trainable, in creation order.
+An RNN layer (SimpleRNN, LSTM, GRU) keeps its weights in its cell, as Keras 3 does: the layer's own
+`vars` is empty and the weights sit in `cell/vars` (attr name = the cell's name, e.g. lstm_cell).
+Files tfgraph wrote before that, with the weights in the layer's `vars`, still load.
 """
 import json
 
@@ -51,10 +54,18 @@ def optimizer_variables(optimizer, model=None):
     return out
 
 
+def _cell_name(layer):
+    """The cell name of a layer whose weights Keras 3 keeps in `cell/vars` (RNN layers), or None."""
+    return getattr(layer, "_cell_name", None)
+
+
 def variable_tree(model, include_optimizer=True):
     """The tree of tf.Variables (see saving/h5.py) for `model`."""
     def walk(layer):
         children = sublayers(layer)
+        if children is None and _cell_name(layer) is not None:
+            cell = {"name": _cell_name(layer), "vars": layer_variables(layer), "children": None}
+            return {"name": layer.name, "vars": [], "children": None, "extra": {"cell": cell}}
         if children is None:
             return {"name": layer.name, "vars": layer_variables(layer), "children": None}
         keys = h5_layout.container_keys(children)
@@ -102,6 +113,10 @@ def assign_tree(model, saved, load_optimizer=True, skip_mismatch=False):
     def walk(layer, saved_node, path):
         children = sublayers(layer)
         if children is None:
+            cell = ((saved_node or {}).get("extra") or {}).get("cell")
+            if _cell_name(layer) is not None and cell is not None and (
+                    cell["vars"] or not saved_node["vars"]):   # else: tfgraph's older layout
+                saved_node, path = cell, path + "/cell"
             _match(layer, layer_variables(layer), saved_node, path)
             return
         saved_children = (saved_node or {}).get("children") or {}
