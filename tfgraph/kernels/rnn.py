@@ -116,3 +116,61 @@ def lstm_cell_grad(c_prev, gates, tanh_c, dh, dc, dz, dc_prev):
             dzr[3 * u + j] = dhr[j] * tr[j] * o * (one - o)
         for j in range(u):
             dcr[j] = dcr[j] * gr[u + j]
+
+
+@njit(error_model="numpy")
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@njit(error_model="numpy")
+def gru_cell(mx, mh, h_prev, h, gates, exact):
+    """Forward of one GRU step (reset_after): mx = x@K + b_x, mh = h_prev@R + b_h, both (batch, 3u)
+    in gate order z, r, h. gates = [z, r, hh]; h = z * h_prev + (1 - z) * hh. `exact`: libm's
+    exp/tanh (float64) instead of the rational tanh (float32)."""
+    n, u = h_prev.shape
+    half = mx.dtype.type(0.5)
+    for b in range(n):
+        xr, mr, gr, hp, hr = mx[b], mh[b], gates[b], h_prev[b], h[b]
+        if exact:
+            for j in range(2 * u):
+                gr[j] = _sigmoid(xr[j] + mr[j])
+            for j in range(u):
+                gr[2 * u + j] = np.tanh(xr[2 * u + j] + gr[u + j] * mr[2 * u + j])
+        else:
+            for j in range(2 * u):
+                gr[j] = half + half * _tanh32(half * (xr[j] + mr[j]))
+            for j in range(u):
+                gr[2 * u + j] = _tanh32(xr[2 * u + j] + gr[u + j] * mr[2 * u + j])
+        for j in range(u):
+            hh = gr[2 * u + j]
+            hr[j] = hh + gr[j] * (hp[j] - hh)
+
+
+@njit(error_model="numpy")
+def gru_cell_grad(mh, h_prev, gates, dh, dmx, dmh, dh_prev):
+    """Backward of one GRU step: dmx, dmh (batch, 3u) and dh_prev (batch, u) from the saved gates.
+
+    dmx's candidate block is computed first and read back for the reset gate's gradient."""
+    n, u = h_prev.shape
+    one = h_prev.dtype.type(1)
+    for b in range(n):
+        mr, hp, gr, dhr = mh[b], h_prev[b], gates[b], dh[b]
+        dxr, dmr, dpr = dmx[b], dmh[b], dh_prev[b]
+        for j in range(u):
+            z, hh = gr[j], gr[2 * u + j]
+            d = dhr[j] * (one - z) * (one - hh * hh)
+            dxr[2 * u + j] = d
+            dmr[2 * u + j] = d * gr[u + j]
+        for j in range(u):
+            z = gr[j]
+            d = dhr[j] * (hp[j] - gr[2 * u + j]) * z * (one - z)
+            dxr[j] = d
+            dmr[j] = d
+        for j in range(u):
+            r = gr[u + j]
+            d = dxr[2 * u + j] * mr[2 * u + j] * r * (one - r)
+            dxr[u + j] = d
+            dmr[u + j] = d
+        for j in range(u):
+            dpr[j] = dhr[j] * gr[j]

@@ -1,22 +1,25 @@
-"""Fused recurrent cells: LSTMCell (one LSTM time step's gate maths in one op) and its backward op.
+"""Fused recurrent cells: LSTMCell and GRUCell (one time step's gate maths in one op), and their
+backward ops.
 
     z = x_t @ kernel + bias + h_prev @ recurrent_kernel      # (batch, 4 * units)
     h, c, gates, tanh_c = lstm_cell(z, c_prev)
+    h, gates = gru_cell(x_t @ kernel + b_x, h_prev @ recurrent_kernel + b_h, h_prev)
 
 Like TF's LSTMBlockCell, but the matmuls stay outside (on BLAS, where a layer can do x @ kernel for
-all time steps at once) and the gate blocks are in Keras's order i, f, c, o. Unfused, one step is
-~20 small ops (split, 3 activations, 5 multiplies/adds, and their gradients); here it is one kernel
-call forward and one backward. `gates` (the activations) and `tanh_c` are outputs so that the
-backward op needs no transcendental function. The activations are fixed: sigmoid for the gates and
-tanh for the candidate and the cell output (Keras's defaults); other activations keep the unfused
-ops. Kernels: tfgraph/kernels/rnn.py. These are tfgraph op types, not TF ones.
+all time steps at once) and the gate blocks are in Keras's order (LSTM i, f, c, o; GRU z, r, h).
+Unfused, an LSTM step is ~20 small ops (split, 3 activations, 5 multiplies/adds, and their
+gradients); here it is one kernel call forward and one backward. `gates` (the activations) and
+LSTM's `tanh_c` are outputs so that the backward ops need no transcendental function. The
+activations are fixed: sigmoid for the gates, tanh for the candidate and the cell output (Keras's
+defaults); other activations, and GRU's reset_after=False (a matmul sits between its gates), keep
+the unfused ops. Kernels: tfgraph/kernels/rnn.py. These are tfgraph op types, not TF ones.
 """
 import numpy as np
 
 from tfgraph.framework import dtypes
 from tfgraph.framework.op_def import OpDef, TensorSpec, constant_value, require, require_float
 from tfgraph.kernels import rnn as _kernels
-from tfgraph.ops import array_ops
+from tfgraph.ops import array_ops, math_ops
 
 
 def _sigmoid(x):
@@ -148,6 +151,126 @@ class LSTMCellGrad(OpDef):
         return kernel
 
 
+# -- GRU (reset_after=True, Keras 3's default) -----------------------------------------------------
+def _gru_units(mx, mh, h_prev, op_type):
+    n, u = h_prev.shape
+    if mx.ndim != 2 or h_prev.ndim != 2 or mx.shape != (n, 3 * u) or mh.shape != mx.shape:
+        raise ValueError("%s: mx and mh must be (batch, 3 * units) for h_prev (batch, units); "
+                         "got mx %s, mh %s, h_prev %s" % (op_type, list(mx.shape), list(mh.shape),
+                                                          list(h_prev.shape)))
+    return n, u
+
+
+class GRUCell(OpDef):
+    """One GRU step with the reset gate after the recurrent matmul (Keras 3 / CuDNN): (h, gates).
+
+    mx = x_t @ kernel + input_bias and mh = h_prev @ recurrent_kernel + recurrent_bias, both
+    (batch, 3u) in gate order z, r, h; h_prev (batch, u). `z, r = sigmoid(mx_zr + mh_zr)`,
+    `hh = tanh(mx_h + r * mh_h)`, `h = z * h_prev + (1 - z) * hh`; `gates` = [z, r, hh].
+    """
+    type = "GRUCell"
+    same_dtype = (0, 1, 2)
+
+    def infer(self, mx, mh, h_prev):
+        require_float(mx, self.type)
+        require(mx.shape.is_compatible_with(mh.shape),
+                "mx and mh must have one shape: %s vs %s" % (mx.shape, mh.shape))
+        m = mx.shape.merge_with(mh.shape)
+        require(m.ndims in (None, 2) and h_prev.shape.ndims in (None, 2),
+                "mx, mh and h_prev must be rank 2, got %s and %s" % (m, h_prev.shape))
+        mb, mn = m.as_tuple() if m.ndims == 2 else (None, None)
+        hb, u = h_prev.shape.as_tuple() if h_prev.shape.ndims == 2 else (None, None)
+        require(mn is None or mn % 3 == 0, "mx's last dim must be 3 * units, got %s" % mn)
+        u = mn // 3 if u is None and mn is not None else u
+        require(mn is None or mn == 3 * u,
+                "mx's last dim must be 3 * units: %s vs h_prev's %s units" % (mn, u))
+        require(mb is None or hb is None or mb == hb,
+                "mx and h_prev differ in batch size: %s vs %s" % (mb, hb))
+        batch = mb if mb is not None else hb
+        return [TensorSpec([batch, u], mx.dtype),
+                TensorSpec([batch, None if u is None else 3 * u], mx.dtype)]
+
+    def compute(self, mx, mh, h_prev):
+        _gru_units(mx, mh, h_prev, self.type)
+        xz, xr, xh = np.split(mx, 3, axis=1)
+        rz, rr, rh = np.split(mh, 3, axis=1)
+        z, r = _sigmoid(xz + rz), _sigmoid(xr + rr)
+        hh = np.tanh(xh + r * rh)
+        return hh + z * (h_prev - hh), np.concatenate([z, r, hh], axis=1)
+
+    def make_kernel(self, op, rt):
+        dtype = op.inputs[0].dtype
+        if dtype not in (dtypes.float32, dtypes.float64):
+            return self.compute
+        exact = dtype is not dtypes.float32
+
+        def kernel(mx, mh, h_prev):
+            n, u = _gru_units(mx, mh, h_prev, "GRUCell")
+            h, gates = np.empty((n, u), mx.dtype), np.empty((n, 3 * u), mx.dtype)
+            _kernels.gru_cell(_c(mx), _c(mh), _c(h_prev), h, gates, exact)
+            return h, gates
+        return kernel
+
+    def grad(self, op, dh, dgates):
+        mx, mh, h_prev = op.inputs
+        dmx, dmh, dh_prev = GRUCellGrad.apply(mh, h_prev, op.outputs[1], dh)
+        if not _is_zero(dgates):   # only when a caller differentiates `gates` itself
+            xz, xr, xh = array_ops.split(mx, 3, axis=1)
+            rz, rr, rh = array_ops.split(mh, 3, axis=1)
+            r = math_ops.sigmoid(xr + rr)
+            gates = array_ops.concat([math_ops.sigmoid(xz + rz), r, math_ops.tanh(xh + r * rh)],
+                                     axis=1)
+            from tfgraph.autodiff.gradients import gradients
+            gx, gm = gradients(gates, [mx, mh], grad_ys=dgates)
+            dmx, dmh = dmx + gx, dmh + gm
+        return [dmx, dmh, dh_prev]
+
+
+class GRUCellGrad(OpDef):
+    """Backward of GRUCell: (dmx, dmh, dh_prev) from mh, h_prev, the saved gates and dh.
+
+    `da_h = dh * (1-z) * (1-hh^2)`, `da_z = dh * (h_prev - hh) * z(1-z)`,
+    `da_r = da_h * mh_h * r(1-r)`; dmx = [da_z, da_r, da_h], dmh = [da_z, da_r, da_h * r],
+    `dh_prev = dh * z`. Not itself differentiable.
+    """
+    type = "GRUCellGrad"
+    same_dtype = (0, 1, 2, 3)
+
+    def infer(self, mh, h_prev, gates, dh):
+        require_float(mh, self.type)
+        require(h_prev.shape.is_compatible_with(dh.shape),
+                "h_prev and dh must have one shape: %s vs %s" % (h_prev.shape, dh.shape))
+        m = mh.shape.merge_with(gates.shape)
+        return [TensorSpec(m, mh.dtype), TensorSpec(m, mh.dtype),
+                TensorSpec(h_prev.shape.merge_with(dh.shape), mh.dtype)]
+
+    def compute(self, mh, h_prev, gates, dh):
+        _gru_units(gates, mh, h_prev, self.type)
+        z, r, hh = np.split(gates, 3, axis=1)
+        rh = np.split(mh, 3, axis=1)[2]
+        one = mh.dtype.type(1)
+        dah = dh * (one - z) * (one - hh * hh)
+        daz = dh * (h_prev - hh) * z * (one - z)
+        dar = dah * rh * r * (one - r)
+        return (np.concatenate([daz, dar, dah], axis=1),
+                np.concatenate([daz, dar, dah * r], axis=1), dh * z)
+
+    def make_kernel(self, op, rt):
+        if op.inputs[0].dtype not in (dtypes.float32, dtypes.float64):
+            return self.compute
+        compute = self.compute
+
+        def kernel(mh, h_prev, gates, dh):
+            n, u = _gru_units(gates, mh, h_prev, "GRUCellGrad")
+            if dh.shape != (n, u):
+                return compute(mh, h_prev, gates, dh)   # broadcasting or its error
+            dmx, dmh = np.empty((n, 3 * u), mh.dtype), np.empty((n, 3 * u), mh.dtype)
+            dh_prev = np.empty((n, u), mh.dtype)
+            _kernels.gru_cell_grad(_c(mh), _c(h_prev), _c(gates), _c(dh), dmx, dmh, dh_prev)
+            return dmx, dmh, dh_prev
+        return kernel
+
+
 def _is_zero(t):
     if t is None or t.op.type == "ZerosLike":   # what tf.gradients feeds for an unused output
         return True
@@ -166,4 +289,15 @@ def lstm_cell(z, c_prev, name=None):
     return LSTMCell.apply(z, c_prev, name=name)
 
 
-__all__ = ["lstm_cell"]
+def gru_cell(mx, mh, h_prev, name=None):
+    """One fused GRU step, reset gate after the matmul (Keras gate order z, r, h; sigmoid, tanh).
+
+    Returns (h, gates); `gates` = [z, r, hh] is what the gradient reads.
+
+        mx = x_t @ kernel + input_bias; mh = h_prev @ recurrent_kernel + recurrent_bias
+        h, _ = rnn_ops.gru_cell(mx, mh, h_prev)
+    """
+    return GRUCell.apply(mx, mh, h_prev, name=name)
+
+
+__all__ = ["lstm_cell", "gru_cell"]

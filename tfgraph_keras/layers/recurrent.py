@@ -13,7 +13,8 @@ its gradient comes from autodiff. The graph is built for speed on small batches:
   * each step has exactly one matmul, h @ recurrent_kernel, and none at step 0 for a zero state;
   * go_backwards reverses the python list of steps, so it costs no op;
   * an LSTM with the default activations (sigmoid, tanh) runs each step's gate maths as one fused
-    LSTMCell op (one Numba kernel forward, one backward) instead of ~20 small ops.
+    LSTMCell op (one Numba kernel forward, one backward) instead of ~20 small ops; so does a GRU
+    with them and reset_after=True (GRUCell).
 dropout / recurrent_dropout follow Keras 3: one mask per sequence, the same at every step, on the
 inputs and on the h that the recurrent matmuls read (not on the carried state); off at inference.
 `stateful=True` and masking are not supported.
@@ -357,9 +358,22 @@ class GRU(_RNN):
                                              axis=1)
         return self._biases[0]
 
+    @property
+    def _fused(self):
+        """reset_after with the default activations runs as one GRUCell op per step (after the
+        first: from the zero state a step is two activations)."""
+        return self.reset_after and self.recurrent_activation is activations.sigmoid and \
+            self.activation is activations.tanh
+
     def _step(self, xt, states):
         h = states[0]
         sig, act = self.recurrent_activation, self.activation
+        if self._fused and h is not None:
+            rec = self._recurrent(h)
+            if self._biases[1] is not None:
+                rec = tf.nn.bias_add(rec, self._biases[1])
+            h, _ = rnn_ops.gru_cell(xt, rec, h)
+            return h, [h]
         xz, xr, xh = tf.split(xt, 3, axis=1)
         if self.reset_after:
             rec = self._recurrent(h)

@@ -130,3 +130,73 @@ def test_grad_op_is_not_differentiable():
     dz = tf.gradients(rnn_ops.lstm_cell(z, c)[0], z)[0]
     with pytest.raises(LookupError, match="LSTMCellGrad"):
         tf.gradients(tf.reduce_sum(dz), z)
+
+
+# -- GRUCell ---------------------------------------------------------------------------------------
+def _gru_ref(mx, mh, h_prev):
+    """Keras 3's GRU step (reset_after) in float64, gate order z, r, h: (h, gates)."""
+    mx, mh, h_prev = (a.astype(np.float64) for a in (mx, mh, h_prev))
+    u = h_prev.shape[1]
+    z = _sig(mx[:, :u] + mh[:, :u])
+    r = _sig(mx[:, u:2 * u] + mh[:, u:2 * u])
+    hh = np.tanh(mx[:, 2 * u:] + r * mh[:, 2 * u:])
+    return z * h_prev + (1 - z) * hh, np.concatenate([z, r, hh], axis=1)
+
+
+def _gru_inputs(batch, units, dtype, scale=3.0):
+    return ((RNG.randn(batch, 3 * units) * scale).astype(dtype),
+            (RNG.randn(batch, 3 * units) * scale).astype(dtype),
+            RNG.randn(batch, units).astype(dtype))
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float32, 1e-6), (np.float64, 1e-12)])
+def test_gru_forward_kernel_matches_numpy(dtype, tol):
+    mx, mh, h_prev = _gru_inputs(6, 19, dtype, scale=5.0)
+    got = _run(rnn_ops.gru_cell(*[tf.constant(a) for a in (mx, mh, h_prev)]))
+    for a, r, ref in zip(got, _gru_ref(mx, mh, h_prev), rnn_ops.GRUCell().compute(mx, mh, h_prev)):
+        assert a.dtype == dtype and a.shape == r.shape
+        np.testing.assert_allclose(a, r, rtol=0, atol=tol)
+        np.testing.assert_allclose(a, ref, rtol=0, atol=tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gru_grad_kernel_matches_numpy(dtype):
+    n, u = 5, 11
+    mx, mh, h_prev = _gru_inputs(n, u, dtype)
+    gates = rnn_ops.GRUCell().compute(mx, mh, h_prev)[1]
+    dh = RNG.randn(n, u).astype(dtype)
+    got = _run(rnn_ops.GRUCellGrad.apply(*[tf.constant(a) for a in (mh, h_prev, gates, dh)]))
+    z, r, hh = np.split(gates.astype(np.float64), 3, axis=1)
+    dah = dh * (1 - z) * (1 - hh * hh)
+    daz = dh * (h_prev - hh) * z * (1 - z)
+    dar = dah * mh[:, 2 * u:] * r * (1 - r)
+    want = [np.concatenate([daz, dar, dah], 1), np.concatenate([daz, dar, dah * r], 1), dh * z]
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for a, w in zip(got, want):
+        np.testing.assert_allclose(a, w, rtol=0, atol=tol)
+
+
+@pytest.mark.parametrize("outputs", [(0,), (1,), (0, 1)], ids=["h", "gates", "both"])
+def test_gru_gradient_check(outputs):
+    values = _gru_inputs(3, 2, np.float64, scale=1.5)
+    inputs = [tf.constant(v) for v in values]
+    outs = rnn_ops.gru_cell(*inputs)
+    weights = [tf.constant(RNG.randn(*o.shape.as_list())) for o in outs]
+    loss = tf.add_n([tf.reduce_sum(outs[k] * weights[k]) for k in outputs])
+    with tf.Session():
+        err = tf.test.compute_gradient_error(inputs, [(3, 6), (3, 6), (3, 2)], loss, [],
+                                             x_init_value=list(values))
+    assert err < 1e-5   # measured 2e-7..6e-7 (central differences)
+
+
+def test_gru_static_shapes_and_errors():
+    mx = tf.placeholder(tf.float32, [None, 6])
+    h = tf.placeholder(tf.float32, [None, 2])
+    out, gates = rnn_ops.gru_cell(mx, mx, h)
+    assert out.shape.as_list() == [None, 2] and gates.shape.as_list() == [None, 6]
+    assert [g.shape.as_list() for g in tf.gradients(out, [mx, h])] == [[None, 6], [None, 2]]
+    with pytest.raises(ValueError, match="3 \\* units"):
+        rnn_ops.gru_cell(tf.placeholder(tf.float32, [None, 8]),
+                         tf.placeholder(tf.float32, [None, 8]), h)
+    with pytest.raises(Exception, match="mx and mh must be \\(batch, 3 \\* units\\)"):
+        _run(out, {mx: np.zeros((3, 6), np.float32), h: np.zeros((4, 2), np.float32)})
