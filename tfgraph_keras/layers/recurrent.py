@@ -360,8 +360,8 @@ class GRU(_RNN):
 
     @property
     def _fused(self):
-        """reset_after with the default activations runs as one GRUCell op per step (after the
-        first: from the zero state a step is two activations)."""
+        """reset_after with the default activations runs each step as one GRUCell op, but the
+        first from a zero state (two activations: it stays unfused)."""
         return self.reset_after and self.recurrent_activation is activations.sigmoid and \
             self.activation is activations.tanh
 
