@@ -109,7 +109,7 @@ class VarianceScaling(Initializer):
 
     def __call__(self, shape, dtype=None, partition_info=None):
         dtype = self._dtype(dtype)
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = self._fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
         if self.distribution == "truncated_normal":
@@ -120,6 +120,9 @@ class VarianceScaling(Initializer):
             return random_ops.random_normal(shape, 0.0, math.sqrt(scale), dtype, seed=self.seed)
         limit = math.sqrt(3.0 * scale)
         return random_ops.random_uniform(shape, -limit, limit, dtype, seed=self.seed)
+
+    def _fans(self, shape):
+        return compute_fans(shape)
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,

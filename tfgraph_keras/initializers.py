@@ -1,6 +1,8 @@
 """keras.initializers: Keras names and defaults over tfgraph's graph initializers; one get()."""
+import numpy as np
+
 from tfgraph import initializers as _tfi
-from tfgraph.initializers import Constant, Initializer, Ones, Orthogonal, VarianceScaling, Zeros
+from tfgraph.initializers import Constant, Initializer, Ones, Orthogonal, Zeros
 
 
 class RandomNormal(_tfi.RandomNormal):
@@ -18,12 +20,34 @@ class TruncatedNormal(_tfi.TruncatedNormal):
         super().__init__(mean, stddev, seed)
 
 
-def _scaling(name, scale, mode, distribution):
-    def __init__(self, seed=None):
-        VarianceScaling.__init__(self, scale, mode, distribution, seed)
+class VarianceScaling(_tfi.VarianceScaling):
+    """keras.initializers.VarianceScaling; as in Keras 3, the fans may be taken over given axes
+    (`input_axes`/`output_axes`, both or neither), else from the shape as for TF's kernels."""
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
+        super().__init__(scale, mode, distribution, seed)
+        self.input_axes, self.output_axes = input_axes, output_axes
+
+    def _fans(self, shape):
+        if self.input_axes is None or self.output_axes is None:
+            return super()._fans(shape)
+        shape = [int(d) for d in shape]
+        return (int(np.prod([shape[a] for a in self.input_axes])),
+                int(np.prod([shape[a] for a in self.output_axes])))
 
     def get_config(self):
-        return {"seed": self.seed}
+        config = super().get_config()
+        config.update(input_axes=self.input_axes, output_axes=self.output_axes)
+        return config
+
+
+def _scaling(name, scale, mode, distribution):
+    def __init__(self, seed=None, input_axes=None, output_axes=None):
+        VarianceScaling.__init__(self, scale, mode, distribution, seed, input_axes, output_axes)
+
+    def get_config(self):
+        return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
     return type(name, (VarianceScaling,), {"__init__": __init__, "get_config": get_config})
 
 

@@ -425,10 +425,7 @@ def _keras3_fixture_model(keras):
 
 
 @needs_h5py
-@pytest.mark.parametrize("kind", ["weights", pytest.param("keras", marks=pytest.mark.xfail(
-    strict=True, raises=TypeError, reason="Keras 3.15's initializer configs carry input_axes / "
-    "output_axes, which tfgraph_keras/initializers.py does not accept yet (with them dropped, "
-    "this file loads and matches Keras to 6e-8)"))])
+@pytest.mark.parametrize("kind", ["weights", "keras"])
 def test_reads_files_written_by_keras3(kind):
     """keras3_rnn.* were written by Keras 3 (tensorflow 2.21): its predictions, reproduced."""
     with np.load(os.path.join(DATA, "keras3_rnn.npz")) as ref:
