@@ -11,11 +11,7 @@ This module is the TF1 namespace (`tf.compat.v1` is the same object); it only re
 import sys as _sys
 import types as _types
 
-from tfgraph.runtime import allocator as _allocator
-
-_allocator.tune_malloc()  # before the first big array: see tfgraph/runtime/allocator.py
-
-from tfgraph.framework import dtypes as _dtypes  # noqa: E402
+from tfgraph.framework import dtypes as _dtypes
 from tfgraph.framework import errors
 from tfgraph.framework.dtypes import (DType, as_dtype, bool, double, float16, float32, float64,  # noqa: A004
                                       half, int8, int16, int32, int64, string, uint8)
@@ -26,6 +22,7 @@ from tfgraph.framework.scopes import (AUTO_REUSE, VariableScope, control_depende
                                       get_variable, get_variable_scope, name_scope, variable_scope)
 from tfgraph.framework.tensor import Tensor
 from tfgraph.framework.tensor_shape import Dimension, TensorShape
+from tfgraph.runtime import allocator as _allocator
 from tfgraph.runtime.session import (ConfigProto, GPUOptions, GraphOptions, InteractiveSession,
                                      Session, get_default_session)
 from tfgraph.variables import (Variable, all_variables, global_variables,
@@ -96,3 +93,5 @@ compat = _types.ModuleType("tfgraph.compat")
 compat.v1 = _sys.modules[__name__]
 _sys.modules["tfgraph.compat"] = compat
 _sys.modules["tfgraph.compat.v1"] = _sys.modules[__name__]
+
+_allocator.tune_malloc()  # buffer reuse across training steps: tfgraph/runtime/allocator.py

@@ -1,12 +1,10 @@
-"""A Keras functional model on MNIST: one shared Dense layer reads both halves of each image, and the
-model has two outputs, the digit (softmax) and whether it is odd (sigmoid).
+"""A Keras functional model on MNIST: one shared Dense layer reads both halves of each image, and
+the model has two outputs, the digit (softmax) and whether it is odd (sigmoid).
 
 Only the imports differ from the Keras script: with `from tensorflow import keras` it runs on
 TensorFlow unchanged. MNIST is read from $TFGRAPH_DATASETS_DIR/mnist.npz (or ~/.keras/datasets, or
 downloaded).
 """
-import numpy as np
-
 import tfgraph_keras as keras
 from tfgraph_keras import layers
 

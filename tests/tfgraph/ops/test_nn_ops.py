@@ -410,6 +410,8 @@ def test_dropout_is_one_mask_op_and_computes_tf1s_composite():
         dx = tf.gradients(tf.reduce_sum(y), x)[0]
         new = [op.type for op in g.get_operations()][len(g_ops):]
         assert "ZerosLike" not in new and "SelectV2" not in new
+        np.testing.assert_array_equal(sess.run(dx, {x: xv, noise: nv}),
+                                      np.float32(1 / 0.7) * (nv >= np.float32(0.3)))
 
 
 def test_top_k_gradient():
