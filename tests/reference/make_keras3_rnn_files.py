@@ -1,7 +1,7 @@
 """Writes keras3_rnn.weights.h5, keras3_rnn.keras and keras3_rnn.npz (inputs, Keras's predictions)
 from real Keras 3, for tests/tfgraph_keras/layers/test_recurrent.py. Run it in a virtualenv with
 tensorflow-cpu (tfgraph never imports it; these files were written by Keras 3.15.1):
-    /work/venv-tf/bin/python tests/data/make_keras3_rnn_files.py
+    /work/venv-tf/bin/python tests/reference/make_keras3_rnn_files.py
 """
 import os
 
@@ -10,7 +10,7 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from tensorflow import keras  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 
 
 def build(keras):

@@ -417,7 +417,7 @@ DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data")
 
 
 def _keras3_fixture_model(keras):
-    """tests/data/make_keras3_rnn_files.py's model (the same code ran on real Keras 3)."""
+    """tests/reference/make_keras3_rnn_files.py's model (the same code ran on real Keras 3)."""
     L = keras.layers
     return keras.Sequential([keras.Input((5, 3)), L.LSTM(4, return_sequences=True),
                              L.GRU(3, return_sequences=True), L.SimpleRNN(3, return_sequences=True),
