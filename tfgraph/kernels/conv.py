@@ -155,12 +155,37 @@ def _outside(j0, j1, ja, jb, seg):
     return (max(j0, jb), j1) if ja < jb else (0, 0)
 
 
+@njit(inline="always")
+def _row_epilogue(outf, orow, ow, o, bf, relu, zero):
+    """+ bf and/or max(., 0) over one output row; one branch-free loop per case, so it vectorizes
+    (tests inside the loop measured 1.1 ms on W3's conv against 0.3 ms hoisted)."""
+    if bf.size > 0 and relu:
+        for j in range(ow):
+            t = orow + j * o
+            for k in range(o):
+                v = outf[np.uint64(t + k)] + bf[np.uint64(k)]
+                outf[np.uint64(t + k)] = zero if v < zero else v
+    elif bf.size > 0:
+        for j in range(ow):
+            t = orow + j * o
+            for k in range(o):
+                outf[np.uint64(t + k)] += bf[np.uint64(k)]
+    else:
+        for e in range(ow * o):
+            v = outf[np.uint64(orow + e)]
+            outf[np.uint64(orow + e)] = zero if v < zero else v
+
+
 @njit
-def _conv_direct(xf, n, h, w, c, wf, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, o, outf):
+def _conv_direct(xf, n, h, w, c, wf, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, o, bf, relu, outf):
     """Direct convolution for a tiny K = kh*kw*c (a first layer on 1-channel images): each output
     row accumulates tap by tap, the inner loop running over the o output channels (contiguous).
     Taps go in groups of 3 along the kernel row: one pass over the output row per group where all
-    three are inside x (1.5x faster than tap by tap on W3), single taps at the edges."""
+    three are inside x (1.5x faster than tap by tap on W3), single taps at the edges.
+
+    Epilogue, while the row is in cache: + bf (per output channel) when bf is not empty, then
+    max(., 0) when `relu` (NaN stays NaN, as np.maximum): the plan's Conv2D -> BiasAdd -> Relu."""
+    zero = outf.dtype.type(0)
     for b in range(n):
         for i in range(oh):
             orow = (b * oh + i) * ow * o
@@ -196,6 +221,8 @@ def _conv_direct(xf, n, h, w, c, wf, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, o, 
                                     t = orow + j * o
                                     for k in range(o):
                                         outf[np.uint64(t + k)] += v * wf[np.uint64(rq + k)]
+            if bf.size > 0 or relu:
+                _row_epilogue(outf, orow, ow, o, bf, relu, zero)
 
 
 @njit
@@ -282,13 +309,22 @@ def _is_pointwise(kshape, strides, pads):
 
 
 # -- the three convolution kernels ---------------------------------------------------------------
-def conv2d(x, w, strides, dilations, padding):
-    """NHWC x (N,H,W,C) * HWIO w (KH,KW,C,O) -> (N,OH,OW,O)."""
+def conv2d(x, w, strides, dilations, padding, bias=None, relu=False):
+    """NHWC x (N,H,W,C) * HWIO w (KH,KW,C,O) -> (N,OH,OW,O); then + bias (O,) and max(., 0) when
+    given (the execution plan's fused Conv2D -> BiasAdd -> Relu)."""
     out_hw, pads = geometry(x.shape, w.shape, strides, dilations, padding)
-    return _conv_gemm(x, w, strides, dilations, pads, out_hw)
+    return _conv_gemm(x, w, strides, dilations, pads, out_hw, bias, relu)
 
 
-def _conv_gemm(x, w, strides, dilations, pads, out_hw):
+def _epilogue(out, bias, relu):
+    if bias is not None:
+        np.add(out, bias, out=out)
+    if relu:
+        np.maximum(out, out.dtype.type(0), out=out)
+    return out
+
+
+def _conv_gemm(x, w, strides, dilations, pads, out_hw, bias=None, relu=False):
     """Convolution with explicit padding before (ph, pw) and output size (the rest reads as 0)."""
     n, h, wd, c = x.shape
     kh, kw, _, o = w.shape
@@ -299,12 +335,14 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw):
     wmat = w.reshape(kh * kw * c, o)
     if _is_pointwise(w.shape, tuple(strides), (ph, pw)) and (oh, ow) == (h, wd):
         blas.matmul(x.reshape(-1, c), wmat, out=out.reshape(-1, o))
-        return out
+        return _epilogue(out, bias, relu)
     x = np.ascontiguousarray(x)
     if kh * kw * c <= _DIRECT_MAX_K:
+        bf = np.ascontiguousarray(bias, dtype=x.dtype).reshape(-1) if bias is not None else \
+            np.empty(0, x.dtype)
         _conv_direct(x.reshape(-1), n, h, wd, c, np.ascontiguousarray(wmat).reshape(-1), kh, kw,
-                     strides[0], strides[1], dilations[0], dilations[1], ph, pw, oh, ow, o,
-                     out.reshape(-1))
+                     strides[0], strides[1], dilations[0], dilations[1], ph, pw, oh, ow, o, bf,
+                     relu, out.reshape(-1))
         return out
     rows = oh * ow
     step = _chunk(n, rows, kh * kw * c, x.itemsize)
@@ -314,7 +352,7 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw):
         col = _scratch((e - s) * rows, kh * kw * c, x.dtype)
         _im2col_chunk(x[s:e], col, (kh, kw), strides, dilations, (ph, pw), (oh, ow))
         blas.matmul(col, wmat, out=out2[s * rows:e * rows])
-    return out
+    return _epilogue(out, bias, relu)
 
 
 def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding):

@@ -196,6 +196,15 @@ class Conv2D(_ConvBase):
         s, d, p = self._kernel_args(op)
         return lambda x, w: conv_kernels.conv2d(x, w, s, d, p)
 
+    def make_bias_relu_kernel(self, op, rt, relu):
+        """Kernel(x, w, bias) of BiasAdd(Conv2D(x, w), bias), then Relu when `relu`: the bias and
+        the Relu are applied to each output row while it is in cache (runtime/fusion.py plans it in
+        place of the ops), or None to run the ops apart."""
+        if op.outputs[0].dtype.np not in _FAST_DTYPES or op.attrs["data_format"] != "NHWC":
+            return None
+        s, d, p = self._kernel_args(op)
+        return lambda x, w, bias: conv_kernels.conv2d(x, w, s, d, p, bias, relu)
+
     def grad(self, op, dy):
         x, w = op.inputs
         a = self._fwd_attrs(op)

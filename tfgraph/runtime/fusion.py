@@ -94,6 +94,48 @@ def fuse_relu_grad_into_producer(steps, fetch_slots, make_step, rt):
     return [replaced.get(i, st) for i, st in out]
 
 
+def fuse_bias_relu_into_producer(steps, fetch_slots, make_step, rt):
+    """BiasAdd(p, b), alone or fused with a following Relu, where p comes, used once, from an op whose
+    OpDef can apply the bias (and Relu) inside its own kernel (`make_bias_relu_kernel`: Conv2D, which
+    adds them to each output row while it is in cache) becomes one step with inputs p's + b.
+    Runs after `fuse`, so a BiasAdd -> Relu chain is one FusedKernel step here."""
+    uses = _uses(steps, fetch_slots)
+    producer = {s: i for i, st in enumerate(steps) for s in st.outputs}
+    writes = [i for i, st in enumerate(steps) if st.op.op_def.ref_inputs]
+    dropped, out = set(), []
+    for i, st in enumerate(steps):
+        relu = _bias_relu_pattern(st)
+        j = producer.get(st.inputs[0]) if relu is not None and st.inputs else None
+        if j is not None and uses.get(st.inputs[0]) == 1 and j not in dropped and \
+                not any(j < w < i for w in writes):
+            p = steps[j]
+            make = getattr(p.op.op_def, "make_bias_relu_kernel", None)
+            kernel = make(p.op, rt, relu) if make is not None else None
+            if kernel is not None:
+                dropped.add(j)
+                # at the BiasAdd's place: the bias (a variable read) may come after the producer
+                out.append(make_step(st.op, kernel, list(p.inputs) + [st.inputs[1]], st.outputs))
+                continue
+        out.append(st)
+    return [st for st in out if not any(st is steps[j] for j in dropped)]
+
+
+def _bias_relu_pattern(step):
+    """True/False (with/without Relu) when `step` is BiasAdd(value, bias) [-> Relu] in NHWC, else None."""
+    kernel = step.kernel
+    if isinstance(kernel, FusedKernel):
+        types = [op.type for op in kernel.ops]
+        refs = [refs for _, _, refs, _ in kernel.program]
+        if types == ["BiasAdd", "Relu"] and refs[0] == [("x", 0), ("x", 1)] and \
+                kernel.ops[0].attrs.get("data_format", "NHWC") == "NHWC":
+            return True
+        return None
+    if step.op.type == "BiasAdd" and step.op.attrs.get("data_format", "NHWC") == "NHWC" and \
+            len(step.inputs) == 2:
+        return False
+    return None
+
+
 def fuse(steps, fetch_slots, make_step):
     """Steps with each fusable elementwise chain replaced by one step (`make_step(op, kernel, in, out)`)."""
     uses = _uses(steps, fetch_slots)

@@ -95,6 +95,7 @@ class ExecutionPlan:
         fetch_slots = [slot_of[t] for t in self.fetches]
         steps = fusion.fuse_relu_grad_into_producer(steps, fetch_slots, PlanStep, self.state)
         steps = fusion.fuse(steps, fetch_slots, PlanStep)
+        steps = fusion.fuse_bias_relu_into_producer(steps, fetch_slots, PlanStep, self.state)
         self.steps = steps
         kernels = {"k%d" % i: step.kernel for i, step in enumerate(steps)}
         self._fn, self._line_to_step = self._generate(steps, consts, kernels, fetch_slots, persistent)

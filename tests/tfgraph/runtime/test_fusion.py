@@ -216,3 +216,43 @@ def test_relu_then_max_pool_gradient_matches_numeric():
     with tf.Session():
         err = tf.test.compute_gradient_error(x, (2, 4, 4, 2), y, (2, 2, 2, 2))
     assert err < 1e-6
+
+
+@pytest.mark.parametrize("channels, padding, relu", [(1, "VALID", True), (3, "SAME", True),
+                                                     (1, "SAME", False), (3, "VALID", False)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_and_relu_fold_into_conv2d(channels, padding, relu, dtype):
+    rng = np.random.default_rng(7)
+    x = tf.placeholder(dtype, [None, 9, 8, channels])
+    w = tf.constant(rng.standard_normal((3, 3, channels, 5)).astype(dtype))
+    b = tf.placeholder(dtype, [5])
+    conv = tf.nn.conv2d(x, w, [1, 1, 1, 1], padding)
+    y = tf.nn.bias_add(conv, b)
+    if relu:
+        y = tf.nn.relu(y)
+    xv = rng.standard_normal((4, 9, 8, channels)).astype(dtype)
+    xv[1, 4, 4, 0] = np.nan                            # NaN through the conv, bias and Relu
+    bv = rng.standard_normal(5).astype(dtype)
+    with tf.Session() as sess:
+        folded = sess.run(y, {x: xv, b: bv})
+        types = [s.op.type for s in max(sess._plans.values(), key=lambda p: len(p.steps)).steps]
+        conv_v, apart = sess.run([conv, y], {x: xv, b: bv})   # conv fetched: not folded
+    assert "Conv2D" not in types and len(types) == 1
+    want = conv_v + bv
+    if relu:
+        want = np.maximum(want, 0)
+    np.testing.assert_array_equal(folded, apart)
+    np.testing.assert_array_equal(folded, want)
+    assert np.isnan(folded).any() and folded.dtype == dtype
+
+
+def test_conv_bias_relu_gradient_matches_numeric():
+    rng = np.random.default_rng(8)
+    x = tf.constant(rng.standard_normal((2, 5, 5, 1)))
+    w = tf.constant(rng.standard_normal((3, 3, 1, 2)))
+    b = tf.constant(rng.standard_normal(2))
+    y = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID"), b))
+    with tf.Session():
+        err = tf.test.compute_gradient_error([x, w, b], [(2, 5, 5, 1), (3, 3, 1, 2), (2,)], y,
+                                             (2, 3, 3, 2))
+    assert err < 1e-6
