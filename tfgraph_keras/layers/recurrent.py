@@ -258,7 +258,25 @@ class SimpleRNN(_RNN):
         return h, [h]
 
 
-class LSTM(_RNN):
+class _GatedRNN(_RNN):
+    """LSTM and GRU: an RNN whose gates use `recurrent_activation` (sigmoid by default)."""
+
+    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias=True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros", **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(recurrent_activation=activations.serialize(self.recurrent_activation))
+        return config
+
+
+class LSTM(_GatedRNN):
     """Long short-term memory (Hochreiter 1997), Keras 3's equations and weight layout.
 
     Gate blocks i, f, c, o: `z = x @ kernel + h @ recurrent_kernel + bias`,
@@ -272,15 +290,8 @@ class LSTM(_RNN):
     _gates = 4
     _n_states = 2
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
-                 use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 unit_forget_bias=True, **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias,
-                         kernel_initializer=kernel_initializer,
-                         recurrent_initializer=recurrent_initializer,
-                         bias_initializer=bias_initializer, **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
+    def __init__(self, units, *args, unit_forget_bias=True, **kwargs):
+        super().__init__(units, *args, **kwargs)   # args: activation, recurrent_activation, ...
         self.unit_forget_bias = bool(unit_forget_bias)
 
     def _bias_init(self):
@@ -314,12 +325,11 @@ class LSTM(_RNN):
 
     def get_config(self):
         config = super().get_config()
-        config.update(recurrent_activation=activations.serialize(self.recurrent_activation),
-                      unit_forget_bias=self.unit_forget_bias)
+        config.update(unit_forget_bias=self.unit_forget_bias)
         return config
 
 
-class GRU(_RNN):
+class GRU(_GatedRNN):
     """Gated recurrent unit, Keras 3's equations and weight layout (gate blocks z, r, h).
 
     reset_after=True (the Keras 3 / CuDNN default): bias (2, 3*units) = [input bias, recurrent
@@ -332,15 +342,8 @@ class GRU(_RNN):
 
     _gates = 3
 
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
-                 use_bias=True, kernel_initializer="glorot_uniform",
-                 recurrent_initializer="orthogonal", bias_initializer="zeros",
-                 reset_after=True, **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias,
-                         kernel_initializer=kernel_initializer,
-                         recurrent_initializer=recurrent_initializer,
-                         bias_initializer=bias_initializer, **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
+    def __init__(self, units, *args, reset_after=True, **kwargs):
+        super().__init__(units, *args, **kwargs)   # args: activation, recurrent_activation, ...
         self.reset_after = bool(reset_after)
 
     def _bias_shape(self):
@@ -400,8 +403,7 @@ class GRU(_RNN):
 
     def get_config(self):
         config = super().get_config()
-        config.update(recurrent_activation=activations.serialize(self.recurrent_activation),
-                      reset_after=self.reset_after)
+        config.update(reset_after=self.reset_after)
         return config
 
 
