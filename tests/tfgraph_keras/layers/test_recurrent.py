@@ -392,6 +392,15 @@ def test_reads_keras2_h5_rnn_weights(tmp_path):
                                atol=2e-6)
 
 
+def _assert_loads_stack_weights(path, w):
+    """The RNN stack loads `path` and predicts what the numpy reference does with weights `w`."""
+    model = _rnn_stack()
+    model.load_weights(str(path))
+    x = RNG.randn(2, 5, 3).astype(np.float32)
+    np.testing.assert_allclose(model.predict(x, verbose=0), _stack_ref(x, w), rtol=1e-5,
+                               atol=2e-6)
+
+
 @needs_h5py
 def test_reads_keras3_weights_h5_rnn_cell_layout(tmp_path):
     import h5py
@@ -406,11 +415,7 @@ def test_reads_keras3_weights_h5_rnn_cell_layout(tmp_path):
             g.attrs["name"] = cell
             for i, a in enumerate(arrays):
                 g.create_dataset(str(i), data=a)
-    model = _rnn_stack()
-    model.load_weights(str(tmp_path / "w.weights.h5"))
-    x = RNG.randn(2, 5, 3).astype(np.float32)
-    np.testing.assert_allclose(model.predict(x, verbose=0), _stack_ref(x, w), rtol=1e-5,
-                               atol=2e-6)
+    _assert_loads_stack_weights(tmp_path / "w.weights.h5", w)
 
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data")
@@ -475,11 +480,7 @@ def test_reads_the_older_tfgraph_layout_without_cell(tmp_path):
             g.attrs["name"] = key
             for i, a in enumerate(arrays):
                 g.create_dataset(str(i), data=a)
-    model = _rnn_stack()
-    model.load_weights(str(tmp_path / "w.weights.h5"))
-    x = RNG.randn(2, 5, 3).astype(np.float32)
-    np.testing.assert_allclose(model.predict(x, verbose=0), _stack_ref(x, w), rtol=1e-5,
-                               atol=2e-6)
+    _assert_loads_stack_weights(tmp_path / "w.weights.h5", w)
 
 
 def test_keras_zip_without_h5py_keeps_the_cell_layout(tmp_path, monkeypatch):
