@@ -54,6 +54,9 @@ class OpDef:
     view_of_input = None  # index of the input whose buffer the output may view (Identity, Reshape)
     persistent_output = False  # output is storage that outlives a run (Const, VariableV2)
     fixed_location = False
+    # Elementwise ops: the op on one element, over its inputs {0}, {1} (T: the output dtype), from
+    # which the execution plan generates fused kernels for chains of such ops (runtime/fusion.py).
+    scalar = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -76,6 +79,10 @@ class OpDef:
         return self.compute
 
     grad = None  # grad(self, op, *dys) -> [Tensor or None per input]
+
+    def scalar_expression(self, op):
+        """`scalar` for this op, or None where its attributes make it other than elementwise."""
+        return self.scalar
 
     # -- building -------------------------------------------------------------------------------
     @classmethod

@@ -99,6 +99,7 @@ def _check_kind(opdef, dtype, allowed):
 class Add(_Binary):
     """x + y."""
     type = "Add"
+    scalar = "{0} + {1}"
     fn = staticmethod(np.add)
 
     def grad(self, op, dy):
@@ -113,6 +114,7 @@ class AddV2(Add):
 class Sub(_Binary):
     """x - y."""
     type = "Sub"
+    scalar = "{0} - {1}"
     fn = staticmethod(np.subtract)
 
     def grad(self, op, dy):
@@ -123,6 +125,7 @@ class Sub(_Binary):
 class Mul(_Binary):
     """x * y."""
     type = "Mul"
+    scalar = "{0} * {1}"
     fn = staticmethod(np.multiply)
 
     def grad(self, op, dy):
@@ -133,6 +136,7 @@ class Mul(_Binary):
 class RealDiv(_Binary):
     """x / y for floats."""
     type = "RealDiv"
+    scalar = "{0} / {1}"
     fn = staticmethod(np.true_divide)
     allowed = "float"
 
@@ -183,6 +187,7 @@ def _where_pos(x):
 class Maximum(_Binary):
     """max(x, y) elementwise; the gradient goes to x where x >= y."""
     type = "Maximum"
+    scalar = "{0} if ({0} >= {1} or {0} != {0}) else {1}"  # NaN in either wins, as np.maximum
     fn = staticmethod(np.maximum)
 
     def grad(self, op, dy):
@@ -194,6 +199,7 @@ class Maximum(_Binary):
 class Minimum(_Binary):
     """min(x, y) elementwise; the gradient goes to x where x <= y."""
     type = "Minimum"
+    scalar = "{0} if ({0} <= {1} or {0} != {0}) else {1}"
     fn = staticmethod(np.minimum)
 
     def grad(self, op, dy):
@@ -427,6 +433,7 @@ def _unary(op_class, x, name):
 
 class Neg(_Unary):
     type = "Neg"
+    scalar = "-{0}"
     fn = staticmethod(np.negative)
 
     def grad(self, op, dy):
@@ -451,6 +458,7 @@ class Sign(_Unary):
 
 class Square(_Unary):
     type = "Square"
+    scalar = "{0} * {0}"
     fn = staticmethod(np.square)
 
     def grad(self, op, dy):
@@ -460,6 +468,7 @@ class Square(_Unary):
 
 class Sqrt(_Unary):
     type = "Sqrt"
+    scalar = "np.sqrt({0})"
     fn = staticmethod(np.sqrt)
     allowed = "float"
 
@@ -495,6 +504,7 @@ class Reciprocal(_Unary):
 
 class Exp(_Unary):
     type = "Exp"
+    scalar = "np.exp({0})"
     fn = staticmethod(np.exp)
     allowed = "float"
 
@@ -504,6 +514,7 @@ class Exp(_Unary):
 
 class Log(_Unary):
     type = "Log"
+    scalar = "np.log({0})"
     fn = staticmethod(np.log)
     allowed = "float"
 
@@ -540,6 +551,7 @@ class Cos(_Unary):
 
 class Tanh(_Unary):
     type = "Tanh"
+    scalar = "np.tanh({0})"
     fn = staticmethod(np.tanh)
     allowed = "float"
 
@@ -550,6 +562,8 @@ class Tanh(_Unary):
 
 class Sigmoid(_Unary):
     type = "Sigmoid"
+    scalar = ("(T(1) / (T(1) + np.exp(-abs({0})))) if {0} >= 0 else "
+              "(np.exp(-abs({0})) / (T(1) + np.exp(-abs({0}))))")  # fn's overflow-free form
     allowed = "float"
 
     @staticmethod

@@ -73,6 +73,7 @@ def _unary_kernel(fast):
 class Relu(_Activation):
     """max(x, 0)."""
     type = "Relu"
+    scalar = "{0} if not {0} < 0 else T(0)"  # NaN stays NaN, as np.maximum(x, 0)
     ints_ok = True
 
     def compute(self, x):
@@ -90,6 +91,7 @@ class Relu(_Activation):
 class ReluGrad(_ActivationGrad):
     """dy where y > 0 (y: the Relu output), else 0."""
     type = "ReluGrad"
+    scalar = "{0} * T({1} > 0)"  # dy * (y > 0): NaN/inf in dy propagate as numpy
 
     def compute(self, dy, y):
         return dy * (y > 0)
@@ -386,8 +388,12 @@ def _channel_axis(ndims, data_format):
 class BiasAdd(OpDef):
     """value + bias along the channel dim (last for NHWC, dim 1 for NCHW)."""
     type = "BiasAdd"
+    scalar = "{0} + {1}"   # NHWC: the bias runs along the last dim, as fused kernels broadcast it
     attrs = {"data_format": "NHWC"}
     same_dtype = (0, 1)
+
+    def scalar_expression(self, op):
+        return self.scalar if op.attrs["data_format"] == "NHWC" else None
 
     def infer(self, value, bias, *, data_format):
         nd = value.shape.ndims

@@ -1,11 +1,11 @@
 """Plan-time fusion: chains of elementwise ops become one generated Numba kernel.
 
-A chain such as `BiasAdd -> Relu`, or `Mul -> Add -> Neg`, where every intermediate result is used once
-and is not fetched, is replaced in the plan by one step. Its kernel reads each input once and writes the
-final result once, instead of making a full-size temporary per op. The Numba source is generated from
-the chain (one scalar expression per op, rounded to the op's dtype after every op, so float32 results
-match the op-by-op numpy kernels), written to a file keyed by its hash and compiled with cache=True:
-the compile cost is paid once per machine.
+A chain such as `BiasAdd -> Relu`, or `Mul -> Add -> Neg`, where every intermediate result is used
+once and is not fetched, is replaced in the plan by one step. Its kernel reads each input once and
+writes the final result once, instead of making a full-size temporary per op. The Numba source is
+generated from the chain (each op's `OpDef.scalar` expression, rounded to the op's dtype after every
+op, so float32 results match the op-by-op numpy kernels), written to a file keyed by its hash and
+compiled with cache=True: the compile cost is paid once per machine.
 
 The fused kernel handles inputs that are full-size, scalars, or per-channel vectors (a bias: the last
 dim). Any other run-time shape, a non-contiguous input, or a result smaller than `MIN_FUSED_SIZE`
@@ -21,28 +21,6 @@ import warnings
 
 import numpy as np
 
-# op type -> scalar expression over the op's inputs {0}, {1}; `T` is the op's output dtype
-SCALAR_EXPRESSIONS = {
-    "Add": "{0} + {1}",
-    "AddV2": "{0} + {1}",
-    "Sub": "{0} - {1}",
-    "Mul": "{0} * {1}",
-    "RealDiv": "{0} / {1}",
-    "Neg": "-{0}",
-    "Square": "{0} * {0}",
-    "Relu": "{0} if not {0} < 0 else T(0)",   # NaN stays NaN, as np.maximum(x, 0) keeps it
-    "ReluGrad": "{0} * T({1} > 0)",            # dy * (y > 0), NaN/inf in dy propagate as in numpy
-    "BiasAdd": "{0} + {1}",
-    "Maximum": "{0} if ({0} >= {1} or {0} != {0}) else {1}",   # NaN in either wins, as np.maximum
-    "Minimum": "{0} if ({0} <= {1} or {0} != {0}) else {1}",
-    "Exp": "np.exp({0})",
-    "Log": "np.log({0})",
-    "Sqrt": "np.sqrt({0})",
-    "Tanh": "np.tanh({0})",
-    # the Sigmoid kernel's overflow-free form: e = exp(-|x|); 1/(1+e) for x >= 0, else e/(1+e)
-    "Sigmoid": "(T(1) / (T(1) + np.exp(-abs({0})))) if {0} >= 0 else "
-               "(np.exp(-abs({0})) / (T(1) + np.exp(-abs({0}))))",
-}
 FUSABLE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 MIN_FUSED_SIZE = 1 << 15       # smaller results: op-by-op kernels (no JIT compile for small graphs)
@@ -53,9 +31,7 @@ PARALLEL_MIN_SIZE = 1 << 25
 
 
 def _fusable(op):
-    if op.type not in SCALAR_EXPRESSIONS or len(op.outputs) != 1:
-        return False
-    if op.type == "BiasAdd" and op.attrs.get("data_format", "NHWC") != "NHWC":
+    if op.op_def.scalar_expression(op) is None or len(op.outputs) != 1:
         return False
     dtypes = [t.dtype.as_numpy_dtype for t in list(op.inputs) + list(op.outputs)]
     return all(np.dtype(d) == np.dtype(dtypes[-1]) for d in dtypes) and \
@@ -322,7 +298,7 @@ def chain_source(program, kinds, dtype, parallel):
     names = {}
     for n, (op, _, refs, out_slot) in enumerate(program):
         operands = ["a%d" % r if kind == "x" else names[r] for kind, r in refs]
-        expr = SCALAR_EXPRESSIONS[op.type].format(*operands)
+        expr = op.op_def.scalar_expression(op).format(*operands)
         names[out_slot] = "t%d" % n
         lines.append("            t%d = T(%s)  # %s" % (n, expr, op.type))
     lines.append("            out[r, c] = t%d" % (len(program) - 1))
