@@ -414,6 +414,7 @@ class _Unary(OpDef):
     """y = f(x) elementwise, same shape and dtype."""
 
     fn = None
+    ufunc = None  # the ufunc whose reduce `fn` is, for the kernel's fast path
     allowed = "numeric"
 
     def infer(self, x):
@@ -918,6 +919,7 @@ class _Reduce(OpDef):
 
     attrs = {"axis": None, "keep_dims": False}
     fn = None
+    ufunc = None  # the ufunc whose reduce `fn` is, for the kernel's fast path
     allowed = "numeric"
 
     def infer(self, x, *, axis, keep_dims):
@@ -939,10 +941,28 @@ class _Reduce(OpDef):
     def make_kernel(self, op, rt):
         fn, axis, keep = self.fn, op.attrs["axis"], op.attrs["keep_dims"]
         np_dtype = op.outputs[0].dtype.np
-        return lambda x: np.asarray(fn(x, axis=axis, keepdims=keep), dtype=np_dtype)
+        ufunc = self.ufunc if op.inputs[0].dtype.np == np_dtype else None
+        if ufunc is None:
+            return lambda x: np.asarray(fn(x, axis=axis, keepdims=keep), dtype=np_dtype)
+        reduce = ufunc.reduce
+
+        # The ufunc's own reduce is what np.sum/np.max call after ~10 us of argument handling on a
+        # small array (W1's 100-element reductions); same pairwise summation, same result. dtype:
+        # integer sums stay in their type (np.sum would widen int32 to int64).
+        def kernel(x):
+            r = reduce(x, axis=axis, dtype=np_dtype, keepdims=keep)
+            return r if r.__class__ is np.ndarray else np.asarray(r)
+        return kernel
 
     def compute(self, x, *, axis, keep_dims):
         return np.asarray(self.fn(x, axis=axis, keepdims=keep_dims), dtype=x.dtype)
+
+
+def _count(shape, axis):
+    n = 1
+    for a in axis:
+        n *= shape[a]
+    return n
 
 
 def _reduced_grad_shape(op):
@@ -995,6 +1015,7 @@ def _expand_reduced(op, dy):
 class Sum(_Reduce):
     type = "Sum"
     fn = staticmethod(np.sum)
+    ufunc = np.add
 
     def grad(self, op, dy):
         x = op.inputs[0]
@@ -1004,6 +1025,22 @@ class Sum(_Reduce):
 class Mean(_Reduce):
     type = "Mean"
     fn = staticmethod(np.mean)
+
+    def make_kernel(self, op, rt):
+        x_dtype = op.inputs[0].dtype.np
+        if x_dtype not in (np.float32, np.float64):  # np.mean sums float16 in float32
+            return super().make_kernel(op, rt)
+        axis, keep, add = op.attrs["axis"], op.attrs["keep_dims"], np.add.reduce
+
+        # np.mean's own steps (sum, then divide by the count) without its ~25 us of Python on a
+        # small array; the quotient rounds to the float dtype as np.mean's does.
+        def kernel(x):
+            count = x.size if axis is None else _count(x.shape, axis)
+            s = add(x, axis=axis, keepdims=keep)
+            if s.__class__ is np.ndarray:
+                return np.true_divide(s, count, out=s, casting="unsafe")
+            return np.asarray(s / count, dtype=x_dtype)
+        return kernel
 
     def grad(self, op, dy):
         x = op.inputs[0]
@@ -1020,6 +1057,7 @@ class Mean(_Reduce):
 class Prod(_Reduce):
     type = "Prod"
     fn = staticmethod(np.prod)
+    ufunc = np.multiply
 
     def grad(self, op, dy):
         # d prod / dx_i = prod / x_i (valid for nonzero x, as the tests use)
@@ -1032,6 +1070,7 @@ class Prod(_Reduce):
 class Max(_Reduce):
     type = "Max"
     fn = staticmethod(np.max)
+    ufunc = np.maximum
 
     def grad(self, op, dy):
         return [_minmax_grad(op, dy)]
@@ -1040,6 +1079,7 @@ class Max(_Reduce):
 class Min(_Reduce):
     type = "Min"
     fn = staticmethod(np.min)
+    ufunc = np.minimum
 
     def grad(self, op, dy):
         return [_minmax_grad(op, dy)]

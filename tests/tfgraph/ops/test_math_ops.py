@@ -174,6 +174,25 @@ def test_reductions(fn, ref, grad, axis, keep):
              grad=grad, low=0.5, high=2)
 
 
+@pytest.mark.parametrize("fn, ref, grad", REDUCE, ids=[r[1].__name__ for r in REDUCE])
+@pytest.mark.parametrize("dtype", [np.float32, np.float16, np.int32])
+def test_reduction_kernels_equal_numpy_bit_for_bit(fn, ref, grad, dtype):
+    # The kernels call the ufunc's reduce (and divide for Mean) instead of np.sum/np.mean: same
+    # summation order and rounding, so the results must be identical, not merely close.
+    rng = np.random.default_rng(3)
+    x = (rng.random((37, 5, 129)) * 0.5 + 0.5).astype(dtype)  # float16 sums stay finite
+    p = tf.placeholder(tf.as_dtype(dtype), [None, 5, 129])
+    with tf.Session() as sess:
+        for axis, keep in AXES + [([0, 1, 2], False)]:
+            if ref is np.prod or (dtype == np.int32 and ref is np.mean):
+                continue  # int Mean truncates as TF does; products of 24k values overflow
+            np_axis = tuple(axis) if isinstance(axis, list) else axis
+            got = sess.run(fn(p, axis=axis, keepdims=keep), {p: x})
+            want = np.asarray(ref(x, axis=np_axis, keepdims=keep), dtype=dtype)
+            assert got.dtype == want.dtype and got.shape == want.shape
+            np.testing.assert_array_equal(got, want)
+
+
 def test_reductions_old_spellings_and_static_shapes():
     x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
     with tf.Graph().as_default():
