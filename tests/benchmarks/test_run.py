@@ -28,3 +28,11 @@ def test_table_shows_targets_ratios_and_peer_start_up():
     assert w1["GFLOP/s"] == "%.1f" % (0.025 * 188 / 0.05)
     w3 = dict(zip(head, rows["W3"]))
     assert w3["met"] == "no" and w3["tf s"] == "ERR" and w3["ratio"] == "-"
+
+
+def test_epoch_estimate_counts_the_first_step_once():
+    from benchmarks.workloads import epoch_estimate
+    # 10 of 469 steps: 2 s first step (plan building), then 0.1 s per step.
+    assert abs(epoch_estimate(0.0, 2.0, 2.9, 1280, 60000) - (2.0 + 0.1 * 468)) < 1e-9
+    assert epoch_estimate(0.0, 2.0, 48.8, 60000, 60000) == 48.8  # a full epoch is its own time
+    assert epoch_estimate(0.0, 1.5, 1.5, 128, 60000) == 1.5 * 469
