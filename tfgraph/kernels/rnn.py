@@ -174,3 +174,79 @@ def gru_cell_grad(mh, h_prev, gates, dh, dmx, dmh, dh_prev):
             dmr[u + j] = d
         for j in range(u):
             dpr[j] = dhr[j] * gr[j]
+
+
+# -- LSTM over a whole sequence (LSTMSequence): the per-step gate kernels; BLAS does the matmuls ----
+@njit(error_model="numpy")
+def lstm_seq_step(xp, rec, bias, c_prev, h, c, gates, tanh_c, exact):
+    """Forward of step t of LSTMSequence: z = xp + rec + bias (each row (4u,)), then as lstm_cell.
+
+    z is summed into `gates` and turned into the activations in place. `exact`: libm's exp/tanh
+    (float64) instead of the rational tanh (float32)."""
+    n, u = c_prev.shape
+    half = xp.dtype.type(0.5)
+    one = xp.dtype.type(1)
+    for b in range(n):
+        xr, rr, gr, cp, hr, cr, tr = xp[b], rec[b], gates[b], c_prev[b], h[b], c[b], tanh_c[b]
+        for j in range(4 * u):
+            gr[j] = xr[j] + rr[j] + bias[j]
+        if exact:
+            for j in range(2 * u):
+                gr[j] = one / (one + np.exp(-gr[j]))
+            for j in range(u):
+                gr[2 * u + j] = np.tanh(gr[2 * u + j])
+            for j in range(u):
+                gr[3 * u + j] = one / (one + np.exp(-gr[3 * u + j]))
+            for j in range(u):
+                cc = gr[u + j] * cp[j] + gr[j] * gr[2 * u + j]
+                t = np.tanh(cc)
+                cr[j] = cc
+                tr[j] = t
+                hr[j] = gr[3 * u + j] * t
+        else:
+            for j in range(2 * u):
+                gr[j] = half + half * _tanh32(half * gr[j])
+            for j in range(u):
+                gr[2 * u + j] = _tanh32(gr[2 * u + j])
+            for j in range(u):
+                gr[3 * u + j] = half + half * _tanh32(half * gr[3 * u + j])
+            for j in range(u):
+                cc = gr[u + j] * cp[j] + gr[j] * gr[2 * u + j]
+                t = _tanh32(cc)
+                cr[j] = cc
+                tr[j] = t
+                hr[j] = gr[3 * u + j] * t
+
+
+@njit(error_model="numpy")
+def lstm_seq_step_grad(c_prev, gates, tanh_c, dh_out, dh_rec, dc_out, dc_next, dz, dc_prev,
+                       dbias):
+    """Backward of step t of LSTMSequence: dz (batch, 4u) and dc_prev (batch, u).
+
+    The gradient reaching h_t is dh_out + dh_rec (from the sequence output and from step t+1's
+    recurrent matmul), the one reaching c_t is dc_out + dc_next; dz's rows are added to dbias
+    (float64, (4u,)). dc_prev must not alias dc_next."""
+    n, u = c_prev.shape
+    one = c_prev.dtype.type(1)
+    for b in range(n):
+        gr, tr, cp, dzr, dcr = gates[b], tanh_c[b], c_prev[b], dz[b], dc_prev[b]
+        dho, dhr, dco, dcn = dh_out[b], dh_rec[b], dc_out[b], dc_next[b]
+        for j in range(u):
+            t = tr[j]
+            o = gr[3 * u + j]
+            dh = dho[j] + dhr[j]
+            dcr[j] = dco[j] + dcn[j] + dh * o * (one - t * t)
+            dzr[3 * u + j] = dh * t * o * (one - o)
+        for j in range(u):
+            i = gr[j]
+            dzr[j] = dcr[j] * gr[2 * u + j] * i * (one - i)
+        for j in range(u):
+            f = gr[u + j]
+            dzr[u + j] = dcr[j] * cp[j] * f * (one - f)
+        for j in range(u):
+            g = gr[2 * u + j]
+            dzr[2 * u + j] = dcr[j] * gr[j] * (one - g * g)
+        for j in range(u):
+            dcr[j] = dcr[j] * gr[u + j]
+        for j in range(4 * u):
+            dbias[j] += dzr[j]

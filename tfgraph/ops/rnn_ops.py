@@ -14,10 +14,14 @@ activations are fixed: sigmoid for the gates, tanh for the candidate and the cel
 defaults); other activations, and GRU's reset_after=False (a matmul sits between its gates), keep
 the unfused ops. Kernels: tfgraph/kernels/rnn.py. These are tfgraph op types, not TF ones.
 """
+import concurrent.futures
+import contextlib
+
 import numpy as np
 
 from tfgraph.framework import dtypes
 from tfgraph.framework.op_def import OpDef, TensorSpec, constant_value, require, require_float
+from tfgraph.kernels import blas
 from tfgraph.kernels import rnn as _kernels
 from tfgraph.ops import array_ops, math_ops
 
@@ -271,6 +275,231 @@ class GRUCellGrad(OpDef):
         return kernel
 
 
+# -- LSTM over a whole sequence ---------------------------------------------------------------------
+def _seq_units(xp, rk, bias, h0, c0, op_type):
+    """(steps, batch, units), after checking the shapes of LSTMSequence's inputs."""
+    if xp.ndim != 3 or xp.shape[2] % 4:
+        raise ValueError("%s: xp must be (time, batch, 4 * units); got %s"
+                         % (op_type, list(xp.shape)))
+    t, n, u = xp.shape[0], xp.shape[1], xp.shape[2] // 4
+    if rk.shape != (u, 4 * u) or bias.shape != (4 * u,) or h0.shape != (n, u) or \
+            c0.shape != (n, u):
+        raise ValueError("%s: for xp %s, recurrent_kernel must be %s, bias %s and the initial "
+                         "states %s; got %s, %s, %s, %s"
+                         % (op_type, list(xp.shape), [u, 4 * u], [4 * u], [n, u], list(rk.shape),
+                            list(bias.shape), list(h0.shape), list(c0.shape)))
+    return t, n, u
+
+
+# Batch rows are independent in an LSTM: a sequence runs as one block of rows per core, each on its
+# own thread with one BLAS thread (numpy's matmul and the nogil Numba kernels release the GIL). On
+# 2 shared cores W4's epoch estimate measured 16-19 s against 33-34 s for one block with blas.matmul
+# choosing the threads per matmul: a 128x128x512 matmul is too small to split well, the gate
+# kernels run in parallel too, and the threads meet once per sequence instead of once per matmul.
+MIN_BLOCK_ROWS = 32
+THREADS = blas.DEFAULT_THREADS
+_pool = None
+
+
+def _by_rows(n, fn, first=0, min_rows=None):
+    """[fn(lo, hi, matmul) for row blocks [lo, hi) covering first..n]: one block per thread when
+    there are enough rows (then BLAS is held to one thread), else one call with blas.matmul."""
+    global _pool
+    size = n - first
+    blocks = max(1, min(THREADS, size // (MIN_BLOCK_ROWS if min_rows is None else min_rows)))
+    if blocks == 1:
+        return [fn(first, n, blas.matmul)]
+    edges = [first + size * i // blocks for i in range(blocks + 1)]
+    if _pool is None:
+        _pool = concurrent.futures.ThreadPoolExecutor(THREADS - 1, "tfgraph-rnn")
+    with _one_blas_thread():
+        futures = [_pool.submit(fn, edges[i], edges[i + 1], np.matmul)
+                   for i in range(1, blocks)]
+        try:
+            results = [fn(edges[0], edges[1], np.matmul)]
+        finally:   # no worker may outlive the one-thread BLAS setting (or see freed buffers)
+            concurrent.futures.wait(futures)
+        return results + [f.result() for f in futures]
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """OpenBLAS on one thread while several threads call it (its thread count is global)."""
+    if blas._set_threads is None:
+        yield
+        return
+    blas._set_threads(1)
+    try:
+        yield
+    finally:
+        blas._set_threads(blas.DEFAULT_THREADS)
+
+
+class LSTMSequence(OpDef):
+    """An LSTM over all time steps: (hs, cs, gates, tanh_c), each time-major (time, batch, .).
+
+    xp (time, batch, 4u) holds x_t @ kernel for every step (one matmul outside, over all steps);
+    step t computes `z = xp[t] + h_{t-1} @ recurrent_kernel + bias` and then what LSTMCell does,
+    from h0, c0 (batch, u). hs and cs are every step's h and c; gates and tanh_c are what the
+    gradient reads. The gradient (LSTMSequenceGrad) runs the steps backwards with one matmul each
+    and computes d recurrent_kernel as one matmul over all steps and d bias as one sum.
+    """
+    type = "LSTMSequence"
+    same_dtype = (0, 1, 2, 3, 4)
+
+    def infer(self, xp, rk, bias, h0, c0):
+        require_float(xp, self.type)
+        require(xp.shape.ndims in (None, 3), "xp must be rank 3, got %s" % xp.shape)
+        t, n, g = xp.shape.as_tuple() if xp.shape.ndims == 3 else (None, None, None)
+        require(g is None or g % 4 == 0, "xp's last dim must be 4 * units, got %s" % g)
+        u = None if g is None else g // 4
+        for name, x, want in (("recurrent_kernel", rk, [u, g]), ("bias", bias, [g]),
+                              ("h0", h0, [n, u]), ("c0", c0, [n, u])):
+            require(x.shape.is_compatible_with(want),
+                    "%s must be %s for xp %s, got %s" % (name, want, xp.shape, x.shape))
+        if n is None and h0.shape.ndims == 2:
+            n = h0.shape.as_tuple()[0]
+        return [TensorSpec([t, n, u], xp.dtype), TensorSpec([t, n, u], xp.dtype),
+                TensorSpec([t, n, g], xp.dtype), TensorSpec([t, n, u], xp.dtype)]
+
+    def compute(self, xp, rk, bias, h0, c0):
+        t, n, u = _seq_units(xp, rk, bias, h0, c0, self.type)
+        hs, cs, tcs = (np.empty((t, n, u), xp.dtype) for _ in range(3))
+        gates = np.empty((t, n, 4 * u), xp.dtype)
+        h, c = h0, c0
+        for k in range(t):
+            h, c, gates[k], tcs[k] = LSTMCell.compute(self, xp[k] + h @ rk + bias, c)
+            hs[k], cs[k] = h, c
+        return hs, cs, gates, tcs
+
+    def make_kernel(self, op, rt):
+        dtype = op.inputs[0].dtype
+        if dtype not in (dtypes.float32, dtypes.float64):
+            return self.compute
+        exact = dtype is not dtypes.float32
+
+        def kernel(xp, rk, bias, h0, c0):
+            t, n, u = _seq_units(xp, rk, bias, h0, c0, "LSTMSequence")
+            hs, cs, tcs = (np.empty((t, n, u), xp.dtype) for _ in range(3))
+            gates = np.empty((t, n, 4 * u), xp.dtype)
+            args = _c(xp), _c(rk), _c(bias), _c(h0), _c(c0), hs, cs, gates, tcs
+            zero_h = not h0.any()   # a zero initial state (the usual case) needs no matmul
+
+            def rows(lo, hi, matmul):
+                xp, rk, bias, h0, c0, hs, cs, gates, tcs = args
+                h, c = h0[lo:hi], c0[lo:hi]
+                rec = np.empty((hi - lo, 4 * u), xp.dtype)
+                for k in range(t):
+                    if k or not zero_h:
+                        matmul(h, rk, out=rec)
+                    else:
+                        rec.fill(0)
+                    h, c = hs[k, lo:hi], cs[k, lo:hi]
+                    _kernels.lstm_seq_step(xp[k, lo:hi], rec, bias, c0[lo:hi] if k == 0 else
+                                           cs[k - 1, lo:hi], h, c, gates[k, lo:hi],
+                                           tcs[k, lo:hi], exact)
+            _by_rows(n, rows)
+            return hs, cs, gates, tcs
+        return kernel
+
+    def grad(self, op, dhs, dcs, dgates, dtanh_c):
+        if not _is_zero(dgates):
+            raise NotImplementedError("LSTMSequence: gradients through its `gates` output are "
+                                      "not supported (use lstm_cell per step)")
+        _, rk, _, h0, c0 = op.inputs
+        hs, cs, gates, tanh_c = op.outputs
+        zero = array_ops.zeros([], dtype=hs.dtype)
+        if not _is_zero(dtanh_c):   # only when a caller differentiates tanh_c itself
+            dcs = dtanh_c * (1 - tanh_c * tanh_c) + (0 if _is_zero(dcs) else dcs)
+        dhs = zero if _is_zero(dhs) else dhs
+        dcs = zero if _is_zero(dcs) else dcs
+        return list(LSTMSequenceGrad.apply(rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs))
+
+
+def _full(d, shape):
+    """d (a gradient of the whole sequence, or a scalar 0 for none) as `shape`, or None for 0."""
+    if d.shape == shape:
+        return _c(d)
+    if d.ndim == 0 and d == 0:
+        return None
+    return np.ascontiguousarray(np.broadcast_to(d, shape))
+
+
+class LSTMSequenceGrad(OpDef):
+    """Backward of LSTMSequence: (dxp, d recurrent_kernel, d bias, dh0, dc0).
+
+    dhs and dcs are the gradients of the outputs hs and cs ((time, batch, u), or a scalar 0 for
+    none). Going back from the last step, the gradient reaching h_t is dhs[t] plus
+    dz_{t+1} @ recurrent_kernel^T, the one reaching c_t dcs[t] plus f_{t+1} * dc_{t+1}; dz_t is
+    LSTMCellGrad's and is dxp[t]. `d recurrent_kernel = [h0, h_0 .. h_{T-2}]^T @ dz` and
+    `d bias = sum(dz)` over all steps. Not itself differentiable.
+    """
+    type = "LSTMSequenceGrad"
+    same_dtype = (0, 1, 2, 3, 4, 5, 6, 7, 8)
+
+    def infer(self, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
+        require_float(rk, self.type)
+        g = gates.shape
+        return [TensorSpec(g, rk.dtype), TensorSpec(rk.shape, rk.dtype),
+                TensorSpec([g.as_tuple()[2] if g.ndims == 3 else None], rk.dtype),
+                TensorSpec(h0.shape, rk.dtype), TensorSpec(c0.shape, rk.dtype)]
+
+    def compute(self, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
+        t, n, u = hs.shape
+        dhs, dcs = np.broadcast_to(dhs, hs.shape), np.broadcast_to(dcs, hs.shape)
+        dz = np.empty(gates.shape, rk.dtype)
+        dh, dc = np.zeros((n, u), rk.dtype), np.zeros((n, u), rk.dtype)
+        for k in range(t - 1, -1, -1):
+            c_prev = cs[k - 1] if k else c0
+            dz[k], dc = LSTMCellGrad.compute(self, c_prev, gates[k], tanh_c[k], dhs[k] + dh,
+                                             dcs[k] + dc)
+            dh = dz[k] @ rk.T
+        h_prev = np.concatenate([h0[None], hs[:-1]]).reshape(-1, u)
+        return (dz, h_prev.T @ dz.reshape(-1, 4 * u), dz.sum(axis=(0, 1)), dh, dc)
+
+    def make_kernel(self, op, rt):
+        if op.inputs[0].dtype not in (dtypes.float32, dtypes.float64):
+            return self.compute
+
+        def kernel(rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
+            t, n, u = hs.shape
+            _seq_units(gates, rk, np.empty(4 * u), h0, c0, "LSTMSequenceGrad")
+            dt = rk.dtype
+            dhs, dcs = _full(dhs, hs.shape), _full(dcs, hs.shape)
+            gates, tanh_c, cs, c0, h0 = _c(gates), _c(tanh_c), _c(cs), _c(c0), _c(h0)
+            rk_t = _c(rk).T
+            dz = np.empty((t, n, 4 * u), dt)
+            dh0, dc0 = np.empty((n, u), dt), np.empty((n, u), dt)
+            dbias = []
+
+            def rows(lo, hi, matmul):
+                m = hi - lo
+                zero = np.zeros((m, u), dt)
+                dh, dc, dc_prev = np.zeros((m, u), dt), np.zeros((m, u), dt), np.empty((m, u), dt)
+                db = np.zeros(4 * u, np.float64)
+                for k in range(t - 1, -1, -1):
+                    _kernels.lstm_seq_step_grad(
+                        cs[k - 1, lo:hi] if k else c0[lo:hi], gates[k, lo:hi], tanh_c[k, lo:hi],
+                        zero if dhs is None else dhs[k, lo:hi], dh,
+                        zero if dcs is None else dcs[k, lo:hi], dc, dz[k, lo:hi], dc_prev, db)
+                    dc, dc_prev = dc_prev, dc
+                    matmul(dz[k, lo:hi], rk_t, out=dh)
+                dh0[lo:hi], dc0[lo:hi] = dh, dc
+                dbias.append(db)
+            _by_rows(n, rows)
+
+            # d recurrent_kernel = [h0, h_0 .. h_{T-2}]^T @ dz: matmuls over blocks of steps
+            # (contiguous time-major rows), one block per thread; step 0 apart unless h0 = 0
+            def steps(lo, hi, matmul):
+                return matmul(hs[lo - 1:hi - 1].reshape(-1, u).T, dz[lo:hi].reshape(-1, 4 * u))
+            drk = sum(_by_rows(t, steps, first=1, min_rows=1)) if t > 1 else \
+                np.zeros((u, 4 * u), dt)
+            if h0.any():
+                drk += blas.matmul(h0.T, dz[0])
+            return dz, drk, sum(dbias).astype(dt), dh0, dc0
+        return kernel
+
+
 def _is_zero(t):
     if t is None or t.op.type == "ZerosLike":   # what tf.gradients feeds for an unused output
         return True
@@ -300,4 +529,17 @@ def gru_cell(mx, mh, h_prev, name=None):
     return GRUCell.apply(mx, mh, h_prev, name=name)
 
 
-__all__ = ["lstm_cell", "gru_cell"]
+def lstm_sequence(xp, recurrent_kernel, bias, h0, c0, name=None):
+    """A fused LSTM over all time steps (Keras gate order i, f, c, o; sigmoid gates, tanh).
+
+    xp: (time, batch, 4 * units), x_t @ kernel for every step (time-major); h0, c0: (batch, units).
+    Returns (hs, cs, gates, tanh_c), time-major; the last two are what the gradient reads.
+
+        xp = tf.reshape(tf.matmul(tf.reshape(x_time_major, [-1, features]), kernel),
+                        [time, -1, 4 * units])
+        hs, cs, _, _ = rnn_ops.lstm_sequence(xp, recurrent_kernel, bias, h0, c0)
+    """
+    return LSTMSequence.apply(xp, recurrent_kernel, bias, h0, c0, name=name)
+
+
+__all__ = ["lstm_cell", "gru_cell", "lstm_sequence"]

@@ -12,9 +12,11 @@ its gradient comes from autodiff. The graph is built for speed on small batches:
     that each step's slice is a contiguous block (one Unpack; its gradient is one Pack);
   * each step has exactly one matmul, h @ recurrent_kernel, and none at step 0 for a zero state;
   * go_backwards reverses the python list of steps, so it costs no op;
-  * an LSTM with the default activations (sigmoid, tanh) runs each step's gate maths as one fused
-    LSTMCell op (one Numba kernel forward, one backward) instead of ~20 small ops; so does a GRU
-    with them and reset_after=True (GRUCell).
+  * an LSTM with the default activations (sigmoid, tanh) runs all its steps as one LSTMSequence
+    op (per step one BLAS matmul and one Numba gate kernel; its gradient computes
+    d recurrent_kernel as one matmul over all steps); with recurrent dropout it unrolls one fused
+    LSTMCell op per step instead of ~20 small ops. A GRU with them and reset_after=True runs each
+    step as one GRUCell op.
 dropout / recurrent_dropout follow Keras 3: one mask per sequence, the same at every step, on the
 inputs and on the h that the recurrent matmuls read (not on the carried state); off at inference.
 `stateful=True` and masking are not supported.
@@ -135,16 +137,31 @@ class _RNN(Layer):
     def _input_bias(self):
         return self.bias
 
-    def _project_inputs(self, x):
-        """[x[:, t] @ kernel + bias for t in time]: one matmul, time-major, one Unpack."""
+    def _project_inputs(self, x, bias=True):
+        """x[:, t] @ kernel (+ bias) for every t: one matmul, time-major (time, batch, cols)."""
         steps, features = x.shape.as_list()[1:]
         cols = self._gates * self.units
         flat = tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, features])
         proj = tf.matmul(flat, self.kernel)
-        bias = self._input_bias()
+        bias = self._input_bias() if bias else None
         if bias is not None:
             proj = tf.nn.bias_add(proj, bias)
-        return tf.unstack(tf.reshape(proj, [steps, -1, cols]), num=steps, axis=0)
+        return tf.reshape(proj, [steps, -1, cols])
+
+    def _run(self, x, states):
+        """The time loop: (the outputs, time-major (time, batch, units) if return_sequences else
+        the last step's; the final states). Unrolled: each step's slice of the projection is a
+        contiguous block (one Unpack; its gradient is one Pack)."""
+        proj = self._project_inputs(x)
+        xs = tf.unstack(proj, num=proj.shape.as_list()[0], axis=0)
+        if self.go_backwards:
+            xs = xs[::-1]
+        outputs = []
+        for t, xt in enumerate(xs):
+            with tf.name_scope("step_%d" % t if t else "step"):
+                out, states = self._step(xt, states)
+            outputs.append(out)
+        return (tf.stack(outputs, axis=0) if self.return_sequences else outputs[-1]), states
 
     def call(self, inputs, training=None, initial_state=None):
         steps = inputs.shape.as_list()[1]
@@ -161,18 +178,9 @@ class _RNN(Layer):
         if self.recurrent_dropout:
             self._rec_mask = self._dropout_mask(
                 inputs, self.recurrent_dropout, [tf.shape(inputs)[0], self.units], training)
-        xs = self._project_inputs(x)
-        if self.go_backwards:
-            xs = xs[::-1]
-        outputs = []
-        for t, xt in enumerate(xs):
-            with tf.name_scope("step_%d" % t if t else "step"):
-                out, states = self._step(xt, states)
-            outputs.append(out)
+        output, states = self._run(x, states)
         if self.return_sequences:
-            output = tf.transpose(tf.stack(outputs, axis=0), [1, 0, 2])
-        else:
-            output = outputs[-1]
+            output = tf.transpose(output, [1, 0, 2])
         final = [tf.identity(s, name="state") for s in states]
         info = {"layer": type(self).__name__, "input": inputs, "config": self.get_config(),
                 "weights": [self.kernel, self.recurrent_kernel, self.bias],
@@ -304,6 +312,24 @@ class LSTM(_GatedRNN):
         """The default activations run as one LSTMCell op per step (tfgraph/ops/rnn_ops.py)."""
         return self.recurrent_activation is activations.sigmoid and \
             self.activation is activations.tanh
+
+    def _run(self, x, states):
+        """Fused (default activations, no recurrent dropout): one LSTMSequence op runs all the
+        steps, forward and backward, on the projection of all steps; otherwise the unrolled
+        steps."""
+        if not self._fused or self._rec_mask is not None:
+            return super()._run(x, states)
+        if self.go_backwards:
+            x = tf.reverse(x, [1])
+        xp = self._project_inputs(x, bias=False)
+        cols, dtype = 4 * self.units, xp.dtype
+        zeros = tf.zeros(tf.stack([tf.shape(x)[0], self.units]), dtype=dtype) \
+            if None in states else None
+        h0, c0 = [zeros if s is None else s for s in states]
+        bias = self.bias if self.use_bias else tf.zeros([cols], dtype=dtype)
+        hs, cs, _, _ = rnn_ops.lstm_sequence(xp, self.recurrent_kernel, bias, h0, c0)
+        h, c = hs[-1], cs[-1]
+        return (hs if self.return_sequences else h), [h, c]
 
     def _step(self, xt, states):
         h, c = states

@@ -320,7 +320,7 @@ def test_training_loss_decreases_and_is_reproducible(kind):
     np.testing.assert_allclose(second["loss"], losses, rtol=1e-6)
 
 
-@pytest.mark.parametrize("kind,op_type", [("LSTM", "LSTMCell"), ("GRU", "GRUCell")])
+@pytest.mark.parametrize("kind,op_type", [("LSTM", "LSTMSequence"), ("GRU", "GRUCell")])
 def test_fused_cell_trains_like_the_unfused_ops(monkeypatch, kind, op_type):
     """Default activations run one fused cell op per step; the same weights and data give the same
     losses (float32 tolerance) as the unfused split/sigmoid/tanh ops."""
