@@ -168,3 +168,26 @@ def test_max_pool_grad_grad_picks_gradient_at_argmax():
     dy = rng.randn(2, oh, ow, 3).astype(np.float32)
     lhs = np.sum(ref.max_pool_grad(x, dy, k, s, p) * gg)
     np.testing.assert_allclose(lhs, np.sum(dy * got), rtol=1e-5)
+
+
+@pytest.mark.parametrize("xs,ws,s,p,d", [
+    ((2, 9, 8, 1), (3, 3, 1, 32), (1, 1), "VALID", (1, 1)),   # W3's layer: one group of 9 taps
+    ((2, 7, 6, 3), (2, 2, 3, 5), (2, 1), "SAME", (1, 1)),     # K = 12: a group of 9 and one of 3
+    ((1, 6, 7, 1), (2, 2, 1, 70), (1, 1), "VALID", (1, 1)),   # 70 channels: blocks of 32, 32, 6
+    ((1, 5, 5, 1), (3, 3, 1, 3), (2, 2), "SAME", (2, 1)),
+])
+def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s, p, d):
+    """conv2d(..., bias, relu) = max(conv + bias, 0), NaN kept; the filter-gradient kernel's
+    second result is BiasAddGrad (dy summed over all but the channels)."""
+    x, w = _arrays(xs, ws, np.float32)
+    x[0, 1, 1, 0] = np.nan
+    bias = np.random.RandomState(2).randn(ws[3]).astype(np.float32)
+    want = np.maximum(ref.conv2d(x, w, s, p, d) + bias, np.float32(0))
+    _close(K.conv2d(x, w, s, d, p, bias, relu=True), want, np.float32)
+    _close(K.conv2d(x, w, s, d, p, bias), ref.conv2d(x, w, s, p, d) + bias, np.float32)
+    x[0, 1, 1, 0] = 0
+    dy = _dy(x, w, s, p, d, np.float32)
+    (oh, ow), pads = K.geometry(xs, ws, s, d, p)
+    dw, db = K._filter_direct_call(x, ws[:2], dy, s, d, pads, (oh, ow))
+    _close(dw.reshape(ws), ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
+    _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
