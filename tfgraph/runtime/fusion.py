@@ -198,7 +198,8 @@ class FusedKernel:
     def _kinds(self, args, shape):
         kinds = []
         for a in args:
-            if not isinstance(a, np.ndarray) or a.dtype != self.dtype:
+            # np.generic: ufuncs return numpy scalars for 0-d results (a count, a learning rate)
+            if not isinstance(a, (np.ndarray, np.generic)) or a.dtype != self.dtype:
                 return None
             if a.shape == shape and a.flags.c_contiguous:
                 kinds.append("f")

@@ -71,6 +71,25 @@ def test_chain_with_scalars_vectors_and_division_matches_numpy(fuse_everything, 
     np.testing.assert_array_equal(out, want)
 
 
+def test_scalar_computed_in_the_run_joins_the_fused_kernel(fuse_everything):
+    # r = 1 / mean(s) is used twice, so it runs as its own step; a 0-d ufunc result is a numpy
+    # scalar (np.float32), not an ndarray, and must still enter the chain as a scalar
+    a = tf.placeholder(tf.float32, [None, 5])
+    s = tf.placeholder(tf.float32, [3])
+    r = 1.0 / tf.reduce_mean(s)
+    y = (a - 2.0) * r + r
+    av = np.arange(20, dtype=np.float32).reshape(4, 5)
+    sv = np.array([1.0, 2.0, 4.5], np.float32)
+    with tf.Session() as sess:
+        out = sess.run(y, {a: av, s: sv})
+        types, plan = _steps(sess)
+    fused = _fused(plan)
+    assert types == ["Mean", "RealDiv", "AddV2"] and len(fused) == 1
+    assert _ran_generated_kernel(fused[0])
+    rv = np.float32(1) / sv.mean()
+    np.testing.assert_array_equal(out, (av - np.float32(2)) * rv + rv)
+
+
 def test_fetched_or_shared_intermediates_are_not_fused_away(fuse_everything):
     x = tf.placeholder(tf.float32, [4, 4])
     h = x * 2.0
