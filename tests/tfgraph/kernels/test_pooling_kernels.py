@@ -55,6 +55,22 @@ def test_max_pool_2x2_fast_path_equals_general_kernel(xs, p, monkeypatch):
     np.testing.assert_array_equal(P.max_pool_grad(x, y, dy, (2, 2), (2, 2), pads), dx)
 
 
+@pytest.mark.parametrize("xs,p", TWO_BY_TWO + [((2, 7, 6, 32), "VALID"), ((1, 4, 5, 9), "VALID")])
+def test_max_pool_grad_with_relu_folded_in(xs, p, monkeypatch):
+    """max_pool_grad(..., relu=True) of a Relu output = ReluGrad(MaxPoolGrad(...)), NaN kept: the
+    2x2 fast path (any channel count) and the general kernel."""
+    rng = np.random.RandomState(5)
+    x = np.maximum(np.round(rng.randn(*xs) * 2), 0).astype(np.float32)   # 0s and ties
+    (oh, ow), pads = _pads(xs, (2, 2), (2, 2), p)
+    dy = rng.randn(xs[0], oh, ow, xs[3]).astype(np.float32)
+    dy[0, 0, 0, 0] = np.nan
+    y = P.max_pool(x, (2, 2), (2, 2), pads, (oh, ow))
+    want = ref.max_pool_grad(x, dy, (2, 2), (2, 2), p) * (x > 0)
+    _close(P.max_pool_grad(x, y, dy, (2, 2), (2, 2), pads, relu=True), want)
+    monkeypatch.setattr(P, "_is_2x2", lambda *a: False)
+    _close(P.max_pool_grad(x, y, dy, (2, 2), (2, 2), pads, relu=True), want)
+
+
 def test_max_pool_2x2_gradient_ties_go_to_the_first_maximum():
     x = np.zeros((1, 2, 2, 4), np.float32)
     x[0, :, :, 1] = [[0, 1], [1, 1]]           # max at the 2nd position (and later ones)
