@@ -276,18 +276,19 @@ class GRUCellGrad(OpDef):
 
 
 # -- LSTM over a whole sequence ---------------------------------------------------------------------
-def _seq_units(xp, rk, bias, h0, c0, op_type):
+def _seq_units(x, kernel, rk, bias, h0, c0, op_type):
     """(steps, batch, units), after checking the shapes of LSTMSequence's inputs."""
-    if xp.ndim != 3 or xp.shape[2] % 4:
-        raise ValueError("%s: xp must be (time, batch, 4 * units); got %s"
-                         % (op_type, list(xp.shape)))
-    t, n, u = xp.shape[0], xp.shape[1], xp.shape[2] // 4
+    if x.ndim != 3 or kernel.ndim != 2 or kernel.shape[0] != x.shape[2] or kernel.shape[1] % 4:
+        raise ValueError("%s: x must be (time, batch, features) and kernel (features, 4 * units); "
+                         "got %s and %s" % (op_type, list(x.shape), list(kernel.shape)))
+    t, n, u = x.shape[0], x.shape[1], kernel.shape[1] // 4
     if rk.shape != (u, 4 * u) or bias.shape != (4 * u,) or h0.shape != (n, u) or \
             c0.shape != (n, u):
-        raise ValueError("%s: for xp %s, recurrent_kernel must be %s, bias %s and the initial "
-                         "states %s; got %s, %s, %s, %s"
-                         % (op_type, list(xp.shape), [u, 4 * u], [4 * u], [n, u], list(rk.shape),
-                            list(bias.shape), list(h0.shape), list(c0.shape)))
+        raise ValueError("%s: for x %s and kernel %s, recurrent_kernel must be %s, bias %s and the "
+                         "initial states %s; got %s, %s, %s, %s"
+                         % (op_type, list(x.shape), list(kernel.shape), [u, 4 * u], [4 * u],
+                            [n, u], list(rk.shape), list(bias.shape), list(h0.shape),
+                            list(c0.shape)))
     return t, n, u
 
 
@@ -338,37 +339,42 @@ def _one_blas_thread():
 class LSTMSequence(OpDef):
     """An LSTM over all time steps: (hs, cs, gates, tanh_c), each time-major (time, batch, .).
 
-    xp (time, batch, 4u) holds x_t @ kernel for every step (one matmul outside, over all steps);
-    step t computes `z = xp[t] + h_{t-1} @ recurrent_kernel + bias` and then what LSTMCell does,
-    from h0, c0 (batch, u). hs and cs are every step's h and c; gates and tanh_c are what the
-    gradient reads. The gradient (LSTMSequenceGrad) runs the steps backwards with one matmul each
-    and computes d recurrent_kernel as one matmul over all steps and d bias as one sum.
+    x (time, batch, features); step t computes
+    `z = x[t] @ kernel + h_{t-1} @ recurrent_kernel + bias` and then what LSTMCell does, from h0,
+    c0 (batch, u). hs and cs are every step's h and c; gates and tanh_c are what the gradient
+    reads. The gradient (LSTMSequenceGrad) runs the steps backwards with one matmul each and
+    computes d kernel and d recurrent_kernel as matmuls over all steps and d bias as one sum.
     """
     type = "LSTMSequence"
-    same_dtype = (0, 1, 2, 3, 4)
+    same_dtype = (0, 1, 2, 3, 4, 5)
 
-    def infer(self, xp, rk, bias, h0, c0):
-        require_float(xp, self.type)
-        require(xp.shape.ndims in (None, 3), "xp must be rank 3, got %s" % xp.shape)
-        t, n, g = xp.shape.as_tuple() if xp.shape.ndims == 3 else (None, None, None)
-        require(g is None or g % 4 == 0, "xp's last dim must be 4 * units, got %s" % g)
+    def infer(self, x, kernel, rk, bias, h0, c0):
+        require_float(x, self.type)
+        require(x.shape.ndims in (None, 3) and kernel.shape.ndims in (None, 2),
+                "x must be rank 3 and kernel rank 2, got %s and %s" % (x.shape, kernel.shape))
+        t, n, f = x.shape.as_tuple() if x.shape.ndims == 3 else (None, None, None)
+        kf, g = kernel.shape.as_tuple() if kernel.shape.ndims == 2 else (None, None)
+        require(g is None or g % 4 == 0, "kernel's last dim must be 4 * units, got %s" % g)
+        require(f is None or kf is None or f == kf,
+                "x has %s features but kernel %s rows" % (f, kf))
         u = None if g is None else g // 4
-        for name, x, want in (("recurrent_kernel", rk, [u, g]), ("bias", bias, [g]),
+        for name, a, want in (("recurrent_kernel", rk, [u, g]), ("bias", bias, [g]),
                               ("h0", h0, [n, u]), ("c0", c0, [n, u])):
-            require(x.shape.is_compatible_with(want),
-                    "%s must be %s for xp %s, got %s" % (name, want, xp.shape, x.shape))
+            require(a.shape.is_compatible_with(want),
+                    "%s must be %s for x %s and kernel %s, got %s"
+                    % (name, want, x.shape, kernel.shape, a.shape))
         if n is None and h0.shape.ndims == 2:
             n = h0.shape.as_tuple()[0]
-        return [TensorSpec([t, n, u], xp.dtype), TensorSpec([t, n, u], xp.dtype),
-                TensorSpec([t, n, g], xp.dtype), TensorSpec([t, n, u], xp.dtype)]
+        return [TensorSpec([t, n, u], x.dtype), TensorSpec([t, n, u], x.dtype),
+                TensorSpec([t, n, g], x.dtype), TensorSpec([t, n, u], x.dtype)]
 
-    def compute(self, xp, rk, bias, h0, c0):
-        t, n, u = _seq_units(xp, rk, bias, h0, c0, self.type)
-        hs, cs, tcs = (np.empty((t, n, u), xp.dtype) for _ in range(3))
-        gates = np.empty((t, n, 4 * u), xp.dtype)
+    def compute(self, x, kernel, rk, bias, h0, c0):
+        t, n, u = _seq_units(x, kernel, rk, bias, h0, c0, self.type)
+        hs, cs, tcs = (np.empty((t, n, u), x.dtype) for _ in range(3))
+        gates = np.empty((t, n, 4 * u), x.dtype)
         h, c = h0, c0
         for k in range(t):
-            h, c, gates[k], tcs[k] = LSTMCell.compute(self, xp[k] + h @ rk + bias, c)
+            h, c, gates[k], tcs[k] = LSTMCell.compute(self, x[k] @ kernel + h @ rk + bias, c)
             hs[k], cs[k] = h, c
         return hs, cs, gates, tcs
 
@@ -378,26 +384,26 @@ class LSTMSequence(OpDef):
             return self.compute
         exact = dtype is not dtypes.float32
 
-        def kernel(xp, rk, bias, h0, c0):
-            t, n, u = _seq_units(xp, rk, bias, h0, c0, "LSTMSequence")
-            hs, cs, tcs = (np.empty((t, n, u), xp.dtype) for _ in range(3))
-            gates = np.empty((t, n, 4 * u), xp.dtype)
-            args = _c(xp), _c(rk), _c(bias), _c(h0), _c(c0), hs, cs, gates, tcs
+        def kernel(x, kernel, rk, bias, h0, c0):
+            t, n, u = _seq_units(x, kernel, rk, bias, h0, c0, "LSTMSequence")
+            dt = x.dtype
+            hs, cs, tcs = (np.empty((t, n, u), dt) for _ in range(3))
+            gates = np.empty((t, n, 4 * u), dt)
+            x, kernel, rk, bias, h0, c0 = (_c(a) for a in (x, kernel, rk, bias, h0, c0))
             zero_h = not h0.any()   # a zero initial state (the usual case) needs no matmul
 
             def rows(lo, hi, matmul):
-                xp, rk, bias, h0, c0, hs, cs, gates, tcs = args
-                h, c = h0[lo:hi], c0[lo:hi]
-                rec = np.empty((hi - lo, 4 * u), xp.dtype)
+                h = h0[lo:hi]
+                xk, rec = np.empty((hi - lo, 4 * u), dt), np.empty((hi - lo, 4 * u), dt)
                 for k in range(t):
+                    matmul(x[k, lo:hi], kernel, out=xk)
                     if k or not zero_h:
                         matmul(h, rk, out=rec)
                     else:
                         rec.fill(0)
-                    h, c = hs[k, lo:hi], cs[k, lo:hi]
-                    _kernels.lstm_seq_step(xp[k, lo:hi], rec, bias, c0[lo:hi] if k == 0 else
-                                           cs[k - 1, lo:hi], h, c, gates[k, lo:hi],
-                                           tcs[k, lo:hi], exact)
+                    h = hs[k, lo:hi]
+                    _kernels.lstm_seq_step(xk, rec, bias, cs[k - 1, lo:hi] if k else c0[lo:hi],
+                                           h, cs[k, lo:hi], gates[k, lo:hi], tcs[k, lo:hi], exact)
             _by_rows(n, rows)
             return hs, cs, gates, tcs
         return kernel
@@ -406,14 +412,21 @@ class LSTMSequence(OpDef):
         if not _is_zero(dgates):
             raise NotImplementedError("LSTMSequence: gradients through its `gates` output are "
                                       "not supported (use lstm_cell per step)")
-        _, rk, _, h0, c0 = op.inputs
+        x, kernel, rk, _, h0, c0 = op.inputs
         hs, cs, gates, tanh_c = op.outputs
         zero = array_ops.zeros([], dtype=hs.dtype)
         if not _is_zero(dtanh_c):   # only when a caller differentiates tanh_c itself
             dcs = dtanh_c * (1 - tanh_c * tanh_c) + (0 if _is_zero(dcs) else dcs)
         dhs = zero if _is_zero(dhs) else dhs
         dcs = zero if _is_zero(dcs) else dcs
-        return list(LSTMSequenceGrad.apply(rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs))
+        dz, dkernel, drk, dbias, dc0 = LSTMSequenceGrad.apply(
+            x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs)
+        # d x and d h0 as graph ops on dz: pruned from the plan when nothing needs them (a
+        # model's input, a zero initial state)
+        dx = math_ops.matmul(array_ops.reshape(dz, [-1, dz.shape.as_list()[2] or -1]), kernel,
+                             transpose_b=True)
+        dh0 = math_ops.matmul(dz[0], rk, transpose_b=True)
+        return [array_ops.reshape(dx, array_ops.shape(x)), dkernel, drk, dbias, dh0, dc0]
 
 
 def _full(d, shape):
@@ -426,25 +439,29 @@ def _full(d, shape):
 
 
 class LSTMSequenceGrad(OpDef):
-    """Backward of LSTMSequence: (dxp, d recurrent_kernel, d bias, dh0, dc0).
+    """Backward of LSTMSequence: (dz, d kernel, d recurrent_kernel, d bias, dc0).
 
     dhs and dcs are the gradients of the outputs hs and cs ((time, batch, u), or a scalar 0 for
     none). Going back from the last step, the gradient reaching h_t is dhs[t] plus
-    dz_{t+1} @ recurrent_kernel^T, the one reaching c_t dcs[t] plus f_{t+1} * dc_{t+1}; dz_t is
-    LSTMCellGrad's and is dxp[t]. `d recurrent_kernel = [h0, h_0 .. h_{T-2}]^T @ dz` and
-    `d bias = sum(dz)` over all steps. Not itself differentiable.
+    dz_{t+1} @ recurrent_kernel^T, the one reaching c_t dcs[t] plus f_{t+1} * dc_{t+1}; dz_t
+    (time, batch, 4u) is LSTMCellGrad's. `d kernel = x^T @ dz`,
+    `d recurrent_kernel = [h0, h_0 .. h_{T-2}]^T @ dz` and `d bias = sum(dz)`, over all steps
+    (d x = dz @ kernel^T and dh0 = dz[0] @ recurrent_kernel^T are left to graph ops). Not itself
+    differentiable.
     """
     type = "LSTMSequenceGrad"
-    same_dtype = (0, 1, 2, 3, 4, 5, 6, 7, 8)
+    same_dtype = tuple(range(10))
 
-    def infer(self, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
+    def infer(self, x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
         require_float(rk, self.type)
         g = gates.shape
-        return [TensorSpec(g, rk.dtype), TensorSpec(rk.shape, rk.dtype),
-                TensorSpec([g.as_tuple()[2] if g.ndims == 3 else None], rk.dtype),
-                TensorSpec(h0.shape, rk.dtype), TensorSpec(c0.shape, rk.dtype)]
+        f = x.shape.as_tuple()[2] if x.shape.ndims == 3 else None
+        g4 = g.as_tuple()[2] if g.ndims == 3 else None
+        return [TensorSpec(g, rk.dtype), TensorSpec([f, g4], rk.dtype),
+                TensorSpec(rk.shape, rk.dtype), TensorSpec([g4], rk.dtype),
+                TensorSpec(c0.shape, rk.dtype)]
 
-    def compute(self, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
+    def compute(self, x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
         t, n, u = hs.shape
         dhs, dcs = np.broadcast_to(dhs, hs.shape), np.broadcast_to(dcs, hs.shape)
         dz = np.empty(gates.shape, rk.dtype)
@@ -455,21 +472,24 @@ class LSTMSequenceGrad(OpDef):
                                              dcs[k] + dc)
             dh = dz[k] @ rk.T
         h_prev = np.concatenate([h0[None], hs[:-1]]).reshape(-1, u)
-        return (dz, h_prev.T @ dz.reshape(-1, 4 * u), dz.sum(axis=(0, 1)), dh, dc)
+        dz2 = dz.reshape(-1, 4 * u)
+        return dz, x.reshape(-1, x.shape[2]).T @ dz2, h_prev.T @ dz2, dz.sum(axis=(0, 1)), dc
 
     def make_kernel(self, op, rt):
         if op.inputs[0].dtype not in (dtypes.float32, dtypes.float64):
             return self.compute
 
-        def kernel(rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
+        def kernel(x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
             t, n, u = hs.shape
-            _seq_units(gates, rk, np.empty(4 * u), h0, c0, "LSTMSequenceGrad")
+            _seq_units(x, np.empty((x.shape[-1], 4 * u)), rk, np.empty(4 * u), h0, c0,
+                       "LSTMSequenceGrad")
             dt = rk.dtype
             dhs, dcs = _full(dhs, hs.shape), _full(dcs, hs.shape)
-            gates, tanh_c, cs, c0, h0 = _c(gates), _c(tanh_c), _c(cs), _c(c0), _c(h0)
+            x, gates, tanh_c, hs, cs, c0, h0 = (_c(a) for a in (x, gates, tanh_c, hs, cs, c0,
+                                                                h0))
             rk_t = _c(rk).T
             dz = np.empty((t, n, 4 * u), dt)
-            dh0, dc0 = np.empty((n, u), dt), np.empty((n, u), dt)
+            dc0 = np.empty((n, u), dt)
             dbias = []
 
             def rows(lo, hi, matmul):
@@ -483,20 +503,25 @@ class LSTMSequenceGrad(OpDef):
                         zero if dhs is None else dhs[k, lo:hi], dh,
                         zero if dcs is None else dcs[k, lo:hi], dc, dz[k, lo:hi], dc_prev, db)
                     dc, dc_prev = dc_prev, dc
-                    matmul(dz[k, lo:hi], rk_t, out=dh)
-                dh0[lo:hi], dc0[lo:hi] = dh, dc
+                    if k:
+                        matmul(dz[k, lo:hi], rk_t, out=dh)
+                dc0[lo:hi] = dc
                 dbias.append(db)
             _by_rows(n, rows)
 
-            # d recurrent_kernel = [h0, h_0 .. h_{T-2}]^T @ dz: matmuls over blocks of steps
-            # (contiguous time-major rows), one block per thread; step 0 apart unless h0 = 0
+            # d kernel = x^T @ dz and d recurrent_kernel = [h0, h_0 .. h_{T-2}]^T @ dz: matmuls
+            # over blocks of steps (contiguous time-major rows), one block per thread; step 0's
+            # h0 term apart, and only when h0 is not 0
             def steps(lo, hi, matmul):
-                return matmul(hs[lo - 1:hi - 1].reshape(-1, u).T, dz[lo:hi].reshape(-1, 4 * u))
-            drk = sum(_by_rows(t, steps, first=1, min_rows=1)) if t > 1 else \
-                np.zeros((u, 4 * u), dt)
+                dk = matmul(x[lo:hi].reshape(-1, x.shape[2]).T, dz[lo:hi].reshape(-1, 4 * u))
+                a = max(lo, 1)
+                if a >= hi:
+                    return dk, np.zeros((u, 4 * u), dt)
+                return dk, matmul(hs[a - 1:hi - 1].reshape(-1, u).T, dz[a:hi].reshape(-1, 4 * u))
+            dkernel, drk = (sum(p) for p in zip(*_by_rows(t, steps, min_rows=1)))
             if h0.any():
                 drk += blas.matmul(h0.T, dz[0])
-            return dz, drk, sum(dbias).astype(dt), dh0, dc0
+            return dz, dkernel, drk, sum(dbias).astype(dt), dc0
         return kernel
 
 
@@ -529,17 +554,16 @@ def gru_cell(mx, mh, h_prev, name=None):
     return GRUCell.apply(mx, mh, h_prev, name=name)
 
 
-def lstm_sequence(xp, recurrent_kernel, bias, h0, c0, name=None):
+def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, name=None):
     """A fused LSTM over all time steps (Keras gate order i, f, c, o; sigmoid gates, tanh).
 
-    xp: (time, batch, 4 * units), x_t @ kernel for every step (time-major); h0, c0: (batch, units).
-    Returns (hs, cs, gates, tanh_c), time-major; the last two are what the gradient reads.
+    x: (time, batch, features), time-major; h0, c0: (batch, units). Returns (hs, cs, gates,
+    tanh_c), time-major; the last two are what the gradient reads.
 
-        xp = tf.reshape(tf.matmul(tf.reshape(x_time_major, [-1, features]), kernel),
-                        [time, -1, 4 * units])
-        hs, cs, _, _ = rnn_ops.lstm_sequence(xp, recurrent_kernel, bias, h0, c0)
+        hs, cs, _, _ = rnn_ops.lstm_sequence(tf.transpose(x, [1, 0, 2]), kernel,
+                                             recurrent_kernel, bias, h0, c0)
     """
-    return LSTMSequence.apply(xp, recurrent_kernel, bias, h0, c0, name=name)
+    return LSTMSequence.apply(x, kernel, recurrent_kernel, bias, h0, c0, name=name)
 
 
 __all__ = ["lstm_cell", "gru_cell", "lstm_sequence"]

@@ -13,8 +13,8 @@ its gradient comes from autodiff. The graph is built for speed on small batches:
   * each step has exactly one matmul, h @ recurrent_kernel, and none at step 0 for a zero state;
   * go_backwards reverses the python list of steps, so it costs no op;
   * an LSTM with the default activations (sigmoid, tanh) runs all its steps as one LSTMSequence
-    op (per step one BLAS matmul and one Numba gate kernel; its gradient computes
-    d recurrent_kernel as one matmul over all steps); with recurrent dropout it unrolls one fused
+    op (per step BLAS matmuls and one Numba gate kernel; its gradient computes d kernel and
+    d recurrent_kernel as matmuls over all steps); with recurrent dropout it unrolls one fused
     LSTMCell op per step instead of ~20 small ops. A GRU with them and reset_after=True runs each
     step as one GRUCell op.
 dropout / recurrent_dropout follow Keras 3: one mask per sequence, the same at every step, on the
@@ -315,19 +315,18 @@ class LSTM(_GatedRNN):
 
     def _run(self, x, states):
         """Fused (default activations, no recurrent dropout): one LSTMSequence op runs all the
-        steps, forward and backward, on the projection of all steps; otherwise the unrolled
-        steps."""
+        steps, forward and backward; otherwise the unrolled steps."""
         if not self._fused or self._rec_mask is not None:
             return super()._run(x, states)
+        xt = tf.transpose(x, [1, 0, 2])
         if self.go_backwards:
-            x = tf.reverse(x, [1])
-        xp = self._project_inputs(x, bias=False)
-        cols, dtype = 4 * self.units, xp.dtype
+            xt = tf.reverse(xt, [0])
+        dtype = xt.dtype
         zeros = tf.zeros(tf.stack([tf.shape(x)[0], self.units]), dtype=dtype) \
             if None in states else None
         h0, c0 = [zeros if s is None else s for s in states]
-        bias = self.bias if self.use_bias else tf.zeros([cols], dtype=dtype)
-        hs, cs, _, _ = rnn_ops.lstm_sequence(xp, self.recurrent_kernel, bias, h0, c0)
+        bias = self.bias if self.use_bias else tf.zeros([4 * self.units], dtype=dtype)
+        hs, cs, _, _ = rnn_ops.lstm_sequence(xt, self.kernel, self.recurrent_kernel, bias, h0, c0)
         h, c = hs[-1], cs[-1]
         return (hs if self.return_sequences else h), [h, c]
 
