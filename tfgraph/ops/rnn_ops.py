@@ -16,6 +16,7 @@ the unfused ops. Kernels: tfgraph/kernels/rnn.py. These are tfgraph op types, no
 """
 import concurrent.futures
 import contextlib
+import os
 
 import numpy as np
 
@@ -299,7 +300,7 @@ def _seq_units(x, kernel, rk, bias, h0, c0, op_type):
 # kernels run in parallel too, and the threads meet once per sequence instead of once per matmul.
 MIN_BLOCK_ROWS = 32
 THREADS = blas.DEFAULT_THREADS
-_pool = None
+_pool = None   # (pid, ThreadPoolExecutor)
 
 
 def _by_rows(n, fn, first=0, min_rows=None):
@@ -311,10 +312,10 @@ def _by_rows(n, fn, first=0, min_rows=None):
     if blocks == 1:
         return [fn(first, n, blas.matmul)]
     edges = [first + size * i // blocks for i in range(blocks + 1)]
-    if _pool is None:
-        _pool = concurrent.futures.ThreadPoolExecutor(THREADS - 1, "tfgraph-rnn")
+    if _pool is None or _pool[0] != os.getpid():   # a forked child has none of the threads
+        _pool = os.getpid(), concurrent.futures.ThreadPoolExecutor(THREADS - 1, "tfgraph-rnn")
     with _one_blas_thread():
-        futures = [_pool.submit(fn, edges[i], edges[i + 1], np.matmul)
+        futures = [_pool[1].submit(fn, edges[i], edges[i + 1], np.matmul)
                    for i in range(1, blocks)]
         try:
             results = [fn(edges[0], edges[1], np.matmul)]

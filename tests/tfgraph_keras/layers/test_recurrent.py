@@ -499,3 +499,26 @@ def test_keras_zip_without_h5py_keeps_the_cell_layout(tmp_path, monkeypatch):
     backend.clear_session()
     loaded = keras.models.load_model(tmp_path / "m.keras")
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), before)
+
+
+@pytest.mark.parametrize("kwargs,op_type", [({"dropout": 0.5}, "LSTMSequence"),
+                                            ({"recurrent_dropout": 0.5}, "LSTMCell")])
+def test_lstm_runs_one_sequence_op_unless_recurrent_dropout(kwargs, op_type):
+    """Input dropout keeps the one LSTMSequence op (the mask is applied to x before it);
+    recurrent dropout unrolls one LSTMCell per step. Both: masks when training, the plain
+    LSTM at inference."""
+    backend.clear_session()
+    inp = keras.Input((5, 3))
+    lstm = layers.LSTM(4, **kwargs)
+    model = keras.Model(inp, lstm(inp))
+    types = [op.type for op in backend.get_session().graph.get_operations()]
+    other = ({"LSTMSequence", "LSTMCell"} - {op_type}).pop()
+    assert op_type in types and other not in types
+    xs = RNG.randn(64, 5, 3).astype(np.float32)
+    _randomize(lstm)
+    ref = _ref_for(lstm, xs)[0]
+    sess, phase = backend.get_session(), backend.learning_phase()
+    np.testing.assert_allclose(sess.run(model.outputs[0], {model.inputs[0]: xs, phase: False}),
+                               ref, rtol=1e-5, atol=2e-6)
+    trained = sess.run(model.outputs[0], {model.inputs[0]: xs, phase: True})
+    assert np.abs(trained - ref).max() > 1e-3
