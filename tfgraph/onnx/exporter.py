@@ -189,15 +189,28 @@ class _Converter:
         if len(op.inputs) > 1:
             axis = self.value(op.inputs[1])
         axes = None if axis is None else [int(a) for a in np.ravel(axis)]
-        kind = _REDUCE[op.type]
-        attr_axes = kind != "ReduceSum" and self.opset < 18
+        self._reduce_node(_REDUCE[op.type], self.name(x), out, axes, keep)
+
+    def _reduce_node(self, kind, x, out, axes, keep):
+        """One ONNX Reduce* node; axes are an attribute before opset 18 (ReduceSum: 13)."""
         if axes is None:
-            self.node(kind, [self.name(x)], [out], keepdims=keep)
-        elif attr_axes:
-            self.node(kind, [self.name(x)], [out], keepdims=keep, axes=axes)
+            return self.node(kind, [x], [out], keepdims=keep)
+        if kind != "ReduceSum" and self.opset < 18:
+            return self.node(kind, [x], [out], keepdims=keep, axes=axes)
+        return self.node(kind, [x, self.const(axes, "axes", np.int64)], [out], keepdims=keep)
+
+    def op_Moments(self, op):
+        """tf.nn.moments' fused op as TF's composite: mean, then the mean of squared deviations."""
+        x, axes = self.name(op.inputs[0]), [int(a) for a in op.attrs["axis"]]
+        keep = int(bool(op.attrs["keep_dims"]))
+        mean_kept = self._reduce_node("ReduceMean", x, self.fresh(op.name + "/mean"), axes, 1)
+        if keep:
+            self.node("Identity", [mean_kept], [op.outputs[0].name])
         else:
-            axes_in = self.const(axes, "axes", np.int64)
-            self.node(kind, [self.name(x), axes_in], [out], keepdims=keep)
+            self._reduce_node("ReduceMean", x, op.outputs[0].name, axes, 0)
+        d = self.node("Sub", [x, mean_kept], [self.fresh(op.name + "/centered")])
+        sq = self.node("Mul", [d, d], [self.fresh(op.name + "/squared")])
+        self._reduce_node("ReduceMean", sq, op.outputs[1].name, axes, keep)
 
     def op_BiasAdd(self, op):
         if op.attrs.get("data_format", "NHWC") != "NHWC":

@@ -8,7 +8,7 @@ from tfgraph.framework import dtypes
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import constant_value, convert_to_tensor, require
 from tfgraph.framework.tensor import Tensor
-from tfgraph.ops import array_ops, math_ops, nn_ops
+from tfgraph.ops import array_ops, math_ops, moments_ops, nn_ops
 
 
 def _scope(name, default):
@@ -142,6 +142,8 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
     keep = _keep_dims(keepdims, keep_dims)
     with _scope(name, "moments"):
         x = convert_to_tensor(x)
+        if x.dtype in (dtypes.float32, dtypes.float64) and x.shape.ndims is not None:
+            return moments_ops.moments(x, axes, keep_dims=keep)  # one op, one fused kernel
         y = math_ops.cast(x, dtypes.float32) if x.dtype is dtypes.float16 else x
         mean = math_ops.reduce_mean(y, axes, keepdims=True, name="mean")
         variance = math_ops.reduce_mean(

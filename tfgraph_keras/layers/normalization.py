@@ -94,11 +94,8 @@ class BatchNormalization(Layer):
         reduce_axes = [a for a in range(ndim) if a not in self._param_axes]
         if training is False or training == 0:
             return self._normalize(inputs, self.moving_mean, self.moving_variance)
-        mean = tf.reduce_mean(inputs, axis=reduce_axes)
-        keep = tf.reduce_mean(inputs, axis=reduce_axes, keepdims=True)
-        var = tf.reduce_mean(tf.squared_difference(inputs, tf.stop_gradient(keep)),
-                             axis=reduce_axes)
-        # var's gradient through the mean is zero (d/dmu of sum (x-mu)^2 = 0 at mu = mean).
+        # one Moments op: two passes over the batch, its gradient one fused pass
+        mean, var = tf.nn.moments(inputs, reduce_axes)
         decay = 1.0 - self.momentum
         with tf.name_scope("AssignMovingAvg"):
             upd_mean = tf.assign_sub(self.moving_mean,

@@ -85,6 +85,21 @@ def test_elementwise_and_reductions_across_opsets(tmp_path, opset):
         _check(sess, tmp_path / "ops.onnx", [x], [m, s, mx, ls], feed, opset=opset)
 
 
+@pytest.mark.parametrize("opset", [13, 18])
+def test_moments_as_layer_norm(tmp_path, opset):
+    # tf.nn.moments is one fused op in tfgraph; ONNX gets TF's composite (ReduceMean, Sub, Mul)
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 4, 6], name="x")
+        mean, var = tf.nn.moments(x, [2], keep_dims=True)
+        y = (x - mean) * tf.rsqrt(var + 1e-3)
+        m0, v0 = tf.nn.moments(x, [0, 1])
+    feed = [np.random.RandomState(3).randn(5, 4, 6).astype(np.float32) * 2 + 1]
+    with tf.Session(graph=g) as sess:
+        model = _check(sess, tmp_path / "moments.onnx", [x], [y, m0, v0], feed, opset=opset)
+    assert [n.op_type for n in model.graph.node].count("ReduceMean") == 5  # 2 kept, 3 squeezed
+
+
 def test_unsupported_op_names_type_and_location(tmp_path):
     g = tf.Graph()
     with g.as_default():
