@@ -26,6 +26,14 @@ def build(keras, kind):
         cls = L.Dense(3, activation="softmax", name="cls")(L.Concatenate()([a, b]))
         reg = L.Dense(1, name="reg")(L.Subtract()([a, b]))
         return keras.Model([left, right], [cls, reg])
+    if kind == "bn_cnn":  # batch statistics in fit, moving ones in predict/evaluate
+        # no biases before batch norm: their true gradient is 0, and Adam would blow the last-bit
+        # noise of each framework's 0 up into different drifts of the batch means
+        return keras.Sequential([keras.Input((8, 8, 1)), L.Conv2D(4, (3, 3), use_bias=False),
+                                 L.BatchNormalization(momentum=0.5), L.Activation("relu"),
+                                 L.MaxPooling2D((2, 2)), L.Flatten(), L.Dense(8, use_bias=False),
+                                 L.BatchNormalization(momentum=0.5, epsilon=1e-2),
+                                 L.Activation("tanh"), L.Dense(3, activation="softmax")])
     if kind == "mlp":
         return keras.Sequential([keras.Input((12,)), L.Dense(16, activation="relu"),
                                  L.Dense(8, activation="tanh"), L.Dense(3, activation="softmax")])
@@ -42,7 +50,7 @@ OPTIMIZERS = {
     "nadam": lambda keras: keras.optimizers.Nadam(0.01),
 }
 CASES = [("mlp", o) for o in OPTIMIZERS] + [("cnn", "adam"), ("functional", "adam"),
-                                              ("functional", "rmsprop")]
+                                              ("functional", "rmsprop"), ("bn_cnn", "adam")]
 
 
 def run_functional(keras, opt):
@@ -67,6 +75,9 @@ def run(keras, kind, opt):
     x, y = data(kind)
     model = build(keras, kind)
     model.set_weights(weights_like(model))
+    for layer in model.layers:
+        if type(layer).__name__ == "BatchNormalization":  # variances must be positive
+            layer.set_weights([np.abs(w) + 0.5 for w in layer.get_weights()])
     model.compile(optimizer=OPTIMIZERS[opt](keras), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     hist = model.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0)

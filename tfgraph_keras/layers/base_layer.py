@@ -185,7 +185,13 @@ class Layer:
 
     @property
     def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
+        """Own weights (trainable, then not), then each sublayer's, as Keras 3 orders them: a
+        model's list goes layer by layer (Keras 2 put every trainable weight first), so
+        get_weights/set_weights lists line up with Keras 3's."""
+        own = list(self._trainable_weights) + list(self._non_trainable_weights)
+        for layer in self._sublayers():
+            own.extend(w for w in layer.weights if not _contains(own, w))
+        return own
 
     @property
     def trainable_variables(self):
