@@ -1045,13 +1045,21 @@ class Mean(_Reduce):
     def grad(self, op, dy):
         x = op.inputs[0]
         g = broadcast_to(_expand_reduced(op, dy), array_ops.shape(x))
-        in_n = x.shape.num_elements()
-        out_n = op.outputs[0].shape.num_elements()
-        if in_n is not None and out_n is not None:
-            return [g / float(in_n // max(out_n, 1))]
-        count = cast(reduce_prod(array_ops.shape(x)), dy.dtype) / cast(
-            maximum(reduce_prod(array_ops.shape(op.outputs[0])), 1), dy.dtype)
-        return [g / count]
+        return [g / reduction_count(x, op.outputs[0])]
+
+
+def reduction_count(x, out):
+    """Elements of `x` per element of its reduction `out`: a python float when both shapes are
+    static, else a scalar tensor of x's dtype (Size(x) / out's size, or Size(x) alone when the
+    reduction is total, as in a loss averaged over a batch of unknown size)."""
+    in_n, out_n = x.shape.num_elements(), out.shape.num_elements()
+    if in_n is not None and out_n is not None:
+        return float(in_n // max(out_n, 1))
+    if out_n is not None:
+        count = cast(array_ops.size(x), x.dtype)
+        return count if out_n <= 1 else count / float(out_n)
+    return cast(reduce_prod(array_ops.shape(x)), x.dtype) / cast(
+        maximum(reduce_prod(array_ops.shape(out)), 1), x.dtype)
 
 
 class Prod(_Reduce):

@@ -52,7 +52,7 @@ class Moments(OpDef):
 
     def grad(self, op, dmean, dvar):
         x = op.inputs[0]
-        n = _count(op)
+        n = math_ops.reduction_count(x, op.outputs[0])
         g = None
         if dvar is not None:
             mean = math_ops._expand_reduced(op, op.outputs[0])
@@ -61,16 +61,6 @@ class Moments(OpDef):
             gm = math_ops._expand_reduced(op, dmean) / n
             g = math_ops.broadcast_to(gm, array_ops.shape(x)) if g is None else g + gm
         return [g]
-
-
-def _count(op):
-    """Elements per mean: a python float when the shapes are static, else a scalar tensor."""
-    x, mean = op.inputs[0], op.outputs[0]
-    in_n, out_n = x.shape.num_elements(), mean.shape.num_elements()
-    if in_n is not None and out_n is not None:
-        return float(in_n // max(out_n, 1))
-    return math_ops.cast(math_ops.reduce_prod(array_ops.shape(x)), x.dtype) / math_ops.cast(
-        math_ops.maximum(math_ops.reduce_prod(array_ops.shape(mean)), 1), x.dtype)
 
 
 def moments(x, axes, keep_dims=False):
