@@ -1,6 +1,6 @@
-"""Numba kernels of the fused LSTM cell (tfgraph/ops/rnn_ops.py): all the gate maths of one time
-step in one kernel call forward and one backward. Their numpy references are the `compute` methods
-of LSTMCell and LSTMCellGrad.
+"""Numba kernels of the fused LSTM and GRU cells (tfgraph/ops/rnn_ops.py): all the gate maths of
+one time step in one kernel call forward and one backward, for LSTMCell, GRUCell and each step of
+LSTMSequence. Their numpy references are the `compute` methods of those ops and of their grad ops.
 
 Layout: z (batch, 4 * units) holds the pre-activations in Keras's gate order i, f, c, o; `gates`
 (batch, 4 * units) holds the activations sig(z_i), sig(z_f), tanh(z_c), sig(z_o) in the same order.
