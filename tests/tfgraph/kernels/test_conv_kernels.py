@@ -191,3 +191,27 @@ def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s,
     dw, db = K._filter_direct_call(x, ws[:2], dy, s, d, pads, (oh, ow))
     _close(dw.reshape(ws), ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
     _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
+
+
+@pytest.mark.parametrize("xs,ws,s,p,d", [
+    ((2, 12, 11, 1), (3, 3, 1, 32), (1, 1), "VALID", (1, 1)),   # W3's block; odd conv width 9
+    ((3, 9, 8, 1), (3, 3, 1, 5), (1, 1), "SAME", (1, 1)),
+    ((2, 11, 10, 3), (1, 3, 3, 4), (2, 1), "VALID", (1, 2)),
+    ((2, 9, 9, 4), (2, 2, 4, 6), (1, 1), "VALID", (1, 1)),      # K = 16: conv2d + max_pool path
+    ((1, 6, 6, 1), (3, 3, 1, 70), (1, 1), "SAME", (1, 1)),      # 70 channels: same
+])
+def test_conv2d_relu_max_pool_and_its_gradient(xs, ws, s, p, d, monkeypatch):
+    """The fused block equals max_pool(relu(conv + b)); its gradient equals MaxPoolGrad, ReluGrad,
+    Conv2DBackpropFilter and BiasAddGrad in turn, with blocks of one image and of all."""
+    x, w = _arrays(xs, ws, np.float32)
+    b = np.random.RandomState(3).randn(ws[3]).astype(np.float32)
+    a = np.maximum(ref.conv2d(x, w, s, p, d) + b, np.float32(0))
+    y = K.conv2d_relu_max_pool(x, w, b, s, d, p)
+    _close(y, ref.max_pool(a, (2, 2), (2, 2), "VALID"), np.float32)
+    g = np.random.RandomState(4).randn(*y.shape).astype(np.float32)
+    dy = ref.max_pool_grad(a, g, (2, 2), (2, 2), "VALID") * (a > 0)
+    for block_bytes in (1, 1 << 30):
+        monkeypatch.setattr(K, "_BLOCK_BYTES", block_bytes)
+        dw, db = K.conv2d_relu_max_pool_grad(x, w, b, y, g, s, d, p)
+        _close(dw, ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
+        _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
