@@ -309,7 +309,8 @@ class LSTM(_GatedRNN):
 
     @property
     def _fused(self):
-        """The default activations run as one LSTMCell op per step (tfgraph/ops/rnn_ops.py)."""
+        """The default activations run as one LSTMSequence op, or with recurrent dropout as one
+        LSTMCell op per step (tfgraph/ops/rnn_ops.py)."""
         return self.recurrent_activation is activations.sigmoid and \
             self.activation is activations.tanh
 
@@ -323,7 +324,7 @@ class LSTM(_GatedRNN):
             xt = tf.reverse(xt, [0])
         dtype = xt.dtype
         zeros = tf.zeros(tf.stack([tf.shape(x)[0], self.units]), dtype=dtype) \
-            if None in states else None
+            if any(s is None for s in states) else None
         h0, c0 = [zeros if s is None else s for s in states]
         bias = self.bias if self.use_bias else tf.zeros([4 * self.units], dtype=dtype)
         hs, cs, _, _ = rnn_ops.lstm_sequence(xt, self.kernel, self.recurrent_kernel, bias, h0, c0)
