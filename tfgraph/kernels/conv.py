@@ -507,9 +507,23 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw, bias=None, relu=False):
     return _epilogue(out, bias, relu)
 
 
-def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
-    """dL/dw (KH,KW,C,O) from x (N,H,W,C) and dy (N,OH,OW,O)."""
+def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding, with_bias=False):
+    """dL/dw (KH,KW,C,O) from x (N,H,W,C) and dy (N,OH,OW,O); with `with_bias`, (dL/dw, dL/dbias),
+    dL/dbias = dy summed over N, OH, OW (BiasAddGrad; the direct kernel gets it from the same read
+    of dy)."""
     kh, kw, c, o = (int(d) for d in filter_sizes)
+    dw = _backprop_filter(x, (kh, kw, c, o), dy, strides, dilations, padding)
+    dw, db = dw if isinstance(dw, tuple) else (dw, None)
+    if not with_bias:
+        return dw
+    if db is None:
+        db = np.ascontiguousarray(dy).reshape(-1, o).sum(axis=0, dtype=dy.dtype)
+    return dw, db
+
+
+def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
+    """dL/dw, or (dL/dw, dL/dbias) from the direct kernel."""
+    kh, kw, c, o = filter_sizes
     n = x.shape[0]
     (oh, ow), (ph, pw) = geometry(x.shape, (kh, kw), strides, dilations, padding)
     dw = np.zeros((kh * kw * c, o), dtype=dy.dtype)
@@ -521,8 +535,8 @@ def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
         return dw.reshape(kh, kw, c, o)
     x = np.ascontiguousarray(x)
     if kh * kw * c <= _DIRECT_MAX_K:
-        return _filter_direct_call(x, (kh, kw), dy, strides, dilations, (ph, pw),
-                                   (oh, ow))[0].reshape(kh, kw, c, o)
+        dw, db = _filter_direct_call(x, (kh, kw), dy, strides, dilations, (ph, pw), (oh, ow))
+        return dw.reshape(kh, kw, c, o), db
     rows = oh * ow
     step = _chunk(n, rows, kh * kw * c, x.itemsize)
     part = np.empty_like(dw)

@@ -87,11 +87,10 @@ def _max_pool_grad(xf, yf, gf, n, h, w, c, kh, kw, sh, sw, ph, pw, oh, ow, dxf):
                             todo[k] -= hit
 
 
-@njit(inline="always")
-def _max_pool_grad_2x2_row(xf, yf, gf, s, o, w, ctup, cols, relu, dxf, d):
-    """One row of _max_pool_2x2's windows: x's two rows start at xf[s] and xf[s + w*c], the pooled
-    row at yf[o] and gf[o]; their gradient goes to dxf[d] and dxf[d + w*c], every element written
-    once (an odd last column gets 0).
+@njit
+def _max_pool_grad_2x2(xf, yf, gf, n, h, w, ctup, oh, ow, relu, dxf):
+    """_max_pool_grad for _max_pool_2x2's windows: each element of x is written exactly once; a
+    last odd row or column of x is in no window and gets 0.
 
     g goes to the first position equal to the max, else to the 4th (selects, not arithmetic: a NaN
     in g stays at its position). With `relu` (x is a Relu output) each result is also multiplied
@@ -106,46 +105,36 @@ def _max_pool_grad_2x2_row(xf, yf, gf, s, o, w, ctup, cols, relu, dxf, d):
     wc = w * c
     zero = dxf.dtype.type(0)
     one = dxf.dtype.type(1)
-    ow = cols.size
-    for j in range(ow):
-        q, u = o + j * c, cols[j]
-        for ch in range(c):
-            x0, x1 = xf[np.uint64(s + u + ch)], xf[np.uint64(s + u + c + ch)]
-            x2, x3 = xf[np.uint64(s + wc + u + ch)], xf[np.uint64(s + wc + u + c + ch)]
-            m, v = yf[np.uint64(q + ch)], gf[np.uint64(q + ch)]
-            t0 = x0 == m
-            t1 = (x1 == m) & (not t0)
-            t2 = (x2 == m) & (not (t0 | t1))
-            g0 = v if t0 else zero
-            g1 = v if t1 else zero
-            g2 = v if t2 else zero
-            g3 = zero if t0 | t1 | t2 else v
-            if relu:
-                g0 *= one if x0 > zero else zero
-                g1 *= one if x1 > zero else zero
-                g2 *= one if x2 > zero else zero
-                g3 *= one if x3 > zero else zero
-            dxf[np.uint64(d + u + ch)] = g0
-            dxf[np.uint64(d + u + c + ch)] = g1
-            dxf[np.uint64(d + wc + u + ch)] = g2
-            dxf[np.uint64(d + wc + u + c + ch)] = g3
-    for e in range(2 * ow * c, wc):
-        dxf[np.uint64(d + e)] = 0
-        dxf[np.uint64(d + wc + e)] = 0
-
-
-@njit
-def _max_pool_grad_2x2(xf, yf, gf, n, h, w, ctup, oh, ow, relu, dxf):
-    """_max_pool_grad for _max_pool_2x2's windows, row by row; a last odd row of x is in no window
-    and gets 0."""
-    c = len(ctup)
-    wc = w * c
     cols = np.arange(ow) * 2 * c
     for b in range(n):
         for i in range(oh):
             s = (b * h + 2 * i) * wc
-            _max_pool_grad_2x2_row(xf, yf, gf, s, (b * oh + i) * ow * c, w, ctup, cols, relu, dxf,
-                                   s)
+            o = (b * oh + i) * ow * c
+            for j in range(ow):
+                q, u = o + j * c, s + cols[j]
+                for ch in range(c):
+                    x0, x1 = xf[np.uint64(u + ch)], xf[np.uint64(u + c + ch)]
+                    x2, x3 = xf[np.uint64(u + wc + ch)], xf[np.uint64(u + wc + c + ch)]
+                    m, v = yf[np.uint64(q + ch)], gf[np.uint64(q + ch)]
+                    t0 = x0 == m
+                    t1 = (x1 == m) & (not t0)
+                    t2 = (x2 == m) & (not (t0 | t1))
+                    g0 = v if t0 else zero
+                    g1 = v if t1 else zero
+                    g2 = v if t2 else zero
+                    g3 = zero if t0 | t1 | t2 else v
+                    if relu:
+                        g0 *= one if x0 > zero else zero
+                        g1 *= one if x1 > zero else zero
+                        g2 *= one if x2 > zero else zero
+                        g3 *= one if x3 > zero else zero
+                    dxf[np.uint64(u + ch)] = g0
+                    dxf[np.uint64(u + c + ch)] = g1
+                    dxf[np.uint64(u + wc + ch)] = g2
+                    dxf[np.uint64(u + wc + c + ch)] = g3
+            for e in range(2 * ow * c, wc):
+                dxf[np.uint64(s + e)] = 0
+                dxf[np.uint64(s + wc + e)] = 0
         for e in range((b * h + 2 * oh) * wc, (b + 1) * h * wc):
             dxf[np.uint64(e)] = 0
 

@@ -176,9 +176,10 @@ def test_max_pool_grad_grad_picks_gradient_at_argmax():
     ((1, 6, 7, 1), (2, 2, 1, 70), (1, 1), "VALID", (1, 1)),   # 70 channels: blocks of 32, 32, 6
     ((1, 5, 5, 1), (3, 3, 1, 3), (2, 2), "SAME", (2, 1)),
 ])
-def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s, p, d):
+def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s, p, d,
+                                                                     monkeypatch):
     """conv2d(..., bias, relu) = max(conv + bias, 0), NaN kept; the filter-gradient kernel's
-    second result is BiasAddGrad (dy summed over all but the channels)."""
+    bias gradient is BiasAddGrad (dy summed over all but the channels)."""
     x, w = _arrays(xs, ws, np.float32)
     x[0, 1, 1, 0] = np.nan
     bias = np.random.RandomState(2).randn(ws[3]).astype(np.float32)
@@ -187,10 +188,11 @@ def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s,
     _close(K.conv2d(x, w, s, d, p, bias), ref.conv2d(x, w, s, p, d) + bias, np.float32)
     x[0, 1, 1, 0] = 0
     dy = _dy(x, w, s, p, d, np.float32)
-    (oh, ow), pads = K.geometry(xs, ws, s, d, p)
-    dw, db = K._filter_direct_call(x, ws[:2], dy, s, d, pads, (oh, ow))
-    _close(dw.reshape(ws), ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
-    _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
+    for direct_max_k in (16, 0):   # the direct kernel's bias gradient, and numpy's sum
+        monkeypatch.setattr(K, "_DIRECT_MAX_K", direct_max_k)
+        dw, db = K.conv2d_backprop_filter(x, np.array(ws), dy, s, d, p, with_bias=True)
+        _close(dw, ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
+        _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
 
 
 @pytest.mark.parametrize("xs,ws,s,p,d", [
