@@ -176,7 +176,7 @@ def gru_cell_grad(mh, h_prev, gates, dh, dmx, dmh, dh_prev):
             dpr[j] = dhr[j] * gr[j]
 
 
-# -- LSTM over a whole sequence (LSTMSequence): the per-step gate kernels; BLAS does the matmuls ----
+# -- LSTM over a whole sequence (LSTMSequence): the per-step gate kernels; BLAS does the matmuls ---
 @njit(error_model="numpy")
 def lstm_seq_step(xp, rec, bias, c_prev, h, c, gates, tanh_c, exact):
     """Forward of step t of LSTMSequence: z = xp + rec + bias (each row (4u,)), then as lstm_cell.

@@ -285,7 +285,7 @@ class GRUCellGrad(OpDef):
         return kernel
 
 
-# -- LSTM over a whole sequence ---------------------------------------------------------------------
+# -- LSTM over a whole sequence --------------------------------------------------------------------
 def _seq_units(x, kernel, rk, bias, h0, c0, op_type):
     """(steps, batch, units), after checking the shapes of LSTMSequence's inputs."""
     if x.ndim != 3 or kernel.ndim != 2 or kernel.shape[0] != x.shape[2] or kernel.shape[1] % 4:
@@ -528,7 +528,7 @@ class LSTMSequenceGrad(OpDef):
                 if a >= hi:
                     return dk, np.zeros((u, 4 * u), dt)
                 return dk, matmul(hs[a - 1:hi - 1].reshape(-1, u).T, dz[a:hi].reshape(-1, 4 * u))
-            dkernel, drk = (sum(p) for p in zip(*_by_rows(t, steps, min_rows=1)))
+            dkernel, drk = (sum(p) for p in zip(*_by_rows(t, steps, min_rows=1), strict=True))
             if h0.any():
                 drk += blas.matmul(h0.T, dz[0])
             return dz, dkernel, drk, sum(dbias).astype(dt), dc0

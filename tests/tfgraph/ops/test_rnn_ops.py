@@ -218,7 +218,7 @@ def _seq_ref(x, kernel, rk, bias, h0, c0):
     for xt in x.astype(np.float64):
         h, c, g, t = _lstm_ref(xt @ kernel + h @ rk.astype(np.float64) + bias, c)
         outs.append((h, c, g, t))
-    return [np.stack(o) for o in zip(*outs)]
+    return [np.stack(o) for o in zip(*outs, strict=True)]
 
 
 def _seq_grad_ref(x, kernel, rk, bias, h0, c0, dhs, dcs):
@@ -240,7 +240,7 @@ def _seq_grad_ref(x, kernel, rk, bias, h0, c0, dhs, dcs):
 
 
 def _close(got, want, tol):
-    for a, w in zip(got, want):
+    for a, w in zip(got, want, strict=True):
         assert a.shape == w.shape
         np.testing.assert_allclose(a, w, rtol=0, atol=tol * max(1, np.abs(w).max()))
 
@@ -306,7 +306,7 @@ def test_sequence_gradient_matches_chained_cells():
     loss_seq = tf.reduce_sum(hs * w) + tf.reduce_sum(cs[-1])
     loss_cells = tf.reduce_sum(tf.stack(hs_cells) * w) + tf.reduce_sum(c)
     got, want = _run([tf.gradients(loss_seq, args), tf.gradients(loss_cells, args)])
-    for a, b in zip(got, want):
+    for a, b in zip(got, want, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12)
 
 
