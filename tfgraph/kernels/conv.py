@@ -302,9 +302,10 @@ def _conv_pool_direct(xf, n, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, otup, b
 
 @njit
 def _conv_pool_filter_direct(xf, n, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, otup, bf, pf, gf,
-                             blk, af, dyf, dwf):
+                             blk, af, dyf, aof, dwf):
     """dwf (flat (10, o): the filter gradient, then the bias gradient) of _conv_pool_direct, given
-    its output pf and the gradient gf there."""
+    its output pf and the gradient gf there; the Relu output is recomputed into af, or read from
+    aof when that is not empty."""
     o = len(otup)
     ph, pw = ah // 2, aw // 2
     part = np.empty_like(dwf)
@@ -312,8 +313,11 @@ def _conv_pool_filter_direct(xf, n, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, 
     for b0 in range(0, n, blk):
         nb = min(blk, n - b0)
         x0, p0 = b0 * hp * wp * c, b0 * ph * pw * o
-        _conv_direct(xf[x0:], nb, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, otup, o, bf, True,
-                     af)
+        if aof.size > 0:
+            af = aof[b0 * ah * aw * o:]
+        else:
+            _conv_direct(xf[x0:], nb, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, otup, o, bf,
+                         True, af)
         _max_pool_grad_2x2(af, pf[p0:], gf[p0:], nb, ah, aw, otup, ph, pw, True, dyf)
         _filter_direct(xf[x0:], nb, hp, wp, c, offs, ntaps, dyf, ah, aw, sh, sw, otup, o, part)
         dwf += part
@@ -353,13 +357,15 @@ def conv2d_relu_max_pool(x, w, bias, strides, dilations, padding):
     return out
 
 
-def conv2d_relu_max_pool_grad(x, w, bias, y, g, strides, dilations, padding):
+def conv2d_relu_max_pool_grad(x, w, bias, y, g, strides, dilations, padding, relu_out=None):
     """(dL/dw, dL/dbias) of y = conv2d_relu_max_pool(x, w, bias, ...) given g = dL/dy, in one
-    pass (no (N, OH, OW, O) array written); dL/dbias is returned even when bias is None."""
+    pass (no (N, OH, OW, O) array written); dL/dbias is returned even when bias is None. The Relu
+    output is recomputed unless given as `relu_out` (then it must be the one y was pooled from)."""
     kh, kw, c, o = w.shape
     args = _conv_pool_args(x, w, bias, strides, dilations, padding)
     if args is None:
-        a = conv2d(x, w, strides, dilations, padding, bias, relu=True)
+        a = relu_out if relu_out is not None else conv2d(x, w, strides, dilations, padding, bias,
+                                                         relu=True)
         dy = pooling.max_pool_grad(a, y, g, (2, 2), (2, 2), (0, 0), relu=True)
         dw = conv2d_backprop_filter(x, (kh, kw, c, o), dy, strides, dilations, padding)
         return dw, dy.sum(axis=(0, 1, 2), dtype=dy.dtype)
@@ -367,6 +373,8 @@ def conv2d_relu_max_pool_grad(x, w, bias, y, g, strides, dilations, padding):
     _conv_pool_filter_direct(*args[:-1], np.ascontiguousarray(y).reshape(-1),
                              np.ascontiguousarray(g).reshape(-1), args[-1],
                              _scratch_block(args, x.dtype), _scratch_block(args, x.dtype),
+                             np.empty(0, x.dtype) if relu_out is None else
+                             np.ascontiguousarray(relu_out, dtype=x.dtype).reshape(-1),
                              res.reshape(-1))
     return res[:kh * kw * c].reshape(kh, kw, c, o), res[9]
 

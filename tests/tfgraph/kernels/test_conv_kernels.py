@@ -204,7 +204,8 @@ def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s,
 ])
 def test_conv2d_relu_max_pool_and_its_gradient(xs, ws, s, p, d, monkeypatch):
     """The fused block equals max_pool(relu(conv + b)); its gradient equals MaxPoolGrad, ReluGrad,
-    Conv2DBackpropFilter and BiasAddGrad in turn, with blocks of one image and of all."""
+    Conv2DBackpropFilter and BiasAddGrad in turn, with blocks of one image and of all, and from
+    the Relu output given instead of recomputed."""
     x, w = _arrays(xs, ws, np.float32)
     b = np.random.RandomState(3).randn(ws[3]).astype(np.float32)
     a = np.maximum(ref.conv2d(x, w, s, p, d) + b, np.float32(0))
@@ -212,8 +213,9 @@ def test_conv2d_relu_max_pool_and_its_gradient(xs, ws, s, p, d, monkeypatch):
     _close(y, ref.max_pool(a, (2, 2), (2, 2), "VALID"), np.float32)
     g = np.random.RandomState(4).randn(*y.shape).astype(np.float32)
     dy = ref.max_pool_grad(a, g, (2, 2), (2, 2), "VALID") * (a > 0)
-    for block_bytes in (1, 1 << 30):
+    a_kernel = K.conv2d(x, w, s, d, p, b, relu=True)
+    for block_bytes, relu_out in ((1, None), (1 << 30, None), (1, a_kernel)):
         monkeypatch.setattr(K, "_BLOCK_BYTES", block_bytes)
-        dw, db = K.conv2d_relu_max_pool_grad(x, w, b, y, g, s, d, p)
+        dw, db = K.conv2d_relu_max_pool_grad(x, w, b, y, g, s, d, p, relu_out=relu_out)
         _close(dw, ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
         _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
