@@ -1,4 +1,4 @@
-"""Moments: the mean and (biased) variance of tf.nn.moments as one op, batch normalization's statistics.
+"""Moments: tf.nn.moments' mean and (biased) variance as one op, batch normalization's statistics.
 
 TF builds tf.nn.moments from Mean, SquaredDifference and Mean; for float32/float64 inputs tfgraph
 makes it one op whose kernel reads x twice and allocates nothing of x's size

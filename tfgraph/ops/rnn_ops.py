@@ -23,16 +23,13 @@ d recurrent_kernel as matmuls over all steps at once (W4 training step, CPU time
 
     hs, cs, _, _ = lstm_sequence(x_time_major, kernel, recurrent_kernel, bias, h0, c0)
 """
-import concurrent.futures
-import contextlib
-import os
-
 import numpy as np
 
 from tfgraph.framework import dtypes
 from tfgraph.framework.op_def import OpDef, TensorSpec, constant_value, require, require_float
 from tfgraph.kernels import blas
 from tfgraph.kernels import rnn as _kernels
+from tfgraph.kernels import threads
 from tfgraph.ops import array_ops, math_ops
 
 
@@ -303,47 +300,12 @@ def _seq_units(x, kernel, rk, bias, h0, c0, op_type):
 
 
 # Batch rows are independent in an LSTM: a sequence runs as one block of rows per core, each on its
-# own thread with one BLAS thread (numpy's matmul and the nogil Numba kernels release the GIL). On
+# own thread with one BLAS thread (kernels/threads.py: numpy's matmul and the nogil Numba kernels
+# release the GIL). On
 # 2 shared cores W4's epoch estimate measured 16-19 s against 33-34 s for one block with blas.matmul
 # choosing the threads per matmul: a 128x128x512 matmul is too small to split well, the gate
 # kernels run in parallel too, and the threads meet once per sequence instead of once per matmul.
 MIN_BLOCK_ROWS = 32
-THREADS = blas.DEFAULT_THREADS
-_pool = None   # (pid, ThreadPoolExecutor)
-
-
-def _by_rows(n, fn, first=0, min_rows=None):
-    """[fn(lo, hi, matmul) for row blocks [lo, hi) covering first..n]: one block per thread when
-    there are enough rows (then BLAS is held to one thread), else one call with blas.matmul."""
-    global _pool
-    size = n - first
-    blocks = max(1, min(THREADS, size // (MIN_BLOCK_ROWS if min_rows is None else min_rows)))
-    if blocks == 1:
-        return [fn(first, n, blas.matmul)]
-    edges = [first + size * i // blocks for i in range(blocks + 1)]
-    if _pool is None or _pool[0] != os.getpid():   # a forked child has none of the threads
-        _pool = os.getpid(), concurrent.futures.ThreadPoolExecutor(THREADS - 1, "tfgraph-rnn")
-    with _one_blas_thread():
-        futures = [_pool[1].submit(fn, edges[i], edges[i + 1], np.matmul)
-                   for i in range(1, blocks)]
-        try:
-            results = [fn(edges[0], edges[1], np.matmul)]
-        finally:   # no worker may outlive the one-thread BLAS setting (or see freed buffers)
-            concurrent.futures.wait(futures)
-        return results + [f.result() for f in futures]
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """OpenBLAS on one thread while several threads call it (its thread count is global)."""
-    if blas._set_threads is None:
-        yield
-        return
-    blas._set_threads(1)
-    try:
-        yield
-    finally:
-        blas._set_threads(blas.DEFAULT_THREADS)
 
 
 class LSTMSequence(OpDef):
@@ -414,7 +376,7 @@ class LSTMSequence(OpDef):
                     h = hs[k, lo:hi]
                     _kernels.lstm_seq_step(xk, rec, bias, cs[k - 1, lo:hi] if k else c0[lo:hi],
                                            h, cs[k, lo:hi], gates[k, lo:hi], tcs[k, lo:hi], exact)
-            _by_rows(n, rows)
+            threads.by_rows(n, rows, min_rows=MIN_BLOCK_ROWS)
             return hs, cs, gates, tcs
         return kernel
 
@@ -517,7 +479,7 @@ class LSTMSequenceGrad(OpDef):
                         matmul(dz[k, lo:hi], rk_t, out=dh)
                 dc0[lo:hi] = dc
                 dbias.append(db)
-            _by_rows(n, rows)
+            threads.by_rows(n, rows, min_rows=MIN_BLOCK_ROWS)
 
             # d kernel = x^T @ dz and d recurrent_kernel = [h0, h_0 .. h_{T-2}]^T @ dz: matmuls
             # over blocks of steps (contiguous time-major rows), one block per thread; step 0's
@@ -528,7 +490,7 @@ class LSTMSequenceGrad(OpDef):
                 if a >= hi:
                     return dk, np.zeros((u, 4 * u), dt)
                 return dk, matmul(hs[a - 1:hi - 1].reshape(-1, u).T, dz[a:hi].reshape(-1, 4 * u))
-            dkernel, drk = (sum(p) for p in zip(*_by_rows(t, steps, min_rows=1), strict=True))
+            dkernel, drk = (sum(p) for p in zip(*threads.by_rows(t, steps), strict=True))
             if h0.any():
                 drk += blas.matmul(h0.T, dz[0])
             return dz, dkernel, drk, sum(dbias).astype(dt), dc0

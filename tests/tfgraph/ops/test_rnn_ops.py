@@ -4,6 +4,7 @@ import pytest
 
 import tfgraph as tf
 from tfgraph.kernels import rnn as kernels
+from tfgraph.kernels import threads as kernel_threads
 from tfgraph.ops import rnn_ops
 
 RNG = np.random.RandomState(7)   # values vary with the test order; every bound holds for any
@@ -336,7 +337,7 @@ def test_sequence_static_shapes_and_errors():
 def test_sequence_row_blocks_on_threads_match_numpy(monkeypatch, threads, zero_state):
     """Several blocks of batch rows (and of steps for the weight gradients), each on its own
     thread, give the numpy results."""
-    monkeypatch.setattr(rnn_ops, "THREADS", threads)
+    monkeypatch.setattr(kernel_threads, "THREADS", threads)
     monkeypatch.setattr(rnn_ops, "MIN_BLOCK_ROWS", 1)
     values = _seq_inputs(5, 7, 6, np.float32, zero_state)
     saved = _saved(values)
