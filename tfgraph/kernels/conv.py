@@ -22,7 +22,6 @@ import numpy as np
 
 from tfgraph.kernels import blas, pooling
 from tfgraph.kernels.jit import njit
-from tfgraph.kernels.pooling import _max_pool_2x2, _max_pool_grad_2x2
 
 _CHUNK_BYTES = 64 << 20  # target size of one chunk's im2col matrix
 # Direct kernels (no im2col, no BLAS) when K = kh*kw*c is at most this: W3's first layer (K = 9)
@@ -279,81 +278,56 @@ def _filter_direct(xf, n, hp, wp, c, offs, ntaps, dyf, oh, ow, sh, sw, otup, ost
 
 
 # Conv2D -> BiasAdd -> Relu -> MaxPool(2x2, stride 2, VALID), W3/W5/W6's first block, as one
-# kernel each way, image block by image block, so the Relu output (n, ah, aw, o) only ever exists
-# in an L2-sized scratch: the forward writes the pooled output only, and the backward recomputes
-# the block's Relu output (the same kernel, so the same bits the forward pooled), takes the
-# MaxPoolGrad + ReluGrad into a second scratch and accumulates the filter and bias gradients from
-# it, instead of writing and re-reading three (n, ah, aw, o) arrays.
-_BLOCK_BYTES = 160 << 10   # target size of one scratch block (two of them, plus x, fit in L2)
+# call each way, image block by image block, so the Relu output (n, ah, aw, o) only ever exists in
+# a cache-sized scratch: the forward writes the pooled output only, and the backward recomputes the
+# block's Relu output (the same kernel, so the same bits the forward pooled), takes the MaxPoolGrad
+# + ReluGrad into a second scratch and accumulates the filter and bias gradients from it, instead
+# of writing and re-reading three (n, ah, aw, o) arrays. The loop over blocks is Python: a jitted
+# driver calling pooling.py's kernels would be cached with them inlined, and Numba's disk cache
+# does not notice edits to another file. Block sizes from 40 KB to 1 MB measured the same.
+_BLOCK_BYTES = 1 << 20   # target size of one scratch block
 
 
-@njit
-def _conv_pool_direct(xf, n, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, otup, bf, blk, af, pf):
-    """pf (flat (n, ah//2, aw//2, o)) = max_pool_2x2(relu(_conv_direct(...) + bf)), blk images
-    at a time through af (flat (blk, ah, aw, o))."""
-    o = len(otup)
-    ph, pw = ah // 2, aw // 2
-    for b0 in range(0, n, blk):
-        nb = min(blk, n - b0)
-        _conv_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, otup,
-                     o, bf, True, af)
-        _max_pool_2x2(af, nb, ah, aw, otup, ph, pw, pf[b0 * ph * pw * o:])
-
-
-@njit
-def _conv_pool_filter_direct(xf, n, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, otup, bf, pf, gf,
-                             blk, af, dyf, aof, dwf):
-    """dwf (flat (10, o): the filter gradient, then the bias gradient) of _conv_pool_direct, given
-    its output pf and the gradient gf there; the Relu output is recomputed into af, or read from
-    aof when that is not empty."""
-    o = len(otup)
-    ph, pw = ah // 2, aw // 2
-    part = np.empty_like(dwf)
-    dwf[:] = 0
-    for b0 in range(0, n, blk):
-        nb = min(blk, n - b0)
-        x0, p0 = b0 * hp * wp * c, b0 * ph * pw * o
-        if aof.size > 0:
-            af = aof[b0 * ah * aw * o:]
-        else:
-            _conv_direct(xf[x0:], nb, hp, wp, c, offs, ntaps, wf, ah, aw, sh, sw, otup, o, bf,
-                         True, af)
-        _max_pool_grad_2x2(af, pf[p0:], gf[p0:], nb, ah, aw, otup, ph, pw, True, dyf)
-        _filter_direct(xf[x0:], nb, hp, wp, c, offs, ntaps, dyf, ah, aw, sh, sw, otup, o, part)
-        dwf += part
-
-
-def _conv_pool_args(x, w, bias, strides, dilations, padding):
-    """The direct kernels' arguments for conv2d_relu_max_pool(_grad), or None when they do not
-    apply (more than 9 taps or 64 output channels, or a conv output under 2x2)."""
+def _conv_pool_setup(x, w, bias, strides, dilations, padding):
+    """(the direct kernels' arguments, images per block) for conv2d_relu_max_pool(_grad), or None
+    when they do not apply (more than 9 taps or 64 output channels, or a conv output under 2x2)."""
     kh, kw, c, o = w.shape
     out_hw, pads = geometry(x.shape, w.shape, strides, dilations, padding)
     if kh * kw * c > 9 or o > 64 or min(out_hw) < 2 or x.shape[0] == 0:
         return None
-    x = np.ascontiguousarray(x)
-    xf, hp, wp, offs = _direct_input(x, (kh, kw), strides, dilations, pads, out_hw)
+    xf, hp, wp, offs = _direct_input(np.ascontiguousarray(x), (kh, kw), strides, dilations, pads,
+                                     out_hw)
     wpad = np.zeros((9, o), dtype=x.dtype)
     wpad[:kh * kw * c] = w.reshape(-1, o)
     bf = np.zeros(o, x.dtype) if bias is None else np.asarray(bias, dtype=x.dtype).reshape(-1)
     blk = int(max(1, min(x.shape[0], _BLOCK_BYTES // (out_hw[0] * out_hw[1] * o * x.itemsize))))
-    return (xf, x.shape[0], hp, wp, c, offs, kh * kw * c, wpad.reshape(-1), out_hw[0], out_hw[1],
-            strides[0], strides[1], (0,) * o, np.ascontiguousarray(bf), blk)
+    return (xf, hp, wp, c, offs, kh * kw * c, wpad.reshape(-1), out_hw, strides, (0,) * o,
+            np.ascontiguousarray(bf)), blk
 
 
-def _scratch_block(args, dtype):
-    return np.empty(args[-1] * args[8] * args[9] * len(args[12]), dtype=dtype)
+def _conv_relu_block(args, b0, nb, af):
+    """af = relu(conv + bias) of images b0 .. b0 + nb."""
+    xf, hp, wp, c, offs, ntaps, wf, (ah, aw), strides, otup, bf = args
+    _conv_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ntaps, wf, ah, aw, strides[0],
+                 strides[1], otup, len(otup), bf, True, af)
 
 
 def conv2d_relu_max_pool(x, w, bias, strides, dilations, padding):
     """max_pool(relu(conv2d(x, w) + bias), 2x2, stride 2, VALID): (N, OH//2, OW//2, O), the conv
     output never stored in full (bias may be None)."""
-    args = _conv_pool_args(x, w, bias, strides, dilations, padding)
-    if args is None:
+    setup = _conv_pool_setup(x, w, bias, strides, dilations, padding)
+    if setup is None:
         a = conv2d(x, w, strides, dilations, padding, bias, relu=True)
         return pooling.max_pool(a, (2, 2), (2, 2), (0, 0), (a.shape[1] // 2, a.shape[2] // 2))
-    n, ah, aw, o = x.shape[0], args[8], args[9], w.shape[3]
-    out = np.empty((n, ah // 2, aw // 2, o), dtype=x.dtype)
-    _conv_pool_direct(*args, _scratch_block(args, x.dtype), out.reshape(-1))
+    args, blk = setup
+    (ah, aw), otup, o = args[7], args[9], w.shape[3]
+    n, ph, pw = x.shape[0], ah // 2, aw // 2
+    out = np.empty((n, ph, pw, o), dtype=x.dtype)
+    outf, af = out.reshape(-1), np.empty(blk * ah * aw * o, dtype=x.dtype)
+    for b0 in range(0, n, blk):
+        nb = min(blk, n - b0)
+        _conv_relu_block(args, b0, nb, af)
+        pooling._max_pool_2x2(af, nb, ah, aw, otup, ph, pw, outf[b0 * ph * pw * o:])
     return out
 
 
@@ -362,20 +336,30 @@ def conv2d_relu_max_pool_grad(x, w, bias, y, g, strides, dilations, padding, rel
     pass (no (N, OH, OW, O) array written); dL/dbias is returned even when bias is None. The Relu
     output is recomputed unless given as `relu_out` (then it must be the one y was pooled from)."""
     kh, kw, c, o = w.shape
-    args = _conv_pool_args(x, w, bias, strides, dilations, padding)
-    if args is None:
+    setup = _conv_pool_setup(x, w, bias, strides, dilations, padding)
+    if setup is None:
         a = relu_out if relu_out is not None else conv2d(x, w, strides, dilations, padding, bias,
                                                          relu=True)
         dy = pooling.max_pool_grad(a, y, g, (2, 2), (2, 2), (0, 0), relu=True)
         dw = conv2d_backprop_filter(x, (kh, kw, c, o), dy, strides, dilations, padding)
         return dw, dy.sum(axis=(0, 1, 2), dtype=dy.dtype)
-    res = np.empty((10, o), dtype=g.dtype)
-    _conv_pool_filter_direct(*args[:-1], np.ascontiguousarray(y).reshape(-1),
-                             np.ascontiguousarray(g).reshape(-1), args[-1],
-                             _scratch_block(args, x.dtype), _scratch_block(args, x.dtype),
-                             np.empty(0, x.dtype) if relu_out is None else
-                             np.ascontiguousarray(relu_out, dtype=x.dtype).reshape(-1),
-                             res.reshape(-1))
+    args, blk = setup
+    xf, hp, wp, _, offs, ntaps, _, (ah, aw), strides, otup, _ = args
+    n, ph, pw = x.shape[0], ah // 2, aw // 2
+    yf, gf = np.ascontiguousarray(y).reshape(-1), np.ascontiguousarray(g).reshape(-1)
+    aof = None if relu_out is None else np.ascontiguousarray(relu_out, x.dtype).reshape(-1)
+    af, dyf = (np.empty(blk * ah * aw * o, dtype=x.dtype) for _ in range(2))
+    res, part = np.zeros((10, o), dtype=g.dtype), np.empty(10 * o, dtype=g.dtype)
+    for b0 in range(0, n, blk):
+        nb, p0 = min(blk, n - b0), b0 * ph * pw * o
+        if aof is None:
+            _conv_relu_block(args, b0, nb, af)
+        else:
+            af = aof[b0 * ah * aw * o:]
+        pooling._max_pool_grad_2x2(af, yf[p0:], gf[p0:], nb, ah, aw, otup, ph, pw, True, dyf)
+        _filter_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ntaps, dyf, ah, aw,
+                       strides[0], strides[1], otup, o, part)
+        res += part.reshape(10, o)
     return res[:kh * kw * c].reshape(kh, kw, c, o), res[9]
 
 
