@@ -16,6 +16,7 @@ write into their inputs.
 
 `geometry` holds TF's padding rule, shared with the ops' shape inference and numpy references.
 """
+import functools
 import threading
 
 import numpy as np
@@ -375,10 +376,17 @@ def _direct_input(x, kshape, strides, dilations, pads, out_hw):
     else:
         xp = np.zeros((n, hp, wp, c), dtype=x.dtype)
         xp[:, pads[0]:pads[0] + h, pads[1]:pads[1] + w] = x
-    p, q, ch = np.meshgrid(np.arange(kh), np.arange(kw), np.arange(c), indexing="ij")
-    offs = np.zeros(-(-kh * kw * c // 9) * 9, dtype=np.int64)
-    offs[:kh * kw * c] = ((p * dilations[0] * wp + q * dilations[1]) * c + ch).reshape(-1)
-    return xp.reshape(-1), hp, wp, offs
+    return xp.reshape(-1), hp, wp, _tap_offsets(kh, kw, c, dilations[0], dilations[1], wp)
+
+
+@functools.lru_cache(maxsize=64)
+def _tap_offsets(kh, kw, c, dh, dw, wp):
+    """Read-only int64 array of the taps' offsets in a padded image row-major (HWIO order), 0s up
+    to a multiple of 9; cached, as building it cost more than the kernel on one image."""
+    offs = [(p * dh * wp + q * dw) * c + ch for p in range(kh) for q in range(kw) for ch in range(c)]
+    offs = np.array(offs + [0] * (-len(offs) % 9), dtype=np.int64)
+    offs.flags.writeable = False
+    return offs
 
 
 def _channel_blocks(o):
