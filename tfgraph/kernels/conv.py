@@ -383,7 +383,8 @@ def _direct_input(x, kshape, strides, dilations, pads, out_hw):
 def _tap_offsets(kh, kw, c, dh, dw, wp):
     """Read-only int64 array of the taps' offsets in a padded image row-major (HWIO order), 0s up
     to a multiple of 9; cached, as building it cost more than the kernel on one image."""
-    offs = [(p * dh * wp + q * dw) * c + ch for p in range(kh) for q in range(kw) for ch in range(c)]
+    offs = [(p * dh * wp + q * dw) * c + ch
+            for p in range(kh) for q in range(kw) for ch in range(c)]
     offs = np.array(offs + [0] * (-len(offs) % 9), dtype=np.int64)
     offs.flags.writeable = False
     return offs
