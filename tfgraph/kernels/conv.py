@@ -278,15 +278,118 @@ def _filter_direct(xf, n, hp, wp, c, offs, ntaps, dyf, oh, ow, sh, sw, otup, ost
                     dwf[np.uint64(9 * groups * o + e)] += acc[np.uint64(9 * o + e)]
 
 
-# Conv2D -> BiasAdd -> Relu -> MaxPool(2x2, stride 2, VALID), W3/W5/W6's first block, as one
-# call each way, image block by image block, so the Relu output (n, ah, aw, o) only ever exists in
-# a cache-sized scratch: the forward writes the pooled output only, and the backward recomputes the
-# block's Relu output (the same kernel, so the same bits the forward pooled), takes the MaxPoolGrad
-# + ReluGrad into a second scratch and accumulates the filter and bias gradients from it, instead
-# of writing and re-reading three (n, ah, aw, o) arrays. The loop over blocks is Python: a jitted
-# driver calling pooling.py's kernels would be cached with them inlined, and Numba's disk cache
-# does not notice edits to another file. Block sizes from 40 KB to 1 MB measured the same.
+# Conv2D -> BiasAdd -> Relu -> MaxPool(2x2, stride 2, VALID), W3/W5's first block, as one call
+# each way, image block by image block, so the Relu output (n, ah, aw, o) only ever exists in a
+# cache-sized scratch: the forward writes the pooled output only, and the backward recomputes the
+# block's Relu output (the same kernel, so the same bits the forward pooled) and goes straight to
+# the filter and bias gradients window by window (_pool_filter_direct), instead of writing and
+# re-reading three (n, ah, aw, o) arrays. The loop over blocks is Python: a jitted driver calling
+# pooling.py's kernels would be cached with them inlined, and Numba's disk cache does not notice
+# edits to another file. Block sizes from 40 KB to 1 MB measured the same.
 _BLOCK_BYTES = 1 << 20   # target size of one scratch block
+
+
+@njit
+def _pool_filter_direct(xf, n, hp, wp, c, offs, ntaps, af, pf, gf, ah, aw, sh, sw, otup, dwf):
+    """dwf (flat (10, o): the filter gradient, then the bias gradient) of
+    pf = max_pool_2x2(af), af = relu(_conv_direct(x) + bias) (ntaps <= 9), given gf = dL/dpf.
+
+    Window by window: the gradient of a window goes to its first maximum only (as in
+    pooling._max_pool_grad_2x2, ReluGrad included), so instead of forming dL/daf (3/4 zeros) and
+    correlating it with x pixel by pixel, each tap's input value at the chosen pixel is picked
+    from the 4 candidates and multiplied once (W3 batch 128: 2.4 ms against 3.8 ms for
+    MaxPoolGrad + filter gradient kernels on L2-sized blocks). The picks are written out: the
+    same selects in an inline helper ran 6x slower."""
+    o = len(otup)
+    ph, pw = ah // 2, aw // 2
+    zero = dwf.dtype.type(0)
+    one = dwf.dtype.type(1)
+    nt = ntaps
+    f0, f1, f2, f3, f4, f5, f6, f7, f8 = _group_offsets(offs)
+    acc = np.empty(10 * o, dtype=dwf.dtype)
+    dwf[:] = 0
+    for b in range(n):
+        acc[:] = 0
+        for i in range(ph):
+            for j in range(pw):
+                s0 = ((b * hp + 2 * i * sh) * wp + 2 * j * sw) * c   # the window's 4 pixels
+                s1 = s0 + sw * c
+                s2 = s0 + sh * wp * c
+                s3 = s2 + sw * c
+                a0 = xf[np.uint64(s0 + f0)]
+                a1 = xf[np.uint64(s0 + f1)] if nt > 1 else zero
+                a2 = xf[np.uint64(s0 + f2)] if nt > 2 else zero
+                a3 = xf[np.uint64(s0 + f3)] if nt > 3 else zero
+                a4 = xf[np.uint64(s0 + f4)] if nt > 4 else zero
+                a5 = xf[np.uint64(s0 + f5)] if nt > 5 else zero
+                a6 = xf[np.uint64(s0 + f6)] if nt > 6 else zero
+                a7 = xf[np.uint64(s0 + f7)] if nt > 7 else zero
+                a8 = xf[np.uint64(s0 + f8)] if nt > 8 else zero
+                b0 = xf[np.uint64(s1 + f0)]
+                b1 = xf[np.uint64(s1 + f1)] if nt > 1 else zero
+                b2 = xf[np.uint64(s1 + f2)] if nt > 2 else zero
+                b3 = xf[np.uint64(s1 + f3)] if nt > 3 else zero
+                b4 = xf[np.uint64(s1 + f4)] if nt > 4 else zero
+                b5 = xf[np.uint64(s1 + f5)] if nt > 5 else zero
+                b6 = xf[np.uint64(s1 + f6)] if nt > 6 else zero
+                b7 = xf[np.uint64(s1 + f7)] if nt > 7 else zero
+                b8 = xf[np.uint64(s1 + f8)] if nt > 8 else zero
+                c0 = xf[np.uint64(s2 + f0)]
+                c1 = xf[np.uint64(s2 + f1)] if nt > 1 else zero
+                c2 = xf[np.uint64(s2 + f2)] if nt > 2 else zero
+                c3 = xf[np.uint64(s2 + f3)] if nt > 3 else zero
+                c4 = xf[np.uint64(s2 + f4)] if nt > 4 else zero
+                c5 = xf[np.uint64(s2 + f5)] if nt > 5 else zero
+                c6 = xf[np.uint64(s2 + f6)] if nt > 6 else zero
+                c7 = xf[np.uint64(s2 + f7)] if nt > 7 else zero
+                c8 = xf[np.uint64(s2 + f8)] if nt > 8 else zero
+                d0 = xf[np.uint64(s3 + f0)]
+                d1 = xf[np.uint64(s3 + f1)] if nt > 1 else zero
+                d2 = xf[np.uint64(s3 + f2)] if nt > 2 else zero
+                d3 = xf[np.uint64(s3 + f3)] if nt > 3 else zero
+                d4 = xf[np.uint64(s3 + f4)] if nt > 4 else zero
+                d5 = xf[np.uint64(s3 + f5)] if nt > 5 else zero
+                d6 = xf[np.uint64(s3 + f6)] if nt > 6 else zero
+                d7 = xf[np.uint64(s3 + f7)] if nt > 7 else zero
+                d8 = xf[np.uint64(s3 + f8)] if nt > 8 else zero
+                q = ((b * ph + i) * pw + j) * o
+                u = ((b * ah + 2 * i) * aw + 2 * j) * o
+                u2 = u + aw * o
+                for k in range(o):
+                    x0, x1 = af[np.uint64(u + k)], af[np.uint64(u + o + k)]
+                    x2, x3 = af[np.uint64(u2 + k)], af[np.uint64(u2 + o + k)]
+                    m = pf[np.uint64(q + k)]
+                    t0 = x0 == m
+                    t1 = (x1 == m) & (not t0)
+                    t2 = (x2 == m) & (not (t0 | t1))
+                    xm = x0 if t0 else (x1 if t1 else (x2 if t2 else x3))
+                    v = gf[np.uint64(q + k)] * (one if xm > zero else zero)
+                    acc[np.uint64(k)] += (
+                        a0 if t0 else (b0 if t1 else (c0 if t2 else d0))) * v
+                    acc[np.uint64(o + k)] += (
+                        a1 if t0 else (b1 if t1 else (c1 if t2 else d1))) * v
+                    acc[np.uint64(2 * o + k)] += (
+                        a2 if t0 else (b2 if t1 else (c2 if t2 else d2))) * v
+                    acc[np.uint64(3 * o + k)] += (
+                        a3 if t0 else (b3 if t1 else (c3 if t2 else d3))) * v
+                    acc[np.uint64(4 * o + k)] += (
+                        a4 if t0 else (b4 if t1 else (c4 if t2 else d4))) * v
+                    acc[np.uint64(5 * o + k)] += (
+                        a5 if t0 else (b5 if t1 else (c5 if t2 else d5))) * v
+                    acc[np.uint64(6 * o + k)] += (
+                        a6 if t0 else (b6 if t1 else (c6 if t2 else d6))) * v
+                    acc[np.uint64(7 * o + k)] += (
+                        a7 if t0 else (b7 if t1 else (c7 if t2 else d7))) * v
+                    acc[np.uint64(8 * o + k)] += (
+                        a8 if t0 else (b8 if t1 else (c8 if t2 else d8))) * v
+                    acc[np.uint64(9 * o + k)] += v
+        for e in range(10 * o):
+            dwf[np.uint64(e)] += acc[np.uint64(e)]
+
+
+@njit(inline="always")
+def _group_offsets(offs):
+    return (offs[0], offs[1], offs[2], offs[3], offs[4], offs[5], offs[6], offs[7], offs[8])
 
 
 def _conv_pool_setup(x, w, bias, strides, dilations, padding):
@@ -348,18 +451,17 @@ def conv2d_relu_max_pool_grad(x, w, bias, y, g, strides, dilations, padding, rel
     xf, hp, wp, _, offs, ntaps, _, (ah, aw), strides, otup, _ = args
     n, ph, pw = x.shape[0], ah // 2, aw // 2
     yf, gf = np.ascontiguousarray(y).reshape(-1), np.ascontiguousarray(g).reshape(-1)
+    if relu_out is not None:
+        blk = n   # nothing to recompute: one block
     aof = None if relu_out is None else np.ascontiguousarray(relu_out, x.dtype).reshape(-1)
-    af, dyf = (np.empty(blk * ah * aw * o, dtype=x.dtype) for _ in range(2))
+    af = np.empty(blk * ah * aw * o, dtype=x.dtype) if aof is None else aof
     res, part = np.zeros((10, o), dtype=g.dtype), np.empty(10 * o, dtype=g.dtype)
     for b0 in range(0, n, blk):
         nb, p0 = min(blk, n - b0), b0 * ph * pw * o
         if aof is None:
             _conv_relu_block(args, b0, nb, af)
-        else:
-            af = aof[b0 * ah * aw * o:]
-        pooling._max_pool_grad_2x2(af, yf[p0:], gf[p0:], nb, ah, aw, otup, ph, pw, True, dyf)
-        _filter_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ntaps, dyf, ah, aw,
-                       strides[0], strides[1], otup, o, part)
+        _pool_filter_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ntaps, af, yf[p0:],
+                            gf[p0:], ah, aw, strides[0], strides[1], otup, part)
         res += part.reshape(10, o)
     return res[:kh * kw * c].reshape(kh, kw, c, o), res[9]
 
