@@ -7,7 +7,8 @@ split GEMM waits for a descheduled worker: under a load of 5-7 on 2 cores the sa
 3-6 GFLOP/s on two threads against 26-48 on one, and a W1 training step took 8.2 ms against 1.3 ms.
 TensorFlow's own thread pool degrades gracefully there; OpenBLAS does not. So:
 
-- products under `SMALL_GEMM_FLOPS` always run on one thread (they gain little from two);
+- products under `SMALL_GEMM_FLOPS` always run on one thread (they gain little from two: a one-sample
+  GEMV over W5's 5408x128 kernel took 68-83 us on one thread and 160-2400 us on two);
 - for larger ones, a `ThreadChooser` per GEMM shape keeps a running cost per FLOP for one thread and BLAS's
   default, uses the cheaper, and re-measures the other on a random 1 in `EXPLORE_EVERY` calls (fewer
   when the other was much slower), so it follows the machine's load within about a hundred calls.
@@ -25,6 +26,10 @@ import time
 import numpy as np
 
 SMALL_GEMM_FLOPS = 8e6
+# OpenBLAS itself runs a GEMM with m*n*k at or below this on one thread (SMP_THRESHOLD_MIN 65536 x
+# GEMM_MULTITHREAD_THRESHOLD 4 in interface/gemm.c). Not so a product with one row or column: numpy
+# calls GEMV for it, which OpenBLAS splits from m*n >= 9216 on.
+OPENBLAS_ONE_THREAD_MNK = 65536 * 4
 EXPLORE_EVERY = 24
 
 _SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
@@ -98,7 +103,10 @@ def matmul(a, b, out=None):
     """np.matmul(a, b, out=out) for 2-D float arrays, on the BLAS thread count that is cheaper now."""
     if _set_threads is None or DEFAULT_THREADS <= 1 or a.ndim != 2 or b.ndim != 2:
         return np.matmul(a, b, out=out)
-    flops = 2.0 * a.shape[0] * a.shape[1] * b.shape[1]
+    mnk = a.shape[0] * a.shape[1] * b.shape[1]
+    if mnk <= OPENBLAS_ONE_THREAD_MNK and a.shape[0] > 1 and b.shape[1] > 1:
+        return np.matmul(a, b, out=out)  # one thread anyway: skip the two setter calls (1.4 us)
+    flops = 2.0 * mnk
     if flops < SMALL_GEMM_FLOPS:
         return _call(1, a, b, out)
     key = (a.shape[0], a.shape[1], b.shape[1])

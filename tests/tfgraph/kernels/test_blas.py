@@ -27,6 +27,11 @@ def test_thread_count_is_restored_after_every_product(monkeypatch):
     monkeypatch.setattr(blas, "DEFAULT_THREADS", 4)
     monkeypatch.setattr(blas, "_choosers", {})
     blas.matmul(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32))
+    assert calls == []              # tiny: OpenBLAS's own one-thread path, no setter calls
+    blas.matmul(np.ones((1, 2000), np.float32), np.ones((2000, 100), np.float32))
+    assert calls == [1, 4]          # a GEMV: OpenBLAS would split it
+    calls.clear()
+    blas.matmul(np.ones((100, 784), np.float32), np.ones((784, 10), np.float32))
     assert calls == [1, 4]          # small: one thread
     calls.clear()
     blas.matmul(np.ones((200, 300), np.float32), np.ones((300, 200), np.float32))  # 24 MFLOP
@@ -34,8 +39,8 @@ def test_thread_count_is_restored_after_every_product(monkeypatch):
     assert list(blas._choosers) == [(200, 300, 200)]
     calls.clear()
     with pytest.raises(ValueError):
-        blas.matmul(np.ones((2, 3)), np.ones((4, 2)))
-    assert calls == [1, 4]          # restored even when the product fails
+        blas.matmul(np.ones((200, 3000)), np.ones((4000, 200)))
+    assert calls[-1] == 4           # restored even when the product fails
 
 
 def test_chooser_follows_the_cheaper_thread_count_and_keeps_measuring_the_other():
