@@ -205,6 +205,37 @@ class Conv2D(_ConvBase):
         s, d, p = self._kernel_args(op)
         return lambda x, w, bias: conv_kernels.conv2d(x, w, s, d, p, bias, relu)
 
+    def make_relu_max_pool_kernel(self, op, pool_op, rt):
+        """Kernel(x, w, bias) of MaxPool(Relu(BiasAdd(Conv2D(x, w), bias))), `pool_op` a 2x2,
+        stride-2 VALID pool: each block of conv rows is pooled while in cache and the activation
+        is never stored (runtime/fusion.py plans it in place of the ops), or None."""
+        if not self._pools_directly(op, pool_op):
+            return None
+        s, d, p = self._kernel_args(op)
+        return lambda x, w, bias: conv_kernels.conv2d_relu_max_pool(x, w, bias, s, d, p)
+
+    def make_relu_max_pool_grad_kernel(self, op, pool_op, rt):
+        """Kernel(x, w, bias, a, y, g) -> (dL/dw, dL/dbias) of that block in training, from its
+        Relu output a, pool output y and dL/dy = g: MaxPoolGrad, ReluGrad, BiasAddGrad and
+        Conv2DBackpropFilter in one pass (a first layer: no dL/dx), or None."""
+        if not self._pools_directly(op, pool_op):
+            return None
+        s, d, p = self._kernel_args(op)
+        return lambda x, w, bias, a, y, g: conv_kernels.conv2d_relu_max_pool_grad(
+            x, w, bias, y, g, s, d, p, relu_out=a)
+
+    @staticmethod
+    def _pools_directly(op, pool_op):
+        """The joint conv + pool kernels apply: a float NHWC conv with a tiny filter (the direct
+        kernels') and a 2x2, stride-2 VALID NHWC pool."""
+        w = op.inputs[1].shape.as_tuple()
+        return (op.outputs[0].dtype.np in _FAST_DTYPES and op.attrs["data_format"] == "NHWC"
+                and w is not None and None not in w and
+                w[0] * w[1] * w[2] <= conv_kernels._DIRECT_MAX_K and
+                tuple(pool_op.attrs["ksize"]) == (1, 2, 2, 1) and
+                tuple(pool_op.attrs["strides"]) == (1, 2, 2, 1) and
+                pool_op.attrs["padding"] == "VALID" and pool_op.attrs["data_format"] == "NHWC")
+
     def grad(self, op, dy):
         x, w = op.inputs
         a = self._fwd_attrs(op)

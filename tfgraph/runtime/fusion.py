@@ -63,7 +63,7 @@ def fuse_relu_grad_into_producer(steps, fetch_slots, make_step, rt):
             if make is not None and uses.get(st.inputs[0]) == 1 and p.inputs[:1] == [st.inputs[1]]:
                 kernel = make(p.op, rt)
                 if kernel is not None:
-                    replaced[j] = make_step(st.op, kernel, list(p.inputs), st.outputs)
+                    replaced[j] = make_step(st.op, kernel, list(p.inputs), st.outputs, folded=True)
                     continue
         out.append((i, st))
     # the fused step takes the producer's place: its inputs are ready there, its result is needed later
@@ -90,10 +90,88 @@ def fuse_bias_relu_into_producer(steps, fetch_slots, make_step, rt):
             if kernel is not None:
                 dropped.add(j)
                 # at the BiasAdd's place: the bias (a variable read) may come after the producer
-                out.append(make_step(st.op, kernel, list(p.inputs) + [st.inputs[1]], st.outputs))
+                out.append(make_step(st.op, kernel, list(p.inputs) + [st.inputs[1]], st.outputs,
+                                     folded=True))
                 continue
         out.append(st)
     return [st for st in out if not any(st is steps[j] for j in dropped)]
+
+
+def fold_conv_relu_pool(steps, fetch_slots, make_step, rt):
+    """A Conv2D -> BiasAdd -> Relu -> MaxPool block (already one conv step with the bias and Relu,
+    see `fuse_bias_relu_into_producer`) whose Conv2D OpDef offers joint kernels
+    (`make_relu_max_pool_kernel`, `make_relu_max_pool_grad_kernel`: a first layer on images, 2x2
+    pool):
+
+    - when the pool is the activation's only reader (inference), conv and pool become one step that
+      pools each block of conv rows while it is in cache and never stores the activation;
+    - in training, the block's gradient steps (MaxPoolGrad with its ReluGrad folded in, then
+      BiasAddGrad and Conv2DBackpropFilter as the only readers of its result) become one step
+      computing (dL/dw, dL/dbias) in one pass, at the MaxPoolGrad's place.
+    """
+    uses = _uses(steps, fetch_slots)
+    producer = {s: i for i, st in enumerate(steps) for s in st.outputs}
+    readers = {}
+    for i, st in enumerate(steps):
+        for s in dict.fromkeys(st.inputs):
+            readers.setdefault(s, []).append(i)
+    writes = [i for i, st in enumerate(steps) if st.op.op_def.ref_inputs]
+    replaced, dropped = {}, set()
+    for i, st in enumerate(steps):
+        if st.op.type == "MaxPool" and len(st.inputs) == 1 and uses.get(st.inputs[0]) == 1:
+            j = producer.get(st.inputs[0])
+            conv = _folded_conv(steps[j]) if j is not None else None
+            make = getattr(conv.op_def, "make_relu_max_pool_kernel", None) if conv else None
+            kernel = make(conv, st.op, rt) if make is not None else None
+            if kernel is not None:
+                replaced[j] = make_step(st.op, kernel, list(steps[j].inputs), st.outputs,
+                                        folded=True)
+                dropped.add(i)
+        elif st.op.type == "ReluGrad" and st.folded:   # with its MaxPoolGrad
+            fused = _conv_pool_grad_step(steps, i, producer, readers, uses, writes, make_step, rt)
+            if fused is not None:
+                step, gone = fused
+                replaced[i] = step
+                dropped.update(gone)
+    return [replaced.get(i, st) for i, st in enumerate(steps) if i not in dropped]
+
+
+def _folded_conv(step):
+    """The Conv2D op of a step that runs Conv2D -> BiasAdd -> Relu as one kernel, else None."""
+    if not step.folded or step.op.type != "Relu" or len(step.inputs) != 3:
+        return None
+    bias_add = step.op.inputs[0].op
+    if bias_add.type != "BiasAdd" or bias_add.inputs[0].op.type != "Conv2D":
+        return None
+    return bias_add.inputs[0].op
+
+
+def _conv_pool_grad_step(steps, i, producer, readers, uses, writes, make_step, rt):
+    """(the one step for the training gradient of a conv -> relu -> pool block, indices of the
+    steps it replaces) for the folded MaxPoolGrad + ReluGrad step i, or None."""
+    g = steps[i]
+    a, y, dy_pool = g.inputs
+    pool_grad = g.op.inputs[0].op
+    j = producer.get(a)
+    conv = _folded_conv(steps[j]) if j is not None else None
+    if conv is None or pool_grad.type != "MaxPoolGrad" or any(j < w < i for w in writes):
+        return None
+    d = g.outputs[0]
+    consumers = readers.get(d, [])
+    if uses.get(d) != 2 or len(consumers) != 2:
+        return None
+    by_type = {steps[k].op.type: k for k in consumers}
+    b, f = by_type.get("BiasAddGrad"), by_type.get("Conv2DBackpropFilter")
+    x, w, bias = steps[j].inputs
+    if b is None or f is None or steps[f].inputs[0] != x or steps[f].inputs[2] != d:
+        return None
+    make = getattr(conv.op_def, "make_relu_max_pool_grad_kernel", None)
+    kernel = make(conv, pool_grad, rt) if make is not None else None
+    if kernel is None:
+        return None
+    step = make_step(steps[f].op, kernel, [x, w, bias, a, y, dy_pool],
+                     [steps[f].outputs[0], steps[b].outputs[0]], folded=True)
+    return step, (b, f)
 
 
 def _bias_relu_pattern(step):
@@ -119,7 +197,7 @@ def fuse(steps, fetch_slots, make_step):
     writes = [i for i, st in enumerate(steps) if st.op.op_def.ref_inputs]
     group = {}                          # step index -> sorted member indices of its group
     for i, st in enumerate(steps):
-        if not _fusable(st.op):
+        if st.folded or not _fusable(st.op):  # a folded step's kernel is not its op's alone
             continue
         members = {i}
         for s in st.inputs:

@@ -20,13 +20,14 @@ from tfgraph.runtime import fusion, rewrites
 
 
 class PlanStep:
-    __slots__ = ("op", "kernel", "inputs", "outputs")
+    __slots__ = ("op", "kernel", "inputs", "outputs", "folded")
 
-    def __init__(self, op, kernel, inputs, outputs):
+    def __init__(self, op, kernel, inputs, outputs, folded=False):
         self.op = op
         self.kernel = kernel
         self.inputs = inputs      # slot names
         self.outputs = outputs    # slot names
+        self.folded = folded      # runs several ops' work (runtime/fusion.py), not just `op`'s
 
 
 class ExecutionPlan:
@@ -96,6 +97,7 @@ class ExecutionPlan:
         steps = fusion.fuse_relu_grad_into_producer(steps, fetch_slots, PlanStep, self.state)
         steps = fusion.fuse(steps, fetch_slots, PlanStep)
         steps = fusion.fuse_bias_relu_into_producer(steps, fetch_slots, PlanStep, self.state)
+        steps = fusion.fold_conv_relu_pool(steps, fetch_slots, PlanStep, self.state)
         self.steps = steps
         kernels = {"k%d" % i: step.kernel for i, step in enumerate(steps)}
         self._fn, self._line_to_step = self._generate(steps, consts, kernels, fetch_slots, persistent)

@@ -275,3 +275,105 @@ def test_conv_bias_relu_gradient_matches_numeric():
         err = tf.test.compute_gradient_error([x, w, b], [(2, 5, 5, 1), (3, 3, 1, 2), (2,)], y,
                                              (2, 3, 3, 2))
     assert err < 1e-6
+
+
+def _plan_types(sess, fetch):
+    plan = next(p for p in sess._plans.values() if fetch in p.fetches)
+    return [s.op.type for s in plan.steps]
+
+
+def _conv_relu_pool(dtype, h, w_in, channels, padding):
+    rng = np.random.default_rng(9)
+    x = tf.placeholder(dtype, [None, h, w_in, channels])
+    w = tf.Variable(rng.standard_normal((3, 3, channels, 4)).astype(dtype))
+    b = tf.Variable(rng.standard_normal(4).astype(dtype))
+    a = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], padding), b))
+    pooled = tf.nn.max_pool(a, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    xv = rng.standard_normal((5, h, w_in, channels)).astype(dtype)
+    return x, w, b, a, pooled, xv
+
+
+@pytest.mark.parametrize("h, w_in, channels, padding", [(10, 10, 1, "VALID"), (11, 9, 1, "SAME"),
+                                                        (9, 12, 1, "VALID")])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_relu_pool_folds_into_one_step_for_inference(h, w_in, channels, padding, dtype):
+    x, w, b, a, pooled, xv = _conv_relu_pool(dtype, h, w_in, channels, padding)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        folded = sess.run(pooled, {x: xv})
+        types = _plan_types(sess, pooled)
+        a_v, apart = sess.run([a, pooled], {x: xv})     # activation fetched: not folded
+    assert "Relu" not in types and types.count("MaxPool") == 1
+    oh, ow = a_v.shape[1] // 2 * 2, a_v.shape[2] // 2 * 2   # VALID: an odd last row/col is dropped
+    want = a_v[:, :oh, :ow].reshape(5, oh // 2, 2, ow // 2, 2, 4).max(axis=(2, 4))
+    np.testing.assert_array_equal(folded, apart)
+    np.testing.assert_array_equal(folded, want)
+    assert folded.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_conv_relu_pool_gradient_is_one_step_and_equals_the_ops(dtype, monkeypatch):
+    x, w, b, a, pooled, xv = _conv_relu_pool(dtype, 12, 11, 1, "VALID")
+    loss = tf.reduce_sum(tf.square(pooled))
+    grads = tf.gradients(loss, [w, b])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        folded = sess.run(grads, {x: xv})
+        types = _plan_types(sess, grads[0])
+    assert "BiasAddGrad" not in types and "ReluGrad" not in types
+    assert types.count("Conv2DBackpropFilter") == 1
+    monkeypatch.setattr(fusion, "fold_conv_relu_pool", lambda steps, *args: steps)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        apart = sess.run(grads, {x: xv})
+        types = _plan_types(sess, grads[0])
+    assert "BiasAddGrad" in types
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for got, want in zip(folded, apart):
+        assert got.dtype == dtype and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+def test_conv_relu_pool_gradient_with_dx_stays_apart_and_matches_numeric():
+    # the input's gradient also reads the pool gradient: nothing to fold into a filter-only pass
+    rng = np.random.default_rng(10)
+    x = tf.constant(rng.standard_normal((2, 6, 6, 1)))
+    w = tf.constant(rng.standard_normal((3, 3, 1, 2)))
+    b = tf.constant(rng.standard_normal(2))
+    y = tf.nn.max_pool(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID"), b)),
+                       [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    with tf.Session():
+        err = tf.test.compute_gradient_error([x, w, b], [(2, 6, 6, 1), (3, 3, 1, 2), (2,)], y,
+                                             (2, 2, 2, 2))
+    assert err < 1e-6
+
+
+def test_conv_relu_pool_training_gradient_matches_numeric():
+    rng = np.random.default_rng(11)
+    x = tf.constant(rng.standard_normal((2, 8, 7, 1)))
+    w = tf.constant(rng.standard_normal((3, 3, 1, 3)))
+    b = tf.constant(rng.standard_normal(3))
+    y = tf.nn.max_pool(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID"), b)),
+                       [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    with tf.Session():
+        err = tf.test.compute_gradient_error([w, b], [(3, 3, 1, 3), (3,)], y, (2, 3, 2, 3))
+    assert err < 1e-6
+
+
+@pytest.mark.parametrize("ksize", [1, 3])
+def test_folded_relu_grad_is_not_fused_with_elementwise_ops_as_if_it_were_one(fuse_everything,
+                                                                            ksize):
+    # A shape-preserving pool (stride 1, SAME) makes the folded step's inputs look elementwise;
+    # fusing it into the chain before it would apply ReluGrad's formula to MaxPoolGrad's inputs.
+    rng = np.random.default_rng(12)
+    x = tf.placeholder(tf.float32, [None, 4, 4, 2])
+    y = tf.nn.max_pool(tf.nn.relu(x), [1, ksize, ksize, 1], [1, 1, 1, 1], "SAME")
+    dx, = tf.gradients(tf.reduce_sum(tf.square(y) * 3.0), x)
+    xv = rng.standard_normal((3, 4, 4, 2)).astype(np.float32)
+    with tf.Session() as sess:
+        got = sess.run(dx, {x: xv})
+    with tf.Graph().as_default(), tf.Session() as sess:   # reference: no folding, no fusion
+        xr = tf.constant(xv)
+        yr = tf.nn.max_pool(tf.nn.relu(xr), [1, ksize, ksize, 1], [1, 1, 1, 1], "SAME")
+        want = sess.run(tf.gradients(tf.reduce_sum(tf.square(yr) * 3.0), xr)[0])
+    np.testing.assert_allclose(got, want, rtol=1e-6)
