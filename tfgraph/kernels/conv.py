@@ -161,15 +161,30 @@ def _dot9(x0, x1, x2, x3, x4, x5, x6, x7, x8, wf, o, k):
             + x8 * wf[np.uint64(8 * o + k)])
 
 
+@njit(inline="always")
+def _pool_row_pair(af, r, ow, o, q, pf):
+    """pf[q + (j*o + k)] = the max of the 2x2 window j of rows af[r:] and af[r + ow*o:]."""
+    for j in range(ow // 2):
+        u, v = r + 2 * j * o, r + (2 * j + ow) * o
+        for k in range(o):
+            pf[np.uint64(q + j * o + k)] = max(
+                max(af[np.uint64(u + k)], af[np.uint64(u + o + k)]),
+                max(af[np.uint64(v + k)], af[np.uint64(v + o + k)]))
+
+
 @njit
 def _conv_direct(xf, n, hp, wp, c, offs, ttup, wf, oh, ow, sh, sw, otup, ostride, bf, relu,
-                 outf):
+                 outf, pf):
     """outf[pixel*ostride + k] for k < o = len(otup): x (flat padded (n, hp, wp, c)) times wf
     (flat (9*groups, o), zero rows past ntaps = len(ttup)); tap t of a pixel is xf[pixel's corner +
     offs[t]].
 
     Then + bf and, when `relu` and there is one group, max(., 0) (NaN stays NaN, as np.maximum):
-    the plan's Conv2D -> BiasAdd -> Relu. With several groups the caller applies the Relu."""
+    the plan's Conv2D -> BiasAdd -> Relu. With several groups the caller applies the Relu.
+
+    When pf is not empty (one group, ostride == o), each pair of output rows is also max-pooled
+    2x2 into pf (flat (n, oh//2, ow//2, o)) while in cache, with pooling._max_pool_2x2's
+    expression (the same bits)."""
     o, ntaps = len(otup), len(ttup)
     zero = outf.dtype.type(0)
     for g in range((ntaps + 8) // 9):
@@ -204,6 +219,9 @@ def _conv_direct(xf, n, hp, wp, c, offs, ttup, wf, oh, ow, sh, sw, otup, ostride
                         for k in range(o):
                             outf[np.uint64(t + k)] += _dot9(x0, x1, x2, x3, x4, x5, x6, x7, x8,
                                                             wg, o, k)
+                if pf.size > 0 and i % 2 == 1 and i < oh // 2 * 2:
+                    _pool_row_pair(outf, ((b * oh + i - 1) * ow) * o, ow, o,
+                                   ((b * (oh // 2) + i // 2) * (ow // 2)) * o, pf)
 
 
 @njit
@@ -282,13 +300,13 @@ def _filter_direct(xf, n, hp, wp, c, offs, ttup, dyf, oh, ow, sh, sw, otup, ostr
 
 
 # Conv2D -> BiasAdd -> Relu -> MaxPool(2x2, stride 2, VALID), W3/W5's first block, as one call
-# each way, image block by image block, so the Relu output (n, ah, aw, o) only ever exists in a
-# cache-sized scratch: the forward writes the pooled output only, and the backward recomputes the
-# block's Relu output (the same kernel, so the same bits the forward pooled) and goes straight to
-# the filter and bias gradients window by window (_pool_filter_direct), instead of writing and
-# re-reading three (n, ah, aw, o) arrays. The loop over blocks is Python: a jitted driver calling
-# pooling.py's kernels would be cached with them inlined, and Numba's disk cache does not notice
-# edits to another file. Block sizes from 40 KB to 1 MB measured the same.
+# each way. Forward: _conv_direct pools each pair of conv rows while they are in cache, writing
+# the Relu output either into a cache-sized block scratch (inference: only the pooled output
+# stays) or into the full array the gradient needs (training, with_relu_out: MaxPool need not read
+# it back). Backward: _pool_filter_direct goes from the pool's gradient straight to the filter
+# and bias gradients window by window, from the stored Relu output or from one recomputed block
+# by block (the same kernel, so the same bits the forward pooled), instead of writing and
+# re-reading dL/d(Relu output). Block sizes from 40 KB to 1 MB measured the same.
 _BLOCK_BYTES = 1 << 20   # target size of one scratch block
 
 
@@ -413,29 +431,35 @@ def _conv_pool_setup(x, w, bias, strides, dilations, padding):
             np.ascontiguousarray(bf)), blk
 
 
-def _conv_relu_block(args, b0, nb, af):
-    """af = relu(conv + bias) of images b0 .. b0 + nb."""
+def _conv_relu_block(args, b0, nb, af, pf=None):
+    """af = relu(conv + bias) of images b0 .. b0 + nb, and pf = its 2x2 max pool when given."""
     xf, hp, wp, c, offs, ttup, wf, (ah, aw), strides, otup, bf = args
     _conv_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ttup, wf, ah, aw, strides[0],
-                 strides[1], otup, len(otup), bf, True, af)
+                 strides[1], otup, len(otup), bf, True, af, np.empty(0, af.dtype) if pf is None
+                 else pf)
 
 
-def conv2d_relu_max_pool(x, w, bias, strides, dilations, padding):
-    """max_pool(relu(conv2d(x, w) + bias), 2x2, stride 2, VALID): (N, OH//2, OW//2, O), the conv
-    output never stored in full (bias may be None)."""
+def conv2d_relu_max_pool(x, w, bias, strides, dilations, padding, with_relu_out=False):
+    """max_pool(relu(conv2d(x, w) + bias), 2x2, stride 2, VALID): (N, OH//2, OW//2, O), each pair
+    of conv rows pooled while in cache and the conv output never stored in full (bias may be
+    None). With `with_relu_out`, (that, the Relu output (N, OH, OW, O)) from the same single pass
+    (MaxPool then need not read the Relu output back)."""
     setup = _conv_pool_setup(x, w, bias, strides, dilations, padding)
     if setup is None:
         a = conv2d(x, w, strides, dilations, padding, bias, relu=True)
-        return pooling.max_pool(a, (2, 2), (2, 2), (0, 0), (a.shape[1] // 2, a.shape[2] // 2))
+        y = pooling.max_pool(a, (2, 2), (2, 2), (0, 0), (a.shape[1] // 2, a.shape[2] // 2))
+        return (y, a) if with_relu_out else y
     args, blk = setup
-    (ah, aw), otup, o = args[7], args[9], w.shape[3]
+    (ah, aw), o = args[7], w.shape[3]
     n, ph, pw = x.shape[0], ah // 2, aw // 2
     out = np.empty((n, ph, pw, o), dtype=x.dtype)
+    if with_relu_out:
+        a = np.empty((n, ah, aw, o), dtype=x.dtype)
+        _conv_relu_block(args, 0, n, a.reshape(-1), out.reshape(-1))
+        return out, a
     outf, af = out.reshape(-1), np.empty(blk * ah * aw * o, dtype=x.dtype)
     for b0 in range(0, n, blk):
-        nb = min(blk, n - b0)
-        _conv_relu_block(args, b0, nb, af)
-        pooling._max_pool_2x2(af, nb, ah, aw, otup, ph, pw, outf[b0 * ph * pw * o:])
+        _conv_relu_block(args, b0, min(blk, n - b0), af, outf[b0 * ph * pw * o:])
     return out
 
 
@@ -514,7 +538,7 @@ def _conv_direct_call(x, w, strides, dilations, pads, out_hw, bias, relu, out):
         wblk = np.ascontiguousarray(wpad[:, k0:k1]).reshape(-1)
         _conv_direct(xf, n, hp, wp, c, offs, (0,) * (kh * kw * c), wblk, out_hw[0], out_hw[1],
                      strides[0], strides[1], (0,) * (k1 - k0), o,
-                     np.ascontiguousarray(bf[k0:k1]), relu, outf[k0:])
+                     np.ascontiguousarray(bf[k0:k1]), relu, outf[k0:], np.empty(0, x.dtype))
     if relu and offs.size > 9:
         np.maximum(out, out.dtype.type(0), out=out)
     return out

@@ -203,7 +203,8 @@ def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s,
     ((1, 6, 6, 1), (3, 3, 1, 70), (1, 1), "SAME", (1, 1)),      # 70 channels: same
 ])
 def test_conv2d_relu_max_pool_and_its_gradient(xs, ws, s, p, d, monkeypatch):
-    """The fused block equals max_pool(relu(conv + b)); its gradient equals MaxPoolGrad, ReluGrad,
+    """The fused block equals max_pool(relu(conv + b)) (and gives conv2d's Relu output and
+    max_pool's result bit for bit); its gradient equals MaxPoolGrad, ReluGrad,
     Conv2DBackpropFilter and BiasAddGrad in turn, with blocks of one image and of all, and from
     the Relu output given instead of recomputed."""
     x, w = _arrays(xs, ws, np.float32)
@@ -211,9 +212,13 @@ def test_conv2d_relu_max_pool_and_its_gradient(xs, ws, s, p, d, monkeypatch):
     a = np.maximum(ref.conv2d(x, w, s, p, d) + b, np.float32(0))
     y = K.conv2d_relu_max_pool(x, w, b, s, d, p)
     _close(y, ref.max_pool(a, (2, 2), (2, 2), "VALID"), np.float32)
+    y2, a2 = K.conv2d_relu_max_pool(x, w, b, s, d, p, with_relu_out=True)
+    a_kernel = K.conv2d(x, w, s, d, p, b, relu=True)   # the same bits: the gradient finds the max
+    np.testing.assert_array_equal(a2, a_kernel)
+    np.testing.assert_array_equal(y2, y)
+    np.testing.assert_array_equal(y, P.max_pool(a_kernel, (2, 2), (2, 2), (0, 0), y.shape[1:3]))
     g = np.random.RandomState(4).randn(*y.shape).astype(np.float32)
     dy = ref.max_pool_grad(a, g, (2, 2), (2, 2), "VALID") * (a > 0)
-    a_kernel = K.conv2d(x, w, s, d, p, b, relu=True)
     for block_bytes, relu_out in ((1, None), (1 << 30, None), (1, a_kernel)):
         monkeypatch.setattr(K, "_BLOCK_BYTES", block_bytes)
         dw, db = K.conv2d_relu_max_pool_grad(x, w, b, y, g, s, d, p, relu_out=relu_out)
