@@ -182,9 +182,10 @@ def _conv_direct(xf, n, hp, wp, c, offs, ttup, wf, oh, ow, sh, sw, otup, ostride
     Then + bf and, when `relu` and there is one group, max(., 0) (NaN stays NaN, as np.maximum):
     the plan's Conv2D -> BiasAdd -> Relu. With several groups the caller applies the Relu.
 
-    When pf is not empty (one group, ostride == o), each pair of output rows is also max-pooled
-    2x2 into pf (flat (n, oh//2, ow//2, o)) while in cache, with pooling._max_pool_2x2's
-    expression (the same bits)."""
+    When pf is an array, not None (one group, ostride == o), each pair of output rows is also
+    max-pooled 2x2 into pf (flat (n, oh//2, ow//2, o)) while in cache, with
+    pooling._max_pool_2x2's expression (the same bits); None compiles the pooling away (it cost
+    plain convolutions ~4%)."""
     o, ntaps = len(otup), len(ttup)
     zero = outf.dtype.type(0)
     for g in range((ntaps + 8) // 9):
@@ -219,7 +220,7 @@ def _conv_direct(xf, n, hp, wp, c, offs, ttup, wf, oh, ow, sh, sw, otup, ostride
                         for k in range(o):
                             outf[np.uint64(t + k)] += _dot9(x0, x1, x2, x3, x4, x5, x6, x7, x8,
                                                             wg, o, k)
-                if pf.size > 0 and i % 2 == 1 and i < oh // 2 * 2:
+                if pf is not None and i % 2 == 1 and i < oh // 2 * 2:
                     _pool_row_pair(outf, ((b * oh + i - 1) * ow) * o, ow, o,
                                    ((b * (oh // 2) + i // 2) * (ow // 2)) * o, pf)
 
@@ -435,8 +436,7 @@ def _conv_relu_block(args, b0, nb, af, pf=None):
     """af = relu(conv + bias) of images b0 .. b0 + nb, and pf = its 2x2 max pool when given."""
     xf, hp, wp, c, offs, ttup, wf, (ah, aw), strides, otup, bf = args
     _conv_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ttup, wf, ah, aw, strides[0],
-                 strides[1], otup, len(otup), bf, True, af, np.empty(0, af.dtype) if pf is None
-                 else pf)
+                 strides[1], otup, len(otup), bf, True, af, pf)
 
 
 def conv2d_relu_max_pool(x, w, bias, strides, dilations, padding, with_relu_out=False):
@@ -538,7 +538,7 @@ def _conv_direct_call(x, w, strides, dilations, pads, out_hw, bias, relu, out):
         wblk = np.ascontiguousarray(wpad[:, k0:k1]).reshape(-1)
         _conv_direct(xf, n, hp, wp, c, offs, (0,) * (kh * kw * c), wblk, out_hw[0], out_hw[1],
                      strides[0], strides[1], (0,) * (k1 - k0), o,
-                     np.ascontiguousarray(bf[k0:k1]), relu, outf[k0:], np.empty(0, x.dtype))
+                     np.ascontiguousarray(bf[k0:k1]), relu, outf[k0:], None)
     if relu and offs.size > 9:
         np.maximum(out, out.dtype.type(0), out=out)
     return out
