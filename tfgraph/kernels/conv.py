@@ -1,14 +1,9 @@
 """Fast NHWC convolution kernels: direct loops for tiny filters, else im2col/col2im + BLAS GEMM.
 
-The batch is processed in chunks of images (an im2col matrix of up to _CHUNK_BYTES each, reused per
-thread); im2col/col2im run on one Numba thread, the GEMM goes through `blas.matmul` (one or all
-BLAS threads, whichever is cheaper under the machine's current load). The chunks are large
-on purpose: every chunk is one more multi-threaded BLAS call, and on a loaded 2-core machine small
-chunks (cache-sized, 4 MB) measured 5-15x slower than two or three big ones, while on an idle
-machine they save only the DRAM round trip of the matrix. Filters are HWIO, so
-`w.reshape(KH*KW*C, O)` is the GEMM operand with no copy, matching the column order (kh, kw, c)
-that im2col writes. A filter with K = KH*KW*C <= _DIRECT_MAX_K (a first layer on 1-channel
-images) skips im2col and BLAS: its forward and filter-gradient kernels loop over the taps
+Filters are HWIO. The im2col/col2im + GEMM path lives in im2col.py (the batch split over the cores,
+one BLAS thread each); a 1x1 convolution is one GEMM. A filter with K = KH*KW*C <= _DIRECT_MAX_K
+(a first layer on 1-channel images) skips im2col and BLAS: its forward and filter-gradient kernels
+loop over the taps
 directly, vectorized over the output channels. conv2d_relu_max_pool and its gradient run a whole
 Conv2D -> BiasAdd -> Relu -> MaxPool(2x2) block with those kernels, image block by image block
 (for a plan that folds the block into one op). float32 stays float32 end to end. Kernels never
@@ -17,14 +12,12 @@ write into their inputs.
 `geometry` holds TF's padding rule, shared with the ops' shape inference and numpy references.
 """
 import functools
-import threading
 
 import numpy as np
 
-from tfgraph.kernels import blas, pooling
+from tfgraph.kernels import blas, im2col, pooling
 from tfgraph.kernels.jit import njit
 
-_CHUNK_BYTES = 64 << 20  # target size of one chunk's im2col matrix
 # Direct kernels (no im2col, no BLAS) when K = kh*kw*c is at most this: W3's first layer (K = 9)
 # measured 4.9 ms direct vs 5.7 ms im2col + GEMM on one thread, and BLAS's 2-thread GEMM with 9
 # rows stalled for 100s of ms when the cores were shared; with c = 3 (K = 27) the GEMM path was
@@ -54,89 +47,7 @@ def geometry(x_shape, k_shape, strides, dilations, padding):
     return (oh, ow), (ph, pw)
 
 
-# -- Numba kernels -------------------------------------------------------------------------------
-# All work on flat C-ordered arrays and index them with unsigned integers: a signed index makes
-# Numba emit a negative-index wraparound check that stops LLVM vectorizing the copy loops (measured
-# 4-5x slower on W6's im2col). im2col copies one contiguous run of taps * channels per (output
-# pixel, kernel row) when dilation is 1. They run on one thread: they are memory-bound, and handing
-# the two cores from Numba's thread pool to BLAS's and back after every prange cost more than it
-# saved (W3's im2col measured 2.7 ms single-threaded vs 4.1 ms with prange on an idle 2-core
-# machine).
-@njit(inline="always")
-def _tap_range(k, d, x0, size):
-    """[t0, t1) of kernel taps t whose input position x0 + t*d lies in [0, size)."""
-    t0 = 0
-    if x0 < 0:
-        t0 = min((-x0 + d - 1) // d, k)
-    t1 = k
-    if x0 + (k - 1) * d >= size:
-        t1 = (size - 1 - x0) // d + 1 if size - 1 - x0 >= 0 else 0
-    return t0, max(t0, t1)
-
-
-@njit
-def _im2col(xf, n, h, w, c, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, colf):
-    """colf[((b*oh + i)*ow + j)*K + (p*kw + q)*c + ch] = x[b, i*sh - ph + p*dh, j*sw - pw + q*dw,
-    ch] (zero outside x), K = kh*kw*c; xf and colf are flat C-ordered views."""
-    kwc = kw * c
-    kk = kh * kwc
-    for b in range(n):
-        for i in range(oh):
-            for j in range(ow):
-                row = ((b * oh + i) * ow + j) * kk
-                x0 = j * sw - pw
-                q0, q1 = _tap_range(kw, dw, x0, w)
-                for p in range(kh):
-                    y = i * sh - ph + p * dh
-                    d = row + p * kwc
-                    if y < 0 or y >= h:
-                        for e in range(kwc):
-                            colf[np.uint64(d + e)] = 0
-                        continue
-                    for e in range(q0 * c):
-                        colf[np.uint64(d + e)] = 0
-                    for e in range(q1 * c, kwc):
-                        colf[np.uint64(d + e)] = 0
-                    src = ((b * h + y) * w + x0) * c
-                    if dw == 1:
-                        for e in range(q0 * c, q1 * c):
-                            colf[np.uint64(d + e)] = xf[np.uint64(src + e)]
-                    else:
-                        for q in range(q0, q1):
-                            s, t = src + q * dw * c, d + q * c
-                            for e in range(c):
-                                colf[np.uint64(t + e)] = xf[np.uint64(s + e)]
-
-
-@njit
-def _col2im(colf, n, h, w, c, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, dxf):
-    """The adjoint of _im2col: dxf (flat (n, h, w, c)) = the sum of the column entries of each
-    pixel."""
-    kwc = kw * c
-    kk = kh * kwc
-    hwc = h * w * c
-    for b in range(n):
-        for e in range(hwc):
-            dxf[np.uint64(b * hwc + e)] = 0
-        for i in range(oh):
-            for j in range(ow):
-                row = ((b * oh + i) * ow + j) * kk
-                x0 = j * sw - pw
-                q0, q1 = _tap_range(kw, dw, x0, w)
-                for p in range(kh):
-                    y = i * sh - ph + p * dh
-                    if y < 0 or y >= h:
-                        continue
-                    d = row + p * kwc
-                    dst = ((b * h + y) * w + x0) * c
-                    if dw == 1:
-                        for e in range(q0 * c, q1 * c):
-                            dxf[np.uint64(dst + e)] += colf[np.uint64(d + e)]
-                    else:
-                        for q in range(q0, q1):
-                            s, t = dst + q * dw * c, d + q * c
-                            for e in range(c):
-                                dxf[np.uint64(s + e)] += colf[np.uint64(t + e)]
+# -- direct kernels ---------------------------------------------------------------------------
 
 
 # Direct kernels for a tiny K = kh*kw*c: the taps go in groups of 9 (one group for a 3x3 filter on
@@ -560,38 +471,6 @@ def _filter_direct_call(x, kshape, dy, strides, dilations, pads, out_hw):
     return res[:kh * kw * c], res[-1]
 
 
-def _im2col_chunk(x, col, kshape, strides, dilations, pads, out_hw):
-    n, h, w, c = x.shape
-    _im2col(x.reshape(-1), n, h, w, c, kshape[0], kshape[1], strides[0], strides[1],
-            dilations[0], dilations[1], pads[0], pads[1], out_hw[0], out_hw[1], col.reshape(-1))
-
-
-def _col2im_chunk(col, dx, kshape, strides, dilations, pads, out_hw):
-    n, h, w, c = dx.shape
-    _col2im(col.reshape(-1), n, h, w, c, kshape[0], kshape[1], strides[0], strides[1],
-            dilations[0], dilations[1], pads[0], pads[1], out_hw[0], out_hw[1], dx.reshape(-1))
-
-
-# -- per-thread scratch buffers (Session.run may run concurrently) ---------------------------------
-_local = threading.local()
-
-
-def _scratch(rows, cols, dtype):
-    key = np.dtype(dtype).char
-    bufs = getattr(_local, "bufs", None)
-    if bufs is None:
-        bufs = _local.bufs = {}
-    buf = bufs.get(key)
-    if buf is None or buf.size < rows * cols:
-        buf = bufs[key] = np.empty(rows * cols, dtype=dtype)
-    return buf[:rows * cols].reshape(rows, cols)
-
-
-def _chunk(n, rows_per_image, cols, itemsize):
-    per = max(rows_per_image * cols * itemsize, 1)
-    return int(max(1, min(n, _CHUNK_BYTES // per)))
-
-
 def _is_pointwise(kshape, strides, pads):
     return kshape[0] == 1 and kshape[1] == 1 and strides == (1, 1) and pads == (0, 0)
 
@@ -627,14 +506,8 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw, bias=None, relu=False):
     x = np.ascontiguousarray(x)
     if kh * kw * c <= _DIRECT_MAX_K:
         return _conv_direct_call(x, w, strides, dilations, pads, out_hw, bias, relu, out)
-    rows = oh * ow
-    step = _chunk(n, rows, kh * kw * c, x.itemsize)
-    out2 = out.reshape(n * rows, o)
-    for s in range(0, n, step):
-        e = min(n, s + step)
-        col = _scratch((e - s) * rows, kh * kw * c, x.dtype)
-        _im2col_chunk(x[s:e], col, (kh, kw), strides, dilations, (ph, pw), (oh, ow))
-        blas.matmul(col, wmat, out=out2[s * rows:e * rows])
+    im2col.conv2d(x, wmat, (kh, kw), strides, dilations, (ph, pw), (oh, ow),
+                  out.reshape(n * oh * ow, o))
     return _epilogue(out, bias, relu)
 
 
@@ -668,18 +541,7 @@ def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
     if kh * kw * c <= _DIRECT_MAX_K:
         dw, db = _filter_direct_call(x, (kh, kw), dy, strides, dilations, (ph, pw), (oh, ow))
         return dw.reshape(kh, kw, c, o), db
-    rows = oh * ow
-    step = _chunk(n, rows, kh * kw * c, x.itemsize)
-    part = np.empty_like(dw)
-    for s in range(0, n, step):
-        e = min(n, s + step)
-        col = _scratch((e - s) * rows, kh * kw * c, x.dtype)
-        _im2col_chunk(x[s:e], col, (kh, kw), strides, dilations, (ph, pw), (oh, ow))
-        if s == 0:
-            blas.matmul(col.T, dy2[s * rows:e * rows], out=dw)
-        else:
-            blas.matmul(col.T, dy2[s * rows:e * rows], out=part)
-            dw += part
+    dw = im2col.backprop_filter(x, (kh, kw), dy2, strides, dilations, (ph, pw), (oh, ow))
     return dw.reshape(kh, kw, c, o)
 
 
@@ -694,12 +556,6 @@ def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding):
     dx = np.empty((n, h, wd, c), dtype=dy.dtype)
     if dx.size == 0:
         return dx
-    dy2 = np.ascontiguousarray(dy).reshape(-1, o)
-    rows = oh * ow
-    step = _chunk(n, rows, kh * kw * c, dy.itemsize)
-    for s in range(0, n, step):
-        e = min(n, s + step)
-        col = _scratch((e - s) * rows, kh * kw * c, dy.dtype)
-        blas.matmul(dy2[s * rows:e * rows], wmat_t, out=col)
-        _col2im_chunk(col, dx[s:e], (kh, kw), strides, dilations, (ph, pw), (oh, ow))
+    im2col.backprop_input(np.ascontiguousarray(dy).reshape(-1, o), wmat_t, (kh, kw), strides,
+                          dilations, (ph, pw), (oh, ow), dx)
     return dx

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from tfgraph.kernels import conv as K
+from tfgraph.kernels import im2col
 from tfgraph.kernels import pooling as P
 from tfgraph.ops import conv_ops
 
@@ -78,7 +79,7 @@ def test_first_layer_on_one_channel_images_takes_the_direct_kernels(monkeypatch)
     """W3/W6's Conv2D(32, 3x3) on (N, 28, 28, 1): no im2col (and no BLAS call) at all."""
     def fail(*args):
         raise AssertionError("im2col called")
-    monkeypatch.setattr(K, "_im2col_chunk", fail)
+    monkeypatch.setattr(im2col, "_im2col_chunk", fail)
     x, w = _arrays((3, 28, 28, 1), (3, 3, 1, 32))
     dy = _dy(x, w, (1, 1), "VALID", (1, 1), np.float32)
     _close(K.conv2d(x, w, (1, 1), (1, 1), "VALID"), ref.conv2d(x, w), np.float32)
@@ -99,8 +100,10 @@ def test_numpy_references_match_loop_reference(xs, ws, s, p, d):
 
 
 def test_conv2d_kernels_chunk_the_batch(monkeypatch):
-    """Tiny chunks: the batch is split into several im2col/GEMM rounds with the same result."""
-    monkeypatch.setattr(K, "_CHUNK_BYTES", 1)
+    """Tiny chunks: the batch is split into several im2col/GEMM rounds with the same result
+    (tests/tfgraph/kernels/test_im2col.py covers the blocks on threads)."""
+    monkeypatch.setattr(im2col, "SHARED_CHUNK_BYTES", 1)
+    monkeypatch.setattr(im2col, "THREAD_CHUNK_BYTES", 1 << 40)   # one block
     x, w = _arrays((5, 6, 6, 3), (3, 3, 3, 4))
     dy = _dy(x, w, (1, 1), "SAME", (1, 1), np.float32)
     _close(K.conv2d(x, w, (1, 1), (1, 1), "SAME"), ref.conv2d(x, w, (1, 1), "SAME"), np.float32)

@@ -1,0 +1,61 @@
+"""tfgraph/kernels/im2col.py: im2col / col2im + GEMM convolutions, the batch split over threads."""
+import conv_reference as ref
+import numpy as np
+import pytest
+
+from tfgraph.kernels import conv, im2col, threads
+
+CASES = [  # (x shape, filter shape, strides, padding, dilations)
+    ((6, 7, 7, 3), (3, 3, 3, 4), (1, 1), "SAME", (1, 1)),
+    ((5, 9, 8, 2), (3, 2, 2, 3), (2, 1), "VALID", (1, 1)),
+    ((7, 9, 9, 2), (3, 3, 2, 2), (1, 1), "SAME", (2, 2)),
+    ((4, 8, 9, 2), (2, 3, 2, 5), (2, 3), "SAME", (1, 1)),
+]
+
+
+@pytest.fixture(params=["one block", "blocks on threads"])
+def split(request, monkeypatch):
+    """Both paths: one block (multi-threaded BLAS, big chunks) and two blocks on threads, each in
+    chunks of one or two images (tiny chunk budget), so every edge between chunks is crossed."""
+    if request.param == "blocks on threads":
+        monkeypatch.setattr(threads, "THREADS", 2)
+        monkeypatch.setattr(im2col, "THREAD_CHUNK_BYTES", 1)
+    return request.param
+
+
+def _setup(xs, ws, strides, padding, dilations, dtype):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(xs).astype(dtype)
+    w = rng.standard_normal(ws).astype(dtype)
+    out_hw, pads = conv.geometry(xs, ws, strides, dilations, padding)
+    dy = rng.standard_normal((xs[0], out_hw[0], out_hw[1], ws[3])).astype(dtype)
+    return x, w, dy, out_hw, pads
+
+
+@pytest.mark.parametrize("xs, ws, strides, padding, dilations", CASES)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_products_match_the_loop_references(split, xs, ws, strides, padding, dilations, dtype):
+    x, w, dy, out_hw, pads = _setup(xs, ws, strides, padding, dilations, dtype)
+    kh, kw, c, o = ws
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+    out = np.empty((xs[0],) + tuple(out_hw) + (o,), dtype)
+    im2col.conv2d(x, w.reshape(-1, o), (kh, kw), strides, dilations, pads, out_hw,
+                  out.reshape(-1, o))
+    np.testing.assert_allclose(out, ref.conv2d(x, w, strides, padding, dilations), **tol)
+    dw = im2col.backprop_filter(x, (kh, kw), dy.reshape(-1, o), strides, dilations, pads, out_hw)
+    assert dw.dtype == dtype
+    np.testing.assert_allclose(dw.reshape(ws),
+                               ref.conv2d_backprop_filter(x, ws, dy, strides, padding, dilations),
+                               **tol)
+    dx = np.empty(xs, dtype)
+    im2col.backprop_input(dy.reshape(-1, o), w.reshape(-1, o).T, (kh, kw), strides, dilations,
+                          pads, out_hw, dx)
+    np.testing.assert_allclose(dx, ref.conv2d_backprop_input(xs, w, dy, strides, padding,
+                                                             dilations), **tol)
+
+
+def test_chunks_follow_the_blas_in_use():
+    one_thread = im2col._chunks(0, 100, 576, 288, 4, np.matmul)
+    shared = im2col._chunks(0, 100, 576, 288, 4, None)
+    assert len(one_thread) > len(shared) == 1
+    assert one_thread[0] == (0, 6) and one_thread[-1] == (96, 100)   # 4 MB / 663 KB per image

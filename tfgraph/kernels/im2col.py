@@ -1,0 +1,207 @@
+"""Convolutions as im2col / col2im + GEMM, for filters too big for conv.py's direct kernels.
+
+x (N, H, W, C) becomes, a chunk of images at a time, the matrix of its patches (one row per output
+pixel, columns (kh, kw, c) in the filter's HWIO order, so `w.reshape(KH*KW*C, O)` is the other GEMM
+operand with no copy); the input gradient is the reverse (dy @ w^T, then col2im sums each patch
+back). float32 stays float32; kernels never write into their inputs.
+
+The batch is split over the cores (`threads.by_rows`): each thread runs its block of images in
+chunks of about `THREAD_CHUNK_BYTES` of patches (cache-sized, the thread's own scratch), with a
+one-thread BLAS. On a loaded 2-core machine W6's second conv (128x26x26x32, 3x3x32x64) took 57-68
+ms this way against 89-96 ms for the former one-thread im2col feeding a BLAS that split each GEMM
+(whose chunks had to be large, `SHARED_CHUNK_BYTES`, because every multi-threaded GEMM call meets
+its workers: 4 MB chunks measured 5-15x slower there than two or three big ones). Few images (one
+block) still take that path.
+"""
+import threading
+
+import numpy as np
+
+from tfgraph.kernels import threads
+from tfgraph.kernels.jit import njit
+
+THREAD_CHUNK_BYTES = 4 << 20    # patches per chunk when each thread has its own one-thread BLAS
+SHARED_CHUNK_BYTES = 64 << 20   # ... when one chunk loop feeds a multi-threaded BLAS
+
+
+# All work on flat C-ordered arrays and index them with unsigned integers: a signed index makes
+# Numba emit a negative-index wraparound check that stops LLVM vectorizing the copy loops (measured
+# 4-5x slower on W6's im2col). im2col copies one contiguous run of taps * channels per (output
+# pixel, kernel row) when dilation is 1. Each call runs on its caller's thread: a prange handing
+# the cores between Numba's thread pool and BLAS's after every chunk cost more than it saved (W3's
+# im2col 2.7 ms single-threaded vs 4.1 ms with prange on an idle 2-core machine); the batch is
+# split over threads one level up instead (`threads.by_rows`).
+@njit(inline="always")
+def _tap_range(k, d, x0, size):
+    """[t0, t1) of kernel taps t whose input position x0 + t*d lies in [0, size)."""
+    t0 = 0
+    if x0 < 0:
+        t0 = min((-x0 + d - 1) // d, k)
+    t1 = k
+    if x0 + (k - 1) * d >= size:
+        t1 = (size - 1 - x0) // d + 1 if size - 1 - x0 >= 0 else 0
+    return t0, max(t0, t1)
+
+
+@njit
+def _im2col(xf, n, h, w, c, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, colf):
+    """colf[((b*oh + i)*ow + j)*K + (p*kw + q)*c + ch] = x[b, i*sh - ph + p*dh, j*sw - pw + q*dw,
+    ch] (zero outside x), K = kh*kw*c; xf and colf are flat C-ordered views."""
+    kwc = kw * c
+    kk = kh * kwc
+    for b in range(n):
+        for i in range(oh):
+            for j in range(ow):
+                row = ((b * oh + i) * ow + j) * kk
+                x0 = j * sw - pw
+                q0, q1 = _tap_range(kw, dw, x0, w)
+                for p in range(kh):
+                    y = i * sh - ph + p * dh
+                    d = row + p * kwc
+                    if y < 0 or y >= h:
+                        for e in range(kwc):
+                            colf[np.uint64(d + e)] = 0
+                        continue
+                    for e in range(q0 * c):
+                        colf[np.uint64(d + e)] = 0
+                    for e in range(q1 * c, kwc):
+                        colf[np.uint64(d + e)] = 0
+                    src = ((b * h + y) * w + x0) * c
+                    if dw == 1:
+                        for e in range(q0 * c, q1 * c):
+                            colf[np.uint64(d + e)] = xf[np.uint64(src + e)]
+                    else:
+                        for q in range(q0, q1):
+                            s, t = src + q * dw * c, d + q * c
+                            for e in range(c):
+                                colf[np.uint64(t + e)] = xf[np.uint64(s + e)]
+
+
+@njit
+def _col2im(colf, n, h, w, c, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, dxf):
+    """The adjoint of _im2col: dxf (flat (n, h, w, c)) = the sum of the column entries of each
+    pixel."""
+    kwc = kw * c
+    kk = kh * kwc
+    hwc = h * w * c
+    for b in range(n):
+        for e in range(hwc):
+            dxf[np.uint64(b * hwc + e)] = 0
+        for i in range(oh):
+            for j in range(ow):
+                row = ((b * oh + i) * ow + j) * kk
+                x0 = j * sw - pw
+                q0, q1 = _tap_range(kw, dw, x0, w)
+                for p in range(kh):
+                    y = i * sh - ph + p * dh
+                    if y < 0 or y >= h:
+                        continue
+                    d = row + p * kwc
+                    dst = ((b * h + y) * w + x0) * c
+                    if dw == 1:
+                        for e in range(q0 * c, q1 * c):
+                            dxf[np.uint64(dst + e)] += colf[np.uint64(d + e)]
+                    else:
+                        for q in range(q0, q1):
+                            s, t = dst + q * dw * c, d + q * c
+                            for e in range(c):
+                                dxf[np.uint64(s + e)] += colf[np.uint64(t + e)]
+
+
+# Direct kernels for a tiny K = kh*kw*c: the taps go in groups of 9 (one group for a 3x3 filter on
+# 1 channel; a last, shorter group reads 0 for its missing taps), read from an input already padded
+# so that no tap falls outside. Each output pixel loads its 9 input values once and the loop over
+# the output channels does all 9 multiply-adds: the accumulator stays in a register and every
+# output element is written once (the old tap-by-tap loops re-entered the channel loop 3 times per
+# pixel and read-modified-wrote the output each time: W3's conv 3.9 -> 1.6 ms, batch 128).
+# The channel count arrives as the length of a tuple, `otup`, so that it is a compile-time
+# constant: LLVM unrolls the channel loop fully, with no remainder loop and one runtime alias
+# check per pixel (a runtime count measured 1.9x slower with the output in cache). Wider layers go
+
+
+def _im2col_chunk(x, col, kshape, strides, dilations, pads, out_hw):
+    n, h, w, c = x.shape
+    _im2col(x.reshape(-1), n, h, w, c, kshape[0], kshape[1], strides[0], strides[1],
+            dilations[0], dilations[1], pads[0], pads[1], out_hw[0], out_hw[1], col.reshape(-1))
+
+
+def _col2im_chunk(col, dx, kshape, strides, dilations, pads, out_hw):
+    n, h, w, c = dx.shape
+    _col2im(col.reshape(-1), n, h, w, c, kshape[0], kshape[1], strides[0], strides[1],
+            dilations[0], dilations[1], pads[0], pads[1], out_hw[0], out_hw[1], dx.reshape(-1))
+
+
+# -- per-thread scratch buffers (Session.run may run concurrently, and blocks run on threads) -----
+_local = threading.local()
+
+
+def _scratch(rows, cols, dtype):
+    key = np.dtype(dtype).char
+    bufs = getattr(_local, "bufs", None)
+    if bufs is None:
+        bufs = _local.bufs = {}
+    buf = bufs.get(key)
+    if buf is None or buf.size < rows * cols:
+        buf = bufs[key] = np.empty(rows * cols, dtype=dtype)
+    return buf[:rows * cols].reshape(rows, cols)
+
+
+def _chunks(lo, hi, rows_per_image, cols, itemsize, matmul):
+    """[(s, e)) image ranges covering [lo, hi), sized for the BLAS `matmul` runs on."""
+    budget = SHARED_CHUNK_BYTES if matmul is not np.matmul else THREAD_CHUNK_BYTES
+    step = int(max(1, budget // max(rows_per_image * cols * itemsize, 1)))
+    return [(s, min(hi, s + step)) for s in range(lo, hi, step)]
+
+
+def _min_images(rows_per_image, cols, itemsize):
+    """Images per block below which the batch is not split: a block is at least one chunk."""
+    return int(max(1, THREAD_CHUNK_BYTES // max(rows_per_image * cols * itemsize, 1)))
+
+
+# -- the three products ------------------------------------------------------------------------
+def conv2d(x, wmat, kshape, strides, dilations, pads, out_hw, out2):
+    """out2 (N*OH*OW, O) = patches(x) @ wmat, wmat (KH*KW*C, O); x C-contiguous."""
+    n, rows, k = x.shape[0], out_hw[0] * out_hw[1], wmat.shape[0]
+
+    def block(lo, hi, matmul):
+        for s, e in _chunks(lo, hi, rows, k, x.itemsize, matmul):
+            col = _scratch((e - s) * rows, k, x.dtype)
+            _im2col_chunk(x[s:e], col, kshape, strides, dilations, pads, out_hw)
+            matmul(col, wmat, out=out2[s * rows:e * rows])
+    threads.by_rows(n, block, min_rows=_min_images(rows, k, x.itemsize))
+
+
+def backprop_filter(x, kshape, dy2, strides, dilations, pads, out_hw):
+    """dL/dw as (KH*KW*C, O) = patches(x)^T @ dy2, dy2 (N*OH*OW, O); x C-contiguous. Each block
+    sums its own chunks; the blocks' sums are added in order (deterministic)."""
+    n, rows = x.shape[0], out_hw[0] * out_hw[1]
+    k = kshape[0] * kshape[1] * x.shape[3]
+
+    def block(lo, hi, matmul):
+        dw, part = None, None
+        for s, e in _chunks(lo, hi, rows, k, x.itemsize, matmul):
+            col = _scratch((e - s) * rows, k, x.dtype)
+            _im2col_chunk(x[s:e], col, kshape, strides, dilations, pads, out_hw)
+            if dw is None:
+                dw = matmul(col.T, dy2[s * rows:e * rows])
+            else:
+                part = matmul(col.T, dy2[s * rows:e * rows], out=part)
+                dw += part
+        return dw
+    sums = threads.by_rows(n, block, min_rows=_min_images(rows, k, x.itemsize))
+    dw = sums[0]
+    for part in sums[1:]:
+        dw += part
+    return dw
+
+
+def backprop_input(dy2, wmat_t, kshape, strides, dilations, pads, out_hw, dx):
+    """dx (N, H, W, C) = col2im(dy2 @ wmat_t), wmat_t (O, KH*KW*C)."""
+    n, rows, k = dx.shape[0], out_hw[0] * out_hw[1], wmat_t.shape[1]
+
+    def block(lo, hi, matmul):
+        for s, e in _chunks(lo, hi, rows, k, dx.itemsize, matmul):
+            col = _scratch((e - s) * rows, k, dx.dtype)
+            matmul(dy2[s * rows:e * rows], wmat_t, out=col)
+            _col2im_chunk(col, dx[s:e], kshape, strides, dilations, pads, out_hw)
+    threads.by_rows(n, block, min_rows=_min_images(rows, k, dx.itemsize))
