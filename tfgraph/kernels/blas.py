@@ -115,6 +115,29 @@ def matmul(a, b, out=None):
         chooser = _choosers.setdefault(key, ThreadChooser(DEFAULT_THREADS))
     threads = chooser.choose()
     t0 = time.perf_counter()
-    result = _call(threads, a, b, out)
+    result = _call(1, a, b, out) if threads == 1 else _split(a, b, out)
     chooser.record(threads, time.perf_counter() - t0, flops)
     return result
+
+
+SPLIT_MIN_ROWS = 32
+
+
+def _split(a, b, out):
+    """a @ b on all cores. While kernels split the batch over threads (threads.py), the longer side
+    of the result in one block per core, each block a one-thread GEMM on its own thread (columns:
+    each thread packs only its half of b); otherwise, or when the result is too small to split,
+    BLAS's own threading."""
+    from tfgraph.kernels import threads   # (threads imports this module)
+    m, n = a.shape[0], b.shape[1]
+    if not threads.kernels_split_recently() or threads.blocks_for(max(m, n), SPLIT_MIN_ROWS) <= 1:
+        return _call(DEFAULT_THREADS, a, b, out)
+    if out is None:
+        out = np.empty((m, n), np.result_type(a.dtype, b.dtype))
+    if m > n:
+        threads.by_rows(m, lambda lo, hi, _: np.matmul(a[lo:hi], b, out=out[lo:hi]),
+                        min_rows=SPLIT_MIN_ROWS, _kernel=False)
+    else:
+        threads.by_rows(n, lambda lo, hi, _: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]),
+                        min_rows=SPLIT_MIN_ROWS, _kernel=False)
+    return out

@@ -15,6 +15,7 @@ import concurrent.futures
 import contextlib
 import os
 import threading
+import time
 
 import numpy as np
 
@@ -33,13 +34,16 @@ def blocks_for(n, min_rows):
     return max(1, min(THREADS, n // max(min_rows, 1)))
 
 
-def by_rows(n, fn, min_rows=1, first=0):
+def by_rows(n, fn, min_rows=1, first=0, _kernel=True):
     """[fn(lo, hi, matmul) for blocks [lo, hi) covering first..n], in order. With one block `fn`
     runs here with `blas.matmul` (which picks the BLAS threads itself); with several, on the pool's
     threads and this one, with `np.matmul` on a one-thread BLAS."""
+    global _last_kernel_split
     blocks = blocks_for(n - first, min_rows)
     if blocks == 1:
         return [fn(first, n, blas.matmul)]
+    if _kernel:
+        _last_kernel_split = time.perf_counter()
     size = n - first
     edges = [first + size * i // blocks for i in range(blocks + 1)]
     pool = _get_pool()
@@ -51,6 +55,19 @@ def by_rows(n, fn, min_rows=1, first=0):
         finally:  # no worker may outlive the one-thread BLAS setting (or see freed buffers)
             concurrent.futures.wait(futures)
         return results + [f.result() for f in futures]
+
+
+# OpenBLAS's worker threads spin for ~0.1 s after a multi-threaded GEMM, taking a core from the
+# blocks that run next: in W6's training step the conv gradients after the Dense layer's GEMMs took
+# 47-55 ms instead of 28 ms, and the whole step 171 ms instead of 123 ms. So while kernels split the
+# batch (within the last SPLIT_MEMORY_S), blas.matmul splits its GEMMs the same way instead of
+# waking OpenBLAS's threads; otherwise OpenBLAS's own threading is 10-40% faster for one GEMM.
+SPLIT_MEMORY_S = 1.0
+_last_kernel_split = -1e9
+
+
+def kernels_split_recently():
+    return time.perf_counter() - _last_kernel_split < SPLIT_MEMORY_S
 
 
 def _run_inside(fn, lo, hi):

@@ -66,3 +66,29 @@ def test_much_worse_choice_is_re_measured_less_often():
     chooser.record(2, 20.0, 1e9)                     # 20x slower: explored ~1 in 100, not 1 in 10
     picks = [chooser.choose() for _ in range(5000)]
     assert 0.002 < picks.count(2) / len(picks) < 0.02
+
+
+@pytest.mark.parametrize("shape", [(300, 40, 70), (70, 40, 300)])
+def test_many_threads_split_the_gemm_while_kernels_split_the_batch(monkeypatch, shape):
+    # after a kernel ran blocks on threads (threads.py), a multi-threaded GEMM is split the same
+    # way (rows or columns, the longer side) instead of waking OpenBLAS's spinning workers
+    from tfgraph.kernels import threads
+    monkeypatch.setattr(threads, "THREADS", 2)
+    splits = []
+    by_rows = threads.by_rows
+    monkeypatch.setattr(threads, "by_rows", lambda n, fn, **kw: splits.append(n) or by_rows(
+        n, fn, **kw))
+    m, k, n = shape
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((m, k)).astype(np.float32)
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    want = a.astype(np.float64) @ b
+    monkeypatch.setattr(threads, "_last_kernel_split", -1e9)
+    np.testing.assert_allclose(blas._split(a, b, None), want, rtol=1e-4, atol=1e-4)
+    assert splits == []                      # no kernel split lately: OpenBLAS's threads
+    threads.by_rows(64, lambda lo, hi, mm: None)   # a kernel's blocks
+    splits.clear()
+    out = np.empty((m, n), np.float32)
+    assert blas._split(a, b, out) is out
+    np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
+    assert splits == [max(m, n)]
