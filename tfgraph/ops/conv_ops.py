@@ -205,14 +205,16 @@ class Conv2D(_ConvBase):
         s, d, p = self._kernel_args(op)
         return lambda x, w, bias: conv_kernels.conv2d(x, w, s, d, p, bias, relu)
 
-    def make_relu_max_pool_kernel(self, op, pool_op, rt):
+    def make_relu_max_pool_kernel(self, op, pool_op, rt, with_relu_out=False):
         """Kernel(x, w, bias) of MaxPool(Relu(BiasAdd(Conv2D(x, w), bias))), `pool_op` a 2x2,
-        stride-2 VALID pool: each block of conv rows is pooled while in cache and the activation
-        is never stored (runtime/fusion.py plans it in place of the ops), or None."""
+        stride-2 VALID pool: each pair of conv rows is pooled while in cache (runtime/fusion.py
+        plans it in place of the ops), or None. The activation is not stored, unless
+        `with_relu_out`: then the kernel returns (pool output, Relu output) from the one pass."""
         if not self._pools_directly(op, pool_op):
             return None
         s, d, p = self._kernel_args(op)
-        return lambda x, w, bias: conv_kernels.conv2d_relu_max_pool(x, w, bias, s, d, p)
+        return lambda x, w, bias: conv_kernels.conv2d_relu_max_pool(x, w, bias, s, d, p,
+                                                                    with_relu_out=with_relu_out)
 
     def make_relu_max_pool_grad_kernel(self, op, pool_op, rt):
         """Kernel(x, w, bias, a, y, g) -> (dL/dw, dL/dbias) of that block in training, from its

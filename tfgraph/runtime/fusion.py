@@ -103,8 +103,9 @@ def fold_conv_relu_pool(steps, fetch_slots, make_step, rt):
     (`make_relu_max_pool_kernel`, `make_relu_max_pool_grad_kernel`: a first layer on images, 2x2
     pool):
 
-    - when the pool is the activation's only reader (inference), conv and pool become one step that
-      pools each block of conv rows while it is in cache and never stores the activation;
+    - conv and pool become one step that pools each pair of conv rows while it is in cache; when
+      the pool is the activation's only reader (inference) the activation is never stored, else
+      the step also outputs it (training: the gradient reads it);
     - in training, the block's gradient steps (MaxPoolGrad with its ReluGrad folded in, then
       BiasAddGrad and Conv2DBackpropFilter as the only readers of its result) become one step
       computing (dL/dw, dL/dbias) in one pass, at the MaxPoolGrad's place.
@@ -118,13 +119,15 @@ def fold_conv_relu_pool(steps, fetch_slots, make_step, rt):
     writes = [i for i, st in enumerate(steps) if st.op.op_def.ref_inputs]
     replaced, dropped = {}, set()
     for i, st in enumerate(steps):
-        if st.op.type == "MaxPool" and len(st.inputs) == 1 and uses.get(st.inputs[0]) == 1:
+        if st.op.type == "MaxPool" and len(st.inputs) == 1:
             j = producer.get(st.inputs[0])
             conv = _folded_conv(steps[j]) if j is not None else None
             make = getattr(conv.op_def, "make_relu_max_pool_kernel", None) if conv else None
-            kernel = make(conv, st.op, rt) if make is not None else None
+            keep = uses.get(st.inputs[0]) != 1   # other readers of the activation
+            kernel = make(conv, st.op, rt, with_relu_out=keep) if make is not None else None
             if kernel is not None:
-                replaced[j] = make_step(st.op, kernel, list(steps[j].inputs), st.outputs,
+                outputs = st.outputs + (steps[j].outputs if keep else [])
+                replaced[j] = make_step(st.op, kernel, list(steps[j].inputs), outputs,
                                         folded=True)
                 dropped.add(i)
         elif st.op.type == "ReluGrad" and st.folded:   # with its MaxPoolGrad

@@ -302,8 +302,10 @@ def test_conv_relu_pool_folds_into_one_step_for_inference(h, w_in, channels, pad
         sess.run(tf.global_variables_initializer())
         folded = sess.run(pooled, {x: xv})
         types = _plan_types(sess, pooled)
-        a_v, apart = sess.run([a, pooled], {x: xv})     # activation fetched: not folded
+        a_v, apart = sess.run([a, pooled], {x: xv})     # activation fetched: an output too
+        types_both = _plan_types(sess, a)
     assert "Relu" not in types and types.count("MaxPool") == 1
+    assert "Relu" not in types_both and types_both.count("MaxPool") == 1
     oh, ow = a_v.shape[1] // 2 * 2, a_v.shape[2] // 2 * 2   # VALID: an odd last row/col is dropped
     want = a_v[:, :oh, :ow].reshape(5, oh // 2, 2, ow // 2, 2, 4).max(axis=(2, 4))
     np.testing.assert_array_equal(folded, apart)
@@ -320,8 +322,8 @@ def test_conv_relu_pool_gradient_is_one_step_and_equals_the_ops(dtype, monkeypat
         sess.run(tf.global_variables_initializer())
         folded = sess.run(grads, {x: xv})
         types = _plan_types(sess, grads[0])
-    assert "BiasAddGrad" not in types and "ReluGrad" not in types
-    assert types.count("Conv2DBackpropFilter") == 1
+    assert "BiasAddGrad" not in types and "ReluGrad" not in types and "Relu" not in types
+    assert types.count("Conv2DBackpropFilter") == 1 and types.count("MaxPool") == 1
     monkeypatch.setattr(fusion, "fold_conv_relu_pool", lambda steps, *args: steps)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
