@@ -1,7 +1,7 @@
 """Fast NHWC convolution kernels: direct loops for tiny filters, else im2col/col2im + BLAS GEMM.
 
 Filters are HWIO. The im2col/col2im + GEMM path lives in im2col.py (the batch split over the cores,
-one BLAS thread each); a 1x1 convolution is one GEMM. A filter with K = KH*KW*C <= _DIRECT_MAX_K
+one BLAS thread each); a 1x1 convolution is one GEMM. A filter with K = KH*KW*C <= DIRECT_MAX_K
 (a first layer on 1-channel images) skips im2col and BLAS: its forward and filter-gradient kernels
 loop over the taps
 directly, vectorized over the output channels. conv2d_relu_max_pool and its gradient run a whole
@@ -15,14 +15,14 @@ import functools
 
 import numpy as np
 
-from tfgraph.kernels import blas, im2col, pooling
+from tfgraph.kernels import blas, im2col, pooling, threads
 from tfgraph.kernels.jit import njit
 
 # Direct kernels (no im2col, no BLAS) when K = kh*kw*c is at most this: W3's first layer (K = 9)
 # measured 4.9 ms direct vs 5.7 ms im2col + GEMM on one thread, and BLAS's 2-thread GEMM with 9
 # rows stalled for 100s of ms when the cores were shared; with c = 3 (K = 27) the GEMM path was
 # 1.5x faster.
-_DIRECT_MAX_K = 16
+DIRECT_MAX_K = 16
 
 
 def out_size(in_size, k, stride, dilation, padding):
@@ -343,6 +343,11 @@ def _conv_pool_setup(x, w, bias, strides, dilations, padding):
             np.ascontiguousarray(bf)), blk
 
 
+# The conv + pool block kernels split the batch over the cores (threads.by_rows) from this many
+# images per thread: below it the handoff to the other thread costs more than half the work.
+MIN_IMAGES_PER_THREAD = 16
+
+
 def _conv_relu_block(args, b0, nb, af, pf=None):
     """af = relu(conv + bias) of images b0 .. b0 + nb, and pf = its 2x2 max pool when given."""
     xf, hp, wp, c, offs, ttup, wf, (ah, aw), strides, otup, bf = args
@@ -364,13 +369,21 @@ def conv2d_relu_max_pool(x, w, bias, strides, dilations, padding, with_relu_out=
     (ah, aw), o = args[7], w.shape[3]
     n, ph, pw = x.shape[0], ah // 2, aw // 2
     out = np.empty((n, ph, pw, o), dtype=x.dtype)
+    outf = out.reshape(-1)
     if with_relu_out:
         a = np.empty((n, ah, aw, o), dtype=x.dtype)
-        _conv_relu_block(args, 0, n, a.reshape(-1), out.reshape(-1))
+        af = a.reshape(-1)
+
+        def images(lo, hi, _):
+            _conv_relu_block(args, lo, hi - lo, af[lo * ah * aw * o:], outf[lo * ph * pw * o:])
+        threads.by_rows(n, images, min_rows=MIN_IMAGES_PER_THREAD)
         return out, a
-    outf, af = out.reshape(-1), np.empty(blk * ah * aw * o, dtype=x.dtype)
-    for b0 in range(0, n, blk):
-        _conv_relu_block(args, b0, min(blk, n - b0), af, outf[b0 * ph * pw * o:])
+
+    def image_blocks(lo, hi, _):
+        af = np.empty(blk * ah * aw * o, dtype=x.dtype)   # this thread's block of activations
+        for b0 in range(lo, hi, blk):
+            _conv_relu_block(args, b0, min(blk, hi - b0), af, outf[b0 * ph * pw * o:])
+    threads.by_rows(n, image_blocks, min_rows=MIN_IMAGES_PER_THREAD)
     return out
 
 
@@ -393,15 +406,23 @@ def conv2d_relu_max_pool_grad(x, w, bias, y, g, strides, dilations, padding, rel
     if relu_out is not None:
         blk = n   # nothing to recompute: one block
     aof = None if relu_out is None else np.ascontiguousarray(relu_out, x.dtype).reshape(-1)
-    af = np.empty(blk * ah * aw * o, dtype=x.dtype) if aof is None else aof
-    res, part = np.zeros((10, o), dtype=g.dtype), np.empty(10 * o, dtype=g.dtype)
-    for b0 in range(0, n, blk):
-        nb, p0 = min(blk, n - b0), b0 * ph * pw * o
-        if aof is None:
-            _conv_relu_block(args, b0, nb, af)
-        _pool_filter_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ttup, af, yf[p0:],
-                            gf[p0:], ah, aw, strides[0], strides[1], otup, part)
-        res += part.reshape(10, o)
+
+    def image_blocks(lo, hi, _):   # this thread's images: its own sums, in image-block order
+        af = np.empty(blk * ah * aw * o, dtype=x.dtype) if aof is None else None
+        res, part = np.zeros((10, o), dtype=g.dtype), np.empty(10 * o, dtype=g.dtype)
+        for b0 in range(lo, hi, blk):
+            nb, p0 = min(blk, hi - b0), b0 * ph * pw * o
+            if aof is None:
+                _conv_relu_block(args, b0, nb, af)
+            _pool_filter_direct(xf[b0 * hp * wp * c:], nb, hp, wp, c, offs, ttup,
+                                af if aof is None else aof[b0 * ah * aw * o:], yf[p0:], gf[p0:],
+                                ah, aw, strides[0], strides[1], otup, part)
+            res += part.reshape(10, o)
+        return res
+    sums = threads.by_rows(n, image_blocks, min_rows=MIN_IMAGES_PER_THREAD)
+    res = sums[0]
+    for part in sums[1:]:
+        res += part
     return res[:kh * kw * c].reshape(kh, kw, c, o), res[9]
 
 
@@ -504,7 +525,7 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw, bias=None, relu=False):
         blas.matmul(x.reshape(-1, c), wmat, out=out.reshape(-1, o))
         return _epilogue(out, bias, relu)
     x = np.ascontiguousarray(x)
-    if kh * kw * c <= _DIRECT_MAX_K:
+    if kh * kw * c <= DIRECT_MAX_K:
         return _conv_direct_call(x, w, strides, dilations, pads, out_hw, bias, relu, out)
     im2col.conv2d(x, wmat, (kh, kw), strides, dilations, (ph, pw), (oh, ow),
                   out.reshape(n * oh * ow, o))
@@ -538,7 +559,7 @@ def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
         blas.matmul(x.reshape(-1, c).T, dy2, out=dw)
         return dw.reshape(kh, kw, c, o)
     x = np.ascontiguousarray(x)
-    if kh * kw * c <= _DIRECT_MAX_K:
+    if kh * kw * c <= DIRECT_MAX_K:
         dw, db = _filter_direct_call(x, (kh, kw), dy, strides, dilations, (ph, pw), (oh, ow))
         return dw.reshape(kh, kw, c, o), db
     dw = im2col.backprop_filter(x, (kh, kw), dy2, strides, dilations, (ph, pw), (oh, ow))

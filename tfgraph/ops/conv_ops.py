@@ -233,7 +233,7 @@ class Conv2D(_ConvBase):
         w = op.inputs[1].shape.as_tuple()
         return (op.outputs[0].dtype.np in _FAST_DTYPES and op.attrs["data_format"] == "NHWC"
                 and w is not None and None not in w and
-                w[0] * w[1] * w[2] <= conv_kernels._DIRECT_MAX_K and
+                w[0] * w[1] * w[2] <= conv_kernels.DIRECT_MAX_K and
                 tuple(pool_op.attrs["ksize"]) == (1, 2, 2, 1) and
                 tuple(pool_op.attrs["strides"]) == (1, 2, 2, 1) and
                 pool_op.attrs["padding"] == "VALID" and pool_op.attrs["data_format"] == "NHWC")

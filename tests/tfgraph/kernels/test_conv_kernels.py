@@ -65,7 +65,7 @@ def test_conv2d_kernels_match_loop_reference(xs, ws, s, p, d, dtype):
 ])
 def test_direct_and_gemm_paths_match_loop_reference(xs, ws, s, p, d, path, monkeypatch):
     """Each case through both the direct (tiny K) kernels and im2col/col2im + GEMM."""
-    monkeypatch.setattr(K, "_DIRECT_MAX_K", 10 ** 6 if path == "direct" else 0)
+    monkeypatch.setattr(K, "DIRECT_MAX_K", 10 ** 6 if path == "direct" else 0)
     x, w = _arrays(xs, ws, np.float32)
     dy = _dy(x, w, s, p, d, np.float32)
     _close(K.conv2d(x, w, s, d, p), ref.conv2d(x, w, s, p, d), np.float32)
@@ -192,7 +192,7 @@ def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s,
     x[0, 1, 1, 0] = 0
     dy = _dy(x, w, s, p, d, np.float32)
     for direct_max_k in (16, 0):   # the direct kernel's bias gradient, and numpy's sum
-        monkeypatch.setattr(K, "_DIRECT_MAX_K", direct_max_k)
+        monkeypatch.setattr(K, "DIRECT_MAX_K", direct_max_k)
         dw, db = K.conv2d_backprop_filter(x, np.array(ws), dy, s, d, p, with_bias=True)
         _close(dw, ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
         _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
@@ -227,3 +227,34 @@ def test_conv2d_relu_max_pool_and_its_gradient(xs, ws, s, p, d, monkeypatch):
         dw, db = K.conv2d_relu_max_pool_grad(x, w, b, y, g, s, d, p, relu_out=relu_out)
         _close(dw, ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
         _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
+
+
+@pytest.mark.parametrize("relu_out", [False, True])
+def test_conv_relu_pool_block_split_over_threads_matches_one_thread(monkeypatch, relu_out):
+    """Images split over two threads (each its own scratch and partial weight sums) give what one
+    thread gives: the forward bit for bit, the weight and bias gradients up to float32 rounding."""
+    from tfgraph.kernels import threads
+    x, w = _arrays((37, 12, 11, 1), (3, 3, 1, 8))
+    b = np.linspace(-0.5, 0.5, 8).astype(np.float32)
+    args = ((1, 1), (1, 1), "VALID")
+
+    def run():
+        y, a = K.conv2d_relu_max_pool(x, w, b, *args, with_relu_out=True)
+        y2 = K.conv2d_relu_max_pool(x, w, b, *args)
+        g = np.cos(np.arange(y.size, dtype=np.float32)).reshape(y.shape)
+        return (y, a, y2) + K.conv2d_relu_max_pool_grad(x, w, b, y, g, *args,
+                                                        relu_out=a if relu_out else None)
+    monkeypatch.setattr(threads, "THREADS", 1)
+    one = run()
+    monkeypatch.setattr(threads, "THREADS", 2)
+    monkeypatch.setattr(K, "MIN_IMAGES_PER_THREAD", 1)
+    calls = []
+    by_rows = threads.by_rows
+    monkeypatch.setattr(threads, "by_rows", lambda n, fn, **kw: calls.append(
+        threads.blocks_for(n, kw.get("min_rows", 1))) or by_rows(n, fn, **kw))
+    two = run()
+    assert calls and all(c == 2 for c in calls)
+    for got, want in zip(two[:3], one[:3]):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(two[3:], one[3:]):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
