@@ -5,8 +5,8 @@ workers once per GEMM, and on a busy machine a descheduled worker stalls the who
 blas.py), while the rows of a batch are independent. `by_rows(n, fn)` runs `fn(lo, hi, matmul)` on
 contiguous blocks of rows, one per core, each on its own thread with OpenBLAS held to one thread:
 numpy's matmul and the nogil Numba kernels release the GIL, and the threads meet once per kernel
-instead of once per GEMM. Users: the LSTM sequence op (ops/rnn_ops.py) and the im2col
-convolutions (kernels/conv.py).
+instead of once per GEMM. Users: the LSTM sequence op (ops/rnn_ops.py), the im2col convolutions
+(kernels/im2col.py) and, while those run, blas.matmul's multi-threaded GEMMs.
 
 When one core is taken by another process the two blocks share the other, which costs about what one
 thread doing both would; a multi-threaded GEMM in that situation can take many times longer.

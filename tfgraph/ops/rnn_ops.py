@@ -301,10 +301,10 @@ def _seq_units(x, kernel, rk, bias, h0, c0, op_type):
 
 # Batch rows are independent in an LSTM: a sequence runs as one block of rows per core, each on its
 # own thread with one BLAS thread (kernels/threads.py: numpy's matmul and the nogil Numba kernels
-# release the GIL). On
-# 2 shared cores W4's epoch estimate measured 16-19 s against 33-34 s for one block with blas.matmul
-# choosing the threads per matmul: a 128x128x512 matmul is too small to split well, the gate
-# kernels run in parallel too, and the threads meet once per sequence instead of once per matmul.
+# release the GIL). On 2 shared cores W4's epoch estimate measured 16-19 s against 33-34 s for one
+# block with blas.matmul choosing the threads per matmul: a 128x128x512 matmul is too small to
+# split well, the gate kernels run in parallel too, and the threads meet once per sequence instead
+# of once per matmul.
 MIN_BLOCK_ROWS = 32
 
 
