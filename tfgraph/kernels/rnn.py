@@ -45,47 +45,54 @@ def _tanh32(x):
     return x * p / q
 
 
+@njit(inline="always")
+def _lstm_activate(gr, cp, hr, cr, tr, u, exact):
+    """One row in place: gr holds z = (i, f, g, o) pre-activations on entry and the gates on return;
+    then c = f*c_prev + i*g, tanh(c) and h = o*tanh(c). `exact`: libm's exp and tanh (float64),
+    else the float32 rational tanh (sigmoid(x) = 0.5 + 0.5 tanh(x / 2))."""
+    half, one = gr.dtype.type(0.5), gr.dtype.type(1)
+    if exact:
+        for j in range(2 * u):
+            gr[j] = one / (one + np.exp(-gr[j]))
+        for j in range(u):
+            gr[2 * u + j] = np.tanh(gr[2 * u + j])
+        for j in range(u):
+            gr[3 * u + j] = one / (one + np.exp(-gr[3 * u + j]))
+    else:
+        for j in range(2 * u):
+            gr[j] = half + half * _tanh32(half * gr[j])
+        for j in range(u):
+            gr[2 * u + j] = _tanh32(gr[2 * u + j])
+        for j in range(u):
+            gr[3 * u + j] = half + half * _tanh32(half * gr[3 * u + j])
+    for j in range(u):
+        cc = gr[u + j] * cp[j] + gr[j] * gr[2 * u + j]
+        t = np.tanh(cc) if exact else _tanh32(cc)
+        cr[j] = cc
+        tr[j] = t
+        hr[j] = gr[3 * u + j] * t
+
+
 @njit(error_model="numpy")
 def lstm_cell_f32(z, c_prev, h, c, gates, tanh_c):
     """Forward of one float32 step: gates, c = f*c_prev + i*g, tanh(c), h = o*tanh(c)."""
     n, u = c_prev.shape
-    half = np.float32(0.5)
     for b in range(n):
-        zr, gr, cp, hr, cr, tr = z[b], gates[b], c_prev[b], h[b], c[b], tanh_c[b]
-        for j in range(2 * u):
-            gr[j] = half + half * _tanh32(half * zr[j])
-        for j in range(u):
-            gr[2 * u + j] = _tanh32(zr[2 * u + j])
-        for j in range(u):
-            gr[3 * u + j] = half + half * _tanh32(half * zr[3 * u + j])
-        for j in range(u):
-            cc = gr[u + j] * cp[j] + gr[j] * gr[2 * u + j]
-            t = _tanh32(cc)
-            cr[j] = cc
-            tr[j] = t
-            hr[j] = gr[3 * u + j] * t
+        gr = gates[b]
+        for j in range(4 * u):
+            gr[j] = z[b, j]
+        _lstm_activate(gr, c_prev[b], h[b], c[b], tanh_c[b], u, False)
 
 
 @njit(error_model="numpy")
 def lstm_cell_exact(z, c_prev, h, c, gates, tanh_c):
     """The same step with libm's exp and tanh (float64)."""
     n, u = c_prev.shape
-    one = z.dtype.type(1)
     for b in range(n):
-        for j in range(u):
-            i = one / (one + np.exp(-z[b, j]))
-            f = one / (one + np.exp(-z[b, u + j]))
-            g = np.tanh(z[b, 2 * u + j])
-            o = one / (one + np.exp(-z[b, 3 * u + j]))
-            cc = f * c_prev[b, j] + i * g
-            t = np.tanh(cc)
-            gates[b, j] = i
-            gates[b, u + j] = f
-            gates[b, 2 * u + j] = g
-            gates[b, 3 * u + j] = o
-            c[b, j] = cc
-            tanh_c[b, j] = t
-            h[b, j] = o * t
+        gr = gates[b]
+        for j in range(4 * u):
+            gr[j] = z[b, j]
+        _lstm_activate(gr, c_prev[b], h[b], c[b], tanh_c[b], u, True)
 
 
 @njit(error_model="numpy")
@@ -184,38 +191,11 @@ def lstm_seq_step(xp, rec, bias, c_prev, h, c, gates, tanh_c, exact):
     z is summed into `gates` and turned into the activations in place. `exact`: libm's exp/tanh
     (float64) instead of the rational tanh (float32)."""
     n, u = c_prev.shape
-    half = xp.dtype.type(0.5)
-    one = xp.dtype.type(1)
     for b in range(n):
-        xr, rr, gr, cp, hr, cr, tr = xp[b], rec[b], gates[b], c_prev[b], h[b], c[b], tanh_c[b]
+        xr, rr, gr = xp[b], rec[b], gates[b]
         for j in range(4 * u):
             gr[j] = xr[j] + rr[j] + bias[j]
-        if exact:
-            for j in range(2 * u):
-                gr[j] = one / (one + np.exp(-gr[j]))
-            for j in range(u):
-                gr[2 * u + j] = np.tanh(gr[2 * u + j])
-            for j in range(u):
-                gr[3 * u + j] = one / (one + np.exp(-gr[3 * u + j]))
-            for j in range(u):
-                cc = gr[u + j] * cp[j] + gr[j] * gr[2 * u + j]
-                t = np.tanh(cc)
-                cr[j] = cc
-                tr[j] = t
-                hr[j] = gr[3 * u + j] * t
-        else:
-            for j in range(2 * u):
-                gr[j] = half + half * _tanh32(half * gr[j])
-            for j in range(u):
-                gr[2 * u + j] = _tanh32(gr[2 * u + j])
-            for j in range(u):
-                gr[3 * u + j] = half + half * _tanh32(half * gr[3 * u + j])
-            for j in range(u):
-                cc = gr[u + j] * cp[j] + gr[j] * gr[2 * u + j]
-                t = _tanh32(cc)
-                cr[j] = cc
-                tr[j] = t
-                hr[j] = gr[3 * u + j] * t
+        _lstm_activate(gr, c_prev[b], h[b], c[b], tanh_c[b], u, exact)
 
 
 @njit(error_model="numpy")
