@@ -336,29 +336,23 @@ def test_conv_relu_pool_gradient_is_one_step_and_equals_the_ops(dtype, monkeypat
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
 
 
-def test_conv_relu_pool_gradient_with_dx_stays_apart_and_matches_numeric():
-    # the input's gradient also reads the pool gradient: nothing to fold into a filter-only pass
-    rng = np.random.default_rng(10)
-    x = tf.constant(rng.standard_normal((2, 6, 6, 1)))
-    w = tf.constant(rng.standard_normal((3, 3, 1, 2)))
-    b = tf.constant(rng.standard_normal(2))
+@pytest.mark.parametrize("x_shape, channels, with_dx", [
+    ((2, 6, 6, 1), 2, True),    # dx also reads the pool gradient: nothing to fold into a filter pass
+    ((2, 8, 7, 1), 3, False),   # a first layer in training: the folded gradient step
+])
+def test_conv_relu_pool_gradient_matches_numeric(x_shape, channels, with_dx):
+    rng = np.random.default_rng(10 if with_dx else 11)
+    x = tf.constant(rng.standard_normal(x_shape))
+    w = tf.constant(rng.standard_normal((3, 3, 1, channels)))
+    b = tf.constant(rng.standard_normal(channels))
     y = tf.nn.max_pool(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID"), b)),
                        [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    wrt, shapes = [w, b], [(3, 3, 1, channels), (channels,)]
+    if with_dx:
+        wrt, shapes = [x] + wrt, [x_shape] + shapes
+    y_shape = (x_shape[0], (x_shape[1] - 2) // 2, (x_shape[2] - 2) // 2, channels)
     with tf.Session():
-        err = tf.test.compute_gradient_error([x, w, b], [(2, 6, 6, 1), (3, 3, 1, 2), (2,)], y,
-                                             (2, 2, 2, 2))
-    assert err < 1e-6
-
-
-def test_conv_relu_pool_training_gradient_matches_numeric():
-    rng = np.random.default_rng(11)
-    x = tf.constant(rng.standard_normal((2, 8, 7, 1)))
-    w = tf.constant(rng.standard_normal((3, 3, 1, 3)))
-    b = tf.constant(rng.standard_normal(3))
-    y = tf.nn.max_pool(tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID"), b)),
-                       [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
-    with tf.Session():
-        err = tf.test.compute_gradient_error([w, b], [(3, 3, 1, 3), (3,)], y, (2, 3, 2, 3))
+        err = tf.test.compute_gradient_error(wrt, shapes, y, y_shape)
     assert err < 1e-6
 
 
