@@ -9,14 +9,15 @@ TensorFlow's own thread pool degrades gracefully there; OpenBLAS does not. So:
 
 - products under `SMALL_GEMM_FLOPS` always run on one thread (they gain little from two: a one-sample
   GEMV over W5's 5408x128 kernel took 68-83 us on one thread and 160-2400 us on two);
-- for larger ones, a `ThreadChooser` per GEMM shape keeps a running cost per FLOP for one thread and BLAS's
-  default, uses the cheaper, and re-measures the other on a random 1 in `EXPLORE_EVERY` calls (fewer
-  when the other was much slower), so it follows the machine's load within about a hundred calls.
+- for larger ones, a `ThreadChooser` per GEMM shape keeps the recent costs per FLOP of one thread and
+  of BLAS's default, uses the cheaper by their median, and re-measures the other on a random 1 in
+  `EXPLORE_EVERY` calls (fewer when the other was much slower), so it follows the machine's load.
 
 The thread count is restored after each call, so numpy code outside tfgraph keeps BLAS's default.
 The setter is found with ctypes in the OpenBLAS that numpy loaded; with any other BLAS this module
 just calls np.matmul.
 """
+import collections
 import ctypes
 import glob
 import os
@@ -59,32 +60,45 @@ _set_threads, DEFAULT_THREADS = _openblas()
 
 
 class ThreadChooser:
-    """Picks 1 or `many` BLAS threads for large GEMMs from running costs (seconds per FLOP)."""
+    """Picks 1 or `many` BLAS threads for large GEMMs from measured costs (seconds per FLOP).
 
-    def __init__(self, many, explore_every=EXPLORE_EVERY, smoothing=0.3):
+    Each choice keeps its last `window` costs and is judged by their median, so that one slow call
+    (a descheduled worker, a page fault) does not decide. The first call of each choice pays one-time
+    costs (OpenBLAS waking its workers, the output's first touch: W2's first-layer GEMM took ~10x
+    its usual time there) and is not recorded: a running average seeded with it preferred one thread
+    for that GEMM for a whole epoch, at 1.6 ms a call against 0.85 ms on two.
+    """
+
+    def __init__(self, many, explore_every=EXPLORE_EVERY, window=5):
         self.many = many
         self.explore_every = explore_every
-        self.smoothing = smoothing
-        self.cost = {1: None, many: None}
+        self.samples = {1: collections.deque(maxlen=window), many: collections.deque(maxlen=window)}
+        self.warmed_up = set()
+        self.min_samples = window // 2 + 1
+
+    def cost(self, threads):
+        """Median recent seconds per FLOP on `threads`, or None before any was recorded."""
+        samples = sorted(self.samples[threads])   # (np.median costs ~10 us a call)
+        return samples[len(samples) // 2] if samples else None
 
     def choose(self):
-        one, many = self.cost[1], self.cost[self.many]
-        if one is None:
-            return 1 if many is not None else self.many
-        if many is None:
-            return self.many
+        n_one, n_many = len(self.samples[1]), len(self.samples[self.many])
+        if n_one < self.min_samples or n_many < self.min_samples:
+            return self.many if n_many <= n_one else 1   # measure both first, BLAS's default first
+        one, many = self.cost(1), self.cost(self.many)
         best, other = (1, self.many) if one < many else (self.many, 1)
         # re-measure the other choice now and then; less often the worse it was, so that a choice
         # 10x slower (two threads on a busy machine) costs little to keep an eye on
-        ratio = min(1.0, 2.0 * self.cost[best] / self.cost[other])
+        ratio = min(1.0, 2.0 * min(one, many) / max(one, many))
         if random.random() * self.explore_every < ratio:
             return other
         return best
 
     def record(self, threads, seconds, flops):
-        cost = seconds / flops
-        old = self.cost[threads]
-        self.cost[threads] = cost if old is None else old + self.smoothing * (cost - old)
+        if threads not in self.warmed_up:
+            self.warmed_up.add(threads)
+            return
+        self.samples[threads].append(seconds / flops)
 
 
 _choosers = {}   # (m, k, n) -> ThreadChooser: a training step repeats the same few GEMM shapes, and
