@@ -10,7 +10,7 @@ TensorFlow's own thread pool degrades gracefully there; OpenBLAS does not. So:
 - products under `SMALL_GEMM_FLOPS` always run on one thread (they gain little from two: a one-sample
   GEMV over W5's 5408x128 kernel took 68-83 us on one thread and 160-2400 us on two);
 - for larger ones, a `ThreadChooser` per GEMM shape keeps the recent costs per FLOP of one thread and
-  of BLAS's default, uses the cheaper by their median, and re-measures the other on a random 1 in
+  of BLAS's default, uses the cheaper by their minimum, and re-measures the other on a random 1 in
   `EXPLORE_EVERY` calls (fewer when the other was much slower), so it follows the machine's load.
 
 The thread count is restored after each call, so numpy code outside tfgraph keeps BLAS's default.
@@ -62,24 +62,27 @@ _set_threads, DEFAULT_THREADS = _openblas()
 class ThreadChooser:
     """Picks 1 or `many` BLAS threads for large GEMMs from measured costs (seconds per FLOP).
 
-    Each choice keeps its last `window` costs and is judged by their median, so that one slow call
-    (a descheduled worker, a page fault) does not decide. The first call of each choice pays one-time
-    costs (OpenBLAS waking its workers, the output's first touch: W2's first-layer GEMM took ~10x
-    its usual time there) and is not recorded: a running average seeded with it preferred one thread
-    for that GEMM for a whole epoch, at 1.6 ms a call against 0.85 ms on two.
+    Each choice is judged by the lowest of its last `window` costs. The noise in a GEMM's time is
+    almost all upward (a descheduled worker, a page fault, a worker thread waking up), so the minimum
+    recovers from a bad measurement at the next good one, where an average or a median needs several
+    re-measurements of the worse-looking choice, which is rarely explored: W2's and W3's first-layer
+    GEMMs stayed on one thread for whole epochs that way (1.6 against 0.85 ms a call, and 3.0 against
+    2.0). The first call of each choice pays one-time costs (OpenBLAS starting its workers, the
+    output's first touch: ~10x the usual time) and is not recorded. A load change shows after
+    `window` calls of the current choice.
     """
 
-    def __init__(self, many, explore_every=EXPLORE_EVERY, window=5):
+    def __init__(self, many, explore_every=EXPLORE_EVERY, window=4):
         self.many = many
         self.explore_every = explore_every
         self.samples = {1: collections.deque(maxlen=window), many: collections.deque(maxlen=window)}
         self.warmed_up = set()
-        self.min_samples = window // 2 + 1
+        self.min_samples = 2
 
     def cost(self, threads):
-        """Median recent seconds per FLOP on `threads`, or None before any was recorded."""
-        samples = sorted(self.samples[threads])   # (np.median costs ~10 us a call)
-        return samples[len(samples) // 2] if samples else None
+        """Lowest recent seconds per FLOP on `threads`, or None before any was recorded."""
+        samples = self.samples[threads]
+        return min(samples) if samples else None
 
     def choose(self):
         n_one, n_many = len(self.samples[1]), len(self.samples[self.many])
