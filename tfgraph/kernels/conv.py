@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from tfgraph.kernels import blas, im2col, pooling, threads
+from tfgraph.kernels import blas, elementwise, im2col, pooling, threads
 from tfgraph.kernels.jit import njit
 
 # Direct kernels (no im2col, no BLAS) when K = kh*kw*c is at most this: W3's first layer (K = 9)
@@ -527,9 +527,11 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw, bias=None, relu=False):
     x = np.ascontiguousarray(x)
     if kh * kw * c <= DIRECT_MAX_K:
         return _conv_direct_call(x, w, strides, dilations, pads, out_hw, bias, relu, out)
+    if bias is not None:
+        bias = np.ascontiguousarray(bias, dtype=x.dtype)
     im2col.conv2d(x, wmat, (kh, kw), strides, dilations, (ph, pw), (oh, ow),
-                  out.reshape(n * oh * ow, o))
-    return _epilogue(out, bias, relu)
+                  out.reshape(n * oh * ow, o), bias, relu)
+    return out
 
 
 def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding, with_bias=False):
@@ -537,17 +539,19 @@ def conv2d_backprop_filter(x, filter_sizes, dy, strides, dilations, padding, wit
     dL/dbias = dy summed over N, OH, OW (BiasAddGrad; the direct kernel gets it from the same read
     of dy)."""
     kh, kw, c, o = (int(d) for d in filter_sizes)
-    dw = _backprop_filter(x, (kh, kw, c, o), dy, strides, dilations, padding)
+    dw = _backprop_filter(x, (kh, kw, c, o), dy, strides, dilations, padding, with_bias)
     dw, db = dw if isinstance(dw, tuple) else (dw, None)
     if not with_bias:
         return dw
     if db is None:
-        db = np.ascontiguousarray(dy).reshape(-1, o).sum(axis=0, dtype=dy.dtype)
+        db = np.empty(o, dy.dtype)
+        elementwise.bias_add_grad(np.ascontiguousarray(dy).reshape(-1, o), db)
     return dw, db
 
 
-def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
-    """dL/dw, or (dL/dw, dL/dbias) from the direct kernel."""
+def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding, with_bias=False):
+    """dL/dw, or (dL/dw, dL/dbias) from the direct and im2col kernels (the latter when
+    `with_bias`)."""
     kh, kw, c, o = filter_sizes
     n = x.shape[0]
     (oh, ow), (ph, pw) = geometry(x.shape, (kh, kw), strides, dilations, padding)
@@ -562,7 +566,10 @@ def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding):
     if kh * kw * c <= DIRECT_MAX_K:
         dw, db = _filter_direct_call(x, (kh, kw), dy, strides, dilations, (ph, pw), (oh, ow))
         return dw.reshape(kh, kw, c, o), db
-    dw = im2col.backprop_filter(x, (kh, kw), dy2, strides, dilations, (ph, pw), (oh, ow))
+    dw = im2col.backprop_filter(x, (kh, kw), dy2, strides, dilations, (ph, pw), (oh, ow),
+                                with_bias)
+    if with_bias:
+        return dw[0].reshape(kh, kw, c, o), dw[1]
     return dw.reshape(kh, kw, c, o)
 
 

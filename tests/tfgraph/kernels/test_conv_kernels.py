@@ -191,7 +191,7 @@ def test_direct_kernels_fold_bias_and_relu_and_give_the_bias_gradient(xs, ws, s,
     _close(K.conv2d(x, w, s, d, p, bias), ref.conv2d(x, w, s, p, d) + bias, np.float32)
     x[0, 1, 1, 0] = 0
     dy = _dy(x, w, s, p, d, np.float32)
-    for direct_max_k in (16, 0):   # the direct kernel's bias gradient, and numpy's sum
+    for direct_max_k in (16, 0):   # the direct kernel's bias gradient, and im2col's per chunk
         monkeypatch.setattr(K, "DIRECT_MAX_K", direct_max_k)
         dw, db = K.conv2d_backprop_filter(x, np.array(ws), dy, s, d, p, with_bias=True)
         _close(dw, ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)

@@ -47,11 +47,32 @@ def test_products_match_the_loop_references(split, xs, ws, strides, padding, dil
     np.testing.assert_allclose(dw.reshape(ws),
                                ref.conv2d_backprop_filter(x, ws, dy, strides, padding, dilations),
                                **tol)
+    dw_b, db = im2col.backprop_filter(x, (kh, kw), dy.reshape(-1, o), strides, dilations, pads,
+                                      out_hw, with_bias=True)
+    np.testing.assert_array_equal(dw_b, dw)
+    assert db.dtype == dtype
+    np.testing.assert_allclose(db, dy.astype(np.float64).sum(axis=(0, 1, 2)), **tol)
     dx = np.empty(xs, dtype)
     im2col.backprop_input(dy.reshape(-1, o), w.reshape(-1, o).T, (kh, kw), strides, dilations,
                           pads, out_hw, dx)
     np.testing.assert_allclose(dx, ref.conv2d_backprop_input(xs, w, dy, strides, padding,
                                                              dilations), **tol)
+
+
+@pytest.mark.parametrize("relu", [False, True])
+def test_bias_and_relu_are_applied_chunk_by_chunk(split, relu):
+    xs, ws, strides, padding, dilations = CASES[0]
+    x, w, _, out_hw, pads = _setup(xs, ws, strides, padding, dilations, np.float32)
+    x[2, 3, 3, 0] = np.nan                       # NaN stays NaN through the Relu, as np.maximum
+    bias = np.linspace(-1, 1, ws[3]).astype(np.float32)
+    out = np.empty((xs[0],) + tuple(out_hw) + (ws[3],), np.float32)
+    im2col.conv2d(x, w.reshape(-1, ws[3]), ws[:2], strides, dilations, pads, out_hw,
+                  out.reshape(-1, ws[3]), bias, relu)
+    want = ref.conv2d(x, w, strides, padding, dilations) + bias
+    if relu:
+        want = np.maximum(want, 0)
+    assert np.isnan(out).any()
+    np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
 
 
 def test_chunks_follow_the_blas_in_use():
