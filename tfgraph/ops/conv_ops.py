@@ -301,6 +301,16 @@ class Conv2DBackpropFilter(_ConvBase):
         s, d, p = self._kernel_args(op)
         return lambda x, sizes, dy: conv_kernels.conv2d_backprop_filter(x, sizes, dy, s, d, p)
 
+    def make_bias_grad_kernel(self, op, rt):
+        """Kernel(x, sizes, dy) -> (dL/dw, BiasAddGrad(dy)): a conv layer's filter and bias
+        gradients from one read of dy (runtime/fusion.py plans it in place of the two ops when
+        they read the same dy), or None."""
+        if op.outputs[0].dtype.np not in _FAST_DTYPES or op.attrs["data_format"] != "NHWC":
+            return None
+        s, d, p = self._kernel_args(op)
+        return lambda x, sizes, dy: conv_kernels.conv2d_backprop_filter(x, sizes, dy, s, d, p,
+                                                                        with_bias=True)
+
     def grad(self, op, g):
         x, _, dy = op.inputs
         a = self._fwd_attrs(op)

@@ -139,6 +139,38 @@ def fold_conv_relu_pool(steps, fetch_slots, make_step, rt):
     return [replaced.get(i, st) for i, st in enumerate(steps) if i not in dropped]
 
 
+def fold_bias_grad_into_filter_grad(steps, fetch_slots, make_step, rt):
+    """BiasAddGrad(d) and Conv2DBackpropFilter(x, sizes, d) over the same d (a conv layer's bias and
+    filter gradients) become one step whose kernel reads d once for both (the OpDef's
+    `make_bias_grad_kernel`), at the earlier of the two places when the filter gradient's inputs
+    are ready there. Runs after `fold_conv_relu_pool`, which covers a first conv + pool block."""
+    producer = {s: i for i, st in enumerate(steps) for s in st.outputs}
+    writes = [i for i, st in enumerate(steps) if st.op.op_def.ref_inputs]
+    bias_grads = {}
+    for i, st in enumerate(steps):
+        if st.op.type == "BiasAddGrad" and not st.folded and len(st.inputs) == 1 and \
+                st.op.attrs.get("data_format", "NHWC") == "NHWC":
+            bias_grads.setdefault(st.inputs[0], i)
+    replaced, dropped = {}, set()
+    for f, st in enumerate(steps):
+        b = bias_grads.get(st.inputs[2]) if st.op.type == "Conv2DBackpropFilter" and \
+            not st.folded and len(st.inputs) == 3 else None
+        if b is None or b in dropped:
+            continue
+        at, other = min(b, f), max(b, f)
+        if any(producer.get(s, -1) >= at for s in st.inputs) or \
+                any(at < w < other for w in writes):
+            continue
+        make = getattr(st.op.op_def, "make_bias_grad_kernel", None)
+        kernel = make(st.op, rt) if make is not None else None
+        if kernel is None:
+            continue
+        replaced[at] = make_step(st.op, kernel, list(st.inputs), st.outputs + steps[b].outputs,
+                                 folded=True)
+        dropped.add(other)
+    return [replaced.get(i, st) for i, st in enumerate(steps) if i not in dropped]
+
+
 def _folded_conv(step):
     """The Conv2D op of a step that runs Conv2D -> BiasAdd -> Relu as one kernel, else None."""
     if not step.folded or step.op.type != "Relu" or len(step.inputs) != 3:

@@ -98,6 +98,7 @@ class ExecutionPlan:
         steps = fusion.fuse(steps, fetch_slots, PlanStep)
         steps = fusion.fuse_bias_relu_into_producer(steps, fetch_slots, PlanStep, self.state)
         steps = fusion.fold_conv_relu_pool(steps, fetch_slots, PlanStep, self.state)
+        steps = fusion.fold_bias_grad_into_filter_grad(steps, fetch_slots, PlanStep, self.state)
         self.steps = steps
         kernels = {"k%d" % i: step.kernel for i, step in enumerate(steps)}
         self._fn, self._line_to_step = self._generate(steps, consts, kernels, fetch_slots, persistent)

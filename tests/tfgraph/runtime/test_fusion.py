@@ -325,6 +325,7 @@ def test_conv_relu_pool_gradient_is_one_step_and_equals_the_ops(dtype, monkeypat
     assert "BiasAddGrad" not in types and "ReluGrad" not in types and "Relu" not in types
     assert types.count("Conv2DBackpropFilter") == 1 and types.count("MaxPool") == 1
     monkeypatch.setattr(fusion, "fold_conv_relu_pool", lambda steps, *args: steps)
+    monkeypatch.setattr(fusion, "fold_bias_grad_into_filter_grad", lambda steps, *args: steps)
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
         apart = sess.run(grads, {x: xv})
@@ -373,3 +374,52 @@ def test_folded_relu_grad_is_not_fused_with_elementwise_ops_as_if_it_were_one(fu
         yr = tf.nn.max_pool(tf.nn.relu(xr), [1, ksize, ksize, 1], [1, 1, 1, 1], "SAME")
         want = sess.run(tf.gradients(tf.reduce_sum(tf.square(yr) * 3.0), xr)[0])
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def _two_conv_layers(dtype, c_mid):
+    """x -> conv (3x3, 1 -> c_mid) -> bias -> Relu -> conv (3x3, c_mid -> 3) -> bias -> Relu:
+    with c_mid = 1 both filter gradients take the direct kernels, with 4 the second takes im2col."""
+    rng = np.random.default_rng(12)
+    x = tf.placeholder(dtype, [None, 9, 8, 1])
+    w1 = tf.Variable(rng.standard_normal((3, 3, 1, c_mid)).astype(dtype))
+    b1 = tf.Variable(rng.standard_normal(c_mid).astype(dtype))
+    w2 = tf.Variable(rng.standard_normal((3, 3, c_mid, 3)).astype(dtype))
+    b2 = tf.Variable(rng.standard_normal(3).astype(dtype))
+    a1 = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, w1, [1, 1, 1, 1], "VALID"), b1))
+    a2 = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(a1, w2, [1, 1, 1, 1], "SAME"), b2))
+    return x, [w1, b1, w2, b2], a2, rng.standard_normal((4, 9, 8, 1)).astype(dtype)
+
+
+@pytest.mark.parametrize("c_mid", [1, 4])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_and_filter_gradients_are_one_step_and_equal_the_ops(dtype, c_mid, monkeypatch):
+    monkeypatch.setattr("tfgraph.kernels.conv.DIRECT_MAX_K", 9)   # c_mid 4: K = 36, im2col
+    x, params, y, xv = _two_conv_layers(dtype, c_mid)
+    grads = tf.gradients(tf.reduce_sum(tf.square(y)), params)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        folded = sess.run(grads, {x: xv})
+        types = _plan_types(sess, grads[0])
+    assert "BiasAddGrad" not in types and types.count("Conv2DBackpropFilter") == 2
+    monkeypatch.setattr(fusion, "fold_bias_grad_into_filter_grad", lambda steps, *args: steps)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        apart = sess.run(grads, {x: xv})
+        assert _plan_types(sess, grads[0]).count("BiasAddGrad") == 2
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for got, want in zip(folded, apart):
+        assert got.dtype == dtype and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+def test_bias_and_filter_gradient_step_matches_numeric(monkeypatch):
+    monkeypatch.setattr("tfgraph.kernels.conv.DIRECT_MAX_K", 9)
+    x, params, y, xv = _two_conv_layers(np.float64, 4)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        shapes = [tuple(p.shape.as_list()) for p in params]
+        # at the variables' values: no pre-activation is within 1e-2 of a Relu kink there
+        err = tf.test.compute_gradient_error(params, shapes, y, (4, 7, 6, 3),
+                                             x_init_value=sess.run(params),
+                                             extra_feed_dict={x: xv})
+    assert err < 1e-6
