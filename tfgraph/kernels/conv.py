@@ -573,17 +573,30 @@ def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding, with_bias
     return dw.reshape(kh, kw, c, o)
 
 
-def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding):
-    """dL/dx (N,H,W,C) from w (KH,KW,C,O) and dy (N,OH,OW,O)."""
+def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding, relu_out=None):
+    """dL/dx (N,H,W,C) from w (KH,KW,C,O) and dy (N,OH,OW,O). With `relu_out` (x's shape: the
+    Relu output that was x), ReluGrad(dL/dx, relu_out) instead: the plan's Conv2DBackpropInput ->
+    ReluGrad of a conv over a Relu."""
     n, h, wd, c = (int(d) for d in input_sizes)
     kh, kw, _, o = w.shape
     (oh, ow), (ph, pw) = geometry((n, h, wd, c), w.shape, strides, dilations, padding)
     wmat_t = w.reshape(kh * kw * c, o).T
+    if relu_out is not None:
+        if tuple(relu_out.shape) != (n, h, wd, c):
+            raise ValueError("Incompatible shapes: the Relu output %s for an input gradient %s"
+                             % (list(relu_out.shape), [n, h, wd, c]))
+        relu_out = np.ascontiguousarray(relu_out, dtype=dy.dtype)
     if _is_pointwise(w.shape, tuple(strides), (ph, pw)):
-        return blas.matmul(dy.reshape(-1, o), wmat_t).reshape(n, h, wd, c)
+        dx = blas.matmul(dy.reshape(-1, o), wmat_t).reshape(n, h, wd, c)
+        if relu_out is not None:
+            elementwise.relu_grad(dx.reshape(-1), relu_out.reshape(-1), dx.reshape(-1))
+        return dx
     dx = np.empty((n, h, wd, c), dtype=dy.dtype)
     if dx.size == 0:
         return dx
+    im2col.backprop_input(np.ascontiguousarray(dy).reshape(-1, o), wmat_t, (kh, kw), strides,
+                          dilations, (ph, pw), (oh, ow), dx, relu_out)
+    return dx
     im2col.backprop_input(np.ascontiguousarray(dy).reshape(-1, o), wmat_t, (kh, kw), strides,
                           dilations, (ph, pw), (oh, ow), dx)
     return dx

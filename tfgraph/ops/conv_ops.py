@@ -271,6 +271,16 @@ class Conv2DBackpropInput(_ConvBase):
         s, d, p = self._kernel_args(op)
         return lambda sizes, w, dy: conv_kernels.conv2d_backprop_input(sizes, w, dy, s, d, p)
 
+    def make_relu_masked_kernel(self, op, rt):
+        """Kernel(sizes, w, dy, y) of ReluGrad(Conv2DBackpropInput(sizes, w, dy), y), for a conv
+        over a Relu output y: the mask is applied to each chunk of dx while it is in cache
+        (runtime/fusion.py plans it in place of the two ops), or None."""
+        if op.outputs[0].dtype.np not in _FAST_DTYPES or op.attrs["data_format"] != "NHWC":
+            return None
+        s, d, p = self._kernel_args(op)
+        return lambda sizes, w, dy, y: conv_kernels.conv2d_backprop_input(sizes, w, dy, s, d, p,
+                                                                          relu_out=y)
+
     def grad(self, op, g):
         _, w, dy = op.inputs
         a = self._fwd_attrs(op)

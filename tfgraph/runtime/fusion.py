@@ -50,8 +50,15 @@ def _uses(steps, fetch_slots):
 
 def fuse_relu_grad_into_producer(steps, fetch_slots, make_step, rt):
     """ReluGrad(g, y) where g comes, used once, from an op whose OpDef can fold the ReluGrad into its
-    own kernel given y (`make_relu_grad_kernel`: MaxPoolGrad over the Relu output y) becomes one step.
-    The max pool's gradient already reads y; folding saves ReluGrad's full pass over the activation."""
+    own kernel becomes one step, at the producer's place:
+
+    - `make_relu_grad_kernel(op, rt)` when the producer reads y itself, as its first input
+      (MaxPoolGrad over the Relu output y: the pool's gradient already reads y, so folding saves
+      ReluGrad's full pass over the activation);
+    - `make_relu_masked_kernel(op, rt)`, a kernel taking y as one more input, otherwise
+      (Conv2DBackpropInput of a conv over a Relu: the mask applied to each chunk of dx while it
+      is in cache).
+    """
     uses = _uses(steps, fetch_slots)
     producer = {s: i for i, st in enumerate(steps) for s in st.outputs}
     replaced, out = {}, []
@@ -59,12 +66,23 @@ def fuse_relu_grad_into_producer(steps, fetch_slots, make_step, rt):
         if st.op.type == "ReluGrad" and len(st.inputs) == 2:
             j = producer.get(st.inputs[0])
             p = steps[j] if j is not None else None
-            make = getattr(p.op.op_def, "make_relu_grad_kernel", None) if p is not None else None
-            if make is not None and uses.get(st.inputs[0]) == 1 and p.inputs[:1] == [st.inputs[1]]:
-                kernel = make(p.op, rt)
+            step = None
+            if p is not None and uses.get(st.inputs[0]) == 1 and not p.folded and \
+                    producer.get(st.inputs[1], -1) < j:   # y ready at the producer's place
+                op_def = p.op.op_def
+                if p.inputs[:1] == [st.inputs[1]]:
+                    make = getattr(op_def, "make_relu_grad_kernel", None)
+                    kernel = make(p.op, rt) if make is not None else None
+                    inputs = list(p.inputs)
+                else:
+                    make = getattr(op_def, "make_relu_masked_kernel", None)
+                    kernel = make(p.op, rt) if make is not None else None
+                    inputs = list(p.inputs) + [st.inputs[1]]
                 if kernel is not None:
-                    replaced[j] = make_step(st.op, kernel, list(p.inputs), st.outputs, folded=True)
-                    continue
+                    step = make_step(st.op, kernel, inputs, st.outputs, folded=True)
+            if step is not None:
+                replaced[j] = step
+                continue
         out.append((i, st))
     # the fused step takes the producer's place: its inputs are ready there, its result is needed later
     return [replaced.get(i, st) for i, st in out]
@@ -185,11 +203,13 @@ def _conv_pool_grad_step(steps, i, producer, readers, uses, writes, make_step, r
     """(the one step for the training gradient of a conv -> relu -> pool block, indices of the
     steps it replaces) for the folded MaxPoolGrad + ReluGrad step i, or None."""
     g = steps[i]
-    a, y, dy_pool = g.inputs
     pool_grad = g.op.inputs[0].op
+    if pool_grad.type != "MaxPoolGrad" or len(g.inputs) != 3:
+        return None
+    a, y, dy_pool = g.inputs
     j = producer.get(a)
     conv = _folded_conv(steps[j]) if j is not None else None
-    if conv is None or pool_grad.type != "MaxPoolGrad" or any(j < w < i for w in writes):
+    if conv is None or any(j < w < i for w in writes):
         return None
     d = g.outputs[0]
     consumers = readers.get(d, [])

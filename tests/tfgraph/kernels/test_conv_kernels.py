@@ -258,3 +258,15 @@ def test_conv_relu_pool_block_split_over_threads_matches_one_thread(monkeypatch,
         np.testing.assert_array_equal(got, want)
     for got, want in zip(two[3:], one[3:]):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("ws", [(1, 1, 3, 4), (3, 3, 3, 4)])   # pointwise GEMM and im2col paths
+def test_input_gradient_with_the_relu_output_is_relu_grad_of_it(ws):
+    x, w = _arrays((2, 6, 5, 3), ws, np.float32)
+    s, p, d = (1, 1), "SAME", (1, 1)
+    dy = _dy(x, w, s, p, d, np.float32)
+    relu_out = np.maximum(x, 0)
+    got = K.conv2d_backprop_input(x.shape, w, dy, s, d, p, relu_out=relu_out)
+    _close(got, ref.conv2d_backprop_input(x.shape, w, dy, s, p, d) * (relu_out > 0), np.float32)
+    with pytest.raises(ValueError, match=r"Relu output \[2, 6, 5, 2\]"):
+        K.conv2d_backprop_input(x.shape, w, dy, s, d, p, relu_out=relu_out[..., :2])

@@ -75,6 +75,19 @@ def test_bias_and_relu_are_applied_chunk_by_chunk(split, relu):
     np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
 
 
+def test_input_gradient_applies_the_relu_mask_chunk_by_chunk(split):
+    xs, ws, strides, padding, dilations = CASES[0]
+    _, w, dy, out_hw, pads = _setup(xs, ws, strides, padding, dilations, np.float32)
+    relu_out = np.maximum(np.random.default_rng(3).standard_normal(xs), 0).astype(np.float32)
+    dy[1, 2, 2, :] = np.nan                       # NaN * 0 stays NaN, as ReluGrad's kernel
+    dx = np.empty(xs, np.float32)
+    im2col.backprop_input(dy.reshape(-1, ws[3]), w.reshape(-1, ws[3]).T, ws[:2], strides,
+                          dilations, pads, out_hw, dx, relu_out)
+    plain = ref.conv2d_backprop_input(xs, w, dy, strides, padding, dilations)
+    np.testing.assert_allclose(dx, plain * (relu_out > 0), rtol=1e-4, atol=1e-4)
+    assert np.isnan(dx).any() and (dx[~np.isnan(dx) & (relu_out == 0)] == 0).all()
+
+
 def test_chunks_follow_the_blas_in_use():
     one_thread = im2col._chunks(0, 100, 576, 288, 4, np.matmul)
     shared = im2col._chunks(0, 100, 576, 288, 4, None)

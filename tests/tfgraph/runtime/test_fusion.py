@@ -423,3 +423,23 @@ def test_bias_and_filter_gradient_step_matches_numeric(monkeypatch):
                                              x_init_value=sess.run(params),
                                              extra_feed_dict={x: xv})
     assert err < 1e-6
+
+
+@pytest.mark.parametrize("c_mid", [1, 4])
+def test_relu_grad_folds_into_the_next_convs_input_gradient(c_mid, monkeypatch):
+    x, params, y, xv = _two_conv_layers(np.float32, c_mid)
+    grads = tf.gradients(tf.reduce_sum(tf.square(y)), params[:2])   # through conv 2's dx
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        folded = sess.run(grads, {x: xv})
+        plan = next(p for p in sess._plans.values() if grads[0] in p.fetches)
+    masked = [s for s in plan.steps if s.op.type == "ReluGrad" and len(s.inputs) == 4]
+    assert len(masked) == 1 and masked[0].folded
+    assert "Conv2DBackpropInput" not in [s.op.type for s in plan.steps]
+    monkeypatch.setattr(fusion, "fuse_relu_grad_into_producer", lambda steps, *args: steps)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        apart = sess.run(grads, {x: xv})
+        assert "Conv2DBackpropInput" in _plan_types(sess, grads[0])
+    for got, want in zip(folded, apart):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
