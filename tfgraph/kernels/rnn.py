@@ -24,9 +24,13 @@ import numpy as np
 from tfgraph.kernels.jit import njit
 
 _CLAMP = 7.90531110763549805   # tanh(x) rounds to +-1 in float32 beyond this
+# fastmath "contract" alone: LLVM may fuse a*b+c into one FMA (one rounding instead of two), nothing
+# else. In _tanh32's polynomial that is most of the instructions; the LSTM step kernel (64 rows,
+# 128 units) ran in 39-40 us instead of 49-51 us.
+_FMA = {"contract"}
 
 
-@njit(error_model="numpy")
+@njit(error_model="numpy", fastmath=_FMA)
 def _tanh32(x):
     """Eigen's generic_fast_tanh_float: a (13, 6)-degree rational approximation, clamped."""
     hi = np.float32(_CLAMP)
@@ -45,7 +49,7 @@ def _tanh32(x):
     return x * p / q
 
 
-@njit(inline="always")
+@njit(inline="always", fastmath=_FMA)
 def _lstm_activate(gr, cp, hr, cr, tr, u, exact):
     """One row in place: gr holds z = (i, f, g, o) pre-activations on entry and the gates on return;
     then c = f*c_prev + i*g, tanh(c) and h = o*tanh(c). `exact`: libm's exp and tanh (float64),
@@ -184,33 +188,43 @@ def gru_cell_grad(mh, h_prev, gates, dh, dmx, dmh, dh_prev):
 
 
 # -- LSTM over a whole sequence (LSTMSequence): the per-step gate kernels; BLAS does the matmuls ---
-@njit(error_model="numpy")
-def lstm_seq_step(xp, rec, bias, c_prev, h, c, gates, tanh_c, exact):
-    """Forward of step t of LSTMSequence: z = xp + rec + bias (each row (4u,)), then as lstm_cell.
+# They index the op's whole (time, batch, .) arrays by step k and first row `lo` themselves: six
+# views sliced per step in Python (~0.5 us each) cost more than the kernel's dispatch (1-2 us).
+@njit(error_model="numpy", fastmath=_FMA)
+def lstm_seq_step(k, lo, rec, bias, c0, gates, hs, cs, tanh_c, exact):
+    """Forward of step k of LSTMSequence for rows lo .. lo + len(rec) of the (time, batch, .) arrays.
 
-    z is summed into `gates` and turned into the activations in place. `exact`: libm's exp/tanh
-    (float64) instead of the rational tanh (float32)."""
-    n, u = c_prev.shape
-    for b in range(n):
-        xr, rr, gr = xp[b], rec[b], gates[b]
+    gates[k] holds x_k @ kernel on entry; z = that + rec + bias (rec (rows, 4u): h_{k-1} @
+    recurrent_kernel) is turned into the activations in place, and hs, cs, tanh_c[k] are written.
+    c_{k-1} is cs[k - 1], or c0 at k = 0. `exact`: libm's exp/tanh (float64) instead of the
+    rational tanh (float32)."""
+    u = c0.shape[1]
+    for b in range(rec.shape[0]):
+        r = lo + b
+        gr, rr = gates[k, r], rec[b]
         for j in range(4 * u):
-            gr[j] = xr[j] + rr[j] + bias[j]
-        _lstm_activate(gr, c_prev[b], h[b], c[b], tanh_c[b], u, exact)
+            gr[j] += rr[j] + bias[j]
+        _lstm_activate(gr, cs[k - 1, r] if k else c0[r], hs[k, r], cs[k, r], tanh_c[k, r], u,
+                       exact)
 
 
-@njit(error_model="numpy")
-def lstm_seq_step_grad(c_prev, gates, tanh_c, dh_out, dh_rec, dc_out, dc_next, dz, dc_prev,
+@njit(error_model="numpy", fastmath=_FMA)
+def lstm_seq_step_grad(k, lo, c0, cs, gates, tanh_c, dhs, dh_rec, dcs, dc_next, dz, dc_prev,
                        dbias):
-    """Backward of step t of LSTMSequence: dz (batch, 4u) and dc_prev (batch, u).
+    """Backward of step k of LSTMSequence for rows lo .. lo + len(dh_rec): dz[k] and dc_prev.
 
-    The gradient reaching h_t is dh_out + dh_rec (from the sequence output and from step t+1's
-    recurrent matmul), the one reaching c_t is dc_out + dc_next; dz's rows are added to dbias
-    (float64, (4u,)). dc_prev must not alias dc_next."""
-    n, u = c_prev.shape
-    one = c_prev.dtype.type(1)
-    for b in range(n):
-        gr, tr, cp, dzr, dcr = gates[b], tanh_c[b], c_prev[b], dz[b], dc_prev[b]
-        dho, dhr, dco, dcn = dh_out[b], dh_rec[b], dc_out[b], dc_next[b]
+    The gradient reaching h_k is dhs[k] + dh_rec (from the sequence output and from step k+1's
+    recurrent matmul), the one reaching c_k dcs[k] + dc_next; a dhs or dcs of one step stands for
+    every step (the op passes one step of zeros for none). dz's rows are added to dbias (float64, (4u,)). dc_prev must not alias
+    dc_next."""
+    u = c0.shape[1]
+    one = c0.dtype.type(1)
+    kh, kc = min(k, dhs.shape[0] - 1), min(k, dcs.shape[0] - 1)
+    for b in range(dh_rec.shape[0]):
+        r = lo + b
+        gr, tr, dzr, dcr = gates[k, r], tanh_c[k, r], dz[k, r], dc_prev[b]
+        cp = cs[k - 1, r] if k else c0[r]
+        dho, dhr, dco, dcn = dhs[kh, r], dh_rec[b], dcs[kc, r], dc_next[b]
         for j in range(u):
             t = tr[j]
             o = gr[3 * u + j]

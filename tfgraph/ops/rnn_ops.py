@@ -365,17 +365,19 @@ class LSTMSequence(OpDef):
             zero_h = not h0.any()   # a zero initial state (the usual case) needs no matmul
 
             def rows(lo, hi, matmul):
-                h = h0[lo:hi]
-                xk, rec = np.empty((hi - lo, 4 * u), dt), np.empty((hi - lo, 4 * u), dt)
+                # every step's x_t @ kernel first, into `gates` (each step's kernel adds
+                # h_{t-1} @ recurrent_kernel and the bias there): one call, not one per step
+                if hi - lo == n:
+                    matmul(x.reshape(t * n, -1), kernel, out=gates.reshape(t * n, 4 * u))
+                else:   # a stack of (rows, features) matrices: numpy loops over the steps in C
+                    np.matmul(x[:, lo:hi], kernel, out=gates[:, lo:hi])
+                rec = np.empty((hi - lo, 4 * u), dt)
                 for k in range(t):
-                    matmul(x[k, lo:hi], kernel, out=xk)
                     if k or not zero_h:
-                        matmul(h, rk, out=rec)
+                        matmul(hs[k - 1, lo:hi] if k else h0[lo:hi], rk, out=rec)
                     else:
                         rec.fill(0)
-                    h = hs[k, lo:hi]
-                    _kernels.lstm_seq_step(xk, rec, bias, cs[k - 1, lo:hi] if k else c0[lo:hi],
-                                           h, cs[k, lo:hi], gates[k, lo:hi], tcs[k, lo:hi], exact)
+                    _kernels.lstm_seq_step(k, lo, rec, bias, c0, gates, hs, cs, tcs, exact)
             threads.by_rows(n, rows, min_rows=MIN_BLOCK_ROWS)
             return hs, cs, gates, tcs
         return kernel
@@ -401,12 +403,15 @@ class LSTMSequence(OpDef):
         return [array_ops.reshape(dx, array_ops.shape(x)), dkernel, drk, dbias, dh0, dc0]
 
 
-def _full(d, shape):
-    """d (a gradient of the whole sequence, or a scalar 0 for none) as `shape`, or None for 0."""
+def _steps(d, shape):
+    """d (a gradient of the whole sequence, or a scalar 0 for none) for the step kernels: `shape`,
+    or one step (1, batch, u) that stands for every step."""
     if d.shape == shape:
         return _c(d)
     if d.ndim == 0 and d == 0:
-        return None
+        return np.zeros((1,) + shape[1:], d.dtype)
+    if d.ndim < 3 or d.shape[0] == 1:
+        return np.ascontiguousarray(np.broadcast_to(d, (1,) + shape[1:]))
     return np.ascontiguousarray(np.broadcast_to(d, shape))
 
 
@@ -456,7 +461,7 @@ class LSTMSequenceGrad(OpDef):
             _seq_units(x, np.empty((x.shape[-1], 4 * u)), rk, np.empty(4 * u), h0, c0,
                        "LSTMSequenceGrad")
             dt = rk.dtype
-            dhs, dcs = _full(dhs, hs.shape), _full(dcs, hs.shape)
+            dhs, dcs = _steps(dhs, hs.shape), _steps(dcs, hs.shape)
             x, gates, tanh_c, hs, cs, c0, h0 = (_c(a) for a in (x, gates, tanh_c, hs, cs, c0,
                                                                 h0))
             rk_t = _c(rk).T
@@ -466,14 +471,11 @@ class LSTMSequenceGrad(OpDef):
 
             def rows(lo, hi, matmul):
                 m = hi - lo
-                zero = np.zeros((m, u), dt)
                 dh, dc, dc_prev = np.zeros((m, u), dt), np.zeros((m, u), dt), np.empty((m, u), dt)
                 db = np.zeros(4 * u, np.float64)
                 for k in range(t - 1, -1, -1):
-                    _kernels.lstm_seq_step_grad(
-                        cs[k - 1, lo:hi] if k else c0[lo:hi], gates[k, lo:hi], tanh_c[k, lo:hi],
-                        zero if dhs is None else dhs[k, lo:hi], dh,
-                        zero if dcs is None else dcs[k, lo:hi], dc, dz[k, lo:hi], dc_prev, db)
+                    _kernels.lstm_seq_step_grad(k, lo, c0, cs, gates, tanh_c, dhs, dh, dcs, dc,
+                                                dz, dc_prev, db)
                     dc, dc_prev = dc_prev, dc
                     if k:
                         matmul(dz[k, lo:hi], rk_t, out=dh)
