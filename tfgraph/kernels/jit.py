@@ -1,7 +1,9 @@
 """The one door to Numba: `njit` with the project's cache and fastmath settings.
 
 Kernels are compiled on first use and cached on disk (cache=True), so the compile cost is paid once per
-machine. fastmath stays off: results must match the numpy references within float32 tolerance.
+machine. fastmath stays off: results must match the numpy references within float32 tolerance. The
+one exception is {"contract"} alone (a*b+c may become one FMA, one rounding instead of two) in the
+LSTM gate kernels (kernels/rnn.py), whose rational tanh is mostly multiply-adds.
 """
 import os
 
