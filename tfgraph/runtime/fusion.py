@@ -160,8 +160,9 @@ def fold_conv_relu_pool(steps, fetch_slots, make_step, rt):
 def fold_bias_grad_into_filter_grad(steps, fetch_slots, make_step, rt):
     """BiasAddGrad(d) and Conv2DBackpropFilter(x, sizes, d) over the same d (a conv layer's bias and
     filter gradients) become one step whose kernel reads d once for both (the OpDef's
-    `make_bias_grad_kernel`), at the earlier of the two places when the filter gradient's inputs
-    are ready there. Runs after `fold_conv_relu_pool`, which covers a first conv + pool block."""
+    `make_bias_grad_kernel`): at the earlier of the two places when the filter gradient's inputs
+    are ready there, else at the filter gradient's when nothing between reads the bias gradient.
+    Runs after `fold_conv_relu_pool`, which covers a first conv + pool block."""
     producer = {s: i for i, st in enumerate(steps) for s in st.outputs}
     writes = [i for i, st in enumerate(steps) if st.op.op_def.ref_inputs]
     bias_grads = {}
@@ -173,11 +174,17 @@ def fold_bias_grad_into_filter_grad(steps, fetch_slots, make_step, rt):
     for f, st in enumerate(steps):
         b = bias_grads.get(st.inputs[2]) if st.op.type == "Conv2DBackpropFilter" and \
             not st.folded and len(st.inputs) == 3 else None
-        if b is None or b in dropped:
+        if b is None:
             continue
         at, other = min(b, f), max(b, f)
-        if any(producer.get(s, -1) >= at for s in st.inputs) or \
-                any(at < w < other for w in writes):
+        if any(producer.get(s, -1) >= at for s in st.inputs):
+            # the filter gradient's inputs come after the BiasAddGrad: at the filter gradient's
+            # place instead, if nothing in between reads the bias gradient
+            between = {s for k in range(b + 1, f) for s in steps[k].inputs}
+            if b > f or any(s in between for s in steps[b].outputs):
+                continue
+            at, other = f, b
+        if any(min(b, f) < w < max(b, f) for w in writes):
             continue
         make = getattr(st.op.op_def, "make_bias_grad_kernel", None)
         kernel = make(st.op, rt) if make is not None else None
@@ -186,6 +193,7 @@ def fold_bias_grad_into_filter_grad(steps, fetch_slots, make_step, rt):
         replaced[at] = make_step(st.op, kernel, list(st.inputs), st.outputs + steps[b].outputs,
                                  folded=True)
         dropped.add(other)
+        del bias_grads[st.inputs[2]]   # one BiasAddGrad, one filter gradient (two convs may share d)
     return [replaced.get(i, st) for i, st in enumerate(steps) if i not in dropped]
 
 

@@ -443,3 +443,32 @@ def test_relu_grad_folds_into_the_next_convs_input_gradient(c_mid, monkeypatch):
         assert "Conv2DBackpropInput" in _plan_types(sess, grads[0])
     for got, want in zip(folded, apart):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("filters", ["variables", "constants"])
+def test_two_convs_sharing_one_bias_gradient_fold_only_one_pair(filters, monkeypatch):
+    # bias_add(conv(x, w1) + conv(x, w2), b): both filter gradients and the BiasAddGrad read one
+    # dy. b's gradient is fetched first, so its BiasAddGrad comes first in the plan; with constant
+    # filters the filter gradients' inputs (shapes) are ready there and the pair takes its place,
+    # with variables it takes the first filter gradient's
+    rng = np.random.default_rng(13)
+    x = tf.placeholder(tf.float32, [None, 7, 7, 2])
+    make = tf.Variable if filters == "variables" else tf.constant
+    w1, w2 = (make(rng.standard_normal((3, 3, 2, 4)).astype(np.float32)) for _ in range(2))
+    b = tf.Variable(rng.standard_normal(4).astype(np.float32))
+    y = tf.nn.bias_add(tf.nn.conv2d(x, w1, [1, 1, 1, 1], "SAME") +
+                       tf.nn.conv2d(x, w2, [1, 1, 1, 1], "SAME"), b)
+    grads = tf.gradients(tf.reduce_sum(tf.square(y)), [b, w1, w2])
+    xv = rng.standard_normal((3, 7, 7, 2)).astype(np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        folded = sess.run(grads, {x: xv})
+        plan = next(p for p in sess._plans.values() if grads[0] in p.fetches)
+    types = [s.op.type for s in plan.steps]
+    assert types.count("Conv2DBackpropFilter") == 2 and "BiasAddGrad" not in types
+    monkeypatch.setattr(fusion, "fold_bias_grad_into_filter_grad", lambda steps, *args: steps)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        apart = sess.run(grads, {x: xv})
+    for got, want in zip(folded, apart):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
