@@ -9,9 +9,10 @@ TensorFlow's own thread pool degrades gracefully there; OpenBLAS does not. So:
 
 - products under `SMALL_GEMM_FLOPS` always run on one thread (they gain little from two: a one-sample
   GEMV over W5's 5408x128 kernel took 68-83 us on one thread and 160-2400 us on two);
-- for larger ones, a `ThreadChooser` per GEMM shape keeps the recent costs per FLOP of one thread and
-  of BLAS's default, uses the cheaper by their minimum, and re-measures the other on a random 1 in
-  `EXPLORE_EVERY` calls (fewer when the other was much slower), so it follows the machine's load.
+- for larger ones, a `ThreadChooser` per GEMM shape keeps the recent costs per FLOP of one
+  thread and of BLAS's default, uses the cheaper by their minimum, and re-measures the other on a
+  random 1 in `EXPLORE_EVERY` calls (fewer when the other was much slower), so it follows the
+  machine's load.
 
 The thread count is restored after each call, so numpy code outside tfgraph keeps BLAS's default.
 The setter is found with ctypes in the OpenBLAS that numpy loaded; with any other BLAS this module
@@ -63,13 +64,13 @@ class ThreadChooser:
     """Picks 1 or `many` BLAS threads for large GEMMs from measured costs (seconds per FLOP).
 
     Each choice is judged by the lowest of its last `window` costs. The noise in a GEMM's time is
-    almost all upward (a descheduled worker, a page fault, a worker thread waking up), so the minimum
-    recovers from a bad measurement at the next good one, where an average or a median needs several
-    re-measurements of the worse-looking choice, which is rarely explored: W2's and W3's first-layer
-    GEMMs stayed on one thread for whole epochs that way (1.6 against 0.85 ms a call, and 3.0 against
-    2.0). The first call of each choice pays one-time costs (OpenBLAS starting its workers, the
-    output's first touch: ~10x the usual time) and is not recorded. A load change shows after
-    `window` calls of the current choice.
+    almost all upward (a descheduled worker, a page fault, a worker thread waking up), so the
+    minimum recovers from a bad measurement at the next good one, where an average or a median
+    needs several re-measurements of the worse-looking choice, which is rarely explored: W2's and
+    W3's first-layer GEMMs stayed on one thread for whole epochs that way (1.6 against 0.85 ms a
+    call, and 3.0 against 2.0). The first call of each choice pays one-time costs (OpenBLAS starting
+    its workers, the output's first touch: ~10x the usual time) and is not recorded. A load change
+    shows after `window` calls of the current choice.
     """
 
     def __init__(self, many, explore_every=EXPLORE_EVERY, window=4):

@@ -597,6 +597,3 @@ def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding, relu_
     im2col.backprop_input(np.ascontiguousarray(dy).reshape(-1, o), wmat_t, (kh, kw), strides,
                           dilations, (ph, pw), (oh, ow), dx, relu_out)
     return dx
-    im2col.backprop_input(np.ascontiguousarray(dy).reshape(-1, o), wmat_t, (kh, kw), strides,
-                          dilations, (ph, pw), (oh, ow), dx)
-    return dx

@@ -192,7 +192,8 @@ def gru_cell_grad(mh, h_prev, gates, dh, dmx, dmh, dh_prev):
 # views sliced per step in Python (~0.5 us each) cost more than the kernel's dispatch (1-2 us).
 @njit(error_model="numpy", fastmath=_FMA)
 def lstm_seq_step(k, lo, rec, bias, c0, gates, hs, cs, tanh_c, exact):
-    """Forward of step k of LSTMSequence for rows lo .. lo + len(rec) of the (time, batch, .) arrays.
+    """Forward of step k of LSTMSequence for rows lo .. lo + len(rec) of the (time, batch, .)
+    arrays.
 
     gates[k] holds x_k @ kernel on entry; z = that + rec + bias (rec (rows, 4u): h_{k-1} @
     recurrent_kernel) is turned into the activations in place, and hs, cs, tanh_c[k] are written.
@@ -215,8 +216,8 @@ def lstm_seq_step_grad(k, lo, c0, cs, gates, tanh_c, dhs, dh_rec, dcs, dc_next, 
 
     The gradient reaching h_k is dhs[k] + dh_rec (from the sequence output and from step k+1's
     recurrent matmul), the one reaching c_k dcs[k] + dc_next; a dhs or dcs of one step stands for
-    every step (the op passes one step of zeros for none). dz's rows are added to dbias (float64, (4u,)). dc_prev must not alias
-    dc_next."""
+    every step (the op passes one step of zeros for none). dz's rows are added to dbias (float64,
+    (4u,)). dc_prev must not alias dc_next."""
     u = c0.shape[1]
     one = c0.dtype.type(1)
     kh, kc = min(k, dhs.shape[0] - 1), min(k, dcs.shape[0] - 1)

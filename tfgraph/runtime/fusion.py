@@ -193,7 +193,7 @@ def fold_bias_grad_into_filter_grad(steps, fetch_slots, make_step, rt):
         replaced[at] = make_step(st.op, kernel, list(st.inputs), st.outputs + steps[b].outputs,
                                  folded=True)
         dropped.add(other)
-        del bias_grads[st.inputs[2]]   # one BiasAddGrad, one filter gradient (two convs may share d)
+        del bias_grads[st.inputs[2]]   # one pair per BiasAddGrad (two convs may share d)
     return [replaced.get(i, st) for i, st in enumerate(steps) if i not in dropped]
 
 
