@@ -279,6 +279,25 @@ def test_where_with_scalar_condition_returns_a_fresh_array():
         np.testing.assert_array_equal(sess.run(out, {pick: False}), np.zeros((2, 3)))
 
 
+@pytest.mark.parametrize("shape", [(), (2,), (2, 3)])
+@pytest.mark.parametrize("dtype", [np.float32, np.int32])
+def test_where_with_scalar_condition_and_equal_shapes_keeps_dtype_and_copies(shape, dtype):
+    # the kernel's fast path (Keras's dropout selects its rate and noise shape so every step)
+    x = tf.placeholder(dtype, shape)
+    y = tf.placeholder(dtype, shape)
+    pick = tf.placeholder(tf.bool, [])
+    out = tf.where(pick, x, y)
+    xv, yv = np.full(shape, 3, dtype), np.full(shape, 4, dtype)
+    with tf.Session() as sess:
+        for p, want in ((True, xv), (False, yv)):
+            got = sess.run(out, {pick: p, x: xv, y: yv})
+            assert got.dtype == dtype and got.shape == shape
+            np.testing.assert_array_equal(got, want)
+            if shape:                          # (a 0-d result is fetched as a numpy scalar)
+                got[...] = 9                   # a copy: the fed array stays as it was
+            assert want.flat[0] in (3, 4) and (want == want.flat[0]).all()
+
+
 def test_where_indices():
     with tf.Graph().as_default():
         w = tf.where(tf.constant([[True, False], [False, True]]))
