@@ -73,6 +73,22 @@ def _dot9(x0, x1, x2, x3, x4, x5, x6, x7, x8, wf, o, k):
 
 
 @njit(inline="always")
+def _taps(xf, s, fo, nt, zero):
+    """The (up to) 9 taps of one output pixel: xf[s + fo[t]] for t < nt, zero for the rest (a last,
+    shorter group of taps)."""
+    f0, f1, f2, f3, f4, f5, f6, f7, f8 = fo
+    return (xf[np.uint64(s + f0)],
+            xf[np.uint64(s + f1)] if nt > 1 else zero,
+            xf[np.uint64(s + f2)] if nt > 2 else zero,
+            xf[np.uint64(s + f3)] if nt > 3 else zero,
+            xf[np.uint64(s + f4)] if nt > 4 else zero,
+            xf[np.uint64(s + f5)] if nt > 5 else zero,
+            xf[np.uint64(s + f6)] if nt > 6 else zero,
+            xf[np.uint64(s + f7)] if nt > 7 else zero,
+            xf[np.uint64(s + f8)] if nt > 8 else zero)
+
+
+@njit(inline="always")
 def _pool_row_pair(af, r, ow, o, q, pf):
     """pf[q + (j*o + k)] = the max of the 2x2 window j of rows af[r:] and af[r + ow*o:]."""
     for j in range(ow // 2):
@@ -101,22 +117,14 @@ def _conv_direct(xf, n, hp, wp, c, offs, ttup, wf, oh, ow, sh, sw, otup, ostride
     zero = outf.dtype.type(0)
     for g in range((ntaps + 8) // 9):
         nt = min(ntaps - 9 * g, 9)
-        f0, f1, f2, f3, f4, f5, f6, f7, f8 = offs[9 * g:9 * g + 9]
+        fo = _group_offsets(offs[9 * g:9 * g + 9])
         wg = wf[9 * g * o:9 * (g + 1) * o]
         mode = 2 if g > 0 else (1 if relu and ntaps <= 9 else 0)
         for b in range(n):
             for i in range(oh):
                 for j in range(ow):
                     s = ((b * hp + i * sh) * wp + j * sw) * c
-                    x0 = xf[np.uint64(s + f0)]
-                    x1 = xf[np.uint64(s + f1)] if nt > 1 else zero
-                    x2 = xf[np.uint64(s + f2)] if nt > 2 else zero
-                    x3 = xf[np.uint64(s + f3)] if nt > 3 else zero
-                    x4 = xf[np.uint64(s + f4)] if nt > 4 else zero
-                    x5 = xf[np.uint64(s + f5)] if nt > 5 else zero
-                    x6 = xf[np.uint64(s + f6)] if nt > 6 else zero
-                    x7 = xf[np.uint64(s + f7)] if nt > 7 else zero
-                    x8 = xf[np.uint64(s + f8)] if nt > 8 else zero
+                    x0, x1, x2, x3, x4, x5, x6, x7, x8 = _taps(xf, s, fo, nt, zero)
                     t = ((b * oh + i) * ow + j) * ostride
                     if mode == 0:
                         for k in range(o):
@@ -151,21 +159,13 @@ def _filter_direct(xf, n, hp, wp, c, offs, ttup, dyf, oh, ow, sh, sw, otup, ostr
         dwf[np.uint64(e)] = 0
     for g in range(groups):
         nt = min(ntaps - 9 * g, 9)
-        f0, f1, f2, f3, f4, f5, f6, f7, f8 = offs[9 * g:9 * g + 9]
+        fo = _group_offsets(offs[9 * g:9 * g + 9])
         for b in range(n):
             acc[:] = 0
             for i in range(oh):
                 for j in range(0, ow, 2):
                     s = ((b * hp + i * sh) * wp + j * sw) * c
-                    x0 = xf[np.uint64(s + f0)]
-                    x1 = xf[np.uint64(s + f1)] if nt > 1 else zero
-                    x2 = xf[np.uint64(s + f2)] if nt > 2 else zero
-                    x3 = xf[np.uint64(s + f3)] if nt > 3 else zero
-                    x4 = xf[np.uint64(s + f4)] if nt > 4 else zero
-                    x5 = xf[np.uint64(s + f5)] if nt > 5 else zero
-                    x6 = xf[np.uint64(s + f6)] if nt > 6 else zero
-                    x7 = xf[np.uint64(s + f7)] if nt > 7 else zero
-                    x8 = xf[np.uint64(s + f8)] if nt > 8 else zero
+                    x0, x1, x2, x3, x4, x5, x6, x7, x8 = _taps(xf, s, fo, nt, zero)
                     t = ((b * oh + i) * ow + j) * ostride
                     if j + 1 == ow:   # the last pixel of an odd row
                         for k in range(o):
@@ -182,15 +182,7 @@ def _filter_direct(xf, n, hp, wp, c, offs, ttup, dyf, oh, ow, sh, sw, otup, ostr
                             acc[np.uint64(9 * o + k)] += d
                         continue
                     s += sw * c
-                    y0 = xf[np.uint64(s + f0)]
-                    y1 = xf[np.uint64(s + f1)] if nt > 1 else zero
-                    y2 = xf[np.uint64(s + f2)] if nt > 2 else zero
-                    y3 = xf[np.uint64(s + f3)] if nt > 3 else zero
-                    y4 = xf[np.uint64(s + f4)] if nt > 4 else zero
-                    y5 = xf[np.uint64(s + f5)] if nt > 5 else zero
-                    y6 = xf[np.uint64(s + f6)] if nt > 6 else zero
-                    y7 = xf[np.uint64(s + f7)] if nt > 7 else zero
-                    y8 = xf[np.uint64(s + f8)] if nt > 8 else zero
+                    y0, y1, y2, y3, y4, y5, y6, y7, y8 = _taps(xf, s, fo, nt, zero)
                     u = t + ostride
                     for k in range(o):
                         d, e = dyf[np.uint64(t + k)], dyf[np.uint64(u + k)]
@@ -239,7 +231,7 @@ def _pool_filter_direct(xf, n, hp, wp, c, offs, ttup, af, pf, gf, ah, aw, sh, sw
     zero = dwf.dtype.type(0)
     one = dwf.dtype.type(1)
     nt = len(ttup)
-    f0, f1, f2, f3, f4, f5, f6, f7, f8 = _group_offsets(offs)
+    fo = _group_offsets(offs)
     acc = np.empty(10 * o, dtype=dwf.dtype)
     dwf[:] = 0
     for b in range(n):
@@ -250,42 +242,10 @@ def _pool_filter_direct(xf, n, hp, wp, c, offs, ttup, af, pf, gf, ah, aw, sh, sw
                 s1 = s0 + sw * c
                 s2 = s0 + sh * wp * c
                 s3 = s2 + sw * c
-                a0 = xf[np.uint64(s0 + f0)]
-                a1 = xf[np.uint64(s0 + f1)] if nt > 1 else zero
-                a2 = xf[np.uint64(s0 + f2)] if nt > 2 else zero
-                a3 = xf[np.uint64(s0 + f3)] if nt > 3 else zero
-                a4 = xf[np.uint64(s0 + f4)] if nt > 4 else zero
-                a5 = xf[np.uint64(s0 + f5)] if nt > 5 else zero
-                a6 = xf[np.uint64(s0 + f6)] if nt > 6 else zero
-                a7 = xf[np.uint64(s0 + f7)] if nt > 7 else zero
-                a8 = xf[np.uint64(s0 + f8)] if nt > 8 else zero
-                b0 = xf[np.uint64(s1 + f0)]
-                b1 = xf[np.uint64(s1 + f1)] if nt > 1 else zero
-                b2 = xf[np.uint64(s1 + f2)] if nt > 2 else zero
-                b3 = xf[np.uint64(s1 + f3)] if nt > 3 else zero
-                b4 = xf[np.uint64(s1 + f4)] if nt > 4 else zero
-                b5 = xf[np.uint64(s1 + f5)] if nt > 5 else zero
-                b6 = xf[np.uint64(s1 + f6)] if nt > 6 else zero
-                b7 = xf[np.uint64(s1 + f7)] if nt > 7 else zero
-                b8 = xf[np.uint64(s1 + f8)] if nt > 8 else zero
-                c0 = xf[np.uint64(s2 + f0)]
-                c1 = xf[np.uint64(s2 + f1)] if nt > 1 else zero
-                c2 = xf[np.uint64(s2 + f2)] if nt > 2 else zero
-                c3 = xf[np.uint64(s2 + f3)] if nt > 3 else zero
-                c4 = xf[np.uint64(s2 + f4)] if nt > 4 else zero
-                c5 = xf[np.uint64(s2 + f5)] if nt > 5 else zero
-                c6 = xf[np.uint64(s2 + f6)] if nt > 6 else zero
-                c7 = xf[np.uint64(s2 + f7)] if nt > 7 else zero
-                c8 = xf[np.uint64(s2 + f8)] if nt > 8 else zero
-                d0 = xf[np.uint64(s3 + f0)]
-                d1 = xf[np.uint64(s3 + f1)] if nt > 1 else zero
-                d2 = xf[np.uint64(s3 + f2)] if nt > 2 else zero
-                d3 = xf[np.uint64(s3 + f3)] if nt > 3 else zero
-                d4 = xf[np.uint64(s3 + f4)] if nt > 4 else zero
-                d5 = xf[np.uint64(s3 + f5)] if nt > 5 else zero
-                d6 = xf[np.uint64(s3 + f6)] if nt > 6 else zero
-                d7 = xf[np.uint64(s3 + f7)] if nt > 7 else zero
-                d8 = xf[np.uint64(s3 + f8)] if nt > 8 else zero
+                a0, a1, a2, a3, a4, a5, a6, a7, a8 = _taps(xf, s0, fo, nt, zero)
+                b0, b1, b2, b3, b4, b5, b6, b7, b8 = _taps(xf, s1, fo, nt, zero)
+                c0, c1, c2, c3, c4, c5, c6, c7, c8 = _taps(xf, s2, fo, nt, zero)
+                d0, d1, d2, d3, d4, d5, d6, d7, d8 = _taps(xf, s3, fo, nt, zero)
                 q = ((b * ph + i) * pw + j) * o
                 u = ((b * ah + 2 * i) * aw + 2 * j) * o
                 u2 = u + aw * o
