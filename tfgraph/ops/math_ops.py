@@ -784,19 +784,12 @@ class SelectV2(OpDef):
     def compute(self, cond, x, y):
         if cond.ndim == 0:  # a scalar condition (Keras's learning phase) picks one input whole
             chosen = x if cond else y
+            if np.shape(x) == np.shape(y):
+                # Keras's dropout picks its noise shape and rate so every step: a copy, without
+                # np.broadcast_shapes (~30 us a call, four calls per W2 step)
+                return np.array(chosen)
             return np.array(np.broadcast_to(chosen, np.broadcast_shapes(x.shape, y.shape)))
         return np.where(cond, x, y)
-
-    def make_kernel(self, op, rt):
-        compute = self.compute
-
-        def kernel(cond, x, y):
-            # Keras's dropout picks its noise shape and rate this way every step: a copy of the
-            # chosen input, without np.broadcast_shapes (~30 us a call, four calls per W2 step)
-            if np.ndim(cond) == 0 and np.shape(x) == np.shape(y):
-                return np.array(x if cond else y)
-            return compute(np.asarray(cond), x, y)
-        return kernel
 
     def grad(self, op, dy):
         cond, x, y = op.inputs

@@ -8,6 +8,8 @@ elementwise ops, which the execution plan fuses into one pass over x:
 
     dx = dmean / n + dvar * 2 (x - mean) / n        (n: elements per mean)
 """
+import math
+
 import numpy as np
 
 from tfgraph.framework.op_def import OpDef, TensorSpec
@@ -41,9 +43,7 @@ class Moments(OpDef):
         def kernel(x):
             if x.ndim <= len(axis) or x.size == 0:
                 return reference(x)  # a full reduction, or empty: numpy's rules (nan, warnings)
-            rows = 1
-            for d in x.shape[:len(axis)]:
-                rows *= d
+            rows = math.prod(x.shape[:len(axis)])
             mean, var = _kernels.column_moments(np.ascontiguousarray(x).reshape(rows, -1))
             kept = x.shape[len(axis):]
             shape = (1,) * len(axis) + kept if keep else kept
