@@ -53,7 +53,16 @@ from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
 from tfgraph.runtime.profile import RunMetadata, RunOptions
 
-__version__ = "0.1.0"
+def _package_version():
+    # The version is the installed distribution's (setup.cfg), so a wheel and its metadata agree.
+    from importlib import metadata
+    try:
+        return metadata.version("tfgraph")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "0+unknown"
+
+
+__version__ = _package_version()
 
 
 def disable_eager_execution():

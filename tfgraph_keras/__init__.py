@@ -6,13 +6,14 @@
     model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, epochs=2)
 """
+import tfgraph
 from tfgraph_keras import (activations, backend, callbacks, datasets, initializers, losses,  # noqa
                            metrics, optimizers, regularizers, utils)
 from tfgraph_keras import layers, models  # noqa: F401
 from tfgraph_keras.layers.input_layer import Input, InputLayer  # noqa: F401
 from tfgraph_keras.models import Model, Sequential  # noqa: F401
 
-__version__ = "0.1.0"
+__version__ = tfgraph.__version__  # one distribution ships both packages
 
 __all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "backend", "callbacks",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",

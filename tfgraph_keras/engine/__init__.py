@@ -1,0 +1,1 @@
+"""The Keras training engine: compile/fit/evaluate/predict (training.py) and data handling (data.py)."""
