@@ -19,7 +19,7 @@ from tfgraph.framework.graph import Graph, GraphKeys, get_default_graph, reset_d
 from tfgraph.framework.op_def import convert_to_tensor
 from tfgraph.framework.operation import Operation
 from tfgraph.framework.scopes import (AUTO_REUSE, VariableScope, control_dependencies, device,
-                                      get_variable, get_variable_scope, name_scope, variable_scope)
+                                      get_variable_scope, name_scope, variable_scope)
 from tfgraph.framework.tensor import Tensor
 from tfgraph.framework.tensor_shape import Dimension, TensorShape
 from tfgraph.runtime import allocator as _allocator
@@ -29,8 +29,9 @@ from tfgraph.variables import (Variable, all_variables, global_variables,
                                global_variables_initializer, initialize_all_variables,
                                local_variables, local_variables_initializer, model_variables,
                                trainable_variables, variables_initializer)
+from tfgraph.variable_store import get_variable
 from tfgraph.autodiff.gradients import gradients
-from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.ops.indexed_slices import IndexedSlices
 from tfgraph.runtime.fetch import IndexedSlicesValue
 from tfgraph.ops.array_ops import *  # noqa: F401,F403 - names listed in array_ops.__all__
 from tfgraph.ops.control_flow_ops import *  # noqa: F401,F403
@@ -52,6 +53,7 @@ from tfgraph import math, random  # tf.math.*, tf.random.* spellings  # noqa: A0
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
 from tfgraph.runtime.profile import RunMetadata, RunOptions
+
 
 def _package_version():
     # The version is the installed distribution's (setup.cfg), so a wheel and its metadata agree.

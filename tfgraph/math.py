@@ -1,5 +1,5 @@
 """The tf.math namespace (TF 1.13+ spellings: tf.math.log, tf.math.reduce_sum, ...): re-exports."""
-from tfgraph import argmax, argmin  # noqa: F401 - array/indexing ops, bound before this import
+from tfgraph.ops.indexing_ops import argmax, argmin  # noqa: F401
 from tfgraph.ops.math_ops import *  # noqa: F401,F403
 from tfgraph.ops.nn_ops import in_top_k, log_softmax, softmax, softplus, top_k  # noqa: F401
 from tfgraph.ops.special_math_ops import *  # noqa: F401,F403

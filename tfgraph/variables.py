@@ -4,6 +4,7 @@ import numpy as np
 from tfgraph.framework import tensor_shape
 from tfgraph.framework.graph import GraphKeys, get_default_graph
 from tfgraph.framework.op_def import convert_to_tensor
+from tfgraph.framework.session_stack import session_for
 from tfgraph.ops import array_ops, state_ops
 
 
@@ -129,8 +130,7 @@ class Variable:
 
     def load(self, value, session=None):
         """Writes `value` into the variable in `session` without adding ops to the graph."""
-        from tfgraph.runtime.session import _session_for
-        session = _session_for(session, self._graph, "Variable.load()")
+        session = session_for(session, self._graph, "Variable.load()")
         session._check_open()
         arr = np.asarray(value, dtype=self.dtype.np)
         if not self.shape.is_compatible_with(arr.shape):
@@ -141,8 +141,7 @@ class Variable:
             slot.value = np.array(arr, copy=True)
 
     def eval(self, session=None):
-        from tfgraph.runtime.session import _session_for
-        return _session_for(session, self._graph, "Variable.eval()").run(self._variable)
+        return session_for(session, self._graph, "Variable.eval()").run(self._variable)
 
     def set_shape(self, shape):
         self._variable.set_shape(shape)

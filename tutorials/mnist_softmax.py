@@ -88,7 +88,7 @@ def main():
     # Test trained model
     correct_prediction = tf.equal(tf.argmax(y, 1), tf.argmax(y_, 1))
     accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
-    n_test = 1000 if FLAGS.quick else mnist.test.num_examples
+    n_test = 1000 if getattr(FLAGS, "quick", False) else mnist.test.num_examples
     acc = sess.run(accuracy, feed_dict={x: mnist.test.images[:n_test],
                                         y_: mnist.test.labels[:n_test]})
     print(acc)

@@ -6,7 +6,7 @@ for tight comparisons (the test suite does).
 import numpy as np
 
 from tfgraph.autodiff.gradients import gradients
-from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.ops.indexed_slices import IndexedSlices
 from tfgraph.framework.op_def import convert_to_tensor
 from tfgraph.ops import array_ops
 

@@ -100,7 +100,7 @@ def _aggregate(contribs):
         return None
     if len(contribs) == 1:
         return contribs[0]
-    from tfgraph.autodiff.indexed_slices import IndexedSlices, aggregate_indexed_slices
+    from tfgraph.ops.indexed_slices import IndexedSlices, aggregate_indexed_slices
     from tfgraph.ops import math_ops
     if any(isinstance(g, IndexedSlices) for g in contribs):
         return aggregate_indexed_slices(contribs)

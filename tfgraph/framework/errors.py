@@ -73,3 +73,9 @@ def where(op):
     if op is None:
         return ""
     return " (op '%s' created at %s)" % (op.name, op.location)
+
+
+def uninitialized(op, var_name):
+    """The error of reading a variable (or slot) that was never initialized."""
+    return FailedPreconditionError(
+        None, op, "Attempting to use uninitialized value %s" % var_name)

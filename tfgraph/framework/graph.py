@@ -2,7 +2,7 @@
 import contextlib
 import threading
 
-from tfgraph.framework import errors
+from tfgraph.framework import errors, graph_def, session_stack
 
 
 class GraphKeys:
@@ -234,8 +234,7 @@ class Graph:
 
     def as_graph_def(self, from_version=None, add_shapes=False):
         """The graph as a JSON GraphDef (tfgraph.framework.graph_io documents the format)."""
-        from tfgraph.framework import graph_io
-        return graph_io.as_graph_def(self)
+        return graph_def.as_graph_def(self)
 
     # -- collections --------------------------------------------------------------------------
     def add_to_collection(self, name, value):
@@ -302,8 +301,7 @@ def reset_default_graph():
                              "a cleared graph, exit the nesting and create a new graph.")
     global _global_default_graph
     _global_default_graph = Graph()
-    from tfgraph.runtime import session as _session
-    _session._reset_default_session()
+    session_stack.reset_default_session()
 
 
 # Imported last: operation/tensor refer back to Graph only through op.graph.

@@ -177,6 +177,18 @@ def is_tensor_like(value):
     return isinstance(value, Tensor) or hasattr(value, "_to_tensor")
 
 
+# Conversion functions registered by the ops layer (TF's register_tensor_conversion_function):
+# (types, fn, priority); fn(value, dtype, name) returns a Tensor or NotImplemented to decline.
+_conversion_functions = []
+
+
+def register_tensor_conversion_function(base_type, conversion_func, priority=100):
+    """tf.register_tensor_conversion_function: convert_to_tensor calls `conversion_func(value,
+    dtype, name)` for values of `base_type` (lowest priority first) before making a constant."""
+    _conversion_functions.append((base_type, conversion_func, priority))
+    _conversion_functions.sort(key=lambda entry: entry[2])
+
+
 def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, _op_type=None):
     """tf.convert_to_tensor: Tensors pass through (dtype-checked); Variables read; values -> Const."""
     if dtype is not None:
@@ -189,18 +201,17 @@ def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, _op_ty
     if hasattr(value, "_to_tensor"):
         # Variables convert to their snapshot ('W/read:0'); fetching them uses the ref ('W:0').
         return convert_to_tensor(value._to_tensor(), dtype)
-    if isinstance(value, (list, tuple)) and any(is_tensor_like(v) for v in _flatten(value)):
-        from tfgraph.ops import array_ops
-        return array_ops.stack([convert_to_tensor(v, dtype) for v in value],
-                               name=name or "packed")
+    for base_type, conversion_func, _ in _conversion_functions:
+        if isinstance(value, base_type):
+            tensor = conversion_func(value, dtype, name)
+            if tensor is not NotImplemented:
+                return tensor
     if dtype is None and preferred_dtype is not None:
         try:
             arr = _to_array(value, dtypes.as_dtype(preferred_dtype), _op_type)
-            from tfgraph.ops.array_ops import constant
             return constant(arr, name=name or "Const")
         except (TypeError, ValueError):
             pass
-    from tfgraph.ops.array_ops import constant
     return constant(_to_array(value, dtype, _op_type), name=name or "Const")
 
 
@@ -291,6 +302,43 @@ def shape_from_tensor(tensor):
     return tensor_shape.unknown_shape()
 
 
+# -- Const: what convert_to_tensor makes of Python and numpy values (the one op framework/ needs) --------------------------------------------------------------------------------------
+class Const(OpDef):
+    """A constant value stored in the graph."""
+
+    type = "Const"
+    attrs = {"value": None, "dtype": None}
+    persistent_output = True
+
+    def infer(self, *, value, dtype):
+        return [TensorSpec(value.shape, dtype)]
+
+    def compute(self, *, value, dtype):
+        return value
+
+
+def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
+    """tf.constant: python floats become float32 and ints int32 unless `dtype` says otherwise."""
+    if isinstance(value, Tensor):
+        raise TypeError("tf.constant expects a python or numpy value, got Tensor %s" % value.name)
+    dtype = dtypes.as_dtype(dtype) if dtype is not None else None
+    arr = _to_array(value, dtype)
+    if dtype is None:
+        dtype = dtypes.as_dtype(arr.dtype) if arr.dtype.kind not in "USO" else dtypes.string
+    if shape is not None:
+        shape = tuple(tensor_shape.as_shape(shape).as_list())
+        if arr.size == 1 and int(np.prod(shape)) != 1:
+            arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
+        elif arr.size == int(np.prod(shape)):
+            arr = arr.reshape(shape)
+        elif verify_shape or arr.size != 1:
+            raise TypeError("Expected Tensor's shape: %s, got %s." % (shape, arr.shape))
+    arr = np.array(arr, order="C", copy=True)  # (ascontiguousarray would make scalars 1-d)
+    arr.setflags(write=False)  # constants are shared by every run: nothing may write into them
+    return Const.apply(value=arr, dtype=dtype, name=name)
+
+
+
 def require(cond, message):
     """Raises ValueError(message) when cond is False (used in infer)."""
     if not cond:
@@ -303,4 +351,5 @@ def require_float(x, op_type):
                         "float16, float32, float64 (op %s)" % (x.dtype.name, op_type))
 
 
-__all__ = ["OpDef", "TensorSpec", "convert_to_tensor", "constant_value", "errors"]
+__all__ = ["OpDef", "TensorSpec", "Const", "constant", "convert_to_tensor", "constant_value",
+           "register_tensor_conversion_function", "errors"]

@@ -2,6 +2,8 @@
 import os
 import sys
 
+from tfgraph.framework.session_stack import session_for
+
 _PACKAGE_ROOTS = (
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep,  # .../tfgraph/
     os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -69,8 +71,7 @@ class Operation:
 
     def run(self, feed_dict=None, session=None):
         """Runs this op in `session` (default: the default session)."""
-        from tfgraph.runtime.session import _session_for
-        _session_for(session, self.graph, "Operation.run()").run(self, feed_dict)
+        session_for(session, self.graph, "Operation.run()").run(self, feed_dict)
 
     def _as_graph_element(self):
         return self

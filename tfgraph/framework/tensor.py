@@ -1,5 +1,6 @@
 """Tensor: a symbolic output of an Operation ('op:0'), with dtype, static shape and operators."""
 from tfgraph.framework import tensor_shape
+from tfgraph.framework.session_stack import session_for
 
 
 class Tensor:
@@ -44,8 +45,7 @@ class Tensor:
 
     def eval(self, feed_dict=None, session=None):
         """Runs the graph up to this tensor in `session` (default: the default session)."""
-        from tfgraph.runtime.session import _session_for
-        return _session_for(session, self.graph, "Tensor.eval()").run(self, feed_dict)
+        return session_for(session, self.graph, "Tensor.eval()").run(self, feed_dict)
 
     def _as_graph_element(self):
         return self
@@ -81,96 +81,5 @@ class Tensor:
         raise TypeError("len is not well defined for symbolic Tensors. (%s) Please call `x.shape` "
                         "rather than `len(x)` for shape information." % self.name)
 
-    def __getitem__(self, key):
-        from tfgraph.ops import array_ops
-        return array_ops._slice_helper(self, key)
-
-    # Operators: named as TF1 names them ('add', 'mul', 'truediv', ...).
-    def __add__(self, y):
-        return _math().add(self, y, name="add", _v2=True)
-
-    def __radd__(self, x):
-        return _math().add(x, self, name="add", _v2=True)
-
-    def __sub__(self, y):
-        return _math().subtract(self, y, name="sub")
-
-    def __rsub__(self, x):
-        return _math().subtract(x, self, name="sub")
-
-    def __mul__(self, y):
-        return _math().multiply(self, y, name="mul")
-
-    def __rmul__(self, x):
-        return _math().multiply(x, self, name="mul")
-
-    def __truediv__(self, y):
-        return _math().truediv(self, y, name="truediv")
-
-    def __rtruediv__(self, x):
-        return _math().truediv(x, self, name="truediv")
-
-    def __floordiv__(self, y):
-        return _math().floordiv(self, y, name="floordiv")
-
-    def __rfloordiv__(self, x):
-        return _math().floordiv(x, self, name="floordiv")
-
-    def __mod__(self, y):
-        return _math().mod(self, y, name="mod")
-
-    def __rmod__(self, x):
-        return _math().mod(x, self, name="mod")
-
-    def __pow__(self, y):
-        return _math().pow(self, y, name="pow")
-
-    def __rpow__(self, x):
-        return _math().pow(x, self, name="pow")
-
-    def __matmul__(self, y):
-        return _math().matmul(self, y, name="matmul")
-
-    def __rmatmul__(self, x):
-        return _math().matmul(x, self, name="matmul")
-
-    def __neg__(self):
-        return _math().negative(self, name="Neg")
-
-    def __abs__(self):
-        return _math().abs(self, name="Abs")
-
-    def __invert__(self):
-        return _math().logical_not(self, name="LogicalNot")
-
-    def __and__(self, y):
-        return _math().logical_and(self, y, name="and")
-
-    def __rand__(self, x):
-        return _math().logical_and(x, self, name="and")
-
-    def __or__(self, y):
-        return _math().logical_or(self, y, name="or")
-
-    def __ror__(self, x):
-        return _math().logical_or(x, self, name="or")
-
-    def __xor__(self, y):
-        return _math().logical_xor(self, y, name="xor")
-
-    def __lt__(self, y):
-        return _math().less(self, y, name="Less")
-
-    def __le__(self, y):
-        return _math().less_equal(self, y, name="LessEqual")
-
-    def __gt__(self, y):
-        return _math().greater(self, y, name="Greater")
-
-    def __ge__(self, y):
-        return _math().greater_equal(self, y, name="GreaterEqual")
-
-
-def _math():
-    from tfgraph.ops import math_ops
-    return math_ops
+    # x[...], x + y, x < y ...: installed by tfgraph/ops/tensor_operators.py, since the ops they
+    # build live in the layer above this one.

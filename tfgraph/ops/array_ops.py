@@ -12,7 +12,9 @@ import builtins
 import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
-from tfgraph.framework.op_def import OpDef, TensorSpec, constant_value, convert_to_tensor, require
+from tfgraph.framework.op_def import (Const, OpDef, TensorSpec, constant,  # noqa: F401 - tf.constant
+                                      _flatten, constant_value, convert_to_tensor, is_tensor_like,
+                                      register_tensor_conversion_function, require)
 from tfgraph.framework.scopes import name_scope
 from tfgraph.framework.tensor import Tensor
 
@@ -140,43 +142,6 @@ def _int_arg(value):
     if isinstance(value, Tensor) or hasattr(value, "_to_tensor"):
         return convert_to_tensor(value)
     return convert_to_tensor(value, dtypes.int32)
-
-
-# -- Const -----------------------------------------------------------------------------------------
-class Const(OpDef):
-    """A constant value stored in the graph."""
-
-    type = "Const"
-    attrs = {"value": None, "dtype": None}
-    persistent_output = True
-
-    def infer(self, *, value, dtype):
-        return [TensorSpec(value.shape, dtype)]
-
-    def compute(self, *, value, dtype):
-        return value
-
-
-def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
-    """tf.constant: python floats become float32 and ints int32 unless `dtype` says otherwise."""
-    from tfgraph.framework.op_def import _to_array
-    if isinstance(value, Tensor):
-        raise TypeError("tf.constant expects a python or numpy value, got Tensor %s" % value.name)
-    dtype = dtypes.as_dtype(dtype) if dtype is not None else None
-    arr = _to_array(value, dtype)
-    if dtype is None:
-        dtype = dtypes.as_dtype(arr.dtype) if arr.dtype.kind not in "USO" else dtypes.string
-    if shape is not None:
-        shape = tuple(tensor_shape.as_shape(shape).as_list())
-        if arr.size == 1 and int(np.prod(shape)) != 1:
-            arr = np.full(shape, arr.reshape(()), dtype=arr.dtype)
-        elif arr.size == int(np.prod(shape)):
-            arr = arr.reshape(shape)
-        elif verify_shape or arr.size != 1:
-            raise TypeError("Expected Tensor's shape: %s, got %s." % (shape, arr.shape))
-    arr = np.array(arr, order="C", copy=True)  # (ascontiguousarray would make scalars 1-d)
-    arr.setflags(write=False)  # constants are shared by every run: nothing may write into them
-    return Const.apply(value=arr, dtype=dtype, name=name)
 
 
 # -- Placeholder ----------------------------------------------------------------------------------
@@ -322,6 +287,16 @@ def stack(values, axis=0, name="stack"):
     dtype = next(convert_to_tensor(v).dtype for v in values
                  if isinstance(v, Tensor) or hasattr(v, "_to_tensor"))
     return Pack.apply(*[convert_to_tensor(v, dtype) for v in values], axis=axis, name=name)
+
+
+def _autopacking(value, dtype, name):
+    """convert_to_tensor of a (nested) list holding tensors: their Pack, as TF's autopacking."""
+    if not any(is_tensor_like(v) for v in _flatten(value)):
+        return NotImplemented
+    return stack([convert_to_tensor(v, dtype) for v in value], name=name or "packed")
+
+
+register_tensor_conversion_function((list, tuple), _autopacking, priority=99)
 
 
 # -- Shape ----------------------------------------------------------------------------------------

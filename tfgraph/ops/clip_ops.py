@@ -5,7 +5,7 @@ gradients stay sparse: only their values are scaled).
 """
 import collections.abc
 
-from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.ops.indexed_slices import IndexedSlices
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import convert_to_tensor
 from tfgraph.ops import array_ops, math_ops

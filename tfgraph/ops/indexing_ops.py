@@ -352,7 +352,7 @@ def _take(params, indices, a):
 
 def _gather_rows_grad(params, indices, dy):
     """IndexedSlices(dy rows, indices, shape(params)): never a dense (vocabulary x dim) array."""
-    from tfgraph.autodiff.indexed_slices import IndexedSlices
+    from tfgraph.ops.indexed_slices import IndexedSlices
     pd = _dims(params)
     dense_shape = constant(np.array(pd, np.int32)) if params.shape.is_fully_defined() else \
         shape(params)

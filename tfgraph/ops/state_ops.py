@@ -8,7 +8,6 @@ import numpy as np
 
 from tfgraph.framework import dtypes, errors, tensor_shape
 from tfgraph.framework.op_def import OpDef, TensorSpec
-from tfgraph.runtime.state import uninitialized
 
 
 class VariableV2(OpDef):
@@ -29,7 +28,7 @@ class VariableV2(OpDef):
         def read():
             value = slot.value
             if value is None:
-                raise uninitialized(op, name)
+                raise errors.uninitialized(op, name)
             return value
         return read
 
@@ -98,7 +97,7 @@ class _AssignUpdate(OpDef):
             with slot.lock:
                 cur = slot.value
                 if cur is None:
-                    raise uninitialized(op, name)
+                    raise errors.uninitialized(op, name)
                 if not _broadcasts_to(value.shape, cur.shape):
                     raise errors.InvalidArgumentError(
                         None, op, "Cannot update variable %s with shape %s using a Tensor with "

@@ -16,7 +16,6 @@ import numpy as np
 from tfgraph.framework import errors
 from tfgraph.framework.op_def import OpDef, TensorSpec
 from tfgraph.kernels import optimizers as K
-from tfgraph.runtime.state import uninitialized
 
 _SCALARS = frozenset(["lr", "alpha", "momentum", "beta1_power", "beta2_power", "beta1", "beta2",
                       "epsilon", "rho"])
@@ -225,7 +224,7 @@ def _buffers(op, slots, names):
     for s, n in zip(slots, names):
         b = s.value
         if b is None:
-            raise uninitialized(op, n)
+            raise errors.uninitialized(op, n)
         if not b.flags.c_contiguous:
             b = s.value = np.ascontiguousarray(b)
         bufs.append(b)

@@ -5,7 +5,7 @@ Tensors, Operations, Variables or names ('x:0', 'train_op').
 """
 import collections
 
-from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.ops.indexed_slices import IndexedSlices
 from tfgraph.framework.operation import Operation
 from tfgraph.framework.tensor import Tensor
 

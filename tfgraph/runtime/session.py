@@ -4,7 +4,9 @@ import threading
 
 import numpy as np
 
+from tfgraph.framework import session_stack
 from tfgraph.framework.graph import get_default_graph
+from tfgraph.framework.session_stack import get_default_session
 from tfgraph.framework.op_def import convert_to_tensor
 from tfgraph.framework.operation import Operation
 from tfgraph.framework.tensor import Tensor
@@ -141,7 +143,7 @@ class Session:
 
     def as_default(self):
         """Makes this the default session (for Tensor.eval / Operation.run)."""
-        return _default_session_scope(self)
+        return session_stack.default_session_scope(self)
 
     def __enter__(self):
         self._default_ctx = contextlib.ExitStack()
@@ -213,8 +215,7 @@ class InteractiveSession(Session):
         self._ctx = contextlib.ExitStack()
         self._ctx.enter_context(self._graph.as_default())
         self._ctx.enter_context(self.as_default())
-        global _interactive
-        _interactive = self
+        session_stack.set_interactive_session(self)
 
     def close(self):
         super().close()
@@ -307,49 +308,6 @@ def _bad_shape(tensor, shape):
 def _short(value):
     s = repr(value)
     return s if len(s) < 60 else s[:57] + "..."
-
-
-# -- default session ------------------------------------------------------------------------------
-_local = threading.local()
-_interactive = None
-
-
-def _session_stack():
-    if not hasattr(_local, "stack"):
-        _local.stack = []
-    return _local.stack
-
-
-@contextlib.contextmanager
-def _default_session_scope(sess):
-    _session_stack().append(sess)
-    try:
-        yield sess
-    finally:
-        _session_stack().pop()
-
-
-def get_default_session():
-    stack = _session_stack()
-    if stack:
-        return stack[-1]
-    return _interactive if _interactive is not None and not _interactive._closed else None
-
-
-def _reset_default_session():
-    global _interactive
-    _interactive = None
-
-
-def _session_for(session, graph, what):
-    session = session or get_default_session()
-    if session is None:
-        raise ValueError("Cannot evaluate tensor using `eval()`: No default session is registered. "
-                         "Use `with sess.as_default()` or pass an explicit session to `%s`" % what)
-    if session.graph is not graph:
-        raise ValueError("Cannot use the given session to evaluate tensor: the tensor's graph is "
-                         "different from the session's graph.")
-    return session
 
 
 __all__ = ["Session", "InteractiveSession", "get_default_session", "convert_to_tensor",

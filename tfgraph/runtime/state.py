@@ -48,8 +48,3 @@ class SessionState:
                         gen = np.random.Generator(np.random.Philox(key=[seed, seed2]))
                     self._rngs[op] = gen
         return gen
-
-
-def uninitialized(op, var_name):
-    return errors.FailedPreconditionError(
-        None, op, "Attempting to use uninitialized value %s" % var_name)

@@ -2,7 +2,8 @@
 from tfgraph.train.adadelta import AdadeltaOptimizer
 from tfgraph.train.adagrad import AdagradOptimizer
 from tfgraph.train.adam import AdamOptimizer
-from tfgraph.framework.graph_io import export_meta_graph, import_meta_graph, write_graph
+from tfgraph.framework.graph_io import write_graph
+from tfgraph.train.meta_graph import export_meta_graph
 from tfgraph.train.checkpoint_utils import (CheckpointReader, CheckpointState, NewCheckpointReader,
                                             checkpoint_exists, get_checkpoint_state,
                                             latest_checkpoint, list_variables, load_checkpoint,
@@ -18,7 +19,7 @@ from tfgraph.train.monitored_session import (MonitoredSession, MonitoredTraining
 from tfgraph.train.moving_averages import ExponentialMovingAverage
 from tfgraph.train.optimizer import Optimizer
 from tfgraph.train.rmsprop import RMSPropOptimizer
-from tfgraph.train.saver import Saver
+from tfgraph.train.saver import Saver, import_meta_graph
 from tfgraph.train.session_run_hook import (CheckpointSaverHook, LoggingTensorHook,
                                             NanLossDuringTrainingError, NanTensorHook,
                                             SessionRunArgs, SessionRunContext, SessionRunHook,

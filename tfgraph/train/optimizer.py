@@ -11,7 +11,7 @@ gradients; repeated indices are summed inside the sparse update kernels, as TF1'
     W/Adam, W/Adam_1                                    (slot variables: non-trainable globals)
 """
 from tfgraph.autodiff.gradients import gradients
-from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.ops.indexed_slices import IndexedSlices
 from tfgraph.framework.graph import GraphKeys, get_default_graph
 from tfgraph.framework.op_def import convert_to_tensor
 from tfgraph.framework.tensor import Tensor

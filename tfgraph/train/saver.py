@@ -17,8 +17,10 @@ import numpy as np
 
 from tfgraph.framework import errors
 from tfgraph.framework.graph import GraphKeys, get_default_graph
+from tfgraph.framework.graph_def import GraphDef, MetaGraphDef, _load
+from tfgraph.framework.graph_io import import_graph_def
 from tfgraph.framework.tensor import Tensor
-from tfgraph.train import checkpoint_utils
+from tfgraph.train import checkpoint_utils, meta_graph
 
 
 class Saver:
@@ -87,9 +89,8 @@ class Saver:
 
     def _write_meta_graph(self, graph, path):
         """TF1 writes '<prefix>.meta' beside each checkpoint (for tf.train.import_meta_graph)."""
-        from tfgraph.framework import graph_io
         try:
-            graph_io.export_meta_graph(path + ".tmp", graph=graph, saver_def=self)
+            meta_graph.export_meta_graph(path + ".tmp", graph=graph, saver_def=self)
             os.replace(path + ".tmp", path)
         except Exception as e:  # the checkpoint itself is written; a graph that cannot be exported
             warnings.warn("Saver: could not write the meta graph %s: %s: %s"  # must not lose it
@@ -203,3 +204,46 @@ def _ref_of(v):
     if isinstance(v, Tensor) and v.op.type == "VariableV2":
         return v
     raise TypeError("Variable to save is not a Variable: %r" % (v,))
+
+
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
+    """tf.train.import_meta_graph: rebuilds graph and collections in the default graph.
+
+    Returns a `tf.train.Saver` over the imported variables when the meta graph recorded saver info
+    (and tf.train.Saver exists), else None, as TF does without a saver.
+    """
+    meta = meta_graph_or_file
+    if isinstance(meta, str) and not meta.lstrip().startswith("{"):
+        with open(meta, "rb") as f:
+            meta = f.read()
+    meta = _load(meta, MetaGraphDef)
+    gd = GraphDef(meta["graph_def"])
+    if clear_devices:
+        for n in gd["node"]:
+            n["device"] = ""
+    graph = get_default_graph()
+    import_graph_def(gd, name=import_scope or "")
+    prefix = (import_scope + "/") if import_scope else ""
+    variables = {}
+    for key, col in meta.get("collection_def", {}).items():
+        for item in col["value"]:
+            if col["kind"] == "variable_list":
+                v = variables.get(item["variable_name"])
+                if v is None:
+                    v = variables[item["variable_name"]] = meta_graph._variable_from_def(graph, item, prefix)
+                graph.add_to_collection(key, v)
+            elif col["kind"] == "node_list":
+                graph.add_to_collection(key, graph.as_graph_element(prefix + item))
+            else:
+                graph.add_to_collection(key, item)
+    saver_def = meta.get("saver_def")
+    if not saver_def:
+        return None
+    var_list = saver_def.get("var_list")
+    if isinstance(var_list, list):
+        by_name = {k: v for k, v in variables.items()}
+        var_list = [by_name[n] for n in var_list if n in by_name] or None
+    elif isinstance(var_list, dict):
+        var_list = {k: variables[n] for k, n in var_list.items() if n in variables} or None
+    kw = {k: saver_def[k] for k in ("max_to_keep",) if k in saver_def}
+    return Saver(var_list=var_list, **kw)

@@ -6,6 +6,7 @@ import pytest
 
 import tfgraph as tf
 from tfgraph.framework import graph_io
+from tfgraph.train import meta_graph
 
 
 def _mlp(seed=0):
@@ -79,10 +80,10 @@ def test_meta_graph_restores_collections_and_trains_on(tmp_path):
         tf.add_to_collection("my_outputs", y)
         tf.add_to_collection("notes", "hello")
         path = str(tmp_path / "model.meta")
-        graph_io.export_meta_graph(path)
+        meta_graph.export_meta_graph(path)
     g2 = tf.Graph()
     with g2.as_default():
-        graph_io.import_meta_graph(path)
+        tf.train.import_meta_graph(path)
         assert [v.op.name for v in tf.global_variables()] == [
             "layer1/W", "layer1/b", "out/W"]
         assert len(tf.trainable_variables()) == 3
