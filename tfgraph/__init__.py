@@ -16,7 +16,7 @@ from tfgraph.framework import errors
 from tfgraph.framework.dtypes import (DType, as_dtype, bool, double, float16, float32, float64,  # noqa: A004
                                       half, int8, int16, int32, int64, string, uint8)
 from tfgraph.framework.graph import Graph, GraphKeys, get_default_graph, reset_default_graph
-from tfgraph.framework.op_def import convert_to_tensor
+from tfgraph.framework.op_def import convert_to_tensor, register_tensor_conversion_function
 from tfgraph.framework.operation import Operation
 from tfgraph.framework.scopes import (AUTO_REUSE, VariableScope, control_dependencies, device,
                                       get_variable_scope, name_scope, variable_scope)
