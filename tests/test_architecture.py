@@ -40,9 +40,6 @@ LAYERS = [
 ]
 
 KNOWN_CYCLES = [
-    # Gradients of array ops use math ops and the reverse; the split by family is to come.
-    {"tfgraph.ops.array_ops", "tfgraph.ops.indexed_slices", "tfgraph.ops.indexing_ops",
-     "tfgraph.ops.math_ops"},
     # Module-level timestamps shared by the GEMM and the batch splitter (thread policy object).
     {"tfgraph.kernels.blas", "tfgraph.kernels.threads"},
     {"tfgraph_keras.callbacks.callback", "tfgraph_keras.callbacks.history",

@@ -18,7 +18,7 @@ PACKAGES = ("tfgraph", "tfgraph_keras")
 def source_folders():
     for top in PACKAGES:
         for folder, dirs, files in os.walk(os.path.join(REPO, top)):
-            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
             if any(f.endswith(".py") for f in files):
                 yield os.path.relpath(folder, REPO).replace(os.sep, ".")
 
@@ -44,7 +44,7 @@ def test_package_data_files_are_declared():
     undeclared = []
     for top in PACKAGES:
         for folder, dirs, files in os.walk(os.path.join(REPO, top)):
-            dirs[:] = [d for d in dirs if d != "__pycache__"]
+            dirs[:] = [d for d in dirs if d != "__pycache__" and not d.startswith(".")]
             pkg = os.path.relpath(folder, REPO).replace(os.sep, ".")
             for name in files:
                 ext = os.path.splitext(name)[1]
