@@ -364,263 +364,92 @@ class _Unary(OpDef):
         return self.fn
 
 
-def _unary(op_class, x, name):
-    return op_class.apply(x, name=name)
-
-
-class Neg(_Unary):
-    type = "Neg"
-    scalar = "-{0}"
-    fn = staticmethod(np.negative)
-
-    def grad(self, op, dy):
-        return [negative(dy)]
-
-
-class Abs(_Unary):
-    type = "Abs"
-    fn = staticmethod(np.abs)
-
-    def grad(self, op, dy):
-        return [dy * sign(op.inputs[0])]
-
-
-class Sign(_Unary):
-    type = "Sign"
-    fn = staticmethod(np.sign)
-
-    def grad(self, op, dy):
-        return [zeros_like_ops(op.inputs[0])]
-
-
-class Square(_Unary):
-    type = "Square"
-    scalar = "{0} * {0}"
-    fn = staticmethod(np.square)
-
-    def grad(self, op, dy):
-        x = op.inputs[0]
-        return [dy * (constant(2, dtype=x.dtype) * x)]
-
-
-class Sqrt(_Unary):
-    type = "Sqrt"
-    scalar = "np.sqrt({0})"
-    fn = staticmethod(np.sqrt)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        return [dy * 0.5 / op.outputs[0]]
-
-
-class Rsqrt(_Unary):
-    type = "Rsqrt"
-    allowed = "float"
-
-    @staticmethod
-    def fn(x):
-        return 1 / np.sqrt(x)
-
-    def grad(self, op, dy):
-        y = op.outputs[0]
-        return [dy * -0.5 * y * y * y]
-
-
-class Reciprocal(_Unary):
-    type = "Reciprocal"
-    allowed = "float"
-
-    @staticmethod
-    def fn(x):
-        return np.reciprocal(x)
-
-    def grad(self, op, dy):
-        y = op.outputs[0]
-        return [negative(dy) * y * y]
-
-
-class Exp(_Unary):
-    type = "Exp"
-    scalar = "np.exp({0})"
-    fn = staticmethod(np.exp)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        return [dy * op.outputs[0]]
-
-
-class Log(_Unary):
-    type = "Log"
-    scalar = "np.log({0})"
-    fn = staticmethod(np.log)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        return [dy / op.inputs[0]]
-
-
-class Log1p(_Unary):
-    type = "Log1p"
-    fn = staticmethod(np.log1p)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        return [dy / (1.0 + op.inputs[0])]
-
-
-class Sin(_Unary):
-    type = "Sin"
-    fn = staticmethod(np.sin)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        return [dy * cos(op.inputs[0])]
-
-
-class Cos(_Unary):
-    type = "Cos"
-    fn = staticmethod(np.cos)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        return [negative(dy) * sin(op.inputs[0])]
-
-
-class Tanh(_Unary):
-    type = "Tanh"
-    scalar = "np.tanh({0})"
-    fn = staticmethod(np.tanh)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        y = op.outputs[0]
-        return [dy * (1.0 - y * y)]
-
-
-class Sigmoid(_Unary):
-    type = "Sigmoid"
-    scalar = ("(T(1) / (T(1) + np.exp(-abs({0})))) if {0} >= 0 else "
-              "(np.exp(-abs({0})) / (T(1) + np.exp(-abs({0}))))")  # fn's overflow-free form
-    allowed = "float"
-
-    @staticmethod
-    def fn(x):
-        # exp of -|x| never overflows; float32 stays float32.
-        e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-
-    def grad(self, op, dy):
-        y = op.outputs[0]
-        return [dy * y * (1.0 - y)]
-
-
-class Round(_Unary):
-    """Rounds half to even, as TF does."""
-    type = "Round"
-    fn = staticmethod(np.round)
-
-    def grad(self, op, dy):
-        return [None]
-
-
-class Floor(_Unary):
-    type = "Floor"
-    fn = staticmethod(np.floor)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        return [None]
-
-
-class Ceil(_Unary):
-    type = "Ceil"
-    fn = staticmethod(np.ceil)
-    allowed = "float"
-
-    def grad(self, op, dy):
-        return [None]
-
-
-class LogicalNot(_Unary):
-    type = "LogicalNot"
-    fn = staticmethod(np.logical_not)
-    allowed = "bool"
-
-
-def negative(x, name=None):
-    """tf.negative: -x."""
-    return _unary(Neg, x, name)
-
-
-def abs(x, name=None):  # noqa: A001
-    """tf.abs."""
-    return _unary(Abs, x, name)
-
-
-def sign(x, name=None):
-    return _unary(Sign, x, name)
-
-
-def square(x, name=None):
-    return _unary(Square, x, name)
-
-
-def sqrt(x, name=None):
-    return _unary(Sqrt, x, name)
-
-
-def rsqrt(x, name=None):
-    return _unary(Rsqrt, x, name)
-
-
-def reciprocal(x, name=None):
-    return _unary(Reciprocal, x, name)
-
-
-def exp(x, name=None):
-    return _unary(Exp, x, name)
-
-
-def log(x, name=None):
-    return _unary(Log, x, name)
-
-
-def log1p(x, name=None):
-    return _unary(Log1p, x, name)
-
-
-def sin(x, name=None):
-    return _unary(Sin, x, name)
-
-
-def cos(x, name=None):
-    return _unary(Cos, x, name)
-
-
-def tanh(x, name=None):
-    return _unary(Tanh, x, name)
-
-
-def sigmoid(x, name=None):
-    """tf.sigmoid: 1 / (1 + exp(-x))."""
-    return _unary(Sigmoid, x, name)
-
-
-def round(x, name=None):  # noqa: A001
-    """tf.round: half to even."""
-    return _unary(Round, x, name)
-
-
-def floor(x, name=None):
-    return _unary(Floor, x, name)
-
-
-def ceil(x, name=None):
-    return _unary(Ceil, x, name)
-
-
-def logical_not(x, name=None):
-    return _unary(LogicalNot, x, name)
+def unary_op(op_type, fn, grad=None, scalar=None, allowed="numeric", doc=None):
+    """One unary elementwise OpDef from a row of the table below (JAX's `standard_unop` idea).
+
+    `fn` is the numpy reference and the kernel; `grad(op, dy)` returns [dx] (None: the op has no
+    gradient); `scalar` is the element expression fused kernels inline (runtime/fusion.py);
+    `allowed` the dtype kind the input must have.
+    """
+    attrs = {"type": op_type, "fn": staticmethod(fn), "scalar": scalar, "allowed": allowed,
+             "__doc__": doc or "y = %s(x) elementwise." % op_type, "__module__": __name__}
+    if grad is not None:
+        attrs["grad"] = lambda self, op, dy: grad(op, dy)
+    return type(op_type, (_Unary,), attrs)
+
+
+def unary_function(op_class, doc):
+    """The public function of a unary op: f(x, name=None)."""
+    def function(x, name=None):
+        return op_class.apply(x, name=name)
+    function.__doc__ = doc
+    return function
+
+
+def _rsqrt(x):
+    return 1 / np.sqrt(x)
+
+
+def _sigmoid(x):
+    # exp of -|x| never overflows; float32 stays float32.
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _no_gradient_through_rounding(op, dy):
+    return [None]
+
+
+# op type, numpy function, gradient, fused-kernel expression, allowed dtypes
+Neg = unary_op("Neg", np.negative, lambda op, dy: [negative(dy)], scalar="-{0}")
+Abs = unary_op("Abs", np.abs, lambda op, dy: [dy * sign(op.inputs[0])])
+Sign = unary_op("Sign", np.sign, lambda op, dy: [zeros_like_ops(op.inputs[0])])
+Square = unary_op("Square", np.square, scalar="{0} * {0}", grad=lambda op, dy: [
+    dy * (constant(2, dtype=op.inputs[0].dtype) * op.inputs[0])])
+Sqrt = unary_op("Sqrt", np.sqrt, lambda op, dy: [dy * 0.5 / op.outputs[0]],
+                scalar="np.sqrt({0})", allowed="float")
+Rsqrt = unary_op("Rsqrt", _rsqrt, allowed="float", grad=lambda op, dy: [
+    dy * -0.5 * op.outputs[0] * op.outputs[0] * op.outputs[0]])
+Reciprocal = unary_op("Reciprocal", np.reciprocal, allowed="float", grad=lambda op, dy: [
+    negative(dy) * op.outputs[0] * op.outputs[0]])
+Exp = unary_op("Exp", np.exp, lambda op, dy: [dy * op.outputs[0]], scalar="np.exp({0})",
+               allowed="float")
+Log = unary_op("Log", np.log, lambda op, dy: [dy / op.inputs[0]], scalar="np.log({0})",
+               allowed="float")
+Log1p = unary_op("Log1p", np.log1p, lambda op, dy: [dy / (1.0 + op.inputs[0])], allowed="float")
+Sin = unary_op("Sin", np.sin, lambda op, dy: [dy * cos(op.inputs[0])], allowed="float")
+Cos = unary_op("Cos", np.cos, lambda op, dy: [negative(dy) * sin(op.inputs[0])], allowed="float")
+Tanh = unary_op("Tanh", np.tanh, lambda op, dy: [dy * (1.0 - op.outputs[0] * op.outputs[0])],
+                scalar="np.tanh({0})", allowed="float")
+Sigmoid = unary_op(
+    "Sigmoid", _sigmoid, lambda op, dy: [dy * op.outputs[0] * (1.0 - op.outputs[0])],
+    scalar=("(T(1) / (T(1) + np.exp(-abs({0})))) if {0} >= 0 else "
+            "(np.exp(-abs({0})) / (T(1) + np.exp(-abs({0}))))"),  # _sigmoid's overflow-free form
+    allowed="float")
+Round = unary_op("Round", np.round, _no_gradient_through_rounding,
+                 doc="Rounds half to even, as TF does.")
+Floor = unary_op("Floor", np.floor, _no_gradient_through_rounding, allowed="float")
+Ceil = unary_op("Ceil", np.ceil, _no_gradient_through_rounding, allowed="float")
+LogicalNot = unary_op("LogicalNot", np.logical_not, allowed="bool")  # no gradient, as TF
+
+negative = unary_function(Neg, "tf.negative: -x.")
+abs = unary_function(Abs, "tf.abs.")  # noqa: A001
+sign = unary_function(Sign, "tf.sign.")
+square = unary_function(Square, "tf.square.")
+sqrt = unary_function(Sqrt, "tf.sqrt.")
+rsqrt = unary_function(Rsqrt, "tf.rsqrt: 1 / sqrt(x).")
+reciprocal = unary_function(Reciprocal, "tf.reciprocal: 1 / x.")
+exp = unary_function(Exp, "tf.exp.")
+log = unary_function(Log, "tf.log: the natural logarithm.")
+log1p = unary_function(Log1p, "tf.log1p: log(1 + x).")
+sin = unary_function(Sin, "tf.sin.")
+cos = unary_function(Cos, "tf.cos.")
+tanh = unary_function(Tanh, "tf.tanh.")
+sigmoid = unary_function(Sigmoid, "tf.sigmoid: 1 / (1 + exp(-x)).")
+round = unary_function(Round, "tf.round: half to even.")  # noqa: A001
+floor = unary_function(Floor, "tf.floor.")
+ceil = unary_function(Ceil, "tf.ceil.")
+logical_not = unary_function(LogicalNot, "tf.logical_not.")
 
 
 # -- Cast ---------------------------------------------------------------------------------------------
