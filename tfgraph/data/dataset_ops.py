@@ -14,6 +14,8 @@ initialization, as TensorFlow does). Plain Python code goes through `tf.py_func`
 Shuffling draws from numpy generators seeded from (graph seed, op seed): orders are reproducible
 with a seed, but are not TensorFlow's orders.
 """
+import itertools
+
 import numpy as np
 
 from tfgraph.data import structure as nest
@@ -57,6 +59,11 @@ class DatasetV1:
     def _iter(self, ctx):
         """A generator of this dataset's elements (flat tuples of arrays) for `ctx`."""
         raise NotImplementedError
+
+    def _rows(self, ctx):
+        """(arrays, iterator of row numbers) when every element is one row of the same arrays
+        (slices, reordered or repeated), so a batch is one gather; else None."""
+        return None
 
     def _all_captures(self):
         """Every graph tensor the pipeline needs at initialization, each once, in a fixed order."""
@@ -300,6 +307,14 @@ class _TensorSlices(DatasetV1):
         return [c for c in self._flat if isinstance(c, Tensor)]
 
     def _iter(self, ctx):
+        arrays, n = self._arrays(ctx)
+        return self._slices(arrays, n)
+
+    def _rows(self, ctx):
+        arrays, n = self._arrays(ctx)
+        return arrays, iter(range(n))
+
+    def _arrays(self, ctx):
         arrays = [np.asarray(_value(ctx, c)) for c in self._flat]
         n = None
         for a in arrays:
@@ -311,7 +326,7 @@ class _TensorSlices(DatasetV1):
                     None, None, "Dimension 0 in both shapes must be equal: %d vs %d"
                     % (n, a.shape[0]))
             n = a.shape[0]
-        return self._slices(arrays, n)
+        return arrays, n
 
     @staticmethod
     def _slices(arrays, n):
@@ -337,8 +352,7 @@ class _Range(DatasetV1):
     def __init__(self, args, output_type):
         if not 1 <= len(args) <= 3:
             raise ValueError("Invalid arguments to RangeDataset: %s" % (args,))
-        args = [convert_to_tensor(a, dtypes.int64) if is_tensor_like(a) else int(a)
-                for a in args]
+        args = [_count(a, "range argument") for a in args]
         self._args = (0, args[0], 1) if len(args) == 1 else (
             args[0], args[1], args[2] if len(args) == 3 else 1)
         self._dtype = dtypes.as_dtype(output_type)
@@ -463,6 +477,9 @@ class _Passthrough(_Unary):
     def _iter(self, ctx):
         return self._input._iter(ctx)
 
+    def _rows(self, ctx):
+        return self._input._rows(ctx)
+
 
 class _Repeat(_Unary):
     def __init__(self, input_ds, count):
@@ -471,10 +488,21 @@ class _Repeat(_Unary):
         self._params = (self._count,)
 
     def _iter(self, ctx):
+        return self._repeated(ctx, lambda: self._input._iter(ctx))
+
+    def _rows(self, ctx):
+        rows = self._input._rows(ctx)
+        if rows is None:
+            return None
+        first = [rows[1]]
+        return rows[0], self._repeated(ctx, lambda: first.pop() if first else
+                                       self._input._rows(ctx)[1])
+
+    def _repeated(self, ctx, make):
         k, count = 0, _int(ctx, self._count)
         while count < 0 or k < count:
             any_element = False
-            for e in self._input._iter(ctx):
+            for e in make():
                 any_element = True
                 yield e
             if not any_element:  # an empty input repeated forever is empty (as TensorFlow)
@@ -489,10 +517,17 @@ class _Take(_Unary):
         self._params = (self._count,)
 
     def _iter(self, ctx):
+        return self._taken(ctx, self._input._iter(ctx))
+
+    def _rows(self, ctx):
+        rows = self._input._rows(ctx)
+        return None if rows is None else (rows[0], self._taken(ctx, rows[1]))
+
+    def _taken(self, ctx, it):
         count = _int(ctx, self._count)
         if count == 0:
             return
-        for i, e in enumerate(self._input._iter(ctx)):
+        for i, e in enumerate(it):
             yield e
             if i + 1 == count:
                 return
@@ -505,10 +540,17 @@ class _Skip(_Unary):
         self._params = (self._count,)
 
     def _iter(self, ctx):
+        return self._skipped(ctx, self._input._iter(ctx))
+
+    def _rows(self, ctx):
+        rows = self._input._rows(ctx)
+        return None if rows is None else (rows[0], self._skipped(ctx, rows[1]))
+
+    def _skipped(self, ctx, it):
         count = _int(ctx, self._count)
         if count < 0:
             return
-        for i, e in enumerate(self._input._iter(ctx)):
+        for i, e in enumerate(it):
             if i >= count:
                 yield e
 
@@ -551,24 +593,36 @@ class _Shuffle(_Unary):
         return state[1]
 
     def _iter(self, ctx):
-        rng = self._rng(ctx)
+        return self._shuffled(ctx, self._input._iter(ctx))
+
+    def _rows(self, ctx):
+        rows = self._input._rows(ctx)
+        return None if rows is None else (rows[0], self._shuffled(ctx, rows[1]))
+
+    def _shuffled(self, ctx, it):
+        uniform = _uniforms(self._rng(ctx))
         size = _int(ctx, self._buffer)
         if size <= 0:
             raise errors.InvalidArgumentError(None, None, "buffer_size must be greater than zero.")
         buf = []
-        it = self._input._iter(ctx)
         for e in it:
             buf.append(e)
             if len(buf) >= size:
                 break
         for e in it:
-            i = int(rng.integers(len(buf)))
+            i = int(next(uniform) * len(buf))
             yield buf[i]
             buf[i] = e
         while buf:
-            i = int(rng.integers(len(buf)))
+            i = int(next(uniform) * len(buf))
             buf[i], buf[-1] = buf[-1], buf[i]
             yield buf.pop()
+
+
+def _uniforms(rng):
+    """Uniform floats in [0, 1), drawn 1024 at a time (one numpy call per element is slow)."""
+    while True:
+        yield from rng.random(1024).tolist()
 
 
 def _stack(elements, n_components):
@@ -615,8 +669,27 @@ class _Batch(_Unary):
             yield batch
 
     def _iter(self, ctx):
+        rows = self._input._rows(ctx)
+        if rows is not None:  # rows of the same arrays: one slice or gather per component
+            yield from self._gathered(ctx, *rows)
+            return
         for batch in self._batches(ctx):
             yield _stack(batch, self._k)
+
+    def _gathered(self, ctx, arrays, rows):
+        n = _int(ctx, self._n)
+        if n <= 0:
+            raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
+        while True:
+            idx = list(itertools.islice(rows, n))
+            if not idx or (len(idx) < n and self._drop):
+                return
+            first, last = idx[0], idx[-1]
+            if last - first == len(idx) - 1 and idx == list(range(first, last + 1)):
+                yield tuple(a[first:last + 1] for a in arrays)
+            else:
+                index = np.array(idx, dtype=np.intp)
+                yield tuple(a[index] for a in arrays)
 
 
 class _PaddedBatch(_Batch):

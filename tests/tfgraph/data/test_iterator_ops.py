@@ -322,3 +322,28 @@ def test_plain_plans_are_untouched_by_datasets():
         plan_ops = sess._plan((x,), (y,), ()).ops
         assert [op.type for op in plan_ops] == ["Const", "Mul"]
         assert sess.run(y, {x: [1.0]}).tolist() == [2.0]
+
+
+@pytest.mark.parametrize("tail", [
+    lambda d: d.batch(7),
+    lambda d: d.batch(7, drop_remainder=True),
+    lambda d: d.shuffle(9, seed=4).batch(5),
+    lambda d: d.shuffle(40, seed=4).repeat(3).batch(16),
+    lambda d: d.repeat(2).skip(5).take(30).shuffle(4, seed=1).batch(6).repeat(2),
+    lambda d: d.skip(37).batch(2),
+])
+def test_batches_of_rows_equal_batches_of_elements(tail):
+    """Batching slices gathers rows; through a map it stacks elements: the same batches."""
+    x = np.arange(40 * 3, dtype=np.float32).reshape(40, 3)
+    y = np.arange(40) * 10
+
+    def run(ds):
+        with tf.Graph().as_default():
+            nxt = ds().make_one_shot_iterator().get_next()
+            with tf.Session() as sess:
+                return [[a.tolist() for a in v] for v in _drain(sess, nxt)]
+
+    rows = run(lambda: tail(tf.data.Dataset.from_tensor_slices((x, y))))
+    elements = run(lambda: tail(tf.data.Dataset.from_tensor_slices((x, y)).map(
+        lambda a, b: (a, b))))
+    assert rows == elements and len(rows) > 0
