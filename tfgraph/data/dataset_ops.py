@@ -18,7 +18,9 @@ import itertools
 
 import numpy as np
 
+from tfgraph.data import iterator_ops
 from tfgraph.data import structure as nest
+from tfgraph.data.capture import Context, placeholders_upstream
 from tfgraph.data.structure import TensorSpec
 from tfgraph.framework import dtypes, errors, tensor_shape
 from tfgraph.framework.graph import get_default_graph
@@ -27,17 +29,6 @@ from tfgraph.framework.operation import user_location
 from tfgraph.framework.tensor import Tensor
 
 AUTOTUNE = -1
-
-
-class _Context:
-    """One initialization of an iterator: the session, the captured values, per-node state."""
-
-    __slots__ = ("rt", "values", "state")
-
-    def __init__(self, rt, values):
-        self.rt = rt
-        self.values = values
-        self.state = {}  # dataset node -> its state for this initialization (caches, generators)
 
 
 class DatasetV1:
@@ -118,7 +109,7 @@ class DatasetV1:
         rt = sess._state
         caps = self._all_captures()
         values = ExecutionPlan(rt, [], caps, [])([]) if caps else ()
-        ctx = _Context(rt, dict(zip(caps, values)))
+        ctx = Context(rt, dict(zip(caps, values)))
         spec = self._spec
         for flat in self._iter(ctx):
             yield nest.pack_as(spec, flat)
@@ -220,13 +211,11 @@ class DatasetV1:
     def make_one_shot_iterator(self):
         """An iterator that initializes itself on first use (the dataset may not capture
         placeholders)."""
-        from tfgraph.data.iterator_ops import make_one_shot_iterator
-        return make_one_shot_iterator(self)
+        return iterator_ops.make_one_shot_iterator(self)
 
     def make_initializable_iterator(self, shared_name=None):
         """An iterator with an `initializer` op to run (again) before iterating."""
-        from tfgraph.data.iterator_ops import make_initializable_iterator
-        return make_initializable_iterator(self, shared_name)
+        return iterator_ops.make_initializable_iterator(self, shared_name)
 
 
 Dataset = DatasetV1
@@ -816,7 +805,7 @@ class _Function:
                 self.structure = nest.pack_as(result, outputs)
         self.args = args
         self.outputs = outputs
-        self.captures = _placeholders_upstream(outputs, set(args))
+        self.captures = placeholders_upstream(outputs, set(args))
 
     @property
     def output_spec(self):
@@ -835,24 +824,6 @@ class _Function:
             out = run(list(flat) + captured)
             return tuple(v if type(v) is np.ndarray else asarray(v) for v in out)
         return call
-
-
-def _placeholders_upstream(tensors, args):
-    """The Placeholder outputs (other than `args`) the tensors depend on: captured by value."""
-    seen, found = set(), []
-    stack = [t.op for t in tensors]
-    while stack:
-        op = stack.pop()
-        if op in seen:
-            continue
-        seen.add(op)
-        if op.type == "Placeholder":
-            if op.outputs[0] not in args:
-                found.append(op.outputs[0])
-            continue
-        stack.extend(t.op for t in op.inputs)
-        stack.extend(op.control_inputs)
-    return sorted(found, key=lambda t: t.op._id)
 
 
 class _Map(_Unary):
@@ -907,7 +878,7 @@ class _FlatMap(_Unary):
         inner = self._fn.dataset
         caps = inner._all_captures()
         for e in self._input._iter(ctx):
-            yield inner._iter(_Context(ctx.rt, dict(zip(caps, call(e)))))
+            yield inner._iter(Context(ctx.rt, dict(zip(caps, call(e)))))
 
     def _iter(self, ctx):
         for it in self._inner(ctx):

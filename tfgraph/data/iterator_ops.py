@@ -13,7 +13,7 @@ import threading
 import numpy as np
 
 from tfgraph.data import structure as nest
-from tfgraph.data.dataset_ops import DatasetV1, _Context, _placeholders_upstream
+from tfgraph.data.capture import Context, placeholders_upstream
 from tfgraph.framework import dtypes, errors
 from tfgraph.framework.op_def import OpDef, convert_to_tensor
 from tfgraph.framework.op_def import TensorSpec as _OutSpec
@@ -110,7 +110,7 @@ def _start_one_shot(state, dataset, rt):
     with state.lock:
         if state.started:
             return
-        state.it = dataset._iter(_Context(rt, dict(zip(caps, values))))
+        state.it = dataset._iter(Context(rt, dict(zip(caps, values))))
         state.started = True
 
 
@@ -129,7 +129,7 @@ class MakeIterator(OpDef):
         caps = dataset._all_captures()
 
         def make(state, *values):
-            state.reset(dataset, _Context(rt, dict(zip(caps, values))))
+            state.reset(dataset, Context(rt, dict(zip(caps, values))))
         return make
 
 
@@ -240,7 +240,7 @@ class Iterator:
 
     def make_initializer(self, dataset, name=None):
         """An op that (re)starts this iterator on `dataset` (of a compatible structure)."""
-        if not isinstance(dataset, DatasetV1):
+        if not _is_dataset(dataset):
             raise TypeError("make_initializer expects a tf.data.Dataset, got %r" % (dataset,))
         nest.assert_same_structure(nest.types_of(self._spec), dataset.output_types,
                                    "make_initializer")
@@ -283,6 +283,11 @@ class Iterator:
         return nest.classes_of(self._spec)
 
 
+def _is_dataset(x):
+    # duck-typed: dataset_ops imports this module, not the reverse
+    return hasattr(x, "_all_captures") and hasattr(x, "_iter") and hasattr(x, "element_spec")
+
+
 def _types_str(types):
     return nest.map_structure(lambda t: "tf." + t.name, types) if nest.is_nested(types) \
         else "tf." + types.name
@@ -306,9 +311,9 @@ def _make_iterator(handle, dataset, name):
 
 def make_one_shot_iterator(dataset):
     """tf.compat.v1.data.make_one_shot_iterator: starts itself on first use in each session."""
-    if not isinstance(dataset, DatasetV1):
+    if not _is_dataset(dataset):
         raise TypeError("make_one_shot_iterator expects a tf.data.Dataset, got %r" % (dataset,))
-    held = _placeholders_upstream(dataset._all_captures(), set())
+    held = placeholders_upstream(dataset._all_captures(), set())
     if held:
         raise ValueError("Cannot capture a placeholder (name:%s, type:Placeholder) by value."
                          % held[0].op.name)
@@ -321,7 +326,7 @@ def make_one_shot_iterator(dataset):
 
 def make_initializable_iterator(dataset, shared_name=None):
     """tf.compat.v1.data.make_initializable_iterator: run `iterator.initializer` to (re)start."""
-    if not isinstance(dataset, DatasetV1):
+    if not _is_dataset(dataset):
         raise TypeError("make_initializable_iterator expects a tf.data.Dataset, got %r"
                         % (dataset,))
     flat = nest.flatten(dataset._spec)
