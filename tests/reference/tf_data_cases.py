@@ -86,6 +86,11 @@ CASES = {
                         "block_length=2)",
     "flat_map_captures": "tf.data.Dataset.range(3).flat_map(lambda x: "
                          "tf.data.Dataset.range(2).map(lambda y: y * 10 + x))",
+    "enumerate": "tf.data.Dataset.from_tensor_slices([7.0, 8.0, 9.0]).enumerate(start=5)",
+    "shard": "tf.data.Dataset.range(10).shard(3, 1)",
+    "slices_tuple_of_lists": "tf.data.Dataset.from_tensor_slices(([1, 2], [[3.0], [4.0]]))",
+    "zip_take_shortest": "tf.data.Dataset.zip((tf.data.Dataset.range(5).repeat(), "
+                         "tf.data.Dataset.range(3)))",
     "cache_repeat": "tf.data.Dataset.range(4).cache().repeat(2)",
     "prefetch": "tf.data.Dataset.range(4).map(lambda x: x + 1).prefetch(2)",
     "generator": "tf.data.Dataset.from_generator(lambda: iter([1, 2, 3]), tf.int64)",

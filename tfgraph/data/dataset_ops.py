@@ -111,8 +111,8 @@ class DatasetV1:
         values = ExecutionPlan(rt, [], caps, [])([]) if caps else ()
         ctx = Context(rt, dict(zip(caps, values)))
         spec = self._spec
-        for flat in self._iter(ctx):
-            yield nest.pack_as(spec, flat)
+        for flat in self._iter(ctx):  # scalars as numpy scalars, as sess.run returns them
+            yield nest.pack_as(spec, [a[()] if a.ndim == 0 else a for a in flat])
 
     # -- sources ---------------------------------------------------------------------------------
     @staticmethod
@@ -200,6 +200,14 @@ class DatasetV1:
         """Keeps the elements of the first full pass in memory and replays them afterwards
         (a `filename` is accepted; the cache stays in memory)."""
         return _Cache(self)
+
+    def enumerate(self, start=0, name=None):
+        """(index, element) pairs, the index an int64 counting from `start`."""
+        return DatasetV1.zip((DatasetV1.range(start, np.iinfo(np.int64).max), self))
+
+    def shard(self, num_shards, index, name=None):
+        """Every `num_shards`-th element, from the `index`-th on."""
+        return _Shard(self, num_shards, index)
 
     def apply(self, transformation_func):
         return transformation_func(self)
@@ -541,6 +549,34 @@ class _Skip(_Unary):
             return
         for i, e in enumerate(it):
             if i >= count:
+                yield e
+
+
+class _Shard(_Unary):
+    def __init__(self, input_ds, num_shards, index):
+        super().__init__(input_ds)
+        self._num, self._index = _count(num_shards, "num_shards"), _count(index, "index")
+        self._params = (self._num, self._index)
+        if type(self._num) is int and self._num <= 0:
+            raise errors.InvalidArgumentError(None, None, "Number of shards must be greater than "
+                                              "zero (currently num_shards = %d)." % self._num)
+        if type(self._num) is int and type(self._index) is int and \
+                not 0 <= self._index < self._num:
+            raise errors.InvalidArgumentError(None, None, "Index must be between 0 and %d "
+                                              "(currently index = %d)." % (self._num - 1,
+                                                                           self._index))
+
+    def _iter(self, ctx):
+        return self._sharded(ctx, self._input._iter(ctx))
+
+    def _rows(self, ctx):
+        rows = self._input._rows(ctx)
+        return None if rows is None else (rows[0], self._sharded(ctx, rows[1]))
+
+    def _sharded(self, ctx, it):
+        num, index = _int(ctx, self._num), _int(ctx, self._index)
+        for i, e in enumerate(it):
+            if i % num == index:
                 yield e
 
 
