@@ -91,6 +91,11 @@ CASES = {
     "slices_tuple_of_lists": "tf.data.Dataset.from_tensor_slices(([1, 2], [[3.0], [4.0]]))",
     "zip_take_shortest": "tf.data.Dataset.zip((tf.data.Dataset.range(5).repeat(), "
                          "tf.data.Dataset.range(3)))",
+    "map_and_batch": "tf.data.Dataset.range(5).apply(tf.data.experimental.map_and_batch("
+                     "lambda x: x * 2, 2))",
+    "experimental_unbatch": "tf.data.Dataset.from_tensors([[1, 2], [3, 4]]).apply("
+                            "tf.data.experimental.unbatch())",
+    "counter": "tf.data.experimental.Counter(3, 2).take(4)",
     "cache_repeat": "tf.data.Dataset.range(4).cache().repeat(2)",
     "prefetch": "tf.data.Dataset.range(4).map(lambda x: x + 1).prefetch(2)",
     "generator": "tf.data.Dataset.from_generator(lambda: iter([1, 2, 3]), tf.int64)",

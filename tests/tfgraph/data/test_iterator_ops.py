@@ -347,3 +347,14 @@ def test_batches_of_rows_equal_batches_of_elements(tail):
     elements = run(lambda: tail(tf.data.Dataset.from_tensor_slices((x, y)).map(
         lambda a, b: (a, b))))
     assert rows == elements and len(rows) > 0
+
+
+def test_experimental_shuffle_and_repeat():
+    nxt = tf.data.Dataset.range(10).apply(tf.data.experimental.shuffle_and_repeat(10, 3, seed=2)) \
+        .make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        got = _drain(sess, nxt)
+    epochs = [got[i:i + 10] for i in range(0, 30, 10)]
+    assert len(got) == 30 and all(sorted(e) == list(range(10)) for e in epochs)
+    assert epochs[0] != epochs[1] or epochs[1] != epochs[2]
+    assert tf.data.experimental.AUTOTUNE == tf.data.AUTOTUNE == -1
