@@ -11,6 +11,11 @@ fed by placeholders standing for the element, and run per element by an executio
 once per session. They may read variables (live values) and capture placeholders (by value, at
 initialization, as TensorFlow does). Plain Python code goes through `tf.py_func`.
 
+Batches of slices are gathered, not stacked: when every element is a row of the same arrays
+(from_tensor_slices, then shuffle/repeat/take/skip/shard and maps made only of elementwise ops on
+same-shaped components and scalars), a batch is one gather per component and each such map runs
+once on the whole batch; otherwise elements are made one by one and stacked.
+
 Shuffling draws from numpy generators seeded from (graph seed, op seed): orders are reproducible
 with a seed, but are not TensorFlow's orders.
 """
@@ -52,8 +57,9 @@ class DatasetV1:
         raise NotImplementedError
 
     def _rows(self, ctx):
-        """(arrays, iterator of row numbers) when every element is one row of the same arrays
-        (slices, reordered or repeated), so a batch is one gather; else None."""
+        """(arrays, iterator of row numbers, post) when every element is one row of the same
+        arrays (slices, reordered, repeated, or through an elementwise map: `post`, run on a whole
+        batch of rows, or None), so a batch is one gather; else None."""
         return None
 
     def _all_captures(self):
@@ -309,7 +315,7 @@ class _TensorSlices(DatasetV1):
 
     def _rows(self, ctx):
         arrays, n = self._arrays(ctx)
-        return arrays, iter(range(n))
+        return arrays, iter(range(n)), None
 
     def _arrays(self, ctx):
         arrays = [np.asarray(_value(ctx, c)) for c in self._flat]
@@ -493,7 +499,7 @@ class _Repeat(_Unary):
             return None
         first = [rows[1]]
         return rows[0], self._repeated(ctx, lambda: first.pop() if first else
-                                       self._input._rows(ctx)[1])
+                                       self._input._rows(ctx)[1]), rows[2]
 
     def _repeated(self, ctx, make):
         k, count = 0, _int(ctx, self._count)
@@ -518,7 +524,7 @@ class _Take(_Unary):
 
     def _rows(self, ctx):
         rows = self._input._rows(ctx)
-        return None if rows is None else (rows[0], self._taken(ctx, rows[1]))
+        return None if rows is None else (rows[0], self._taken(ctx, rows[1]), rows[2])
 
     def _taken(self, ctx, it):
         count = _int(ctx, self._count)
@@ -541,7 +547,7 @@ class _Skip(_Unary):
 
     def _rows(self, ctx):
         rows = self._input._rows(ctx)
-        return None if rows is None else (rows[0], self._skipped(ctx, rows[1]))
+        return None if rows is None else (rows[0], self._skipped(ctx, rows[1]), rows[2])
 
     def _skipped(self, ctx, it):
         count = _int(ctx, self._count)
@@ -571,7 +577,7 @@ class _Shard(_Unary):
 
     def _rows(self, ctx):
         rows = self._input._rows(ctx)
-        return None if rows is None else (rows[0], self._sharded(ctx, rows[1]))
+        return None if rows is None else (rows[0], self._sharded(ctx, rows[1]), rows[2])
 
     def _sharded(self, ctx, it):
         num, index = _int(ctx, self._num), _int(ctx, self._index)
@@ -622,7 +628,7 @@ class _Shuffle(_Unary):
 
     def _rows(self, ctx):
         rows = self._input._rows(ctx)
-        return None if rows is None else (rows[0], self._shuffled(ctx, rows[1]))
+        return None if rows is None else (rows[0], self._shuffled(ctx, rows[1]), rows[2])
 
     def _shuffled(self, ctx, it):
         uniform = _uniforms(self._rng(ctx))
@@ -701,7 +707,7 @@ class _Batch(_Unary):
         for batch in self._batches(ctx):
             yield _stack(batch, self._k)
 
-    def _gathered(self, ctx, arrays, rows):
+    def _gathered(self, ctx, arrays, rows, post):
         n = _int(ctx, self._n)
         if n <= 0:
             raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
@@ -711,10 +717,11 @@ class _Batch(_Unary):
                 return
             first, last = idx[0], idx[-1]
             if last - first == len(idx) - 1 and idx == list(range(first, last + 1)):
-                yield tuple(a[first:last + 1] for a in arrays)
+                batch = tuple(a[first:last + 1] for a in arrays)
             else:
                 index = np.array(idx, dtype=np.intp)
-                yield tuple(a[index] for a in arrays)
+                batch = tuple(a[index] for a in arrays)
+            yield batch if post is None else post(batch)
 
 
 class _PaddedBatch(_Batch):
@@ -842,6 +849,7 @@ class _Function:
         self.args = args
         self.outputs = outputs
         self.captures = placeholders_upstream(outputs, set(args))
+        self.elementwise = not returns_dataset and _elementwise(args, outputs)
 
     @property
     def output_spec(self):
@@ -862,6 +870,44 @@ class _Function:
         return call
 
 
+_ELEMENTWISE_TYPES = frozenset(["Cast", "Identity", "StopGradient"])
+
+
+def _elementwise(args, outputs):
+    """True when the traced ops, run once on a batch of elements stacked, give the stack of their
+    per-element results: every op on element data is elementwise over inputs of one fully known
+    shape, its other inputs scalars computed without random or other stateful ops."""
+    kinds = {t: "elem" for t in args}
+    if not all(t.shape.is_fully_defined() for t in args):
+        return False
+
+    def kind(t):  # "elem" (per-element data), "const" (the same for every element), or None
+        if t in kinds:
+            return kinds[t]
+        kinds[t] = None  # provisional: a cycle is impossible in a graph, this just guards
+        op = t.op
+        ins = [kind(i) for i in op.inputs]
+        if None in ins or op.control_inputs:
+            return None
+        if "elem" not in ins:
+            ok = not op.op_def.stateful or op.type in ("VariableV2", "Const")
+            kinds[t] = "const" if ok else None
+            return kinds[t]
+        if len(op.outputs) != 1 or not (op.type in _ELEMENTWISE_TYPES or
+                                        op.op_def.scalar_expression(op) is not None):
+            return None
+        shape = t.shape.as_tuple()
+        for i, k in zip(op.inputs, ins):
+            if k == "elem" and i.shape.as_tuple() != shape:
+                return None
+            if k == "const" and i.shape.as_tuple() != ():
+                return None
+        kinds[t] = "elem"
+        return "elem"
+
+    return all(kind(t) == "elem" for t in outputs)
+
+
 class _Map(_Unary):
     def __init__(self, input_ds, fn):
         self._fn = _Function(fn, input_ds, "map")
@@ -874,6 +920,15 @@ class _Map(_Unary):
         call = self._fn.bind(ctx)
         for e in self._input._iter(ctx):
             yield call(e)
+
+    def _rows(self, ctx):
+        if not self._fn.elementwise:
+            return None
+        rows = self._input._rows(ctx)
+        if rows is None:
+            return None
+        call, inner = self._fn.bind(ctx), rows[2]
+        return rows[0], rows[1], call if inner is None else (lambda batch: call(inner(batch)))
 
 
 class _Filter(_Unary):

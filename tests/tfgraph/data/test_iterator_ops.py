@@ -324,6 +324,9 @@ def test_plain_plans_are_untouched_by_datasets():
         assert sess.run(y, {x: [1.0]}).tolist() == [2.0]
 
 
+_SCALE = lambda a, b: (a * 2.0 + 1.0, tf.cast(b, tf.float32) / 3.0)  # noqa: E731
+
+
 @pytest.mark.parametrize("tail", [
     lambda d: d.batch(7),
     lambda d: d.batch(7, drop_remainder=True),
@@ -331,9 +334,14 @@ def test_plain_plans_are_untouched_by_datasets():
     lambda d: d.shuffle(40, seed=4).repeat(3).batch(16),
     lambda d: d.repeat(2).skip(5).take(30).shuffle(4, seed=1).batch(6).repeat(2),
     lambda d: d.skip(37).batch(2),
+    lambda d: d.map(_SCALE).batch(8),
+    lambda d: d.shuffle(40, seed=3).map(_SCALE).repeat(2).map(lambda a, b: (tf.abs(a - 50.0), b))
+    .batch(12),
+    lambda d: d.map(_SCALE).shuffle(10, seed=2).shard(2, 1).batch(6),
 ])
 def test_batches_of_rows_equal_batches_of_elements(tail):
-    """Batching slices gathers rows; through a map it stacks elements: the same batches."""
+    """Batching slices gathers rows (and runs elementwise maps once per batch); after a map that
+    is not elementwise it stacks elements: the same batches."""
     x = np.arange(40 * 3, dtype=np.float32).reshape(40, 3)
     y = np.arange(40) * 10
 
@@ -345,8 +353,25 @@ def test_batches_of_rows_equal_batches_of_elements(tail):
 
     rows = run(lambda: tail(tf.data.Dataset.from_tensor_slices((x, y))))
     elements = run(lambda: tail(tf.data.Dataset.from_tensor_slices((x, y)).map(
-        lambda a, b: (a, b))))
+        lambda a, b: (tf.reshape(a, [3]), b))))
     assert rows == elements and len(rows) > 0
+
+
+@pytest.mark.parametrize("fn, elementwise", [
+    (lambda a, b: (tf.cast(a, tf.float32) / 255.0, tf.cast(b, tf.int32)), True),
+    (lambda a, b: (a, b), True),
+    (lambda a, b: (tf.nn.relu(a - tf.Variable(1.0)), b), True),
+    (lambda a, b: (a, tf.one_hot(b, 10)), False),
+    (lambda a, b: (tf.reshape(a, [3, 1]), b), False),
+    (lambda a, b: (a * tf.cast(b, tf.float32), b), False),  # broadcasts one component on another
+    (lambda a, b: (a + tf.random_uniform([]), b), False),  # one draw per element
+    (lambda a, b: (a * tf.constant([1.0, 2.0, 3.0]), b), False),
+    (lambda a, b: (a, tf.constant(1)), False),
+    (lambda a, b: (tf.reduce_sum(a), b), False),
+])
+def test_which_maps_run_once_per_batch(fn, elementwise):
+    ds = tf.data.Dataset.from_tensor_slices((np.zeros((4, 3), np.float32), np.arange(4))).map(fn)
+    assert ds._fn.elementwise is elementwise
 
 
 def test_experimental_shuffle_and_repeat():
