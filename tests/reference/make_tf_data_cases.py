@@ -3,7 +3,8 @@
 Run with the TensorFlow virtualenv from the repository root:
     /root/venvs/tf/bin/python tests/reference/make_tf_data_cases.py
 For every pipeline in tf_data_cases.CASES: output_types/output_shapes, the elements a one-shot
-iterator yields, and the error get_next raises at the end (twice: the end is sticky). Then a few
+iterator yields (an element whose making fails is recorded as its error, and iteration goes on),
+and the error get_next raises at the end (twice: the end is sticky). Then a few
 iterator behaviours (errors before initialization, re-initialization with new feeds, handles).
 """
 import json
@@ -41,9 +42,11 @@ def record_case(code):
             for _ in range(100):
                 try:
                     out["elements"].append(describe(sess.run(nxt)))
-                except tf.errors.OpError as e:
+                except tf.errors.OutOfRangeError as e:
                     out["end"] = [type(e).__name__, first_line(e), e.op.type if e.op else None]
                     break
+                except tf.errors.OpError as e:  # one element failed: the iterator goes on
+                    out["elements"].append({"error": type(e).__name__, "message": first_line(e)})
             try:
                 sess.run(nxt)
                 out["end_again"] = None

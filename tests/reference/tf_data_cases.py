@@ -96,6 +96,15 @@ CASES = {
     "experimental_unbatch": "tf.data.Dataset.from_tensors([[1, 2], [3, 4]]).apply("
                             "tf.data.experimental.unbatch())",
     "counter": "tf.data.experimental.Counter(3, 2).take(4)",
+    "error_in_batch_goes_on": "tf.data.Dataset.from_tensor_slices(np.array([1, 1, 1, 2, 2, 2, 2]))"
+                              ".map(lambda n: tf.fill(tf.stack([n]), n)).batch(2)",
+    "error_in_map_goes_on": "tf.data.Dataset.range(5).map(lambda x: tf.py_func("
+                            "lambda v: np.int64(10 // int(v - 2)), [x], tf.int64))",
+    "ignore_errors": "tf.data.Dataset.range(5).map(lambda x: tf.py_func("
+                     "lambda v: np.int64(10 // int(v - 2)), [x], tf.int64))"
+                     ".apply(tf.data.experimental.ignore_errors())",
+    "error_then_take": "tf.data.Dataset.range(5).map(lambda x: tf.py_func("
+                       "lambda v: np.int64(10 // int(v - 2)), [x], tf.int64)).take(3)",
     "cache_repeat": "tf.data.Dataset.range(4).cache().repeat(2)",
     "prefetch": "tf.data.Dataset.range(4).map(lambda x: x + 1).prefetch(2)",
     "generator": "tf.data.Dataset.from_generator(lambda: iter([1, 2, 3]), tf.int64)",

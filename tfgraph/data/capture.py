@@ -12,6 +12,16 @@ class Context:
         self.state = {}  # dataset node -> its state for this initialization (caches, generators)
 
 
+class Failed:
+    """An element whose making failed: get_next raises `error`, and the iterator goes on with the
+    next element (as TensorFlow's iterators do); `ignore_errors` drops it."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error):
+        self.error = error
+
+
 def placeholders_upstream(tensors, args):
     """The Placeholder outputs (other than `args`) the tensors depend on: captured by value."""
     seen, found = set(), []

@@ -25,7 +25,7 @@ import numpy as np
 
 from tfgraph.data import iterator_ops
 from tfgraph.data import structure as nest
-from tfgraph.data.capture import Context, placeholders_upstream
+from tfgraph.data.capture import Context, Failed, placeholders_upstream
 from tfgraph.data.structure import TensorSpec
 from tfgraph.framework import dtypes, errors, tensor_shape
 from tfgraph.framework.graph import get_default_graph
@@ -400,15 +400,29 @@ class _Generator(DatasetV1):
         args = [a.item() if a.dtype.kind == "O" and a.ndim == 0 else a for a in args]
         specs = nest.flatten(self._spec)
         types = nest.types_of(self._spec)
-        for value in self._gen(*args):
+        it = iter(self._gen(*args))
+        while True:
             try:
-                flat = nest.flatten_up_to(types, value, lambda v: v)
-            except (TypeError, ValueError) as e:
-                raise errors.InvalidArgumentError(
-                    None, None, "`generator` yielded an element that did not match the expected "
-                    "structure. The expected structure was %s, but the yielded element was %s. "
-                    "(%s)" % (types, value, e)) from None
-            yield tuple(self._convert(v, s) for v, s in zip(flat, specs))
+                value = next(it)
+            except StopIteration:
+                return
+            except Exception as e:  # the generator itself failed: it cannot go on
+                yield Failed(errors.InvalidArgumentError(
+                    None, None, "%s: %s (raised by the `generator` of from_generator)"
+                    % (type(e).__name__, e)))
+                return
+            try:
+                try:
+                    flat = nest.flatten_up_to(types, value, lambda v: v)
+                except (TypeError, ValueError) as e:
+                    raise errors.InvalidArgumentError(
+                        None, None, "`generator` yielded an element that did not match the "
+                        "expected structure. The expected structure was %s, but the yielded "
+                        "element was %s. (%s)" % (types, value, e)) from None
+                element = tuple(self._convert(v, s) for v, s in zip(flat, specs))
+            except errors.OpError as e:
+                element = Failed(e)
+            yield element
 
     @staticmethod
     def _convert(value, spec):
@@ -441,7 +455,8 @@ class _Zip(DatasetV1):
 
     def _iter(self, ctx):
         for parts in zip(*[d._iter(ctx) for d in self._children]):
-            yield tuple(a for p in parts for a in p)
+            failed = [p for p in parts if type(p) is Failed]
+            yield failed[0] if failed else tuple(a for p in parts for a in p)
 
 
 # -- transformations ------------------------------------------------------------------------------
@@ -530,10 +545,13 @@ class _Take(_Unary):
         count = _int(ctx, self._count)
         if count == 0:
             return
-        for i, e in enumerate(it):
+        i = 0
+        for e in it:
             yield e
-            if i + 1 == count:
-                return
+            if type(e) is not Failed:
+                i += 1
+                if i == count:
+                    return
 
 
 class _Skip(_Unary):
@@ -553,9 +571,12 @@ class _Skip(_Unary):
         count = _int(ctx, self._count)
         if count < 0:
             return
-        for i, e in enumerate(it):
-            if i >= count:
+        i = 0
+        for e in it:
+            if type(e) is Failed or i >= count:
                 yield e
+            else:
+                i += 1
 
 
 class _Shard(_Unary):
@@ -581,8 +602,20 @@ class _Shard(_Unary):
 
     def _sharded(self, ctx, it):
         num, index = _int(ctx, self._num), _int(ctx, self._index)
-        for i, e in enumerate(it):
+        i = 0
+        for e in it:
+            if type(e) is Failed:
+                yield e
+                continue
             if i % num == index:
+                yield e
+            i += 1
+
+
+class _IgnoreErrors(_Unary):
+    def _iter(self, ctx):
+        for e in self._input._iter(ctx):
+            if type(e) is not Failed:
                 yield e
 
 
@@ -594,7 +627,8 @@ class _Cache(_Unary):
             return
         elements = []
         for e in self._input._iter(ctx):
-            elements.append(e)
+            if type(e) is not Failed:
+                elements.append(e)
             yield e
         ctx.state[self] = elements  # only a complete pass is replayed
 
@@ -637,10 +671,16 @@ class _Shuffle(_Unary):
             raise errors.InvalidArgumentError(None, None, "buffer_size must be greater than zero.")
         buf = []
         for e in it:
+            if type(e) is Failed:  # errors come out at once, as TensorFlow's shuffle
+                yield e
+                continue
             buf.append(e)
             if len(buf) >= size:
                 break
         for e in it:
+            if type(e) is Failed:
+                yield e
+                continue
             i = int(next(uniform) * len(buf))
             yield buf[i]
             buf[i] = e
@@ -661,13 +701,13 @@ def _stack(elements, n_components):
     for k in range(n_components):
         parts = [e[k] for e in elements]
         first = parts[0].shape
-        for j, p in enumerate(parts):
+        for p in parts:
             if p.shape != first:
                 raise errors.InvalidArgumentError(
-                    None, None, "Cannot batch tensors with different shapes in component %d. "
-                    "First element had shape %s and element %d had shape %s."
-                    % (k, _shape_dims(tensor_shape.TensorShape(first)), j,
-                       _shape_dims(tensor_shape.TensorShape(p.shape))))
+                    None, None, "Cannot add tensor to the batch: number of elements does not "
+                    "match. Shapes are: [tensor]: %s, [batch]: %s"
+                    % (_shape_dims(tensor_shape.TensorShape(p.shape)),
+                       _shape_dims(tensor_shape.TensorShape(first))))
         out.append(np.stack(parts))
     return tuple(out)
 
@@ -692,6 +732,10 @@ class _Batch(_Unary):
             raise errors.InvalidArgumentError(None, None, "Batch size must be greater than zero.")
         batch = []
         for e in self._input._iter(ctx):
+            if type(e) is Failed:  # the batch being built fails with it (as TensorFlow)
+                batch = []
+                yield e
+                continue
             batch.append(e)
             if len(batch) == n:
                 yield batch
@@ -705,7 +749,13 @@ class _Batch(_Unary):
             yield from self._gathered(ctx, *rows)
             return
         for batch in self._batches(ctx):
-            yield _stack(batch, self._k)
+            if type(batch) is Failed:
+                yield batch
+                continue
+            try:
+                yield _stack(batch, self._k)
+            except errors.OpError as e:
+                yield Failed(e)
 
     def _gathered(self, ctx, arrays, rows, post):
         n = _int(ctx, self._n)
@@ -721,7 +771,12 @@ class _Batch(_Unary):
             else:
                 index = np.array(idx, dtype=np.intp)
                 batch = tuple(a[index] for a in arrays)
-            yield batch if post is None else post(batch)
+            if post is not None:
+                try:
+                    batch = post(batch)
+                except errors.OpError as e:
+                    batch = Failed(e)
+            yield batch
 
 
 class _PaddedBatch(_Batch):
@@ -760,24 +815,30 @@ class _PaddedBatch(_Batch):
         specs = nest.flatten(self._spec)
         pads = [np.asarray(_value(ctx, p)) for p in self._pads]
         for batch in self._batches(ctx):
-            out = []
-            for k, (spec, pad, target) in enumerate(zip(specs, pads, self._padded)):
-                parts = [e[k] for e in batch]
-                ndim = parts[0].ndim
-                dims = []
-                for d in range(ndim):
-                    biggest = max(p.shape[d] for p in parts)
-                    want = target[d] if target is not None and target[d] is not None else biggest
-                    if biggest > want:
-                        raise errors.InvalidArgumentError(
-                            None, None, "Attempted to pad to a smaller size than the input "
-                            "element.")
-                    dims.append(want)
-                arr = np.full([len(parts)] + dims, pad, dtype=spec.dtype.np)
-                for i, p in enumerate(parts):
-                    arr[(i,) + tuple(slice(0, s) for s in p.shape)] = p
-                out.append(arr)
-            yield tuple(out)
+            if type(batch) is Failed:
+                yield batch
+                continue
+            try:
+                yield tuple(self._pad([e[k] for e in batch], spec, pad, target)
+                            for k, (spec, pad, target) in enumerate(zip(specs, pads,
+                                                                        self._padded)))
+            except errors.OpError as e:
+                yield Failed(e)
+
+    @staticmethod
+    def _pad(parts, spec, pad, target):
+        dims = []
+        for d in range(parts[0].ndim):
+            biggest = max(p.shape[d] for p in parts)
+            want = target[d] if target is not None and target[d] is not None else biggest
+            if biggest > want:
+                raise errors.InvalidArgumentError(
+                    None, None, "Attempted to pad to a smaller size than the input element.")
+            dims.append(want)
+        arr = np.full([len(parts)] + dims, pad, dtype=spec.dtype.np)
+        for i, p in enumerate(parts):
+            arr[(i,) + tuple(slice(0, s) for s in p.shape)] = p
+        return arr
 
 
 def _flatten_like(types, values):
@@ -803,13 +864,17 @@ class _Unbatch(_Unary):
 
     def _iter(self, ctx):
         for e in self._input._iter(ctx):
+            if type(e) is Failed:
+                yield e
+                continue
             n = e[0].shape[0]
-            for a in e:
-                if a.shape[0] != n:
-                    raise errors.InvalidArgumentError(
-                        None, None, "Input element must have the same batch size in each "
-                        "component. Component 0 had size %d but component had size %d."
-                        % (n, a.shape[0]))
+            bad = [a.shape[0] for a in e if a.shape[0] != n]
+            if bad:
+                yield Failed(errors.InvalidArgumentError(
+                    None, None, "Input element must have the same batch size in each "
+                    "component. Component 0 had size %d but component had size %d."
+                    % (n, bad[0])))
+                continue
             for i in range(n):
                 yield tuple(a[i, ...] for a in e)
 
@@ -919,7 +984,12 @@ class _Map(_Unary):
     def _iter(self, ctx):
         call = self._fn.bind(ctx)
         for e in self._input._iter(ctx):
-            yield call(e)
+            if type(e) is not Failed:
+                try:
+                    e = call(e)
+                except errors.OpError as err:
+                    e = Failed(err)
+            yield e
 
     def _rows(self, ctx):
         if not self._fn.elementwise:
@@ -947,12 +1017,19 @@ class _Filter(_Unary):
     def _iter(self, ctx):
         call = self._fn.bind(ctx)
         for e in self._input._iter(ctx):
-            keep = call(e)[0]
+            if type(e) is Failed:
+                yield e
+                continue
+            try:
+                keep = call(e)[0]
+            except errors.OpError as err:
+                yield Failed(err)
+                continue
             if keep.shape != ():
-                raise errors.InvalidArgumentError(
+                yield Failed(errors.InvalidArgumentError(
                     None, None, "Filter predicate `predicate` must return a scalar bool tensor, "
-                    "but its return type is %s." % (keep.shape,))
-            if keep:
+                    "but its return type is %s." % (keep.shape,)))
+            elif keep:
                 yield e
 
 
@@ -969,7 +1046,13 @@ class _FlatMap(_Unary):
         inner = self._fn.dataset
         caps = inner._all_captures()
         for e in self._input._iter(ctx):
-            yield inner._iter(Context(ctx.rt, dict(zip(caps, call(e)))))
+            if type(e) is not Failed:
+                try:
+                    yield inner._iter(Context(ctx.rt, dict(zip(caps, call(e)))))
+                    continue
+                except errors.OpError as err:
+                    e = Failed(err)
+            yield iter((e,))
 
     def _iter(self, ctx):
         for it in self._inner(ctx):

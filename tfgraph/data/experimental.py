@@ -1,7 +1,7 @@
 """tf.data.experimental: transformations TF1 scripts apply with `dataset.apply(...)`."""
 import numpy as np
 
-from tfgraph.data.dataset_ops import AUTOTUNE, DatasetV1
+from tfgraph.data.dataset_ops import AUTOTUNE, DatasetV1, _IgnoreErrors
 from tfgraph.framework import dtypes
 
 
@@ -21,6 +21,11 @@ def unbatch():
     return lambda dataset: dataset.unbatch()
 
 
+def ignore_errors(log_warning=False):
+    """Drops the elements whose making failed (TF's `ignore_errors`)."""
+    return lambda dataset: _IgnoreErrors(dataset)
+
+
 def Counter(start=0, step=1, dtype=dtypes.int64):  # noqa: N802 - TF's name
     """start, start + step, ... without end."""
     dtype = dtypes.as_dtype(dtype)
@@ -28,4 +33,4 @@ def Counter(start=0, step=1, dtype=dtypes.int64):  # noqa: N802 - TF's name
     return DatasetV1.range(start, end, step, output_type=dtype)
 
 
-__all__ = ["AUTOTUNE", "Counter", "map_and_batch", "shuffle_and_repeat", "unbatch"]
+__all__ = ["AUTOTUNE", "Counter", "ignore_errors", "map_and_batch", "shuffle_and_repeat", "unbatch"]

@@ -13,7 +13,7 @@ import threading
 import numpy as np
 
 from tfgraph.data import structure as nest
-from tfgraph.data.capture import Context, placeholders_upstream
+from tfgraph.data.capture import Context, Failed, placeholders_upstream
 from tfgraph.framework import dtypes, errors
 from tfgraph.framework.op_def import OpDef, convert_to_tensor
 from tfgraph.framework.op_def import TensorSpec as _OutSpec
@@ -46,13 +46,17 @@ class _IteratorState:
             if it is None:
                 raise errors.FailedPreconditionError(None, op, _NOT_INITIALIZED)
             try:
-                return next(it)
+                element = next(it)
             except StopIteration:
                 raise errors.OutOfRangeError(None, op, "End of sequence") from None
-            except errors.OpError as e:
-                if e.op is None:  # a pipeline error: name the op that asked for the element
-                    raise type(e)(None, op, e.message) from None
-                raise
+            except errors.OpError as e:  # raised while starting a source: the pass is over
+                element = Failed(e)
+        if type(element) is Failed:  # raised by get_next, as TF does; the failing op named below
+            e = element.error
+            msg = e.message if e.op is None else "%s\n\t [[node %s (defined at %s) ]]" % (
+                e.message, e.op.name, getattr(e.op, "location", "?"))
+            raise type(e)(None, op, msg) from None
+        return element
 
 
 def _state_key(name):

@@ -2,6 +2,8 @@
 
 The function runs when the op runs, with its inputs as numpy arrays; each result is converted to
 the declared output dtype (as TF does with np.asarray), so a Python float can fill a float32 output.
+An exception it raises becomes TF's error for it (ValueError -> InvalidArgumentError, others mostly
+UnknownError), with the message "ExceptionType: message".
 Outputs have unknown static shapes, as in TensorFlow. No gradient is defined.
 """
 import numpy as np
@@ -26,7 +28,10 @@ class PyFunc(OpDef):
         n = len(touts)
 
         def call(*arrays):
-            result = func(*arrays)
+            try:
+                result = func(*arrays)
+            except Exception as e:  # noqa: BLE001 - any Python error becomes TF's error for it
+                raise _error_class(e)(None, op, "%s: %s" % (type(e).__name__, e)) from e
             if n == 0:
                 return None
             values = [result] if n == 1 and not isinstance(result, (list, tuple)) else result
@@ -45,6 +50,19 @@ class PyFunc(OpDef):
                 out.append(a)
             return out[0] if n == 1 else tuple(out)
         return call
+
+
+def _error_class(exc):
+    """The tf.errors class TensorFlow's py_func reports a Python exception as."""
+    if isinstance(exc, (ValueError, TypeError)):
+        return errors.InvalidArgumentError
+    if isinstance(exc, StopIteration):
+        return errors.OutOfRangeError
+    if isinstance(exc, MemoryError):
+        return errors.ResourceExhaustedError
+    if isinstance(exc, NotImplementedError):
+        return errors.UnimplementedError
+    return errors.UnknownError
 
 
 _counter = [0]
