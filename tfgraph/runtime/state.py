@@ -39,10 +39,9 @@ class SessionState:
         """The per-session object under `key` (an iterator's state...), made by make() on first use."""
         res = self._resources.get(key)
         if res is None:
+            made = make()  # outside the lock: making may ask for variables or generators here
             with self._lock:
-                res = self._resources.get(key)
-                if res is None:
-                    res = self._resources[key] = make()
+                res = self._resources.setdefault(key, made)
         return res
 
     def lookup_resource(self, key):

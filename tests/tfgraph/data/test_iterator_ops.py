@@ -383,3 +383,19 @@ def test_experimental_shuffle_and_repeat():
     assert len(got) == 30 and all(sorted(e) == list(range(10)) for e in epochs)
     assert epochs[0] != epochs[1] or epochs[1] != epochs[2]
     assert tf.data.experimental.AUTOTUNE == tf.data.AUTOTUNE == -1
+
+
+def test_map_with_variables_and_random_ops_compiles_in_a_fresh_session():
+    """The map's plan is made inside the session (it asks the session for the variable's slot and
+    the random op's generator while being made)."""
+    w = tf.Variable(3.0)
+    nxt = tf.data.Dataset.range(4).map(
+        lambda v: tf.cast(v, tf.float32) * w + tf.random_uniform([], 0.0, 0.5, seed=1)) \
+        .make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized"):
+            sess.run(nxt)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = [sess.run(nxt) for _ in range(4)]
+    assert all(3.0 * i <= g < 3.0 * i + 0.5 for i, g in enumerate(got))
