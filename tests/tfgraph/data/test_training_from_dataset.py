@@ -83,3 +83,17 @@ def test_epochs_with_an_initializable_iterator_and_out_of_range():
                 assert seen == 120 and len(losses) == 3
                 epoch_losses.append(np.mean(losses))
     assert epoch_losses[-1] < epoch_losses[0]
+
+
+def test_monitored_training_session_stops_at_the_end_of_the_dataset():
+    x, y = _data()
+    with tf.Graph().as_default():
+        bx, by = tf.data.Dataset.from_tensor_slices((x, y)).map(lambda a, b: (a, b)) \
+            .batch(40).repeat(2).make_one_shot_iterator().get_next()
+        loss, train = _model(bx, by)
+        steps = 0
+        with tf.train.MonitoredTrainingSession() as sess:  # finalizes the graph
+            while not sess.should_stop():
+                sess.run(train)
+                steps += 1
+    assert steps == 6
