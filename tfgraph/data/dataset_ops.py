@@ -118,6 +118,8 @@ class DatasetV1:
         ctx = Context(rt, dict(zip(caps, values)))
         spec = self._spec
         for flat in self._iter(ctx):  # scalars as numpy scalars, as sess.run returns them
+            if type(flat) is Failed:
+                raise flat.error
             yield nest.pack_as(spec, [a[()] if a.ndim == 0 else a for a in flat])
 
     # -- sources ---------------------------------------------------------------------------------
