@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf1
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tf_data_cases import CASES, describe  # noqa: E402
+from tf_data_cases import CASES, DATA, describe  # noqa: E402
 
 tf = tf1.compat.v1
 tf.disable_eager_execution()
@@ -30,7 +30,7 @@ def first_line(e):
 
 def record_case(code):
     with tf.Graph().as_default():
-        ds = eval(code, {"tf": tf, "np": np})
+        ds = eval(code, {"tf": tf, "np": np, "DATA": DATA})
         it = tf.data.make_one_shot_iterator(ds)
         nxt = it.get_next()
         out = {"code": code,

@@ -1,10 +1,15 @@
 """tf.data pipelines recorded from TensorFlow and replayed on tfgraph.
 
-Each case is an expression over `tf` (TensorFlow's tf.compat.v1, or tfgraph) and `np` that builds a
-Dataset. The generator (make_tf_data_cases.py) and the tests evaluate the same text, so the two
-sides build the same pipeline. Shuffling is not here: its order is not TensorFlow's by design.
+Each case is an expression over `tf` (TensorFlow's tf.compat.v1, or tfgraph), `np` and `DATA` (the
+tests/data folder) that builds a Dataset. The generator (make_tf_data_cases.py) and the tests
+evaluate the same text, so the two sides build the same pipeline. Shuffling is not here: its
+order is not TensorFlow's by design (tests/tfgraph/data/test_iterator_ops.py tests its properties).
 """
+import os
+
 import numpy as np
+
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
 
 CASES = {
     "range": "tf.data.Dataset.range(5)",
@@ -105,6 +110,10 @@ CASES = {
                      ".apply(tf.data.experimental.ignore_errors())",
     "error_then_take": "tf.data.Dataset.range(5).map(lambda x: tf.py_func("
                        "lambda v: np.int64(10 // int(v - 2)), [x], tf.int64)).take(3)",
+    "text_lines": "tf.data.TextLineDataset(DATA + '/tf_data_lines.txt')",
+    "text_lines_gzip_two_files": "tf.data.TextLineDataset([DATA + '/tf_data_lines.txt.gz', "
+                                 "DATA + '/tf_data_lines.txt.gz'], compression_type='GZIP')"
+                                 ".skip(1).take(8)",
     "cache_repeat": "tf.data.Dataset.range(4).cache().repeat(2)",
     "prefetch": "tf.data.Dataset.range(4).map(lambda x: x + 1).prefetch(2)",
     "generator": "tf.data.Dataset.from_generator(lambda: iter([1, 2, 3]), tf.int64)",

@@ -6,12 +6,13 @@
 See dataset_ops.py for how pipelines run and iterator_ops.py for the iterator ops.
 """
 from tfgraph.data import experimental
-from tfgraph.data.dataset_ops import AUTOTUNE, Dataset, DatasetV1, DatasetV2
+from tfgraph.data.dataset_ops import AUTOTUNE, Dataset, DatasetV1, DatasetV2, TextLineDataset
 from tfgraph.data.iterator_ops import (Iterator, get_output_classes, get_output_shapes,
                                        get_output_types, make_initializable_iterator,
                                        make_one_shot_iterator)
 from tfgraph.data.structure import TensorSpec
 
 __all__ = ["AUTOTUNE", "Dataset", "DatasetV1", "DatasetV2", "Iterator", "TensorSpec",
+           "TextLineDataset",
            "experimental", "get_output_classes", "get_output_shapes", "get_output_types",
            "make_initializable_iterator", "make_one_shot_iterator"]

@@ -19,7 +19,10 @@ once on the whole batch; otherwise elements are made one by one and stacked.
 Shuffling draws from numpy generators seeded from (graph seed, op seed): orders are reproducible
 with a seed, but are not TensorFlow's orders.
 """
+import gzip
 import itertools
+import os
+import zlib
 
 import numpy as np
 
@@ -337,6 +340,52 @@ class _TensorSlices(DatasetV1):
     def _slices(arrays, n):
         for i in range(n):
             yield tuple(a[i, ...] for a in arrays)
+
+
+class TextLineDataset(DatasetV1):
+    """tf.data.TextLineDataset: the lines of text files (without their "\\n" or "\\r\\n"), as
+    tf.string scalars; `compression_type` "" (none), "GZIP" or "ZLIB"."""
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None,
+                 name=None):
+        self._files = _as_component(filenames, "TextLineDataset")
+        spec = _component_spec(self._files)
+        if spec.dtype is not dtypes.string or spec.shape.ndims not in (0, 1, None):
+            raise TypeError("`filenames` must be a `tf.string` scalar or vector, got %s" % spec)
+        self._compression = compression_type or ""
+        if self._compression not in ("", "GZIP", "ZLIB"):
+            raise errors.InvalidArgumentError(None, None, "Unsupported compression_type: %s."
+                                              % self._compression)
+        graph = self._files.graph if isinstance(self._files, Tensor) else None
+        super().__init__(TensorSpec([], dtypes.string), graph)
+
+    def _own_captures(self):
+        return [self._files] if isinstance(self._files, Tensor) else []
+
+    def _iter(self, ctx):
+        files = np.asarray(_value(ctx, self._files), dtype=object).reshape(-1)
+        for name in files:
+            name = name.decode() if isinstance(name, bytes) else str(name)
+            try:
+                data = self._read(name)
+            except OSError as e:
+                yield Failed(errors.NotFoundError(None, None, "%s; No such file or directory"
+                                                  % name if not os.path.exists(name) else str(e)))
+                continue
+            lines = data.split(b"\n")
+            if lines and lines[-1] == b"":
+                lines.pop()  # the newline ending the last line starts no new one
+            for line in lines:
+                yield (np.array(line[:-1] if line.endswith(b"\r") else line, dtype=object),)
+
+    def _read(self, name):
+        with open(name, "rb") as f:
+            data = f.read()
+        if self._compression == "GZIP":
+            return gzip.decompress(data)
+        if self._compression == "ZLIB":
+            return zlib.decompress(data)
+        return data
 
 
 class _Tensors(DatasetV1):

@@ -15,7 +15,7 @@ import tfgraph as tf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "reference"))
-from tf_data_cases import CASES, describe  # noqa: E402
+from tf_data_cases import CASES, DATA, describe  # noqa: E402
 
 with open(os.path.join(HERE, "..", "..", "data", "tf_data_cases.json")) as _f:
     RECORDED = json.load(_f)
@@ -43,7 +43,7 @@ def test_case_matches_tensorflow(name):
     rec = RECORDED["cases"][name]
     assert rec["code"] == CASES[name]
     with tf.Graph().as_default():
-        ds = eval(CASES[name], {"tf": tf, "np": np})
+        ds = eval(CASES[name], {"tf": tf, "np": np, "DATA": DATA})
         assert describe(tf.data.get_output_types(ds)) == rec["output_types"]
         assert describe(tf.data.get_output_shapes(ds)) == rec["output_shapes"]
         it = tf.data.make_one_shot_iterator(ds)
