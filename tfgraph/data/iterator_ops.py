@@ -133,6 +133,8 @@ class MakeIterator(OpDef):
         caps = dataset._all_captures()
 
         def make(state, *values):
+            # the values as of now: a fed array or a variable's buffer may change afterwards
+            values = [np.array(v, copy=True) for v in values]
             state.reset(dataset, Context(rt, dict(zip(caps, values))))
         return make
 

@@ -399,3 +399,19 @@ def test_map_with_variables_and_random_ops_compiles_in_a_fresh_session():
         sess.run(tf.global_variables_initializer())
         got = [sess.run(nxt) for _ in range(4)]
     assert all(3.0 * i <= g < 3.0 * i + 0.5 for i, g in enumerate(got))
+
+
+def test_initializer_takes_the_values_of_its_feeds_and_variables_at_that_moment():
+    v = tf.Variable([1.0, 2.0, 3.0])
+    x = tf.placeholder(tf.float32, [None])
+    it = tf.data.Dataset.zip((tf.data.Dataset.from_tensor_slices(v),
+                              tf.data.Dataset.from_tensor_slices(x))).make_initializable_iterator()
+    a, b = it.get_next()
+    fed = np.array([10.0, 20.0, 30.0], np.float32)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(it.initializer, {x: fed})
+        assert sess.run([a, b]) == [1.0, 10.0]
+        sess.run(tf.assign(v, [-1.0, -2.0, -3.0]))
+        fed[:] = 0.0
+        assert sess.run([a, b]) == [2.0, 20.0]
