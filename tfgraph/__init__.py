@@ -41,6 +41,7 @@ from tfgraph.ops.clip_ops import *  # noqa: F401,F403
 from tfgraph.ops.random_ops import (get_seed, random_normal, random_shuffle, random_uniform,
                                     set_random_seed, truncated_normal)
 from tfgraph.ops.state_ops import assign, assign_add, assign_sub
+from tfgraph.ops.script_ops import numpy_function, py_func
 from tfgraph.initializers import (constant_initializer, glorot_normal_initializer,
                                   glorot_uniform_initializer, ones_initializer,
                                   orthogonal_initializer, random_normal_initializer,
@@ -52,6 +53,7 @@ from tfgraph import logging  # tf.logging: a shim over Python's logging
 from tfgraph import math, random  # tf.math.*, tf.random.* spellings  # noqa: A004
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
+from tfgraph import data  # tf.data: datasets and iterators
 from tfgraph.runtime.profile import RunMetadata, RunOptions
 
 

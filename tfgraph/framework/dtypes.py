@@ -114,10 +114,13 @@ bool = DType("bool", np.bool_, 10)  # noqa: A001 - TF's public name
 string = DType("string", np.object_, 7)
 half = float16
 double = float64
+# Handles to session resources (iterators) and opaque values: Python objects at run time.
+resource = DType("resource", np.object_, 20)
+variant = DType("variant", np.object_, 21)
 
 _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, bool, string]
 _BY_NAME = {d.name: d for d in _ALL}
-_BY_NAME.update(half=float16, double=float64, float=float32)
+_BY_NAME.update(half=float16, double=float64, float=float32, resource=resource, variant=variant)
 _BY_NP = {d.np: d for d in _ALL}
 
 

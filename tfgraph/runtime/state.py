@@ -24,6 +24,7 @@ class SessionState:
         self.graph = graph
         self._slots = {}
         self._rngs = {}
+        self._resources = {}  # key -> per-session object (iterators; see resource())
         self._lock = threading.Lock()
 
     def variable(self, var_op):
@@ -33,6 +34,19 @@ class SessionState:
             with self._lock:
                 slot = self._slots.setdefault(var_op, VariableSlot(var_op.name))
         return slot
+
+    def resource(self, key, make):
+        """The per-session object under `key` (an iterator's state...), made by make() on first use."""
+        res = self._resources.get(key)
+        if res is None:
+            made = make()  # outside the lock: making may ask for variables or generators here
+            with self._lock:
+                res = self._resources.setdefault(key, made)
+        return res
+
+    def lookup_resource(self, key):
+        """The object resource() made under `key`, or None."""
+        return self._resources.get(key)
 
     def rng(self, op):
         """The numpy Generator of a random op: reproducible from the graph seed and the op seed."""

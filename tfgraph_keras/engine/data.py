@@ -1,4 +1,5 @@
-"""Data handling for fit/evaluate/predict: numpy arrays, generators and keras.utils.Sequence.
+"""Data handling for fit/evaluate/predict: numpy arrays, generators, keras.utils.Sequence and
+tf.data Datasets (iterated afresh each epoch, in the model's session when it shares its graph).
 
 Arrays are normalized to one list per model input/output, split for `validation_split` (the LAST
 fraction, as Keras), and served in batches through an index array (shuffled per epoch when asked).
@@ -89,8 +90,12 @@ def take(arrays, idx):
     return [a[idx] for a in arrays]
 
 
+def is_dataset(x):
+    return hasattr(x, "as_numpy_iterator") and hasattr(x, "element_spec")
+
+
 def is_generator_like(x):
-    if isinstance(x, Sequence):
+    if isinstance(x, Sequence) or is_dataset(x):
         return True
     if isinstance(x, (np.ndarray, list, tuple, dict)) or x is None:
         return False
@@ -116,6 +121,8 @@ class GeneratorFeeder:
     """Batches from a Python generator or a Sequence, `steps` per epoch."""
 
     def __init__(self, data, steps=None, shuffle=False):
+        if is_dataset(data):
+            data = _DatasetEpochs(data)
         self.data = data
         self.is_sequence = isinstance(data, Sequence) or (hasattr(data, "__getitem__")
                                                           and hasattr(data, "__len__"))
@@ -151,6 +158,17 @@ class GeneratorFeeder:
                 return
             yield unpack(item)
             k += 1
+
+
+class _DatasetEpochs:
+    """A Dataset as an iterable of numpy batches: each `iter` starts a new pass (an epoch)."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __iter__(self):
+        from tfgraph_keras import backend  # the session Keras runs the dataset's graph in
+        return self.dataset.as_numpy_iterator(backend.get_session(self.dataset._graph))
 
 
 def class_weights_to_sample_weights(y, class_weight):
