@@ -23,6 +23,7 @@ LAYERS = [
     ("tfgraph.runtime", 5),
     ("tfgraph.autodiff", 6),
     ("tfgraph.train", 7),
+    ("tfgraph.data", 7),
     ("tfgraph.losses", 7),
     ("tfgraph.nn", 7),
     ("tfgraph.math", 7),
