@@ -52,6 +52,11 @@ from tfgraph import math, random  # tf.math.*, tf.random.* spellings  # noqa: A0
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
 from tfgraph.runtime.profile import RunMetadata, RunOptions
+from tfgraph.ops.check_ops import *  # noqa: F401,F403 - tf.assert_equal and friends
+from tfgraph.ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A004
+from tfgraph.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
+from tfgraph.ops.script_ops import RegisterGradient, numpy_function, py_func
+from tfgraph import debugging
 
 def _package_version():
     # The version is the installed distribution's (setup.cfg), so a wheel and its metadata agree.
