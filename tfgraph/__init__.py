@@ -56,7 +56,7 @@ from tfgraph.ops.check_ops import *  # noqa: F401,F403 - tf.assert_equal and fri
 from tfgraph.ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A004
 from tfgraph.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
 from tfgraph.ops.script_ops import RegisterGradient, numpy_function, py_func
-from tfgraph import debugging
+from tfgraph import contrib, debugging
 
 def _package_version():
     # The version is the installed distribution's (setup.cfg), so a wheel and its metadata agree.
