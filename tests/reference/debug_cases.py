@@ -57,6 +57,9 @@ STATIC_CASES = {
     "assert_rank_message": lambda tf: tf.assert_rank(tf.zeros([2, 3]), 1, message="m"),
     "assert_type": lambda tf: tf.assert_type(tf.constant([1, 2, 3]), tf.float32),
     "assert_equal_dtypes": lambda tf: tf.assert_equal(tf.constant([1]), tf.constant([1.0])),
+    "assert_scalar": lambda tf: tf.assert_scalar(tf.constant([1, 2]), message="m"),
+    "assert_scalar_unknown": lambda tf: tf.assert_scalar(tf.placeholder(tf.float32)),
+    "assert_integer": lambda tf: tf.assert_integer(tf.constant([1.0]), message="m"),
     "assert_shapes": lambda tf: tf.debugging.assert_shapes(
         [(tf.zeros([2, 3]), ("N", "D")), (tf.zeros([4, 3]), ("N", "D"))]),
 }

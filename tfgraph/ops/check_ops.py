@@ -154,6 +154,26 @@ def assert_type(tensor, tf_type, message=None, name=None):
         return control_flow_ops.no_op(name="statically_determined_correct_type")
 
 
+def assert_scalar(tensor, name=None, message=None):
+    """tf.assert_scalar: `tensor` itself, after a static check that it is a scalar (ValueError)."""
+    with get_default_graph().name_scope(name or "assert_scalar"):
+        tensor = _tensor(tensor, "tensor")
+        if tensor.shape.ndims != 0:
+            raise ValueError("%sExpected scalar shape for %s, saw shape: %s."
+                             % (_message_prefix(message), tensor.name, tensor.shape))
+        return tensor
+
+
+def assert_integer(x, message=None, name=None):
+    """tf.assert_integer: a TypeError now unless `x` has an integer dtype."""
+    with get_default_graph().name_scope(name or "assert_integer"):
+        x = _tensor(x, "x")
+        if not x.dtype.is_integer:
+            raise TypeError('%sExpected "x" to be integer type.  Found: %s of dtype %s'
+                            % (_message_prefix(message), x.name, x.dtype))
+        return control_flow_ops.no_op("statically_determined_was_integer")
+
+
 def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
     """tf.debugging.assert_shapes: `shapes` pairs tensors with dimension specs (ints, or strings
     naming a size that must agree across tensors). Known dimensions are checked now (ValueError);
@@ -196,4 +216,4 @@ def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
 __all__ = ["assert_equal", "assert_none_equal", "assert_less", "assert_less_equal",
            "assert_greater", "assert_greater_equal", "assert_positive", "assert_negative",
            "assert_non_negative", "assert_non_positive", "assert_rank", "assert_type",
-           "assert_shapes"]
+           "assert_shapes", "assert_scalar", "assert_integer"]

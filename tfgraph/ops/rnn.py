@@ -124,9 +124,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
     """tf.nn.dynamic_rnn: the cell over the time axis of `inputs` ((batch, time, depth), or
     (time, batch, depth) with time_major). Returns (outputs, final_state), outputs in the
     inputs' layout. The time dimension must be static (tfgraph unrolls it; a dynamic one needs
-    tf.while_loop)."""
+    tf.while_loop); parallel_iterations and swap_memory are accepted and have no effect."""
     _check_cell(cell, "dynamic_rnn")
-    with variable_scope(scope or "rnn"):
+    with variable_scope(scope or "rnn") as varscope:
         flat = [convert_to_tensor(x) for x in nest.flatten(inputs)]
         for x in flat:
             if x.shape.ndims is None or x.shape.ndims < 2:
@@ -157,6 +157,8 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
                 _zero_output(cell, batch_size, dtype)
             outs = []
             for t in range(steps):
+                if t > 0:   # TF1 calls the cell once, in a while_loop: later steps share its
+                    varscope.reuse_variables()   # variables, even a cell's own get_variable
                 x_t = nest.pack_sequence_as(inputs, [p[t] for p in per_step])
                 output, state = _step(cell, t, x_t, state, sequence_length, zero_output)
                 outs.append(output)

@@ -231,3 +231,56 @@ def test_fused_dynamic_rnn_trains_like_the_unrolled_one():
                 losses.append([sess.run([loss, train])[0] for _ in range(5)])
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-5)
     assert losses[0][-1] < losses[0][0]
+
+
+class _MyCell(tf.nn.rnn_cell.RNNCell):
+    """A user cell in TF1's documented style: build() + call()."""
+
+    def __init__(self, n):
+        super().__init__()
+        self._n = n
+
+    @property
+    def state_size(self):
+        return self._n
+
+    @property
+    def output_size(self):
+        return self._n
+
+    def build(self, inputs_shape):
+        self._w = self.add_variable("w", [inputs_shape[-1] + self._n, self._n])
+        self.built = True
+
+    def call(self, inputs, state):
+        out = tf.tanh(tf.matmul(tf.concat([inputs, state], 1), self._w))
+        return out, out
+
+
+class _OldCell(tf.nn.rnn_cell.RNNCell):
+    """An old-style user cell: its own __call__ with get_variable (TF1 ran it once in a loop)."""
+
+    state_size = output_size = 2
+
+    def __call__(self, inputs, state, scope=None):
+        with tf.variable_scope(scope or "old_cell"):
+            w = tf.get_variable("w", [3 + 2, 2], dtype=inputs.dtype)
+            out = tf.tanh(tf.matmul(tf.concat([inputs, state], 1), w))
+        return out, out
+
+
+@pytest.mark.parametrize("cell_class,var", [(lambda: _MyCell(2), "rnn/private__my_cell/w"),
+                                            (_OldCell, "rnn/old_cell/w")])
+def test_user_defined_cells(cell_class, var):
+    x_val = np.random.RandomState(8).randn(2, 4, 3)
+    with tf.Graph().as_default():
+        x = tf.constant(x_val)
+        outs, state = tf.nn.dynamic_rnn(cell_class(), x, dtype=tf.float64)
+        assert [v.op.name for v in tf.global_variables()] == [var]
+        with tf.Session() as sess:
+            w = _init(sess)[var]
+            got = sess.run(outs)
+    h = np.zeros((2, 2))
+    for t in range(4):
+        h = np.tanh(np.concatenate([x_val[:, t], h], 1) @ w)
+        np.testing.assert_allclose(got[:, t], h, rtol=1e-12)
