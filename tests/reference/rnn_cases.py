@@ -115,6 +115,17 @@ def wrappers(tf):
     return x, [outs, state]
 
 
+def multi_lstm_fused_seq(tf):
+    x = _x(tf)
+    cell = tf.nn.rnn_cell.MultiRNNCell([
+        tf.nn.rnn_cell.BasicLSTMCell(4),
+        tf.nn.rnn_cell.ResidualWrapper(tf.nn.rnn_cell.LSTMCell(4, forget_bias=0.2)),
+        tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(3, state_is_tuple=False),
+                                      input_keep_prob=1.0, output_keep_prob=1.0)])
+    outs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32, sequence_length=SEQ_LEN)
+    return x, [outs, state]
+
+
 def bidirectional_dynamic(tf):
     x = _x(tf)
     outs, states = tf.nn.bidirectional_dynamic_rnn(
@@ -146,6 +157,7 @@ CASES = {f.__name__: f for f in (
     basic_rnn_static, basic_lstm_static_seq, basic_lstm_dynamic, basic_lstm_dynamic_seq,
     basic_lstm_concat_state_time_major, lstm_peephole_proj_clip, lstm_initial_state,
     lstm_float64, gru_dynamic_seq, multi_cell, multi_cell_concat_state, wrappers,
+    multi_lstm_fused_seq,
     bidirectional_dynamic, bidirectional_static, cell_called_directly)}
 
 

@@ -8,8 +8,10 @@ dynamic_rnn runs without tf.while_loop: the inputs' time dimension must be stati
 cell is unrolled over it, except for a BasicLSTMCell, or an LSTMCell without peepholes,
 projection or clipping, whose steps all run in one fused LSTMSequence op (rnn_ops.lstm_sequence,
 Numba gate kernels; its gradient too): the cell's TF1 weights are re-laid out for it as graph
-ops, so variables, checkpoints and gradients stay the cell's. Masking by sequence_length is then
-applied to the fused outputs, which is exact because a step never depends on later ones.
+ops, so variables, checkpoints and gradients stay the cell's. Stacks of such cells
+(MultiRNNCell), with DropoutWrapper on inputs/outputs or ResidualWrapper, run one fused op per
+layer. Masking by sequence_length is then applied to the fused outputs, which is exact because
+a step never depends on later ones.
 """
 from tfgraph.framework import dtypes, nest
 from tfgraph.framework.graph import get_default_graph
@@ -17,7 +19,8 @@ from tfgraph.framework.op_def import convert_to_tensor
 from tfgraph.framework.scopes import variable_scope
 from tfgraph.ops import array_ops, indexing_ops, math_ops, rnn_ops
 from tfgraph.ops.logging_ops import Assert
-from tfgraph.ops.rnn_cell_impl import BasicLSTMCell, LSTMCell, RNNCell
+from tfgraph.ops.rnn_cell_impl import (BasicLSTMCell, DropoutWrapper, LSTMCell, MultiRNNCell,
+                                      ResidualWrapper, RNNCell)
 
 _FUSED_CELLS = (BasicLSTMCell, LSTMCell)
 
@@ -150,7 +153,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         if sequence_length is not None:
             sequence_length = _check_seq_len(sequence_length, batch_size)
         if _can_fuse(cell, flat, dtype):
-            outputs, state = _fused_lstm(cell, flat[0], state, sequence_length, steps)
+            outputs, state = _sequence(cell, flat[0], state, sequence_length, steps)
+            if sequence_length is not None:
+                outputs = _mask_outputs(outputs, sequence_length, steps)
         else:
             per_step = [array_ops.unstack(x, num=steps) for x in flat]
             zero_output = None if sequence_length is None else \
@@ -169,13 +174,57 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
 
 
 def _can_fuse(cell, flat, dtype):
-    return type(cell) in _FUSED_CELLS and cell._fusable() and len(flat) == 1 and \
-        flat[0].shape.ndims == 3 and flat[0].dtype in (dtypes.float32, dtypes.float64) and \
-        dtypes.as_dtype(dtype) is flat[0].dtype
+    return len(flat) == 1 and flat[0].shape.ndims == 3 and \
+        flat[0].dtype in (dtypes.float32, dtypes.float64) and \
+        dtypes.as_dtype(dtype) is flat[0].dtype and _fusable(cell)
+
+
+def _fusable(cell):
+    """Whether whole sequences can run through `cell` layer by layer: LSTMs the fused op runs,
+    stacked (MultiRNNCell) or wrapped in dropout on inputs/outputs only or a plain residual."""
+    kind = type(cell)
+    if kind in _FUSED_CELLS:
+        return cell._fusable()
+    if kind is DropoutWrapper:
+        return not cell._should_dropout(cell._state_keep_prob) and _fusable(cell.wrapped_cell)
+    if kind is ResidualWrapper:
+        return cell._residual_fn is None and _fusable(cell.wrapped_cell)
+    if kind is MultiRNNCell:
+        return cell._state_is_tuple and all(_fusable(c) for c in cell._cells)
+    return False
+
+
+def _sequence(cell, x, state, sequence_length, steps):
+    """(outputs, final_state) of a _fusable cell over time-major x, outputs not yet masked.
+
+    Running a stack layer by layer equals running it step by step: a layer's step t reads only
+    the layer below's step t. Dropout on a step's inputs or outputs does not feed back either,
+    so it applies to the whole sequence at once (fresh noise for every element, as per step)."""
+    kind = type(cell)
+    if kind in _FUSED_CELLS:
+        return _fused_lstm(cell, x, state, sequence_length, steps)
+    if kind is DropoutWrapper:
+        if cell._should_dropout(cell._input_keep_prob):
+            x = cell._dropout(x, 0, cell._input_keep_prob)
+        outputs, state = _sequence(cell.wrapped_cell, x, state, sequence_length, steps)
+        if cell._should_dropout(cell._output_keep_prob):
+            outputs = cell._dropout(outputs, 2, cell._output_keep_prob)
+        return outputs, state
+    if kind is ResidualWrapper:
+        outputs, state = _sequence(cell.wrapped_cell, x, state, sequence_length, steps)
+        return x + outputs, state
+    new_states = []
+    with cell._cell_scope(x):                     # MultiRNNCell: 'multi_rnn_cell/cell_i/...'
+        for i, sub in enumerate(cell._cells):
+            with variable_scope("cell_%d" % i):
+                x, sub_state = _sequence(sub, x, state[i], sequence_length, steps)
+            new_states.append(sub_state)
+    return x, tuple(new_states)
 
 
 def _fused_lstm(cell, x, state, sequence_length, steps):
-    """All steps of a TF1 LSTM cell in one LSTMSequence op; (outputs, final_state)."""
+    """All steps of a TF1 LSTM cell in one LSTMSequence op: (outputs, final_state), the
+    outputs unmasked."""
     depth = x.shape.as_tuple()[2]
     if depth is None:
         raise ValueError("dynamic_rnn: the inputs' last dimension must be known, saw %s" % x.shape)
@@ -186,17 +235,20 @@ def _fused_lstm(cell, x, state, sequence_length, steps):
         hs, cs, _, _ = rnn_ops.lstm_sequence(x, kernel, recurrent, bias, h0, c0)
         if sequence_length is None:
             return hs, cell._join_state(cs[steps - 1], hs[steps - 1])
-        # each row's state at its last step (its initial state for length 0); outputs past
-        # the end zeroed
-        mask = array_ops.sequence_mask(sequence_length, steps, dtype=hs.dtype)   # (batch, time)
-        outputs = hs * array_ops.expand_dims(array_ops.transpose(mask), 2)
+        # each row's state at its last step (its initial state for length 0)
         batch = array_ops.shape(sequence_length)[0]
         last = array_ops.stack([math_ops.maximum(sequence_length - 1, 0),
                                 array_ops.range(batch)], axis=1)
         empty = array_ops.expand_dims(math_ops.equal(sequence_length, 0), 1)
         c = math_ops.where(empty, c0, indexing_ops.gather_nd(cs, last))
         h = math_ops.where(empty, h0, indexing_ops.gather_nd(hs, last))
-        return outputs, cell._join_state(c, h)
+        return hs, cell._join_state(c, h)
+
+
+def _mask_outputs(outputs, sequence_length, steps):
+    """Zeros past each sequence's end, in time-major outputs."""
+    mask = array_ops.sequence_mask(sequence_length, steps, dtype=outputs.dtype)   # (batch, time)
+    return outputs * array_ops.expand_dims(array_ops.transpose(mask), 2)
 
 
 def _reverse(x, lengths, seq_axis, batch_axis):

@@ -76,6 +76,20 @@ def _init(sess):
     return {v.op.name: sess.run(v) for v in tf.global_variables()}
 
 
+class _StepByStep(tf.nn.rnn_cell.RNNCell):
+    """Passes calls through to a cell: dynamic_rnn cannot fuse it, so it runs step by step."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self._cell = cell
+
+    state_size = property(lambda self: self._cell.state_size)
+    output_size = property(lambda self: self._cell.output_size)
+
+    def __call__(self, inputs, state, scope=None):
+        return self._cell(inputs, state, scope=scope)
+
+
 @pytest.mark.parametrize("wrap", [False, True])
 def test_basic_lstm_dynamic_rnn_matches_numpy(wrap):
     # wrap=False runs the fused LSTMSequence op; the wrapper forces the unrolled cell steps
@@ -85,7 +99,7 @@ def test_basic_lstm_dynamic_rnn_matches_numpy(wrap):
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float64, [None, 6, 4])
         cell = tf.nn.rnn_cell.BasicLSTMCell(5, forget_bias=0.3)
-        outer = tf.nn.rnn_cell.DropoutWrapper(cell) if wrap else cell
+        outer = _StepByStep(cell) if wrap else cell
         outs, state = tf.nn.dynamic_rnn(outer, x, sequence_length=seq, dtype=tf.float64)
         ops = {op.type for op in tf.get_default_graph().get_operations()}
         assert ("LSTMSequence" in ops) != wrap
@@ -193,6 +207,27 @@ def test_zero_state_and_sizes():
         assert tf.compat.v1.nn.rnn_cell.GRUCell is tf.nn.rnn_cell.GRUCell
 
 
+def test_stacked_lstms_run_one_fused_op_per_layer():
+    with tf.Graph().as_default():
+        tf.set_random_seed(2)
+        x = tf.ones([300, 3, 2])
+        layers = [tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(40),
+                                                output_keep_prob=0.5) for _ in range(2)]
+        outs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.MultiRNNCell(layers), x,
+                                        dtype=tf.float32, sequence_length=[3] * 150 + [1] * 150)
+        types = [op.type for op in tf.get_default_graph().get_operations()]
+        assert types.count("LSTMSequence") == 2
+        assert [v.op.name for v in tf.trainable_variables()] == [
+            "rnn/multi_rnn_cell/cell_%d/basic_lstm_cell/%s" % (i, n)
+            for i in range(2) for n in ("kernel", "bias")]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            o, (s0, s1) = sess.run([outs, state])
+    assert 0.4 < np.mean(o[:150] == 0) < 0.6     # output dropout on the top layer
+    assert np.all(o[150:, 1:] == 0)              # masked past each end
+    assert np.mean(s1.h == 0) < 0.01             # the state is never dropped
+
+
 def test_dropout_wrapper_drops_outputs_and_h_but_not_c():
     with tf.Graph().as_default():
         tf.set_random_seed(1)
@@ -209,7 +244,7 @@ def test_dropout_wrapper_drops_outputs_and_h_but_not_c():
 
 
 def test_fused_dynamic_rnn_trains_like_the_unrolled_one():
-    # one Adam step on the fused path and on the unrolled path (a DropoutWrapper with keep 1)
+    # Adam steps on the fused path and on the unrolled path
     x_val = np.random.RandomState(6).randn(8, 5, 4).astype(np.float32)
     y_val = np.random.RandomState(7).randint(0, 3, 8)
     losses = []
@@ -217,8 +252,10 @@ def test_fused_dynamic_rnn_trains_like_the_unrolled_one():
         with tf.Graph().as_default():
             tf.set_random_seed(0)
             cell = tf.nn.rnn_cell.BasicLSTMCell(6)
-            outs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.DropoutWrapper(cell) if wrap else cell,
+            outs, state = tf.nn.dynamic_rnn(_StepByStep(cell) if wrap else cell,
                                             tf.constant(x_val), dtype=tf.float32)
+            types = {op.type for op in tf.get_default_graph().get_operations()}
+            assert ("LSTMSequence" in types) != wrap
             logits = tf.matmul(state.h, tf.get_variable("w", [6, 3]))
             loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
                 labels=y_val, logits=logits))
