@@ -16,6 +16,7 @@ a step never depends on later ones.
 from tfgraph.framework import dtypes, nest
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import convert_to_tensor
+from tfgraph.framework.tensor import Tensor
 from tfgraph.framework.scopes import variable_scope
 from tfgraph.ops import array_ops, indexing_ops, math_ops, rnn_ops
 from tfgraph.ops.logging_ops import Assert
@@ -93,7 +94,8 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     """tf.nn.static_rnn: the cell over a Python list of (batch, depth) inputs, one per step.
 
     Returns (outputs, state): a list of outputs, and the final state (with sequence_length, each
-    row's state at its last step)."""
+    row's state at its last step). LSTM cells (and stacks of them) run as one fused sequence, as
+    in dynamic_rnn."""
     _check_cell(cell, "static_rnn")
     if not nest.is_nested(inputs):
         raise TypeError("inputs must be a sequence")
@@ -107,6 +109,16 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         zero_output = None
         if sequence_length is not None:
             sequence_length = _sequence_length(sequence_length, "static_rnn")
+        steps = [convert_to_tensor(x) if not nest.is_nested(x) else x for x in inputs]
+        if all(isinstance(x, Tensor) and x.shape.ndims == 2 and x.shape == first.shape and
+               x.dtype is first.dtype for x in steps) and _can_fuse(cell, [first[None]], dtype):
+            # the same steps as one sequence through the fused op(s), then split again
+            outputs, state = _sequence(cell, array_ops.stack(steps), state, sequence_length,
+                                       len(steps))
+            if sequence_length is not None:
+                outputs = _mask_outputs(outputs, sequence_length, len(steps))
+            return array_ops.unstack(outputs, num=len(steps)), state
+        if sequence_length is not None:
             zero_output = _zero_output(cell, batch_size, dtype)
         outputs = []
         for t, x in enumerate(inputs):

@@ -321,3 +321,21 @@ def test_user_defined_cells(cell_class, var):
     for t in range(4):
         h = np.tanh(np.concatenate([x_val[:, t], h], 1) @ w)
         np.testing.assert_allclose(got[:, t], h, rtol=1e-12)
+
+
+def test_contrib_static_rnn_mnist_style_runs_fused():
+    # the classic TF1 example: unstack rows, contrib.rnn.static_rnn over a BasicLSTMCell
+    x_val = np.random.RandomState(9).rand(2, 6, 5)
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float64, [None, 6, 5])
+        outs, state = tf.contrib.rnn.static_rnn(tf.contrib.rnn.BasicLSTMCell(4, forget_bias=1.0),
+                                                tf.unstack(x, 6, 1), dtype=tf.float64)
+        types = [op.type for op in tf.get_default_graph().get_operations()]
+        assert types.count("LSTMSequence") == 1 and len(outs) == 6
+        with tf.Session() as sess:
+            w = _init(sess)
+            got = sess.run([outs[-1], state.c], {x: x_val})
+    want = _np_basic_lstm(x_val, w["rnn/basic_lstm_cell/kernel"], w["rnn/basic_lstm_cell/bias"],
+                          [6, 6])
+    np.testing.assert_allclose(got[0], want[0][:, -1], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-12, atol=1e-12)
