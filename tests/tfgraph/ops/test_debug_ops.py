@@ -203,9 +203,16 @@ def test_add_check_numerics_ops_names_the_first_bad_output():
         x = tf.placeholder(tf.float32, [2], name="x")
         y = tf.log(x, name="log")
         tf.multiply(y, 2.0, name="twice")
+        v = tf.Variable(1.0, name="v")
         check = tf.add_check_numerics_ops()
         assert check.type == "NoOp"
+        messages = [op.get_attr("message") for op in tf.get_default_graph().get_operations()
+                    if op.type == "CheckNumerics"]
+        assert {"x:0", "log:0", "twice:0", "v/read:0"} <= set(messages)
+        assert "v:0" not in messages and "v/Assign:0" not in messages   # TF1's ref outputs
+        del v
         with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
             sess.run(check, {x: [1.0, 2.0]})
             with pytest.raises(tf.errors.InvalidArgumentError) as info:
                 sess.run(check, {x: [0.0, 2.0]})
