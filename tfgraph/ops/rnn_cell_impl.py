@@ -569,5 +569,22 @@ class ResidualWrapper(_Wrapper):
         return nest.map_structure(lambda i, o: i + o, inputs, output), new_state
 
 
+class DeviceWrapper(_Wrapper):
+    """Runs the cell's ops under tf.device(device) (recorded on the ops; tfgraph runs on the
+    CPU)."""
+
+    def __init__(self, cell, device):
+        super().__init__(cell)
+        self._device = device
+
+    def zero_state(self, batch_size, dtype):
+        with get_default_graph().device(self._device):
+            return super().zero_state(batch_size, dtype)
+
+    def call(self, inputs, state, scope=None):
+        with get_default_graph().device(self._device):
+            return self._cell(inputs, state, scope=scope)
+
+
 __all__ = ["RNNCell", "LayerRNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell",
-           "MultiRNNCell", "DropoutWrapper", "ResidualWrapper", "LSTMStateTuple"]
+           "MultiRNNCell", "DropoutWrapper", "ResidualWrapper", "DeviceWrapper", "LSTMStateTuple"]

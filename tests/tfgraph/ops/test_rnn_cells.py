@@ -204,6 +204,9 @@ def test_zero_state_and_sizes():
         assert multi.state_size == (3, (4, 2)) and multi.output_size == 2
         assert tf.nn.rnn_cell.BasicLSTMCell(3, state_is_tuple=False).state_size == 6
         assert tf.contrib.rnn.BasicLSTMCell is tf.nn.rnn_cell.BasicLSTMCell
+        dev = tf.nn.rnn_cell.DeviceWrapper(tf.nn.rnn_cell.GRUCell(2), "/cpu:0")
+        out, _ = dev(x, dev.zero_state(3, tf.float32))
+        assert out.op.device == "/cpu:0" and dev.state_size == 2
         assert tf.compat.v1.nn.rnn_cell.GRUCell is tf.nn.rnn_cell.GRUCell
 
 
