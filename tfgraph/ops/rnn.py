@@ -10,14 +10,14 @@ projection or clipping, whose steps all run in one fused LSTMSequence op (rnn_op
 Numba gate kernels; its gradient too): the cell's TF1 weights are re-laid out for it as graph
 ops, so variables, checkpoints and gradients stay the cell's. Stacks of such cells
 (MultiRNNCell), with DropoutWrapper on inputs/outputs or ResidualWrapper, run one fused op per
-layer. Masking by sequence_length is then applied to the fused outputs, which is exact because
-a step never depends on later ones.
+layer; static_rnn does the same for a list of same-shaped steps. Masking by sequence_length is
+then applied to the fused outputs, which is exact because a step never depends on later ones.
 """
 from tfgraph.framework import dtypes, nest
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import convert_to_tensor
-from tfgraph.framework.tensor import Tensor
 from tfgraph.framework.scopes import variable_scope
+from tfgraph.framework.tensor import Tensor
 from tfgraph.ops import array_ops, indexing_ops, math_ops, rnn_ops
 from tfgraph.ops.logging_ops import Assert
 from tfgraph.ops.rnn_cell_impl import (BasicLSTMCell, DropoutWrapper, LSTMCell, MultiRNNCell,
@@ -110,8 +110,8 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         if sequence_length is not None:
             sequence_length = _sequence_length(sequence_length, "static_rnn")
         steps = [convert_to_tensor(x) if not nest.is_nested(x) else x for x in inputs]
-        if all(isinstance(x, Tensor) and x.shape.ndims == 2 and x.shape == first.shape and
-               x.dtype is first.dtype for x in steps) and _can_fuse(cell, [first[None]], dtype):
+        if all(isinstance(x, Tensor) and x.shape == first.shape and x.dtype is first.dtype
+               for x in steps) and _can_fuse(cell, first, 2, dtype):
             # the same steps as one sequence through the fused op(s), then split again
             outputs, state = _sequence(cell, array_ops.stack(steps), state, sequence_length,
                                        len(steps))
@@ -164,7 +164,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         dtype = dtype or nest.flatten(state)[0].dtype
         if sequence_length is not None:
             sequence_length = _check_seq_len(sequence_length, batch_size)
-        if _can_fuse(cell, flat, dtype):
+        if len(flat) == 1 and _can_fuse(cell, flat[0], 3, dtype):
             outputs, state = _sequence(cell, flat[0], state, sequence_length, steps)
             if sequence_length is not None:
                 outputs = _mask_outputs(outputs, sequence_length, steps)
@@ -185,10 +185,11 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         return outputs, state
 
 
-def _can_fuse(cell, flat, dtype):
-    return len(flat) == 1 and flat[0].shape.ndims == 3 and \
-        flat[0].dtype in (dtypes.float32, dtypes.float64) and \
-        dtypes.as_dtype(dtype) is flat[0].dtype and _fusable(cell)
+def _can_fuse(cell, x, rank, dtype):
+    """Whether dynamic_rnn (x: the inputs, rank 3) or static_rnn (x: one step, rank 2) can run
+    the sequence fused."""
+    return x.shape.ndims == rank and x.dtype in (dtypes.float32, dtypes.float64) and \
+        dtypes.as_dtype(dtype) is x.dtype and _fusable(cell)
 
 
 def _fusable(cell):
