@@ -4,14 +4,15 @@ Variables go under 'rnn/' ('bidirectional_rnn/fw/', '.../bw/'), as in TF1. With
 `sequence_length`, each sequence's outputs past its length are zeros and its state is carried
 through unchanged, so the final state is the state at its last step (TF1's semantics).
 
-dynamic_rnn runs without tf.while_loop: the inputs' time dimension must be static, and the
-cell is unrolled over it, except for a BasicLSTMCell, or an LSTMCell without peepholes,
-projection or clipping, whose steps all run in one fused LSTMSequence op (rnn_ops.lstm_sequence,
-Numba gate kernels; its gradient too): the cell's TF1 weights are re-laid out for it as graph
-ops, so variables, checkpoints and gradients stay the cell's. Stacks of such cells
-(MultiRNNCell), with DropoutWrapper on inputs/outputs or ResidualWrapper, run one fused op per
-layer; static_rnn does the same for a list of same-shaped steps. Masking by sequence_length is
-then applied to the fused outputs, which is exact because a step never depends on later ones.
+dynamic_rnn runs without tf.while_loop: the cell is unrolled over the inputs' time dimension,
+which must then be static, except for a BasicLSTMCell, or an LSTMCell without peepholes,
+projection or clipping, whose steps all run in one fused LSTMSequence op, however many there are
+(rnn_ops.lstm_sequence, Numba gate kernels; its gradient too): the cell's TF1 weights are
+re-laid out for it as graph ops, so variables, checkpoints and gradients stay the cell's.
+Stacks of such cells (MultiRNNCell), with DropoutWrapper on inputs/outputs or ResidualWrapper,
+run one fused op per layer; static_rnn does the same for a list of same-shaped steps. Masking
+by sequence_length is then applied to the fused outputs, which is exact because a step never
+depends on later ones.
 """
 from tfgraph.framework import dtypes, nest
 from tfgraph.framework.graph import get_default_graph
@@ -138,8 +139,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
                 parallel_iterations=None, swap_memory=False, time_major=False, scope=None):
     """tf.nn.dynamic_rnn: the cell over the time axis of `inputs` ((batch, time, depth), or
     (time, batch, depth) with time_major). Returns (outputs, final_state), outputs in the
-    inputs' layout. The time dimension must be static (tfgraph unrolls it; a dynamic one needs
-    tf.while_loop); parallel_iterations and swap_memory are accepted and have no effect."""
+    inputs' layout. The time dimension may be dynamic for LSTM cells (one fused op); other
+    cells are unrolled over a static one (a dynamic one needs tf.while_loop). parallel_iterations
+    and swap_memory are accepted and have no effect."""
     _check_cell(cell, "dynamic_rnn")
     with variable_scope(scope or "rnn") as varscope:
         flat = [convert_to_tensor(x) for x in nest.flatten(inputs)]
@@ -150,11 +152,17 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         if not time_major:
             flat = [_time_major(x) for x in flat]
         steps = flat[0].shape.as_tuple()[0]
-        if steps is None:
+        state_dtype = dtype or (nest.flatten(initial_state)[0].dtype
+                                if initial_state is not None else None)
+        fused = len(flat) == 1 and state_dtype is not None and \
+            _can_fuse(cell, flat[0], 3, state_dtype)
+        if steps is None and not fused:
             raise ValueError(
                 "dynamic_rnn: the time dimension of the inputs is unknown (input %s, shape %s). "
-                "tfgraph runs dynamic_rnn by unrolling a static number of steps until "
-                "tf.while_loop is available; give the inputs a static time dimension (e.g. "
+                "Until tf.while_loop is available, tfgraph runs dynamic_rnn over a dynamic "
+                "number of steps only for LSTM cells (BasicLSTMCell, LSTMCell without "
+                "peepholes, projection or clipping, and stacks of them); other cells are "
+                "unrolled and need a static time dimension (e.g. "
                 "tf.placeholder(tf.float32, [None, 28, 28]))"
                 % (nest.flatten(inputs)[0].name, nest.flatten(inputs)[0].shape))
         batch_size = _static_batch(flat[0], 1)
@@ -164,7 +172,9 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         dtype = dtype or nest.flatten(state)[0].dtype
         if sequence_length is not None:
             sequence_length = _check_seq_len(sequence_length, batch_size)
-        if len(flat) == 1 and _can_fuse(cell, flat[0], 3, dtype):
+        if fused:
+            if steps is None:
+                steps = array_ops.shape(flat[0])[0]
             outputs, state = _sequence(cell, flat[0], state, sequence_length, steps)
             if sequence_length is not None:
                 outputs = _mask_outputs(outputs, sequence_length, steps)
@@ -247,7 +257,7 @@ def _fused_lstm(cell, x, state, sequence_length, steps):
         c0, h0 = convert_to_tensor(c0), convert_to_tensor(h0)
         hs, cs, _, _ = rnn_ops.lstm_sequence(x, kernel, recurrent, bias, h0, c0)
         if sequence_length is None:
-            return hs, cell._join_state(cs[steps - 1], hs[steps - 1])
+            return hs, cell._join_state(cs[-1], hs[-1])
         # each row's state at its last step (its initial state for length 0)
         batch = array_ops.shape(sequence_length)[0]
         last = array_ops.stack([math_ops.maximum(sequence_length - 1, 0),
@@ -259,9 +269,9 @@ def _fused_lstm(cell, x, state, sequence_length, steps):
 
 
 def _mask_outputs(outputs, sequence_length, steps):
-    """Zeros past each sequence's end, in time-major outputs."""
-    mask = array_ops.sequence_mask(sequence_length, steps, dtype=outputs.dtype)   # (batch, time)
-    return outputs * array_ops.expand_dims(array_ops.transpose(mask), 2)
+    """Zeros past each sequence's end, in time-major outputs (+0.0, as TF's select gives)."""
+    live = array_ops.transpose(array_ops.sequence_mask(sequence_length, steps))   # (time, batch)
+    return math_ops.where(array_ops.expand_dims(live, 2), outputs, array_ops.zeros_like(outputs))
 
 
 def _reverse(x, lengths, seq_axis, batch_axis):

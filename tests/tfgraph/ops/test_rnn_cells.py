@@ -157,11 +157,31 @@ def test_gradients_match_numeric(make_cell):
 
 
 # -- behaviour and errors ------------------------------------------------------------------------
-def test_unknown_time_dimension_names_dynamic_rnn_and_while_loop():
+def test_unknown_time_dimension_needs_an_lstm_or_while_loop():
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float32, [None, None, 3])
         with pytest.raises(ValueError, match=r"dynamic_rnn: the time dimension .*tf\.while_loop"):
-            tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicLSTMCell(2), x, dtype=tf.float32)
+            tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(2), x, dtype=tf.float32)
+
+
+def test_lstm_over_a_dynamic_number_of_steps():
+    # an LSTM runs fused over any number of steps; the same weights give numpy's values
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float64, [None, None, 3])
+        seq = tf.placeholder(tf.int32, [None])
+        cell = tf.nn.rnn_cell.BasicLSTMCell(4)
+        outs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=seq, dtype=tf.float64)
+        assert outs.shape.as_list() == [None, None, 4]
+        with tf.Session() as sess:
+            w = _init(sess)
+            for steps, lengths in ((2, [2, 1, 0]), (7, [7, 3, 5])):
+                x_val = np.random.RandomState(steps).randn(3, steps, 3)
+                got = sess.run([outs, state.c, state.h], {x: x_val, seq: lengths})
+                want = _np_basic_lstm(x_val, w["rnn/basic_lstm_cell/kernel"],
+                                      w["rnn/basic_lstm_cell/bias"], lengths)
+                for a, b in zip(got, want):
+                    np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+                assert not np.signbit(got[0][1, lengths[1]:]).any()   # +0.0 past the end
 
 
 def test_second_rnn_in_the_same_scope_collides_as_in_tf1():
