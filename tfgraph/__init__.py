@@ -41,7 +41,6 @@ from tfgraph.ops.clip_ops import *  # noqa: F401,F403
 from tfgraph.ops.random_ops import (get_seed, random_normal, random_shuffle, random_uniform,
                                     set_random_seed, truncated_normal)
 from tfgraph.ops.state_ops import assign, assign_add, assign_sub
-from tfgraph.ops.script_ops import numpy_function, py_func
 from tfgraph.initializers import (constant_initializer, glorot_normal_initializer,
                                   glorot_uniform_initializer, ones_initializer,
                                   orthogonal_initializer, random_normal_initializer,
@@ -55,6 +54,11 @@ from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
 from tfgraph import data  # tf.data: datasets and iterators
 from tfgraph.runtime.profile import RunMetadata, RunOptions
+from tfgraph.ops.check_ops import *  # noqa: F401,F403 - tf.assert_equal and friends
+from tfgraph.ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A004
+from tfgraph.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
+from tfgraph.ops.script_ops import RegisterGradient, numpy_function, py_func
+from tfgraph import contrib, debugging
 
 
 def _package_version():

@@ -113,6 +113,19 @@ class Graph:
         finally:
             state.name_stack = old
 
+    _gradient_override_map = {}
+
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map):
+        """Ops of the mapped types made inside use the gradient registered (tf.RegisterGradient)
+        under the mapped name; tf.py_func's ops honour it."""
+        saved = self._gradient_override_map
+        self._gradient_override_map = dict(saved, **op_type_map)
+        try:
+            yield
+        finally:
+            self._gradient_override_map = saved
+
     @contextlib.contextmanager
     def control_dependencies(self, control_inputs):
         """Ops created inside run after `control_inputs`; None clears the enclosing dependencies.

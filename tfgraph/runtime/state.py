@@ -25,7 +25,16 @@ class SessionState:
         self._slots = {}
         self._rngs = {}
         self._resources = {}  # key -> per-session object (iterators; see resource())
+        self._op_states = {}
         self._lock = threading.Lock()
+
+    def op_state(self, op, make):
+        """Per-session state of one op that outlives a run (tf.Print's first_n counter): made by
+        `make()` on first use, shared by every plan of this session."""
+        with self._lock:
+            if op not in self._op_states:
+                self._op_states[op] = make()
+            return self._op_states[op]
 
     def variable(self, var_op):
         """The VariableSlot of the VariableV2 op `var_op` (created empty on first use)."""
