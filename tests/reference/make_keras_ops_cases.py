@@ -238,9 +238,16 @@ def main():
         except Exception as e:  # recorded: tfgraph_keras must refuse the same call
             rec["error"] = type(e).__name__
         records.append(rec)
+    names = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32",
+             "float64", "int", "float"]
+    promotions = []
+    for a in names:
+        for b in names:
+            args = [{"int": int, "float": float}.get(n, n) for n in (a, b)]
+            promotions.append([a, b, keras.backend.result_type(*args)])
     with open(OUT, "w") as f:
         json.dump({"keras_version": keras.__version__, "backend": keras.backend.backend(),
-                   "cases": records}, f, indent=0)
+                   "cases": records, "result_type": promotions}, f, indent=0)
     print("wrote %d cases (%d errors) to %s" % (
         len(records), sum("error" in r for r in records), OUT))
 

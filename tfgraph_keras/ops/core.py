@@ -222,10 +222,13 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
 
 
 def convert_to_numpy(x):
-    """keras.ops.convert_to_numpy: numpy arrays pass; a Tensor is run in its graph's session."""
+    """keras.ops.convert_to_numpy: numpy arrays pass; a Tensor is run in its graph's Keras session
+    (placeholders cannot be fed here)."""
     if is_tensor(x):
         from tfgraph_keras import backend
         t = tf.convert_to_tensor(x)
+        # as keras.backend.get_value does: variables start at their initial values
+        backend.initialize_variables(t.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES))
         return np.asarray(backend.get_session(t.graph).run(t))
     return np.asarray(x)
 
