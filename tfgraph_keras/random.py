@@ -17,8 +17,8 @@ import numpy as np
 import tfgraph as tf
 from tfgraph.ops import random_ops
 from tfgraph.ops import stateless_random_ops as stateless
+from tfgraph_keras.ops._helpers import _dims, _static
 from tfgraph_keras.ops.core import is_tensor, keras_op, standardize_dtype, tensor
-from tfgraph_keras.ops.numpy import _dims, _static
 
 
 class SeedGenerator:

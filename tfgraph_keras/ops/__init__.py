@@ -5,7 +5,9 @@ under `with graph.as_default()`) it returns Tensors; on numpy arrays and Python 
 runs the same ops once in a private graph and returns numpy arrays (see ops/core.py).
 Not done yet: cond, while_loop, fori_loop, scan, map (they need graph control flow).
 """
-from tfgraph_keras.ops.core import *
-from tfgraph_keras.ops.math import *
-from tfgraph_keras.ops.nn import *
-from tfgraph_keras.ops.numpy import *
+from tfgraph_keras.ops.array import *  # noqa: F403
+from tfgraph_keras.ops.core import *  # noqa: F403
+from tfgraph_keras.ops.linalg import *  # noqa: F403
+from tfgraph_keras.ops.math import *  # noqa: F403
+from tfgraph_keras.ops.nn import *  # noqa: F403
+from tfgraph_keras.ops.numpy import *  # noqa: F403

@@ -14,7 +14,7 @@ import tfgraph as tf
 from tfgraph.framework import dtypes as tf_dtypes
 from tfgraph.framework.graph import Graph, _default_stack
 
-# -- dtype promotion (Keras 3 / JAX lattice; "int" and "float" are Python's weak types) -----------
+# -- dtype promotion (Keras 3 / JAX lattice; "int" and "float" are Python's weak types) ------------
 _LATTICE = {
     "bool": ["int"], "int": ["uint8", "int8"], "uint8": ["int16", "uint16"],
     "uint16": ["int32", "uint32"], "uint32": ["int64", "uint64"], "uint64": ["float"],
@@ -52,7 +52,7 @@ def _join(nodes):
 
 
 def standardize_dtype(dtype):
-    """A dtype's Keras name ("float32", ...): accepts strings, numpy/tfgraph dtypes, Python types."""
+    """A dtype's Keras name ("float32", ...) from a string, numpy/tfgraph dtype or Python type."""
     if dtype is None:
         return floatx()
     if dtype is int:
@@ -137,7 +137,7 @@ def default_dtype(value):
     return flat.dtype.name
 
 
-# -- tensors ----------------------------------------------------------------------------------------
+# -- tensors ---------------------------------------------------------------------------------------
 def is_tensor(x):
     return isinstance(x, tf.Tensor) or hasattr(x, "_to_tensor")
 
@@ -214,7 +214,7 @@ def _rebuild(out, found):
     return out
 
 
-# -- keras.ops core functions -----------------------------------------------------------------------
+# -- keras.ops core functions ----------------------------------------------------------------------
 @keras_op
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """keras.ops.convert_to_tensor (a numpy array when called eagerly)."""

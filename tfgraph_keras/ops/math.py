@@ -3,8 +3,8 @@ import numpy as np
 
 import tfgraph as tf
 from tfgraph.framework.op_def import constant_value
+from tfgraph_keras.ops._helpers import _floating
 from tfgraph_keras.ops.core import keras_op, tensor
-from tfgraph_keras.ops.numpy import _floating
 
 
 @keras_op

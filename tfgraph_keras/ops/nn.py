@@ -10,8 +10,8 @@ import math
 import numpy as np
 
 import tfgraph as tf
+from tfgraph_keras.ops._helpers import _floating, _static
 from tfgraph_keras.ops.core import keras_op, standardize_dtype, tensor
-from tfgraph_keras.ops.numpy import _floating, _static
 
 
 def _epsilon():
@@ -19,7 +19,7 @@ def _epsilon():
     return backend.epsilon()
 
 
-# -- activations --------------------------------------------------------------------------------
+# -- activations -----------------------------------------------------------------------------------
 @keras_op
 def relu(x):
     return tf.nn.relu(tensor(x))
@@ -127,7 +127,7 @@ def log_softmax(x, axis=-1):
     return _over_axes(tf.nn.log_softmax, _floating(x), axis)
 
 
-# -- normalization and statistics ----------------------------------------------------------------
+# -- normalization and statistics ------------------------------------------------------------------
 @keras_op
 def normalize(x, axis=-1, order=2, epsilon=None):
     """keras.ops.normalize: x / max(norm(x, order), epsilon) along `axis`."""
@@ -138,7 +138,7 @@ def normalize(x, axis=-1, order=2, epsilon=None):
     if order == 2:
         inv = tf.rsqrt(tf.reduce_sum(tf.square(x), axis=axis, keepdims=True))
         return x * tf.minimum(inv, 1.0 / epsilon)
-    from tfgraph_keras.ops.numpy import norm
+    from tfgraph_keras.ops.linalg import norm
     return x / tf.maximum(norm(x, ord=order, axis=axis, keepdims=True), epsilon)
 
 
@@ -178,7 +178,7 @@ def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilo
     return out + along(offset) if offset is not None else out
 
 
-# -- encodings ----------------------------------------------------------------------------------
+# -- encodings -------------------------------------------------------------------------------------
 @keras_op
 def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
     """keras.ops.one_hot: float32 by default; negative or out-of-range indices give zeros."""
@@ -203,7 +203,7 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
     return tf.reduce_max(hot, axis=reduce_axis)
 
 
-# -- cross-entropies ----------------------------------------------------------------------------
+# -- cross-entropies -------------------------------------------------------------------------------
 def _logits_of(output, from_logits, op_type):
     """Keras's shortcut: the output of a Softmax/Sigmoid op is replaced by that op's logits."""
     if not from_logits and isinstance(output, tf.Tensor) and output.op.type == op_type:
@@ -268,7 +268,7 @@ def binary_crossentropy(target, output, from_logits=False):
     return -(target * tf.log(output) + (1.0 - target) * tf.log(1.0 - output))
 
 
-# -- convolution and pooling --------------------------------------------------------------------
+# -- convolution and pooling -----------------------------------------------------------------------
 def _tuple(v, n, name):
     vals = tuple(v) if isinstance(v, (list, tuple)) else (v,) * n
     if len(vals) != n:
@@ -327,7 +327,7 @@ def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_
 
 def _block_diagonal(kernel):
     """(kh, kw, C, M) depthwise kernel -> (kh, kw, C, C*M) dense kernel, zero off the block
-    diagonal (output channel c*M + m reads input channel c only, as depthwise_conv2d orders them)."""
+    diagonal (output channel c*M + m reads input channel c only, as depthwise_conv2d orders)."""
     kh, kw, c, m = _static(kernel)
     mask = np.zeros((1, 1, c, c * m), np.float32)
     for i in range(c):
