@@ -27,7 +27,7 @@ R = rng.uniform(-2, 2, (3,)).astype(np.float32)            # float32 row, broadc
 C = rng.uniform(-2, 2, (2, 1)).astype(np.float32)          # column
 D = rng.uniform(-2, 2, (2, 3)).astype(np.float64)          # float64
 H = rng.uniform(-2, 2, (2, 3)).astype(np.float16)          # float16
-I = rng.randint(-5, 6, (2, 3)).astype(np.int32)            # int32
+I = rng.randint(-5, 6, (2, 3)).astype(np.int32)            # int32  # noqa: E741
 IP = rng.randint(1, 6, (2, 3)).astype(np.int32)            # positive int32
 L = rng.randint(-5, 6, (3,)).astype(np.int64)              # int64
 U = rng.randint(0, 9, (2, 3)).astype(np.uint8)
@@ -119,9 +119,10 @@ CASES += [case("concatenate", [F, F2]), case("concatenate", [F, I], axis=1),
           case("take", R, np.array([[0, 2], [1, -1]], np.int32)),
           case("take_along_axis", F, np.array([[2, 0, 1], [1, 1, 0]], np.int32), axis=1),
           case("take_along_axis", F, np.array([[1, 0, 1]], np.int32), axis=0),
-          case("flip", F), case("flip", T3, axis=1), case("roll", F, 1), case("roll", F, -1, axis=1),
-          case("roll", T3, 2, axis=2), case("pad", F, ((1, 0), (0, 2))),
-          case("pad", F, ((1, 1), (1, 1)), constant_values=2.0), case("pad", F, ((1, 1), (1, 1)), mode="reflect"),
+          case("flip", F), case("flip", T3, axis=1), case("roll", F, 1),
+          case("roll", F, -1, axis=1), case("roll", T3, 2, axis=2),
+          case("pad", F, ((1, 0), (0, 2))), case("pad", F, ((1, 1), (1, 1)), constant_values=2.0),
+          case("pad", F, ((1, 1), (1, 1)), mode="reflect"),
           case("pad", F, ((0, 0), (2, 1)), mode="symmetric"),
           case("triu", SQ), case("triu", SQ, 1), case("tril", SQ), case("tril", F, -1),
           case("diag", R), case("diag", SQ), case("diag", R, 1), case("diag", SQ, -1),
@@ -172,13 +173,41 @@ CASES += [case("cast", F, "int32"), case("cast", I, "float16"), case("cast", B, 
           case("slice_update", F, (1, 0), np.ones((1, 3), np.float32)),
           case("nonzero", np.array([[0, 1, 0], [2, 0, 3]], np.int32)),
           case("unique", np.array([3, 1, 3, 2, 1], np.int32))]
+CASES += [case("ravel", T3), case("copy", I), case("size", T3), case("ndim", T3),
+          case("swapaxes", T3, 0, 2), case("moveaxis", T3, 0, -1),
+          case("moveaxis", T3, (0, 1), (2, 0)), case("hstack", [F, I]), case("hstack", [R, R]),
+          case("vstack", [F, F2]), case("append", F, R), case("append", F, F2, axis=0),
+          case("diff", F), case("diff", T3, 2, axis=2), case("diff", B, axis=0),
+          case("average", F), case("average", F, axis=1, weights=R),
+          case("average", I, axis=0), case("average", F, axis=0, weights=P),
+          case("count_nonzero", I), case("count_nonzero", I, axis=1),
+          case("ptp", F), case("ptp", I, axis=0), case("isclose", F, F + 1e-6),
+          case("isclose", I, IP), case("isclose", NANS, NANS, equal_nan=True),
+          case("nan_to_num", NANS), case("nan_to_num", NANS, nan=1.0, posinf=9.0, neginf=-9.0),
+          case("logaddexp", F, F2), case("logaddexp", I, IP)]
+QKV = rng.uniform(-1, 1, (3, 2, 4, 3, 8)).astype(np.float32)     # (q|k|v, B, T, N, H)
+Q4 = rng.uniform(-1, 1, (2, 4, 4, 8)).astype(np.float32)          # 4 query heads
+KV2 = rng.uniform(-1, 1, (2, 2, 5, 2, 8)).astype(np.float32)      # 2 kv heads (grouped), length 5
+AMASK = rng.rand(2, 3, 4, 4) > 0.3
 # nn
+CASES += [case("layer_normalization", T3), case("layer_normalization", T3, R[:1].repeat(4),
+                                                R[1:2].repeat(4), epsilon=0.01),
+          case("layer_normalization", T3, axis=(1, 2)), case("layer_normalization", H),
+          case("rms_normalization", T3), case("rms_normalization", T3, R[:1].repeat(4), axis=-1,
+                                                epsilon=0.1),
+          case("dot_product_attention", QKV[0], QKV[1], QKV[2]),
+          case("dot_product_attention", QKV[0], QKV[1], QKV[2], is_causal=True),
+          case("dot_product_attention", QKV[0], QKV[1], QKV[2], mask=AMASK, scale=0.5),
+          case("dot_product_attention", QKV[0], QKV[1], QKV[2],
+               bias=rng.uniform(-1, 1, (1, 3, 4, 4)).astype(np.float32)),
+          case("dot_product_attention", Q4, KV2[0], KV2[1])]
 for name in ("relu", "relu6", "sigmoid", "hard_sigmoid", "softplus", "softsign", "silu", "swish",
              "gelu", "elu", "selu", "leaky_relu", "log_sigmoid", "hard_silu", "tanh"):
     CASES += [case(name, F * 3)]
 CASES += [case("gelu", F * 3, approximate=False), case("leaky_relu", F, negative_slope=0.3),
           case("elu", F, alpha=0.5), case("relu", I),
-          case("softmax", LOGITS), case("softmax", LOGITS, axis=0), case("softmax", T3, axis=(1, 2)),
+          case("softmax", LOGITS), case("softmax", LOGITS, axis=0),
+          case("softmax", T3, axis=(1, 2)),
           case("log_softmax", LOGITS), case("log_softmax", LOGITS, axis=0),
           case("normalize", LOGITS), case("normalize", LOGITS, axis=0),
           case("normalize", LOGITS, order=1),

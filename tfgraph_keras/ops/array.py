@@ -347,7 +347,96 @@ def unique(x, sorted=True, return_inverse=False, return_counts=False, axis=None,
     return tf.constant(out) if is_tensor(x) and not isinstance(out, tuple) else out
 
 
-__all__ = ["arange", "broadcast_to", "concatenate", "diag", "expand_dims", "eye", "flip", "full",
-           "full_like", "identity", "linspace", "meshgrid", "nonzero", "ones", "ones_like", "pad",
-           "repeat", "reshape", "roll", "split", "squeeze", "stack", "take", "take_along_axis",
-           "tile", "transpose", "tril", "triu", "unique", "zeros", "zeros_like"]
+@keras_op
+def ravel(x):
+    return tf.reshape(tensor(x), [-1])
+
+
+@keras_op
+def copy(x):
+    return tf.identity(tensor(x))
+
+
+@keras_op
+def size(x):
+    """keras.ops.size: the element count as an int32 scalar."""
+    return tf.size(tensor(x))
+
+
+def ndim(x):
+    """keras.ops.ndim: the rank, a Python int."""
+    return len(_static(tensor(x))) if is_tensor(x) else np.ndim(x)
+
+
+@keras_op
+def swapaxes(x, axis1, axis2):
+    x = tensor(x)
+    nd = len(_static(x))
+    perm = list(range(nd))
+    perm[axis1 % nd], perm[axis2 % nd] = perm[axis2 % nd], perm[axis1 % nd]
+    return tf.transpose(x, perm)
+
+
+@keras_op
+def moveaxis(x, source, destination):
+    x = tensor(x)
+    nd = len(_static(x))
+    src = [a % nd for a in (source if isinstance(source, (list, tuple)) else [source])]
+    dst = [a % nd for a in (destination if isinstance(destination, (list, tuple))
+                            else [destination])]
+    if len(src) != len(dst):
+        raise ValueError("Inconsistent number of `source` and `destination`. Received: "
+                         "source=%s, destination=%s" % (source, destination))
+    perm = [i for i in range(nd) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        perm.insert(d, s)
+    return tf.transpose(x, perm)
+
+
+@keras_op
+def hstack(xs):
+    parts = _promoted(*xs)
+    return tf.concat(parts, axis=0 if len(_static(parts[0])) == 1 else 1)
+
+
+@keras_op
+def vstack(xs):
+    return tf.concat(_promoted(*xs), axis=0)
+
+
+@keras_op
+def append(x1, x2, axis=None):
+    a, b = tensor(x1), tensor(x2)
+    dtype = result_type(a.dtype.name, b.dtype.name)
+    a, b = tensor(a, dtype), tensor(b, dtype)
+    if axis is None:
+        return tf.concat([tf.reshape(a, [-1]), tf.reshape(b, [-1])], 0)
+    return tf.concat([a, b], axis)
+
+
+@keras_op
+def diff(a, n=1, axis=-1):
+    """keras.ops.diff: the n-th discrete difference along `axis` (bool: inequality)."""
+    a = tensor(a)
+    if n < 0:
+        raise ValueError("Order `n` must be non-negative. Received n=%s" % n)
+    nd = len(_static(a))
+    if nd == 0:
+        raise ValueError("`diff` requires input that is at least one dimensional.")
+    axis %= nd
+    for _ in range(n):
+        sizes = [-1] * nd
+        sizes[axis] = _dims(a)[axis] - 1
+        begin_hi = [0] * nd
+        begin_hi[axis] = 1
+        hi, lo = tf.slice(a, begin_hi, sizes), tf.slice(a, [0] * nd, sizes)
+        a = tf.not_equal(hi, lo) if a.dtype.is_bool else hi - lo
+    return a
+
+
+__all__ = ["append", "arange", "broadcast_to", "concatenate", "copy", "diag", "diff",
+           "expand_dims", "eye", "flip", "full", "full_like", "hstack", "identity", "linspace",
+           "meshgrid", "moveaxis", "ndim", "nonzero", "ones", "ones_like", "pad", "ravel",
+           "repeat", "reshape", "roll", "size", "split", "squeeze", "stack", "swapaxes", "take",
+           "take_along_axis", "tile", "transpose", "tril", "triu", "unique", "vstack", "zeros",
+           "zeros_like"]

@@ -419,9 +419,90 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     return _pool(tf.nn.avg_pool, inputs, pool_size, strides, padding, data_format)
 
 
+@keras_op
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """keras.ops.layer_normalization: normalizes over `axis` per example, in at least float32."""
+    x = tensor(x)
+    dtype = x.dtype
+    work = "float64" if dtype.name == "float64" else "float32"
+    x = tf.cast(x, work)
+    epsilon = _epsilon() if epsilon is None else epsilon
+    nd = len(_static(x))
+    axes = sorted(a % nd for a in (axis if isinstance(axis, (list, tuple)) else [axis]))
+    shape = [1] * nd
+    for a in axes:
+        shape[a] = _static(x)[a]
+
+    def along(v):
+        v = tensor(v, work)
+        return tf.reshape(v, shape) if len(_static(v)) != nd and axes != [nd - 1] else v
+    mean, variance = moments(x, axes, keepdims=True)
+    inv = tf.rsqrt(variance + epsilon)
+    if gamma is not None:
+        inv = inv * along(gamma)
+    shift = -mean * inv
+    if beta is not None:
+        shift = shift + along(beta)
+    return tf.cast(x * inv + shift, dtype)
+
+
+@keras_op
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """keras.ops.rms_normalization: x / sqrt(mean(x^2) + epsilon) * scale."""
+    x = tensor(x)
+    dtype = x.dtype
+    x = tf.cast(x, "float64" if dtype.name == "float64" else "float32")
+    epsilon = _epsilon() if epsilon is None else epsilon
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    out = x * tf.rsqrt(tf.reduce_mean(tf.square(x), axis=axes, keepdims=True) + epsilon)
+    if scale is not None:
+        out = out * tensor(scale, x.dtype.name)
+    return tf.cast(out, dtype)
+
+
+@keras_op
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False,
+                          flash_attention=None, attn_logits_soft_cap=None):
+    """keras.ops.dot_product_attention on (batch, length, heads, head_dim) inputs: softmax of
+    scaled query.key logits (plus `bias`, masked by `mask` and causally) applied to `value`."""
+    if flash_attention:
+        raise ValueError("Flash attention is not supported by tfgraph.")
+    from tfgraph_keras.ops._helpers import _promoted
+    from tfgraph_keras.ops.linalg import einsum
+    q, k, v = _promoted(query, key, value)
+    if len(_static(q)) != 4:
+        raise ValueError("`dot_product_attention` only supports 4D inputs. Received: "
+                         "query.shape=%s, key.shape=%s, value.shape=%s"
+                         % (q.shape, k.shape, v.shape))
+    heads_q, heads_kv = _static(q)[2], _static(k)[2]
+    if heads_q is not None and heads_kv is not None and heads_q > heads_kv > 1:
+        from tfgraph_keras.ops.array import repeat
+        k = repeat(k, heads_q // heads_kv, axis=2)
+        v = repeat(v, heads_q // heads_kv, axis=2)
+    if scale is None:
+        scale = 1.0 / math.sqrt(_static(k)[-1])
+    work = "float64" if q.dtype.name == "float64" else "float32"  # logits and softmax precision
+    logits = tf.cast(einsum("btnh,bsnh->bnts", q, k), work) * tf.constant(scale, work)
+    if bias is not None:
+        logits = logits + tensor(bias, work)
+    if attn_logits_soft_cap is not None:
+        logits = tf.tanh(logits / attn_logits_soft_cap) * attn_logits_soft_cap
+    keep = None if mask is None else tensor(mask, "bool")
+    if is_causal:
+        t, s = _static(logits)[2:]
+        causal = tf.constant(np.tril(np.ones((t, s), bool)))
+        keep = causal if keep is None else tf.logical_and(keep, causal)
+    if keep is not None:
+        large = -0.7 * 3.38953e38  # Keras's large negative, finite so rows never become NaN
+        logits = tf.where(keep, logits, tf.fill(tf.shape(logits), tf.constant(large, work)))
+    probs = tf.cast(tf.nn.softmax(logits), v.dtype)
+    return einsum("bnts,bsnh->btnh", probs, v)
+
+
 __all__ = ["average_pool", "batch_normalization", "binary_crossentropy",
-           "categorical_crossentropy", "conv", "conv_transpose", "depthwise_conv", "elu", "gelu",
-           "hard_sigmoid", "hard_silu", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax",
-           "max_pool", "moments", "multi_hot", "normalize", "one_hot", "relu", "relu6", "selu",
-           "separable_conv", "sigmoid", "silu", "softmax", "softplus", "softsign",
+           "categorical_crossentropy", "conv", "conv_transpose", "depthwise_conv",
+           "dot_product_attention", "elu", "gelu", "hard_sigmoid", "hard_silu", "hard_swish",
+           "layer_normalization", "leaky_relu", "log_sigmoid", "log_softmax", "max_pool",
+           "moments", "multi_hot", "normalize", "one_hot", "relu", "relu6", "rms_normalization",
+           "selu", "separable_conv", "sigmoid", "silu", "softmax", "softplus", "softsign",
            "sparse_categorical_crossentropy", "swish"]

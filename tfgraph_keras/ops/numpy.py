@@ -426,12 +426,78 @@ def argsort(x, axis=-1):
     return _sorted_last(tensor(x), axis)[1]
 
 
+@keras_op
+def average(x, axis=None, weights=None):
+    """keras.ops.average: the (weighted) mean along `axis`."""
+    x = tensor(x)
+    if weights is None:
+        return tf.reduce_mean(tf.cast(x, result_type(x.dtype.name, float)), axis=axis)
+    w = tensor(weights)
+    dtype = result_type(x.dtype.name, w.dtype.name, float)
+    x, w = tf.cast(x, dtype), tf.cast(w, dtype)
+    if axis is not None and len(_static(w)) == 1 and len(_static(x)) > 1:
+        shape = [1] * len(_static(x))
+        shape[axis % len(shape)] = -1
+        w = tf.reshape(w, shape)
+        return tf.reduce_sum(x * w, axis=axis) / tf.reduce_sum(w)
+    return tf.reduce_sum(x * w, axis=axis) / tf.reduce_sum(w, axis=axis)
+
+
+@keras_op
+def count_nonzero(x, axis=None):
+    x = tensor(x)
+    return tf.reduce_sum(tf.cast(tf.not_equal(x, tf.zeros_like(x)), "int32"), axis=axis)
+
+
+@keras_op
+def ptp(x, axis=None, keepdims=False):
+    x = tensor(x)
+    return tf.reduce_max(x, axis=axis, keepdims=keepdims) - \
+        tf.reduce_min(x, axis=axis, keepdims=keepdims)
+
+
+@keras_op
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
+    a, b = tensor(x1), tensor(x2)
+    dtype = result_type(a.dtype.name, b.dtype.name)
+    a, b = tensor(a, dtype), tensor(b, dtype)
+    if "float" not in dtype:
+        return tf.equal(a, b)
+    close = tf.less_equal(tf.abs(a - b), atol + rtol * tf.abs(b))
+    if equal_nan:
+        close = tf.logical_or(close, tf.logical_and(tf.is_nan(a), tf.is_nan(b)))
+    return close
+
+
+@keras_op
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
+    x = tensor(x)
+    if not x.dtype.is_floating:
+        return x
+    info = np.finfo(x.dtype.np)
+    x = tf.where(tf.is_nan(x), tf.fill(tf.shape(x), tensor(nan, x.dtype.name)), x)
+    big = tensor(info.max if posinf is None else posinf, x.dtype.name)
+    small = tensor(info.min if neginf is None else neginf, x.dtype.name)
+    inf = tf.is_inf(x)
+    x = tf.where(tf.logical_and(inf, x > 0), tf.fill(tf.shape(x), big), x)
+    return tf.where(tf.logical_and(inf, x < 0), tf.fill(tf.shape(x), small), x)
+
+
+@keras_op
+def logaddexp(x1, x2):
+    a, b = _promoted(x1, x2, extra=(float,))
+    delta = a - b
+    return tf.where(tf.is_nan(delta), a + b,
+                    tf.maximum(a, b) + tf.log1p(tf.exp(-tf.abs(delta))))
+
+
 __all__ = ["abs", "absolute", "add", "all", "amax", "amin", "any", "arccos", "arccosh", "arcsin",
-           "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort", "ceil",
-           "clip", "cos", "cosh", "cumprod", "cumsum", "divide", "equal", "exp", "exp2", "expm1",
-           "floor", "floor_divide", "greater", "greater_equal", "isfinite", "isinf", "isnan",
-           "less", "less_equal", "log", "log10", "log1p", "log2", "logical_and", "logical_not",
-           "logical_or", "logical_xor", "max", "maximum", "mean", "min", "minimum", "mod",
-           "multiply", "negative", "not_equal", "power", "prod", "reciprocal", "round", "sign",
-           "sin", "sinh", "sort", "sqrt", "square", "std", "subtract", "sum", "tan", "tanh",
-           "true_divide", "var", "where"]
+           "arcsinh", "arctan", "arctan2", "arctanh", "argmax", "argmin", "argsort", "average",
+           "ceil", "clip", "cos", "cosh", "count_nonzero", "cumprod", "cumsum", "divide", "equal",
+           "exp", "exp2", "expm1", "floor", "floor_divide", "greater", "greater_equal", "isclose",
+           "isfinite", "isinf", "isnan", "less", "less_equal", "log", "log10", "log1p", "log2",
+           "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor", "max",
+           "maximum", "mean", "min", "minimum", "mod", "multiply", "nan_to_num", "negative",
+           "not_equal", "power", "prod", "ptp", "reciprocal", "round", "sign", "sin", "sinh",
+           "sort", "sqrt", "square", "std", "subtract", "sum", "tan", "tanh", "true_divide",
+           "var", "where"]

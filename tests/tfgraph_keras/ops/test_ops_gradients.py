@@ -52,6 +52,14 @@ CASES = [
     ("crossentropies", lambda x: ops.categorical_crossentropy(ops.softmax(x[0]), x[1] / 2.0)
      + ops.sparse_categorical_crossentropy([1, 0, 3], x[1], from_logits=True)
      + ops.mean(ops.binary_crossentropy(x[0] / 2, x[1] / 2), -1), X),
+    ("layer_rms_norm", lambda x: ops.layer_normalization(x, x[0, 0], x[1, 1])
+     + ops.rms_normalization(x, axis=(1, 2)), X),
+    ("attention", lambda x: ops.dot_product_attention(
+        x[:, :, None, :], ops.sin(x[:, :, None, :]), ops.cos(x[:, :, None, :]), is_causal=True),
+     X),
+    ("logaddexp_diff_average", lambda x: ops.logaddexp(x, 1 - x)[:, :2, :2]
+     + ops.diff(x, 1, 1)[:, :, :2]
+     + ops.average(x, axis=2, weights=ops.arange(1, 5, dtype="float64"))[:, :2, None], X),
     ("conv", lambda x: ops.conv(x, ops.convert_to_tensor(DWK), padding="same"), IMG),
     ("depthwise_conv", lambda x: ops.depthwise_conv(x, ops.convert_to_tensor(DWK), 2,
                                                     "same"), IMG),
