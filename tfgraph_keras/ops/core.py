@@ -13,6 +13,7 @@ import numpy as np
 import tfgraph as tf
 from tfgraph.framework import dtypes as tf_dtypes
 from tfgraph.framework.graph import Graph, _default_stack
+from tfgraph.framework.operation import user_location
 
 # -- dtype promotion (Keras 3 / JAX lattice; "int" and "float" are Python's weak types) ------------
 _LATTICE = {
@@ -182,9 +183,16 @@ def keras_op(fn):
     """Runs `fn` (which builds graph ops) symbolically, or eagerly on numpy inputs (see top)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        if _symbolic_call(args, kwargs):
-            return fn(*args, **kwargs)
-        return _run_once(fn, args, kwargs)
+        try:
+            if _symbolic_call(args, kwargs):
+                return fn(*args, **kwargs)
+            return _run_once(fn, args, kwargs)
+        except (ValueError, TypeError) as e:
+            if "Created at" in str(e) or "called at" in str(e):
+                raise  # a graph op's error already names the user's line
+            space = "keras.random" if fn.__module__.endswith("random") else "keras.ops"
+            raise type(e)("%s (%s.%s called at %s)" % (
+                str(e).rstrip("."), space, fn.__name__, user_location())) from None
     wrapper.graph_fn = fn
     return wrapper
 

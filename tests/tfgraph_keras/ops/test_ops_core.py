@@ -70,6 +70,8 @@ def test_gradients_reach_layer_weights_through_ops():
 
 
 def test_errors_name_the_op_and_argument():
+    with pytest.raises(ValueError, match=r"keras\.ops\.einsum called at .*test_ops_core\.py:\d+"):
+        ops.einsum("ij,jk", np.ones((2, 2)))
     with pytest.raises(ValueError, match="einsum.*ellipses"):
         ops.einsum("...i->i", np.ones(3))
     with pytest.raises(ValueError, match="constant_values"):
