@@ -71,3 +71,11 @@ def _gather_last(x, idx):
 
 def _fix_negative(indices, size):
     return tf.where(indices < 0, indices + tf.cast(size, indices.dtype), indices)
+
+
+def _offset_from_diagonal(x):
+    """col - row for the last two axes of x, as an int32 (n, m) Tensor (run-time sizes too)."""
+    n, m = _dims(x)[-2:]
+    rows = tf.reshape(tf.range(0, n, dtype=tf.int32), [-1, 1])
+    cols = tf.reshape(tf.range(0, m, dtype=tf.int32), [1, -1])
+    return cols - rows

@@ -11,6 +11,7 @@ from tfgraph_keras.ops._helpers import (
     _fix_negative,
     _gather_last,
     _move_last,
+    _offset_from_diagonal,
     _promoted,
     _static,
 )
@@ -126,7 +127,7 @@ def take(x, indices, axis=None):
 
 @keras_op
 def take_along_axis(x, indices, axis=None):
-    """keras.ops.take_along_axis (static leading shapes)."""
+    """keras.ops.take_along_axis: leading dimensions broadcast (run-time ones too)."""
     x = tensor(x)
     indices = tensor(indices)
     if axis is None:
@@ -136,9 +137,15 @@ def take_along_axis(x, indices, axis=None):
     xm, back = _move_last(x, axis)
     im, _ = _move_last(indices, axis)
     xs, is_ = _static(xm), _static(im)
-    lead = tuple(np.broadcast_shapes(tuple(xs[:-1]), tuple(is_[:-1])))
-    xm = tf.broadcast_to(xm, list(lead) + [xs[-1]])
-    im = tf.broadcast_to(_fix_negative(im, xs[-1]), list(lead) + [is_[-1]])
+    if None in xs or None in is_:
+        lead = tf.broadcast_dynamic_shape(tf.shape(xm)[:-1], tf.shape(im)[:-1])
+        x_shape = tf.concat([lead, tf.shape(xm)[-1:]], 0)
+        i_shape = tf.concat([lead, tf.shape(im)[-1:]], 0)
+    else:
+        lead = list(np.broadcast_shapes(tuple(xs[:-1]), tuple(is_[:-1])))
+        x_shape, i_shape = lead + [xs[-1]], lead + [is_[-1]]
+    xm = tf.broadcast_to(xm, x_shape)
+    im = tf.broadcast_to(_fix_negative(im, _dims(xm)[-1]), i_shape)
     out = _gather_last(xm, im)
     return tf.transpose(out, back) if back is not None else out
 
@@ -160,9 +167,12 @@ def roll(x, shift, axis=None):
     axes = _axes(axis, len(_static(x)))
     for s, a in zip(shifts * len(axes) if len(shifts) == 1 else shifts, axes):
         n = _static(x)[a]
-        if n is None:
-            raise ValueError("keras.ops.roll needs a static size along axis %d" % a)
-        x = tf.gather(x, ((np.arange(n) - s) % n).astype(np.int32), axis=a)
+        if n is not None:
+            index = ((np.arange(n) - s) % n).astype(np.int32)
+        else:  # a run-time size: the same index, computed in the graph
+            size_ = tf.shape(x)[a]
+            index = tf.mod(tf.range(0, size_, dtype=tf.int32) - s, size_)
+        x = tf.gather(x, index, axis=a)
     return x
 
 
@@ -185,9 +195,9 @@ def pad(x, pad_width, mode="constant", constant_values=None):
 
 def _band(x, k, upper):
     x = tensor(x)
-    n, m = _static(x)[-2:]
-    keep = np.triu(np.ones((n, m), bool), k) if upper else np.tril(np.ones((n, m), bool), k)
-    return tf.where(tf.constant(keep), x, tf.zeros_like(x))
+    offset = _offset_from_diagonal(x)
+    keep = offset >= k if upper else offset <= k
+    return tf.where(keep, x, tf.zeros_like(x))
 
 
 @keras_op
@@ -205,6 +215,8 @@ def diag(x, k=0):
     """keras.ops.diag: a 1-D input builds a matrix; a 2-D input gives its k-th diagonal."""
     x = tensor(x)
     dims = _static(x)
+    if None in dims:
+        raise ValueError("keras.ops.diag needs a static shape, got %s" % (x.shape,))
     if len(dims) == 1:
         n = dims[0] + builtins.abs(k)
         rows = np.arange(dims[0]) + builtins.max(-k, 0)

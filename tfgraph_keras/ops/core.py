@@ -222,6 +222,14 @@ def _rebuild(out, found):
     return out
 
 
+def _dims_of(t):
+    dims = t.shape.as_tuple()
+    if dims is None:
+        raise ValueError("%s has an unknown rank" % t.name)
+    dynamic = tf.shape(t) if None in dims else None
+    return [d if d is not None else dynamic[i] for i, d in enumerate(dims)]
+
+
 # -- keras.ops core functions ----------------------------------------------------------------------
 @keras_op
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
@@ -304,14 +312,13 @@ def slice_update(inputs, start_indices, updates):
     """keras.ops.slice_update: `inputs` with the block at `start_indices` replaced by `updates`."""
     inputs = tensor(inputs)
     updates = tensor(updates, inputs.dtype.name)
-    in_shape = inputs.shape.as_tuple()
-    up_shape = updates.shape.as_tuple()
-    if in_shape is None or up_shape is None or None in in_shape or None in up_shape:
-        raise ValueError("keras.ops.slice_update needs static shapes; got %s and %s"
-                         % (inputs.shape, updates.shape))
-    paddings = [[int(s), int(n - s - u)] for s, n, u in zip(start_indices, in_shape, up_shape)]
+    in_dims, up_dims = _dims_of(inputs), _dims_of(updates)
+    paddings = [[int(s), n - int(s) - u] for s, n, u in zip(start_indices, in_dims, up_dims)]
+    if any(is_tensor(p[1]) for p in paddings):  # a run-time dimension (the batch)
+        paddings = tf.stack([tf.stack([tf.cast(a, tf.int32), tf.cast(b, tf.int32)])
+                             for a, b in paddings])
     placed = tf.pad(updates, paddings)
-    mask = tf.pad(tf.ones(up_shape, tf.int32), paddings)
+    mask = tf.pad(tf.ones_like(updates, dtype=tf.int32), paddings)
     return tf.where(tf.greater(mask, 0), placed, inputs)
 
 

@@ -5,7 +5,15 @@ import string
 import numpy as np
 
 import tfgraph as tf
-from tfgraph_keras.ops._helpers import _axes, _dims, _floating, _prod, _promoted, _static
+from tfgraph_keras.ops._helpers import (
+    _axes,
+    _dims,
+    _floating,
+    _offset_from_diagonal,
+    _prod,
+    _promoted,
+    _static,
+)
 from tfgraph_keras.ops.core import floatx, keras_op, result_type, tensor
 from tfgraph_keras.ops.numpy import multiply
 
@@ -132,8 +140,7 @@ def trace(x, offset=0, axis1=0, axis2=1):
     axis1, axis2 = axis1 % nd, axis2 % nd
     rest = [i for i in range(nd) if i not in (axis1, axis2)]
     x = tf.transpose(x, rest + [axis1, axis2])
-    n, m = _static(x)[-2:]
-    mask = tf.constant(np.eye(n, m, k=offset, dtype=bool))
+    mask = tf.equal(_offset_from_diagonal(x), offset)
     if x.dtype.is_bool or x.dtype.name in ("int8", "int16", "uint8"):
         x = tf.cast(x, "int32")
     return tf.reduce_sum(tf.where(mask, x, tf.zeros_like(x)), axis=[-2, -1])

@@ -383,6 +383,9 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
                                                                     "output_padding"))
     ks = _static(kernel)
     dims = _static(x)
+    if None in ks or None in dims[1:]:
+        raise ValueError("keras.ops.conv_transpose needs static spatial sizes and kernel shape; "
+                         "got inputs %s, kernel %s" % (x.shape, kernel.shape))
     spatial = [_transpose_length(dims[1 + i], ks[i], s[i], padding.lower(), op_[i], d[i])
                for i in range(rank)]
     batch = tf.shape(x)[0]

@@ -12,6 +12,7 @@ import numpy as np
 import tfgraph as tf
 from tfgraph_keras.ops._helpers import (
     _binary,
+    _dims,
     _floating,
     _gather_last,
     _move_last,
@@ -369,13 +370,13 @@ def cumprod(x, axis=None, dtype=None):
         x, axis = tf.reshape(x, [-1]), 0
     nd = len(_static(x))
     axis %= nd
-    n = _static(x)[axis]
-    if n is None:
-        raise ValueError("keras.ops.cumprod needs a static size along axis %d" % axis)
+    n = _dims(x)[axis]
     # (..., n_out, n_in, ...): entry j of row i is x[j] where j <= i, else 1
-    lower = np.tril(np.ones((n, n), bool)).reshape((n, n) + (1,) * (nd - axis - 1))
+    index = tf.range(0, n, dtype=tf.int32)
+    lower = tf.reshape(tf.less_equal(tf.reshape(index, [1, -1]), tf.reshape(index, [-1, 1])),
+                       [n, n] + [1] * (nd - axis - 1))
     expanded = tf.expand_dims(x, axis)
-    picked = tf.where(tf.constant(lower), expanded, tf.ones_like(expanded))
+    picked = tf.where(lower, expanded, tf.ones_like(expanded))
     return tf.reduce_prod(picked, axis=axis + 1)
 
 

@@ -105,3 +105,44 @@ def test_symbolic(case):
         values = iter(tf.Session(graph=graph).run(tensors, feed_dict=feed))
         got = [next(values) if isinstance(o, tf.Tensor) else o for o in flat]
         check(got if isinstance(out, (tuple, list)) else got[0], want, "graph %s" % case["op"])
+
+
+# diag's output shape is its input's size: it needs a static shape and says so
+NEEDS_STATIC_FIRST_DIM = {"diag"}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["op"] for c in CASES])
+def test_symbolic_with_unknown_batch(case):
+    """The first array argument (the batch input in a layer) has an unknown first dimension."""
+    if "error" in case:
+        return
+    fn = getattr(ops, case["op"])
+    args, kwargs = decode(case["args"]), decode(case["kwargs"])
+    with tf.Graph().as_default() as graph:
+        feed, first = {}, [True]
+
+        def ph(v):
+            if isinstance(v, list):
+                return [ph(x) for x in v]
+            if not isinstance(v, np.ndarray):
+                return v
+            shape = list(v.shape)
+            if first[0] and shape:
+                shape[0], first[0] = None, False
+            p = tf.placeholder(tf.as_dtype(v.dtype.name), shape)
+            feed[p] = v
+            return p
+        static = STATIC_ARGS.get(case["op"], set())
+        sym_args = [tf.constant(a) if i in static else ph(a) for i, a in enumerate(args)]
+        sym_kwargs = {k: ph(v) for k, v in kwargs.items()}
+        if case["op"] in NEEDS_STATIC_FIRST_DIM and not first[0]:
+            with pytest.raises(ValueError, match="static shape"):
+                fn(*sym_args, **sym_kwargs)
+            return
+        out = fn(*sym_args, **sym_kwargs)
+        flat = list(out) if isinstance(out, (tuple, list)) else [out]
+        tensors = [o for o in flat if isinstance(o, tf.Tensor)]
+        values = iter(tf.Session(graph=graph).run(tensors, feed_dict=feed))
+        got = [next(values) if isinstance(o, tf.Tensor) else o for o in flat]
+        check(got if isinstance(out, (tuple, list)) else got[0], decode(case["result"]),
+              "graph, unknown batch: %s" % case["op"])
