@@ -88,6 +88,18 @@ def test_graph_draws_follow_keras_seed_semantics():
     np.testing.assert_array_equal(f1, f1_again)       # and a new session replays the stream
 
 
+def test_set_random_seed_reseeds_unseeded_draws():
+    keras.utils.set_random_seed(4)
+    a, b = krandom.normal((3,)), krandom.uniform((2,))
+    assert not np.array_equal(krandom.normal((3,)), a)   # the global generator moves on
+    keras.utils.set_random_seed(4)
+    np.testing.assert_array_equal(krandom.normal((3,)), a)
+    np.testing.assert_array_equal(krandom.uniform((2,)), b)
+    gen_a = krandom.SeedGenerator()                      # an unseeded generator follows too
+    keras.utils.set_random_seed(4)
+    assert krandom.SeedGenerator().seed == gen_a.seed
+
+
 def test_bad_seed():
     with pytest.raises(ValueError, match=r"seed.*keras\.random\.normal called at .*test_random"):
         krandom.normal((2,), seed="a")
