@@ -132,3 +132,15 @@ def test_sampling_layer_with_unknown_batch():
     a, b = sess.run(out, feed), sess.run(out, feed)
     assert a.shape == (4000, 2) and not np.array_equal(a, b)
     assert abs(a.mean() - 3.0) < 0.03 and abs(a.std() - 0.5) < 0.03
+
+
+def test_gradient_through_seeded_dropout_and_noise():
+    # an int seed draws the same mask and noise in every run, so the numeric gradient is defined
+    xv = np.random.RandomState(0).uniform(-1, 1, (4, 5))
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float64, [4, 5])
+        y = krandom.dropout(x, 0.4, seed=2) + x * krandom.normal((4, 5), dtype="float64", seed=3)
+        with tf.Session() as sess:
+            err = tf.test.compute_gradient_error(x, [4, 5], y, [4, 5], x_init_value=xv,
+                                                 delta=1e-6, sess=sess)
+    assert err < 1e-7
