@@ -185,6 +185,39 @@ CASES += [case("ravel", T3), case("copy", I), case("size", T3), case("ndim", T3)
           case("isclose", I, IP), case("isclose", NANS, NANS, equal_nan=True),
           case("nan_to_num", NANS), case("nan_to_num", NANS, nan=1.0, posinf=9.0, neginf=-9.0),
           case("logaddexp", F, F2), case("logaddexp", I, IP)]
+SORTED = np.array([-1.0, 0.0, 0.5, 2.0, 3.0], np.float32)
+CASES += [case("unstack", T3), case("unstack", T3, axis=2), case("empty", (2, 3)),
+          case("tri", 3), case("tri", 3, 4, k=-1, dtype="int32"),
+          case("trunc", F * 2), case("trunc", I), case("signbit", np.array([-1.0, -0.0, 0.0, 2.0],
+                                                                          np.float32)),
+          case("signbit", I), case("cbrt", F), case("cbrt", I), case("cbrt", L),
+          case("deg2rad", F), case("deg2rad", I), case("rad2deg", F), case("rad2deg", L),
+          case("hypot", F, F2), case("hypot", I, IP), case("heaviside", F, 0.5),
+          case("heaviside", np.array([-1.0, 0.0, 2.0], np.float32), F2[0]),
+          case("logspace", 0, 2, 3), case("logspace", 0.0, 1.0, 4, base=2),
+          case("vdot", F, F2), case("vdot", I, IP), case("inner", R, R), case("inner", F, M34.T),
+          case("bincount", np.array([1, 1, 3, 0], np.int32)),
+          case("bincount", np.array([1, 1, 3], np.int32), minlength=6),
+          case("bincount", np.array([1, 2, 2], np.int32), weights=np.array([0.5, 1.0, 2.0],
+                                                                         np.float32)),
+          case("bincount", np.array([[0, 1, 1], [2, 2, 0]], np.int32)),
+          case("searchsorted", SORTED, np.array([0.0, 1.0, 3.0, -2.0], np.float32)),
+          case("searchsorted", SORTED, np.array([0.0, 2.0], np.float32), side="right"),
+          case("digitize", F, [-1.0, 0.0, 1.0]), case("digitize", I, [-2, 0, 3]),
+          case("median", T3), case("median", T3, axis=1), case("median", I, axis=0),
+          case("quantile", T3, 0.3, axis=2), case("quantile", F, [0.25, 0.75], axis=1),
+          case("quantile", T3, 0.6, axis=(0, 2), keepdims=True),
+          case("quantile", F, 0.4, method="nearest"), case("quantile", F, 0.4, method="lower"),
+          case("quantile", F, 0.4, method="higher"), case("quantile", F, 0.4, method="midpoint"),
+          case("percentile", T3, 40, axis=1),
+          case("select", [F > 0.5, F < -0.5], [F, -F]),
+          case("select", [B, ~B], [I, IP], default=7),
+          # k=2 on a square plane: Keras 3.15's TF backend mis-reshapes a non-square one
+          case("rot90", F), case("rot90", np.stack([SQ, SQ.T]), 2, axes=(1, 2)),
+          case("rot90", T3, 3),
+          case("rot90", SQ, -1),
+          case("segment_max", M34, np.array([0, 0, 1], np.int32)),
+          case("segment_max", M34, np.array([2, 0, 2], np.int32), num_segments=3)]
 QKV = rng.uniform(-1, 1, (3, 2, 4, 3, 8)).astype(np.float32)     # (q|k|v, B, T, N, H)
 Q4 = rng.uniform(-1, 1, (2, 4, 4, 8)).astype(np.float32)          # 4 query heads
 KV2 = rng.uniform(-1, 1, (2, 2, 5, 2, 8)).astype(np.float32)      # 2 kv heads (grouped), length 5

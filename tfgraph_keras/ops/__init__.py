@@ -7,6 +7,7 @@ Not done yet: cond, while_loop, fori_loop, scan, map (they need graph control fl
 """
 from tfgraph_keras.ops.array import *  # noqa: F403
 from tfgraph_keras.ops.core import *  # noqa: F403
+from tfgraph_keras.ops.extra import *  # noqa: F403
 from tfgraph_keras.ops.linalg import *  # noqa: F403
 from tfgraph_keras.ops.math import *  # noqa: F403
 from tfgraph_keras.ops.nn import *  # noqa: F403

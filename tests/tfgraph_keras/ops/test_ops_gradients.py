@@ -60,6 +60,12 @@ CASES = [
     ("logaddexp_diff_average", lambda x: ops.logaddexp(x, 1 - x)[:, :2, :2]
      + ops.diff(x, 1, 1)[:, :, :2]
      + ops.average(x, axis=2, weights=ops.arange(1, 5, dtype="float64"))[:, :2, None], X),
+    ("order_statistics", lambda x: ops.quantile(x, [0.3, 0.8], axis=1) + ops.median(x, axis=1)
+     + ops.percentile(x, 55, axis=1, method="midpoint"), X),
+    ("extra_elementwise", lambda x: ops.hypot(x, 1 - x) + ops.cbrt(x) + ops.deg2rad(x)
+     + ops.select([x > 1.0], [ops.square(x)], default=x), X),
+    ("segment_max_rot90_inner", lambda x: ops.segment_max(x[0], ops.convert_to_tensor([0, 1, 0]))
+     [:, :3] + ops.rot90(x[1])[:2, :] + ops.inner(x[0, 0], x[1, 1]) + ops.vdot(x, x), X),
     ("conv", lambda x: ops.conv(x, ops.convert_to_tensor(DWK), padding="same"), IMG),
     ("depthwise_conv", lambda x: ops.depthwise_conv(x, ops.convert_to_tensor(DWK), 2,
                                                     "same"), IMG),
