@@ -16,6 +16,8 @@ def set_random_seed(seed):
     random.seed(seed)
     np.random.seed(seed)
     tf.set_random_seed(seed)
+    from tfgraph_keras import random as keras_random
+    keras_random.set_global_seed(seed)  # keras.random draws with seed=None
 
 
 def __getattr__(name):
