@@ -101,7 +101,7 @@ def test_set_random_seed_reseeds_unseeded_draws():
 
 
 def test_bad_seed():
-    with pytest.raises(ValueError, match=r"seed.*keras\.random\.normal called at .*test_random"):
+    with pytest.raises(ValueError, match=r"seed.*keras\.random\.normal called at .*test_keras_random"):
         krandom.normal((2,), seed="a")
     with pytest.raises(ValueError, match="seed"):
         krandom.SeedGenerator(1.5)
