@@ -34,6 +34,7 @@ from tfgraph.autodiff.indexed_slices import IndexedSlices
 from tfgraph.runtime.fetch import IndexedSlicesValue
 from tfgraph.ops.array_ops import *  # noqa: F401,F403 - names listed in array_ops.__all__
 from tfgraph.ops.control_flow_ops import *  # noqa: F401,F403
+from tfgraph.ops.cond_ops import case, cond, switch_case
 from tfgraph.ops.math_ops import *  # noqa: F401,F403
 from tfgraph.ops.special_math_ops import *  # noqa: F401,F403
 from tfgraph.ops.clip_ops import *  # noqa: F401,F403

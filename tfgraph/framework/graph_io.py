@@ -100,6 +100,8 @@ def encode_attr(v):
         return {"list": [encode_attr(x) for x in v], "tuple": isinstance(v, tuple)}
     if isinstance(v, dict):
         return {"dict": {str(k): encode_attr(x) for k, x in v.items()}}
+    if hasattr(v, "graph_def_error"):
+        raise ValueError(v.graph_def_error())
     return {"repr": repr(v)}
 
 
