@@ -81,3 +81,87 @@ def case_and_switch_case(tf):
     y = tf.reduce_sum(c * s)
     fetches = {"c": c, "s": s, "y": y}
     return _with_grads(tf, fetches, y, [("x", x)]), {x: _data(4, seed=4), i: np.int32(1)}
+
+
+@case
+def while_simple_grad(tf):
+    x = tf.placeholder(tf.float32, [3])
+    w = tf.constant(_data(3, seed=5) + 1.0)
+    i0 = tf.constant(0)
+    _, y = tf.while_loop(lambda i, a: i < 4, lambda i, a: (i + 1, tf.sin(a) * w + a), [i0, x])
+    loss = tf.reduce_sum(y * y)
+    fetches = {"y": y, "loss": loss}
+    return _with_grads(tf, fetches, loss, [("x", x), ("w", w)]), {x: _data(3, seed=6)}
+
+
+@case
+def while_nested_structure_and_inner_loop(tf):
+    x = tf.placeholder(tf.float32, [2, 3])
+    w = tf.constant(_data(3, 3, seed=7))
+
+    def body(i, state):
+        h, c = state["h"], state["c"]
+
+        def inner(j, acc):
+            return j + 1, tf.tanh(tf.matmul(acc, w)) + h
+
+        _, acc = tf.while_loop(lambda j, acc: j < i + 1, inner, [tf.constant(0), h])
+        return i + 1, {"h": acc * 0.5 + c, "c": (c + tf.reduce_mean(acc))}
+
+    _, out = tf.while_loop(lambda i, s: i < 3, body,
+                           [tf.constant(0), {"h": x, "c": tf.reduce_sum(x) * 0.1}])
+    loss = tf.reduce_sum(out["h"]) + out["c"] * 2.0
+    fetches = {"h": out["h"], "c": out["c"], "loss": loss}
+    return _with_grads(tf, fetches, loss, [("x", x), ("w", w)]), {x: _data(2, 3, seed=8)}
+
+
+@case
+def while_tensor_array_rnn(tf):
+    xs = tf.placeholder(tf.float32, [5, 2, 3])
+    w = tf.constant(_data(3, 4, seed=9))
+    u = tf.constant(_data(4, 4, seed=10) * 0.5)
+    inputs = tf.TensorArray(tf.float32, size=5).unstack(xs)
+    outputs = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+
+    def body(t, h, out):
+        h = tf.tanh(tf.matmul(inputs.read(t), w) + tf.matmul(h, u))
+        return t + 1, h, out.write(t, h)
+
+    _, h, out = tf.while_loop(lambda t, h, out: t < 5, body,
+                              [tf.constant(0), tf.zeros([2, 4]), outputs])
+    seq = out.stack()
+    loss = tf.reduce_sum(seq * seq) + tf.reduce_sum(h)
+    fetches = {"seq": seq, "h": h, "loss": loss, "size": out.size(),
+               "concat": out.concat(), "gathered": out.gather([4, 0])}
+    return _with_grads(tf, fetches, loss, [("xs", xs), ("w", w), ("u", u)]), \
+        {xs: _data(5, 2, 3, seed=11)}
+
+
+@case
+def while_maximum_iterations_and_invariants(tf):
+    x = tf.placeholder(tf.float32, [1, 2])
+    y = tf.while_loop(lambda v: tf.reduce_sum(v) < 1e6, lambda v: tf.concat([v, v * 1.5], 0),
+                      [x], shape_invariants=[tf.TensorShape([None, 2])], maximum_iterations=3)
+    loss = tf.reduce_sum(y)
+    fetches = {"y": y, "loss": loss}
+    return _with_grads(tf, fetches, loss, [("x", x)]), {x: _data(1, 2, seed=12)}
+
+
+@case
+def scan_map_fold(tf):
+    xs = tf.placeholder(tf.float32, [4, 3])
+    w = tf.constant(_data(3, seed=13))
+    cum = tf.scan(lambda a, x: a * 0.5 + x * w, xs)
+    pair = tf.scan(lambda a, x: (a[0] + x, a[1] * tf.cos(x)), xs,
+                   initializer=(tf.zeros([3]), tf.ones([3])))
+    rev = tf.scan(lambda a, x: a + tf.sin(x), xs, reverse=True)
+    mapped = tf.map_fn(lambda x: tf.reduce_sum(x * w), xs)
+    nested = tf.map_fn(lambda t: (t[0] * 2.0, t[1] + 1), (xs, tf.range(4)),
+                       dtype=(tf.float32, tf.int32))
+    fl = tf.foldl(lambda a, x: a * 0.9 + x, xs)
+    fr = tf.foldr(lambda a, x: a * x + 1.0, xs, initializer=tf.ones([3]))
+    loss = tf.reduce_sum(cum) + tf.reduce_sum(pair[0] * pair[1]) + tf.reduce_sum(rev) + \
+        tf.reduce_sum(mapped) + tf.reduce_sum(nested[0]) + tf.reduce_sum(fl * fr)
+    fetches = {"cum": cum, "pair0": pair[0], "pair1": pair[1], "rev": rev, "mapped": mapped,
+               "nested0": nested[0], "nested1": nested[1], "fl": fl, "fr": fr, "loss": loss}
+    return _with_grads(tf, fetches, loss, [("xs", xs), ("w", w)]), {xs: _data(4, 3, seed=14)}

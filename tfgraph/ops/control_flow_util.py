@@ -72,7 +72,10 @@ def gradient_function(fn, ys_index, xs_index, dys, name):
         grads = gradients(ys, xs, grad_ys=dy_args, name=name) if ys else [None] * len(xs)
         out = []
         for x, g in zip(xs, grads):
-            if g is None:
+            if g is None and x.dtype.name == "variant":
+                from tfgraph.ops.tensor_array_ops import TensorArrayAddGrads
+                g = TensorArrayAddGrads.apply(name="no_gradient")  # None: an all-zero array
+            elif g is None:
                 g = array_ops.zeros_like(x)
             else:
                 g = convert_to_tensor(g)  # IndexedSlices -> dense

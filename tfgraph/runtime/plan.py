@@ -19,6 +19,11 @@ from tfgraph.framework import errors
 from tfgraph.runtime import fusion, rewrites
 
 
+def _copy(value):
+    # host objects (TensorArray values in control flow) are immutable and pass as they are
+    return np.array(value) if isinstance(value, np.ndarray) else value
+
+
 class PlanStep:
     __slots__ = ("op", "kernel", "inputs", "outputs", "folded")
 
@@ -136,7 +141,7 @@ class ExecutionPlan:
             outs.append("_copy(%s)" % s if s in persistent else s)
         lines.append("    return (%s)" % "".join(o + ", " for o in outs))
         source = "\n".join(lines) + "\n"
-        namespace = {"_copy": np.array}
+        namespace = {"_copy": _copy}
         namespace.update(consts)
         namespace.update(kernels)
         self.source = source

@@ -1,0 +1,166 @@
+"""tf.while_loop, tf.TensorArray, scan/map_fn/foldl/foldr: values, errors, numeric gradients."""
+import numpy as np
+import pytest
+
+import tfgraph as tf
+
+
+@pytest.fixture(autouse=True)
+def _graph():
+    with tf.Graph().as_default() as g:
+        yield g
+
+
+def test_values_against_python_loop():
+    x = tf.placeholder(tf.float64, [4])
+    n = tf.placeholder(tf.int32, [])
+    i, y = tf.while_loop(lambda i, y: i < n, lambda i, y: (i + 1, y * 0.5 + tf.sqrt(y + 1.0)),
+                         [0, x])
+    xv = np.array([0.1, 2.0, 3.0, 9.0])
+    with tf.Session() as sess:
+        for steps in (0, 1, 7):
+            got_i, got_y = sess.run([i, y], {x: xv, n: steps})
+            want = xv.copy()
+            for _ in range(steps):
+                want = want * 0.5 + np.sqrt(want + 1.0)
+            assert got_i == steps
+            np.testing.assert_allclose(got_y, want, rtol=1e-12)
+
+
+def test_single_loop_var_and_maximum_iterations():
+    y = tf.while_loop(lambda v: v < 1000, lambda v: v * 2, [tf.constant(1)])
+    z = tf.while_loop(lambda v: v < 1000, lambda v: v * 2, tf.constant(1), maximum_iterations=4)
+    assert isinstance(y, tf.Tensor) and isinstance(z, tf.Tensor)
+    with tf.Session() as sess:
+        assert sess.run([y, z]) == [1024, 16]
+
+
+def test_body_changing_dtype_names_loop_and_line():
+    with pytest.raises(TypeError) as e:
+        tf.while_loop(lambda v: v < 3, lambda v: tf.cast(v, tf.float32), [tf.constant(0)],
+                      name="my_loop")
+    msg = str(e.value)
+    assert "my_loop" in msg and "test_while_ops.py:" in msg
+    assert "int32" in msg and "float32" in msg
+
+
+def test_body_changing_shape_names_loop_line_and_invariant_fix():
+    x = tf.zeros([1, 2])
+    with pytest.raises(ValueError) as e:
+        tf.while_loop(lambda v: tf.shape(v)[0] < 8, lambda v: tf.concat([v, v], 0), [x],
+                      name="grow")
+    msg = str(e.value)
+    assert "grow" in msg and "test_while_ops.py:" in msg and "shape_invariants" in msg
+    y = tf.while_loop(lambda v: tf.shape(v)[0] < 8, lambda v: tf.concat([v, v], 0), [x],
+                      shape_invariants=[tf.TensorShape([None, 2])])
+    assert y.shape.as_list() == [None, 2]
+    with tf.Session() as sess:
+        assert sess.run(y).shape == (8, 2)
+    with pytest.raises(ValueError, match="not compatible with the initial shape"):
+        tf.while_loop(lambda v: True, lambda v: v, [x], shape_invariants=[tf.TensorShape([3])])
+
+
+def test_captured_variable_is_updated_each_iteration():
+    v = tf.Variable(0.0)
+
+    def body(i):
+        with tf.control_dependencies([tf.assign_add(v, 2.0)]):
+            return i + 1
+
+    i = tf.while_loop(lambda i: i < 5, body, [0])
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(i) == 5
+        assert sess.run(v) == 10.0
+
+
+def test_loop_is_compiled_once():
+    i = tf.while_loop(lambda i: i < 100, lambda i: i + 1, [0])
+    body = i.op.attrs["body"]
+    with tf.Session() as sess:
+        assert sess.run(i) == 100 and sess.run(i) == 100
+        assert len(body._plans) == 1
+
+
+def test_gradient_wrt_inputs_and_captured_numeric():
+    x = tf.constant(np.array([0.3, -0.5, 0.8]))
+    w = tf.constant(np.array([[0.5, -0.2, 0.1], [0.3, 0.4, -0.6], [0.0, 0.2, 0.9]]))
+
+    def body(i, h):
+        return i + 1, tf.tanh(tf.matmul(tf.expand_dims(h, 0), w)[0] + x)
+
+    _, y = tf.while_loop(lambda i, h: i < 4, body, [0, x * 2.0])
+    with tf.Session():
+        err = tf.test.compute_gradient_error([x, w], [(3,), (3, 3)], y, (3,), delta=1e-6)
+    assert err < 1e-6
+
+
+def test_forward_keeps_only_loop_values_for_backward():
+    x = tf.constant(np.array([0.3, -0.5]))
+    _, y = tf.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, tf.exp(tf.sin(h) * 2.0)),
+                         [0, x])
+    op = y.op
+    assert len(op.outputs) == 2            # no history before a gradient is asked for
+    g = tf.gradients(y, x)[0]
+    assert op.outputs[-1].dtype.name == "variant"
+    with tf.Session() as sess:
+        gv = sess.run(g)
+    h, d = np.array([0.3, -0.5]), np.ones(2)
+    hs = []
+    for _ in range(3):
+        hs.append(h)
+        h = np.exp(np.sin(h) * 2.0)
+    for h in reversed(hs):
+        d = d * np.exp(np.sin(h) * 2.0) * 2.0 * np.cos(h)
+    np.testing.assert_allclose(gv, d, rtol=1e-12)
+
+
+def test_tensor_array_ops_and_errors():
+    ta = tf.TensorArray(tf.float32, size=3, element_shape=[2])
+    ta = ta.scatter([2, 0], [[1.0, 2.0], [3.0, 4.0]]).write(1, [5.0, 6.0])
+    assert ta.element_shape.as_list() == [2]
+    bad = ta.write(1, [7.0, 8.0])
+    big = ta.write(3, [0.0, 0.0])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(ta.stack()), [[3, 4], [5, 6], [1, 2]])
+        np.testing.assert_array_equal(sess.run(ta.gather([2, 2])), [[1, 2], [1, 2]])
+        np.testing.assert_array_equal(sess.run(ta.concat()), [3, 4, 5, 6, 1, 2])
+        assert sess.run(ta.size()) == 3
+        with pytest.raises(tf.errors.InvalidArgumentError, match="already been written"):
+            sess.run(bad.stack())
+        with pytest.raises(tf.errors.InvalidArgumentError, match="not resizeable"):
+            sess.run(big.stack())
+        empty = tf.TensorArray(tf.float32, size=0, element_shape=[3]).stack()
+        assert sess.run(empty).shape == (0, 3)
+
+
+def test_scan_map_fn_numeric_gradients():
+    xs = tf.constant(np.linspace(-1, 1, 12).reshape(4, 3))
+    w = tf.constant(np.array([0.5, -1.0, 2.0]))
+    y = tf.scan(lambda a, x: tf.sin(a) * w + x, xs) + \
+        tf.map_fn(lambda x: x * x * w, xs) + tf.foldr(lambda a, x: a * x, xs)
+    with tf.Session():
+        err = tf.test.compute_gradient_error([xs, w], [(4, 3), (3,)], y, (4, 3), delta=1e-6)
+    assert err < 1e-6
+
+
+def test_map_fn_dtype_and_static_shape():
+    xs = tf.constant(np.arange(6, dtype=np.float32).reshape(3, 2))
+    out = tf.map_fn(lambda x: tf.cast(tf.reduce_sum(x), tf.int32), xs, dtype=tf.int32)
+    assert out.shape.as_list() == [3] and out.dtype == tf.int32
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out), [1, 5, 9])
+    with pytest.raises(TypeError, match="dtype"):
+        tf.map_fn(lambda x: tf.cast(x, tf.int32), xs)
+
+
+def test_cond_inside_while_gradient():
+    x = tf.constant(np.array([0.4, -0.9]))
+
+    def body(i, h):
+        return i + 1, tf.cond(tf.equal(i % 2, 0), lambda: tf.sin(h) + x, lambda: h * h)
+
+    _, y = tf.while_loop(lambda i, h: i < 5, body, [0, x])
+    with tf.Session():
+        err = tf.test.compute_gradient_error(x, (2,), y, (2,), delta=1e-6)
+    assert err < 1e-6
