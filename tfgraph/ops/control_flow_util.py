@@ -22,6 +22,7 @@ def trace(fn, name, arg_specs=(), pack=None, outer=None):
     args = [graph.add_arg(dtype, shape, name=arg_name) for dtype, shape, arg_name in arg_specs]
     with graph.as_default():
         graph._state.device = outer._state.device
+        graph._state.var_scope = outer._state.var_scope  # get_variable names as outside
         result = fn(*(pack(args) if pack is not None else args))
         flat, ops = [], []
         for v in nest.flatten(result):

@@ -164,3 +164,22 @@ def test_cond_inside_while_gradient():
     with tf.Session():
         err = tf.test.compute_gradient_error(x, (2,), y, (2,), delta=1e-6)
     assert err < 1e-6
+
+
+def test_variables_made_in_body_belong_to_outer_graph():
+    x = tf.constant(np.ones((2, 3), np.float32))
+
+    def body(i, h):
+        with tf.variable_scope("cell", reuse=tf.AUTO_REUSE):
+            w = tf.get_variable("kernel", [3, 3], initializer=tf.constant_initializer(0.5))
+        return i + 1, tf.matmul(h, w)
+
+    with tf.variable_scope("rnn"):
+        _, y = tf.while_loop(lambda i, h: i < 2, body, [0, x])
+    names = [v.name for v in tf.global_variables()]
+    assert names == ["rnn/cell/kernel:0"]
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_allclose(sess.run(y), np.full((2, 3), 2.25))
+        grads = sess.run(tf.gradients(tf.reduce_sum(y), tf.trainable_variables()))
+    assert grads[0].shape == (3, 3)
