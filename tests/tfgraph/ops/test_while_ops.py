@@ -183,3 +183,19 @@ def test_variables_made_in_body_belong_to_outer_graph():
         np.testing.assert_allclose(sess.run(y), np.full((2, 3), 2.25))
         grads = sess.run(tf.gradients(tf.reduce_sum(y), tf.trainable_variables()))
     assert grads[0].shape == (3, 3)
+
+
+def test_saver_and_viewers_work_with_loops(tmp_path):
+    from tfgraph.viz import dot, html
+    v = tf.Variable(np.ones(3, np.float32))
+    _, y = tf.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y + v), [0, tf.zeros(3)])
+    saver = tf.train.Saver()
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        with pytest.warns(UserWarning, match="control flow"):  # the checkpoint is still written
+            path = saver.save(sess, str(tmp_path / "m"))
+        sess.run(tf.assign(v, np.zeros(3, np.float32)))
+        saver.restore(sess, path)
+        np.testing.assert_array_equal(sess.run(y), [3, 3, 3])
+    assert "while" in dot.to_dot(tf.get_default_graph())
+    assert "While" in html.to_html(tf.get_default_graph())
