@@ -16,22 +16,42 @@ from tfgraph.framework.op_def import OpDef, TensorSpec, convert_to_tensor
 from tfgraph.ops import array_ops
 
 
+class _Store(dict):
+    """Written elements by index, shared by the successive values of one array."""
+
+    __slots__ = ("version",)
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.version = 0
+
+
 class TAValue:
-    """The run-time value of a TensorArray: a tuple of arrays (None: not written)."""
+    """The run-time value of a TensorArray: `size` slots, the written ones in `store`.
 
-    __slots__ = ("items", "dtype", "dynamic_size", "element_shape")
+    A write normally returns a new value over the same store, filled in place: only the newest
+    value of a store writes in place, into a slot not yet written (what TF1 allows anyway), so
+    every step of a loop writing its output costs O(1). Any other write copies the store.
+    Gradient arrays use the same type; a slot missing from them is a zero gradient.
+    """
 
-    def __init__(self, items, dtype, dynamic_size, element_shape):
-        self.items = items
+    __slots__ = ("store", "size", "version", "dtype", "dynamic_size", "element_shape")
+
+    def __init__(self, store, size, dtype, dynamic_size, element_shape):
+        self.store = store
+        self.size = size
+        self.version = store.version
         self.dtype = dtype
         self.dynamic_size = dynamic_size
         self.element_shape = element_shape  # tuple with None for unknown dims, or None
 
-    def replace(self, items):
-        return TAValue(items, self.dtype, self.dynamic_size, self.element_shape)
+    @classmethod
+    def empty(cls, size, dtype, dynamic_size, element_shape):
+        return cls(_Store(), size, dtype, dynamic_size, element_shape)
 
     def __repr__(self):
-        return "TensorArray(size=%d, dtype=%s)" % (len(self.items), self.dtype)
+        return "TensorArray(size=%d, written=%d, dtype=%s)" % (self.size, len(self.store),
+                                                                self.dtype)
 
 
 def _fail(op, msg):
@@ -45,38 +65,45 @@ def _shape_ok(want, shape):
 
 
 def _write(op, ta, index, value, grad_accumulate=False):
-    """`ta` with `value` at `index` (a new TAValue; `ta` is unchanged)."""
+    """`ta` with `value` at `index`, as a new TAValue (see TAValue on sharing the store)."""
     index = int(index)
-    items = list(ta.items)
+    size = ta.size
     if index < 0:
-        _fail(op, "Tried to write to index %d but array has size %d" % (index, len(items)))
-    if index >= len(items):
+        _fail(op, "Tried to write to index %d but array has size %d" % (index, size))
+    if index >= size:
         if not ta.dynamic_size:
             _fail(op, "Tried to write to index %d but array is not resizeable and size is: %d"
-                  % (index, len(items)))
-        items.extend([None] * (index + 1 - len(items)))
+                  % (index, size))
+        size = index + 1
     value = np.asarray(value, dtype=ta.dtype)
-    if not _shape_ok(ta.element_shape, value.shape):
+    want = ta.element_shape
+    if want is not None and (len(want) != value.ndim or any(
+            w is not None and w != d for w, d in zip(want, value.shape))):
         _fail(op, "Could not write to TensorArray index %d because the value shape is %s which "
               "is incompatible with the TensorArray's inferred element shape: %s"
-              % (index, list(value.shape), list(ta.element_shape)))
-    if items[index] is not None:
+              % (index, list(value.shape), list(want)))
+    store = ta.store
+    old = store.get(index)
+    if old is not None:
         if not grad_accumulate:
             _fail(op, "Could not write to TensorArray index %d because it has already been "
                   "written to." % index)
-        value = items[index] + value
-    items[index] = value
-    out = ta.replace(items)
-    if out.element_shape is None or None in out.element_shape:
+        value = old + value
+    if old is not None or store.version != ta.version:
+        store = _Store(store)      # not the newest value of this store, or an overwrite: copy
+    store[index] = value
+    store.version += 1
+    out = TAValue(store, size, ta.dtype, ta.dynamic_size, want)
+    if want is None or None in want:
         out.element_shape = value.shape
     return out
 
 
 def _read(op, ta, index, like=None):
     index = int(index)
-    if not 0 <= index < len(ta.items):
-        _fail(op, "Tried to read from index %d but array size is: %d" % (index, len(ta.items)))
-    v = ta.items[index]
+    if not 0 <= index < ta.size:
+        _fail(op, "Tried to read from index %d but array size is: %d" % (index, ta.size))
+    v = ta.store.get(index)
     if v is None:
         if like is not None:  # gradient arrays: an unwritten element is a zero gradient
             return np.zeros(np.shape(like), ta.dtype)
@@ -85,6 +112,21 @@ def _read(op, ta, index, like=None):
         _fail(op, "Could not read from TensorArray index %d because it has not yet been written "
               "to." % index)
     return v
+
+
+def add_arrays(a, b):
+    """Element-wise sum of two gradient arrays (None: all zeros); `a` may be updated in place
+    when it is the newest value of its store."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    store = a.store if a.store.version == a.version else _Store(a.store)
+    for i, v in b.store.items():
+        old = store.get(i)
+        store[i] = v if old is None else old + v
+    store.version += 1
+    return TAValue(store, max(a.size, b.size), a.dtype, True, None)
 
 
 class TensorArrayV3(OpDef):
@@ -104,7 +146,7 @@ class TensorArrayV3(OpDef):
         es = None if es is None or es.ndims is None else es.as_tuple()
 
         def create(size):
-            return TAValue((None,) * int(size), np_dtype, dyn, es)
+            return TAValue.empty(int(size), np_dtype, dyn, es)
         return create
 
 
@@ -159,8 +201,7 @@ class TensorArrayGradFromRead(OpDef):
 
     def make_kernel(self, op, rt):
         def grad_array(ta, index, dv):
-            g = TAValue((None,) * len(ta.items), ta.dtype, True, None)
-            return _write(op, g, index, dv)
+            return _write(op, TAValue.empty(ta.size, ta.dtype, True, None), index, dv)
         return grad_array
 
 
@@ -173,16 +214,12 @@ class TensorArrayAddGrads(OpDef):
         return [TensorSpec([], dtypes.variant)]
 
     def compute(self, *tas):
-        tas = [t for t in tas if t is not None]
-        if not tas:
-            return None
-        n = max(len(t.items) for t in tas)
-        items = [None] * n
+        out = None
         for t in tas:
-            for i, v in enumerate(t.items):
-                if v is not None:
-                    items[i] = v if items[i] is None else items[i] + v
-        return tas[0].replace(tuple(items))
+            if t is not None:  # the sum goes to a new store: the inputs stay as they are
+                out = add_arrays(TAValue.empty(t.size, t.dtype, True, None) if out is None
+                                 else out, t)
+        return out
 
 
 class TensorArrayGatherV3(OpDef):
@@ -237,7 +274,7 @@ class TensorArrayScatterGrad(OpDef):
 
     def make_kernel(self, op, rt):
         def grad_array(ta, indices, dv):
-            g = TAValue((None,) * len(ta.items), ta.dtype, True, None)
+            g = TAValue.empty(ta.size, ta.dtype, True, None)
             for row, i in zip(dv, np.asarray(indices).reshape(-1)):
                 g = _write(op, g, i, row, grad_accumulate=True)
             return g
@@ -276,7 +313,7 @@ class TensorArraySizeV3(OpDef):
         return [TensorSpec([], dtypes.int32)]
 
     def compute(self, ta):
-        return np.array(len(ta.items), np.int32)
+        return np.array(ta.size, np.int32)
 
 
 class TensorArrayConcatV3(OpDef):
@@ -293,7 +330,7 @@ class TensorArrayConcatV3(OpDef):
 
     def make_kernel(self, op, rt):
         def concat(ta):
-            vals = [_read(op, ta, i) for i in range(len(ta.items))]
+            vals = [_read(op, ta, i) for i in range(ta.size)]
             if not vals:
                 rest = op.attrs["element_shape_except0"]
                 if rest is None or not rest.is_fully_defined():

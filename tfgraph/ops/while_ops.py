@@ -24,7 +24,7 @@ from tfgraph.framework.operation import user_location
 from tfgraph.framework.tensor import Tensor
 from tfgraph.ops import control_flow_util as cfu
 from tfgraph.ops import math_ops
-from tfgraph.ops.tensor_array_ops import TensorArray, TensorArrayAddGrads
+from tfgraph.ops.tensor_array_ops import TAValue, TensorArray, add_arrays
 
 
 class While(OpDef):
@@ -85,7 +85,6 @@ class WhileGrad(OpDef):
         n_dc = len(op.attrs["diff_captured"])
         diff_captured = op.attrs["diff_captured"]
         n_out = len(op.outputs)
-        add_arrays = TensorArrayAddGrads().compute
 
         def run(history, *inputs):
             captured = inputs[:len(inputs) - n_dv]
@@ -99,7 +98,9 @@ class WhileGrad(OpDef):
                     g = out[n_dv + k]
                     if isinstance(g, np.ndarray):
                         dcaps[k] = dcaps[k] + g
-                    else:  # a TensorArray's gradient array
+                    elif g is not None:  # a TensorArray's gradient array, summed in a store
+                        if dcaps[k] is None:  # of our own (the plan's result may be shared)
+                            dcaps[k] = TAValue.empty(g.size, g.dtype, True, None)
                         dcaps[k] = add_arrays(dcaps[k], g)
             result = tuple(dvals) + tuple(dcaps)
             return result[0] if n_out == 1 else result
