@@ -125,11 +125,6 @@ class Function:
         return "<Function %s: %d inputs, %d outputs>" % (self.graph.name, len(self.inputs),
                                                         len(self.outputs))
 
-    def graph_def_error(self):
-        return ("graphs holding control flow (tf.cond, tf.while_loop) cannot be exported: their "
-                "branch/body sub-graph %r is not serialized by tfgraph's GraphDef format"
-                % self.graph.name)
-
 
 def stateful_ops(graph):
     """Ops of `graph` that run for their effects (variable writes, random draws)."""

@@ -23,10 +23,12 @@ Attr values are tagged: {"b": bool}, {"i": int}, {"f": float}, {"s": str}, {"typ
 import base64
 import json
 import os
+import threading
 
 import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
+from tfgraph.framework.func_graph import Function, FuncGraph
 from tfgraph.framework.graph import GraphKeys, get_default_graph
 
 GRAPH_FORMAT = "tfgraph.GraphDef"
@@ -100,8 +102,8 @@ def encode_attr(v):
         return {"list": [encode_attr(x) for x in v], "tuple": isinstance(v, tuple)}
     if isinstance(v, dict):
         return {"dict": {str(k): encode_attr(x) for k, x in v.items()}}
-    if hasattr(v, "graph_def_error"):
-        raise ValueError(v.graph_def_error())
+    if isinstance(v, Function):
+        return {"function": _encode_function(v)}
     return {"repr": repr(v)}
 
 
@@ -122,6 +124,8 @@ def decode_attr(d):
         return tuple(items) if d.get("tuple") else items
     if key == "dict":
         return {k: decode_attr(x) for k, x in value.items()}
+    if key == "function":
+        return _decode_function(value)
     raise ValueError("Attr value %r cannot be imported (it was not serializable)." % (value,))
 
 
@@ -157,10 +161,37 @@ def _input_name(t):
 
 def node_def(op):
     inputs = [_input_name(t) for t in op.inputs] + ["^" + c.name for c in op.control_inputs]
-    return NodeDef(name=op.name, op=op.type, input=inputs, device=op.device or "",
-                   location=op.location, attr={k: encode_attr(v) for k, v in op.attrs.items()},
+    node = NodeDef(name=op.name, op=op.type, input=inputs, device=op.device or "",
+                   location=op.location,
+                   attr={k: encode_attr(v) for k, v in op.attrs.items() if not k.startswith("_")},
                    output_shapes=[shape_list(t.shape) for t in op.outputs],
                    output_types=[t.dtype.name for t in op.outputs])
+    source = getattr(op, "_variable_source", None)
+    if source is not None:  # a function graph's stand-in for a variable of the outermost graph
+        node["variable_source"] = source.name
+    return node
+
+
+# -- functions (cond branches, loop bodies) ----------------------------------------------------
+# {"function": {"name": "while/body", "node": [NodeDefs of its graph], "inputs": [_Arg tensor
+# names], "outputs": [tensor names], "targets": [op names]}}; a function's graph is written whole
+# for each function that views it (a forward body and its gradient each carry their own copy).
+_import_state = threading.local()
+
+
+def _encode_function(fn):
+    return {"name": fn.graph.name, "node": [node_def(op) for op in fn.graph.get_operations()],
+            "inputs": [t.name for t in fn.inputs], "outputs": [t.name for t in fn.outputs],
+            "targets": [op.name for op in fn.targets]}
+
+
+def _decode_function(d):
+    outer = getattr(_import_state, "graph", None) or get_default_graph()
+    graph = FuncGraph(d["name"], outer)
+    _import_nodes(graph, d["node"], "", {}, set())
+    return Function(graph, [graph.get_tensor_by_name(n) for n in d["inputs"]],
+                    [graph.get_tensor_by_name(n) for n in d["outputs"]],
+                    [graph.get_operation_by_name(n) for n in d["targets"]])
 
 
 def as_graph_def(graph=None, add_shapes=True):
@@ -182,7 +213,6 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     `input_map` maps names in graph_def ("x", "x:0") to tensors of the default graph, which replace
     them; `return_elements` lists op/tensor names whose imported counterparts are returned.
     """
-    from tfgraph.framework.op_def import get_op_def
     graph_def = _load(graph_def)
     graph = get_default_graph()
     prefix = "import" if name is None else name
@@ -190,39 +220,10 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         with graph.name_scope(prefix) as scope:
             prefix = scope
     input_map = {(k if ":" in k else k + ":0"): v for k, v in (input_map or {}).items()}
+    _import_state.prefix = prefix or ""
     used_inputs = set()
-    imported = {}  # node name -> Operation
-    nodes = {n["name"]: n for n in graph_def["node"]}
-    order = _topological(graph_def["node"], nodes)
-
-    def resolve(ref):
-        op_name, idx = (ref.rsplit(":", 1) + ["0"])[:2] if ":" in ref else (ref, "0")
-        key = "%s:%s" % (op_name, idx)
-        if key in input_map:
-            used_inputs.add(key)
-            from tfgraph.framework.op_def import convert_to_tensor
-            return convert_to_tensor(input_map[key])
-        return imported[op_name].outputs[int(idx)]
-
     with graph.control_dependencies(None):
-        for n in order:
-            attrs = {k: decode_attr(v) for k, v in n.get("attr", {}).items()}
-            data_inputs = [resolve(i) for i in n["input"] if not i.startswith("^")]
-            op_def = get_op_def(n["op"])
-            full = prefix + n["name"]
-            op = op_def.create_op(data_inputs, name=full + "/", _graph=graph, **attrs)
-            graph._names_in_use[full.lower()] = max(graph._names_in_use.get(full.lower(), 0), 1)
-            op.location = n.get("location", op.location)
-            op.device = n.get("device", "")
-            for i in n["input"]:
-                if i.startswith("^"):
-                    op._add_control_input(imported[i[1:]])
-            for t, shp in zip(op.outputs, n.get("output_shapes", [])):
-                try:  # keep static shapes the exporter knew (e.g. set_shape) where compatible
-                    t.set_shape(tensor_shape.TensorShape(shp))
-                except ValueError:
-                    pass
-            imported[n["name"]] = op
+        _import_nodes(graph, graph_def["node"], prefix, input_map, used_inputs)
     missing = set(input_map) - used_inputs
     if missing:
         raise ValueError("Attempted to map inputs that were not found in graph_def: [%s]"
@@ -233,6 +234,52 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     for r in return_elements:
         out.append(graph.as_graph_element(prefix + r))
     return out
+
+
+def _import_nodes(graph, node_list, prefix, input_map, used_inputs):
+    """Adds `node_list` to `graph` (names prefixed), mapping inputs through `input_map`."""
+    from tfgraph.framework.op_def import convert_to_tensor, get_op_def
+    imported = {}  # node name -> Operation
+    nodes = {n["name"]: n for n in node_list}
+
+    def resolve(ref):
+        op_name, idx = (ref.rsplit(":", 1) + ["0"])[:2] if ":" in ref else (ref, "0")
+        key = "%s:%s" % (op_name, idx)
+        if key in input_map:
+            used_inputs.add(key)
+            return convert_to_tensor(input_map[key])
+        return imported[op_name].outputs[int(idx)]
+
+    outer_import = getattr(_import_state, "graph", None)
+    _import_state.graph = graph  # functions in attrs are imported inside this graph
+    try:
+        for n in _topological(node_list, nodes):
+            attrs = {k: decode_attr(v) for k, v in n.get("attr", {}).items()}
+            data_inputs = [resolve(i) for i in n["input"] if not i.startswith("^")]
+            op_def = get_op_def(n["op"])
+            full = prefix + n["name"]
+            op = op_def.create_op(data_inputs, name=full + "/", _graph=graph, **attrs)
+            graph._names_in_use[full.lower()] = max(graph._names_in_use.get(full.lower(), 0), 1)
+            op.location = n.get("location", op.location)
+            op.device = n.get("device", "")
+            if n.get("variable_source"):
+                outermost = graph
+                while isinstance(outermost, FuncGraph):
+                    outermost = outermost.outer_graph
+                op._variable_source = outermost.get_operation_by_name(
+                    getattr(_import_state, "prefix", "") + n["variable_source"])
+            for i in n["input"]:
+                if i.startswith("^"):
+                    op._add_control_input(imported[i[1:]])
+            for t, shp in zip(op.outputs, n.get("output_shapes", [])):
+                try:  # keep static shapes the exporter knew (e.g. set_shape) where compatible
+                    t.set_shape(tensor_shape.TensorShape(shp))
+                except ValueError:
+                    pass
+            imported[n["name"]] = op
+    finally:
+        _import_state.graph = outer_import
+    return imported
 
 
 def _topological(node_list, nodes):

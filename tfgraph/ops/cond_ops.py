@@ -232,8 +232,7 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
     if pred.dtype.name != "bool":
         raise TypeError("pred must be a bool tensor, got %s (tf.cond at %s)"
                         % (pred.dtype.name, user_location()))
-    with pred.graph.as_default():
-        return _build(If, pred, [true_fn, false_fn], name or "cond", strict, "cond")
+    return _build(If, pred, [true_fn, false_fn], name or "cond", strict, "cond")
 
 
 def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
@@ -265,8 +264,8 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
         if p.dtype.name != "bool":
             raise TypeError("pred must be Tensor of type bool: %s" % p.name)
     fns = [f for _, f in pairs]
-    graph = preds[0].graph
-    with graph.as_default(), graph.name_scope(name) as scope:
+    graph = get_default_graph()  # may be a branch or loop body: preds from outside are captured
+    with graph.name_scope(name) as scope:
         index = CaseIndex.apply(*preds, exclusive=exclusive, has_default=default is not None,
                                 names=tuple(p.name for p in preds))
         if default is None:
@@ -298,8 +297,7 @@ def switch_case(branch_index, branch_fns, default=None, name="switch_case"):
     if default is not None:
         fns.append(default)
     index = convert_to_tensor(branch_index, dtype="int32")
-    with index.graph.as_default():
-        return _build(Case, index, fns, name, True, "switch_case")
+    return _build(Case, index, fns, name, True, "switch_case")
 
 
 __all__ = ["cond", "case", "switch_case"]

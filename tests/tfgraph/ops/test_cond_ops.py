@@ -113,11 +113,38 @@ def test_switch_case_out_of_range_runs_default():
         assert [sess.run(z, {i: k}) for k in (0, 1, 5)] == [10, 11, 11]
 
 
-def test_export_raises_clear_error_and_viz_does_not_crash():
+def test_graph_def_round_trip_and_viz():
     from tfgraph.viz import dot, networkx_export
-    p = tf.placeholder(tf.bool, [])
-    tf.cond(p, lambda: tf.constant(1.0), lambda: tf.constant(2.0))
-    with pytest.raises(ValueError, match="control flow"):
-        tf.get_default_graph().as_graph_def()
+    x = tf.placeholder(tf.float32, [2], name="x")
+    p = tf.placeholder(tf.bool, [], name="p")
+    v = tf.Variable([1.0, 2.0], name="v")
+    y = tf.cond(p, lambda: tf.cond(p, lambda: x * v, lambda: x),
+                lambda: tf.stop_gradient(tf.assign_add(v, x)))
+    out = tf.identity(y, name="out")
+    grad = tf.identity(tf.gradients(out, x)[0], name="grad")
+    data = tf.get_default_graph().as_graph_def().SerializeToString()
     assert "cond" in dot.to_dot(tf.get_default_graph())
     assert networkx_export.to_networkx(tf.get_default_graph()).number_of_nodes() >= 2
+    feeds = {"x:0": [3.0, 4.0]}
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        want = sess.run([out, grad], dict(feeds, **{"p:0": True}))
+    with tf.Graph().as_default():
+        tf.import_graph_def(data, name="imp")
+        with tf.Session() as sess:
+            sess.run("imp/v/Assign")
+            got = sess.run(["imp/out:0", "imp/grad:0"], {"imp/x:0": [3.0, 4.0], "imp/p:0": True})
+            np.testing.assert_array_equal(got[0], want[0])
+            np.testing.assert_array_equal(got[1], want[1])
+            sess.run("imp/out:0", {"imp/x:0": [3.0, 4.0], "imp/p:0": False})  # the imported
+            np.testing.assert_array_equal(sess.run("imp/v:0"), [4.0, 6.0])  # assign_add ran
+
+
+def test_cond_in_loop_body_captures_outer_predicate():
+    p = tf.placeholder(tf.bool, [])
+    y = tf.while_loop(lambda h: h < 100.0,
+                      lambda h: tf.cond(p, lambda: h * 3.0, lambda: h + 50.0), [1.0])
+    s = tf.switch_case(tf.constant(1), [lambda: y, lambda: y * 2.0])
+    with tf.Session() as sess:
+        assert sess.run(y, {p: True}) == 243.0 and sess.run(y, {p: False}) == 101.0
+        assert sess.run(s, {p: False}) == 202.0
