@@ -10,11 +10,13 @@ A `Function` is a view of a FuncGraph: its argument tensors, its result tensors 
 must run for their effects. Gradients add ops to the same graph and make a second view over it
 (other arguments, other results); an execution plan prunes each view to what its results need.
 """
+import contextlib
 import threading
 
 from tfgraph.framework import errors
 from tfgraph.framework.graph import Graph
 from tfgraph.framework.op_def import OpDef, TensorSpec, get_op_def
+from tfgraph.framework.operation import Operation
 
 
 class Arg(OpDef):
@@ -41,6 +43,7 @@ class FuncGraph(Graph):
         self._building_function = True
         self.captures = {}    # outer tensor -> the _Arg output standing for it here
         self._sources = []    # captured tensors of outer_graph, in capture order
+        self.outer_control = []  # ops of enclosing graphs named in control_dependencies
         self._var_store = outer_graph._var_store  # tf.get_variable reuse sees the outer variables
         self._var_scope_counts = outer_graph._var_scope_counts
 
@@ -89,6 +92,25 @@ class FuncGraph(Graph):
         proxy._variable_source = var_op
         self.captures[ref] = proxy.outputs[0]
         return proxy.outputs[0]
+
+    @contextlib.contextmanager
+    def control_dependencies(self, control_inputs):
+        """As Graph's; ops of enclosing graphs become control inputs of the control-flow op."""
+        if control_inputs is None:
+            with super().control_dependencies(None):
+                yield
+            return
+        own = []
+        for c in control_inputs:
+            if hasattr(c, "_as_graph_element") and not isinstance(c, Operation):
+                c = c._as_graph_element()
+            op = c if isinstance(c, Operation) else c.op
+            if op.graph is self:
+                own.append(c)
+            elif op not in self.outer_control:
+                self.outer_control.append(op)
+        with super().control_dependencies(own):
+            yield
 
     def captured_inputs(self):
         """(outer tensor, inner _Arg) pairs, in capture order; outer tensors are of `outer_graph`."""

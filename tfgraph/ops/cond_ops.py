@@ -44,7 +44,13 @@ class _Conditional(OpDef):
         select = self._select
 
         def run(selector, *args):
-            values = branches[select(selector, n)].plan(rt)(args)
+            branch = branches[select(selector, n)]
+            try:
+                values = branch.plan(rt)(args)
+            except errors.OpError as e:
+                cfu.add_error_context(e, "in branch '%s' of %s '%s' (created at %s)"
+                                      % (branch.graph.name, op.type, op.name, op.location))
+                raise
             if n_out == 1:
                 return values[0]
             return values if n_out else None
@@ -190,6 +196,7 @@ def _build(op_cls, selector, fns, name, strict, kind):
         op = op_cls.create_op([selector] + captured, name=scope, branches=branches,
                               output_types=[s[0] for s in specs],
                               output_shapes=[s[1] for s in specs])
+        cfu.add_outer_control_inputs(op, [t[0] for t in traced])
     outs = iter(op.outputs)
     any_ops = any(t[4] for t in traced)
     flat_result = []

@@ -84,3 +84,19 @@ def gradient_function(fn, ys_index, xs_index, dys, name):
     if len(graph._sources) != n_captured:
         raise AssertionError("the gradient of %r reached outside its function graph" % graph.name)
     return Function(graph, list(fn.inputs) + dy_args, out)
+
+
+def add_error_context(error, what):
+    """Appends where a failing op ran (`what`: the branch or loop) to an OpError's message."""
+    error.message = "%s\n\t%s" % (error.message, what)
+    error.args = (error._full_message(),)
+
+
+def add_outer_control_inputs(op, graphs):
+    """Makes `op` run after the outer ops the traced functions named in control_dependencies."""
+    for g in graphs:
+        for c in g.outer_control:
+            if c.graph is op.graph:
+                op._add_control_input(c)
+            else:  # an op of a graph further out: the enclosing function's op waits for it
+                op.graph.outer_control.append(c)

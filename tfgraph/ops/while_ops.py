@@ -16,7 +16,7 @@ its saved loop variables, and sums the gradients of captured tensors over the it
 """
 import numpy as np
 
-from tfgraph.framework import dtypes, nest, tensor_shape
+from tfgraph.framework import dtypes, errors, nest, tensor_shape
 from tfgraph.framework.func_graph import Function
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import OpDef, TensorSpec, convert_to_tensor
@@ -51,10 +51,17 @@ class While(OpDef):
             values = inputs[:n]
             captured = inputs[n:]
             history = [] if keep else None
-            while cond_plan(values + captured)[0]:
-                if keep:
-                    history.append(values)
-                values = body_plan(values + captured)
+            iteration = 0
+            try:
+                while cond_plan(values + captured)[0]:
+                    if keep:
+                        history.append(values)
+                    values = body_plan(values + captured)
+                    iteration += 1
+            except errors.OpError as e:
+                cfu.add_error_context(e, "in iteration %d of while loop '%s' (created at %s)"
+                                      % (iteration, op.name, op.location))
+                raise
             if keep:
                 values = tuple(values) + (history,)
             return values[0] if n_out == 1 else values
@@ -257,6 +264,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         op = While.create_op(flat + captured, name=scope, cond=fns[0], body=fns[1],
                              n_loop_vars=len(flat), output_shapes=out_shapes,
                              parallel_iterations=parallel_iterations, back_prop=back_prop)
+        cfu.add_outer_control_inputs(op, [cg, bg])
     outs = [TensorArray(ta.dtype, flow=o, dynamic_size=ta.dynamic_size,
                         infer_shape=ta._infer_shape, element_shape=ta.element_shape)
             if ta is not None else o for o, ta in zip(op.outputs, tas)]

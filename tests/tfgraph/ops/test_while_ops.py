@@ -203,3 +203,33 @@ def test_saver_and_viewers_work_with_loops(tmp_path):
             np.testing.assert_array_equal(sess.run(y.name), [3, 3, 3])
     assert "while" in dot.to_dot(tf.get_default_graph())
     assert "While" in html.to_html(tf.get_default_graph())
+
+
+def test_error_inside_loop_names_op_loop_and_iteration():
+    x = tf.constant([1.0, 2.0, 3.0])
+    i = tf.while_loop(lambda i: i < 5, lambda i: i + tf.cast(tf.gather(x, i), tf.int32) * 0 + 1,
+                      [tf.constant(0)], name="scan_x")
+    j = tf.while_loop(lambda i: i < 2, lambda i: i + 1, [0])
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError) as e:
+            sess.run(i)
+        assert sess.run(j) == 2
+    msg = str(e.value)
+    assert "GatherV2" in msg and "iteration 3 of while loop 'scan_x'" in msg
+    assert "test_while_ops.py:" in msg
+
+
+def test_control_dependency_on_outer_op_inside_body():
+    v = tf.Variable(1.0)
+    bump = tf.assign_add(v, 10.0)
+
+    def body(h):
+        with tf.control_dependencies([bump]):  # an op outside the loop: the loop runs after it
+            return h + 1.0
+
+    y = tf.while_loop(lambda h: h < 3.0, body, [0.0])
+    assert bump.op in y.op.control_inputs
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(y) == 3.0
+        assert sess.run(v) == 11.0
