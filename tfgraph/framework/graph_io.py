@@ -14,7 +14,10 @@ Format "tfgraph.GraphDef" version 1 (what `as_graph_def`, `tf.train.write_graph`
 Attr values are tagged: {"b": bool}, {"i": int}, {"f": float}, {"s": str}, {"type": "float32"},
 {"shape": [dims] | null}, {"none": null}, {"list": [values], "tuple": bool}, {"dict": {k: value}},
 {"tensor": {"dtype": "float32", "shape": [2, 3], "b64": base64 of the C-order bytes}}
-(string tensors use "values": [str, ...] instead of "b64").
+(string tensors use "values": [str, ...] instead of "b64"),
+{"function": {"name", "node": [...], "inputs", "outputs", "targets"}} (a cond branch or loop body:
+its own graph's nodes, its argument and result tensor names and the ops it runs for effect; a
+node standing in for an outer variable carries "variable_source": that variable's op name).
 
 "tfgraph.MetaGraphDef" version 1 = {"format", "version", "graph_def", "collection_def", "saver_def",
 "meta_info_def"}; each collection is
