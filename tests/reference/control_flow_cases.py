@@ -165,3 +165,48 @@ def scan_map_fold(tf):
     fetches = {"cum": cum, "pair0": pair[0], "pair1": pair[1], "rev": rev, "mapped": mapped,
                "nested0": nested[0], "nested1": nested[1], "fl": fl, "fr": fr, "loss": loss}
     return _with_grads(tf, fetches, loss, [("xs", xs), ("w", w)]), {xs: _data(4, 3, seed=14)}
+
+
+@case
+def tensor_array_split_concat_scatter_gather(tf):
+    v = tf.placeholder(tf.float32, [6, 2])
+    w = tf.constant(_data(2, seed=15))
+    ta = tf.TensorArray(tf.float32, size=3, infer_shape=False).split(v * w, [1, 3, 2])
+    sc = tf.TensorArray(tf.float32, size=4).scatter([3, 1, 0, 2], tf.sin(v[:4]))
+    g = sc.gather([2, 0])
+    c = ta.concat()
+    y = tf.reduce_sum(c * c) + tf.reduce_sum(ta.read(1)) + tf.reduce_sum(g * g) + \
+        tf.reduce_sum(sc.stack()[3])
+    fetches = {"c": c, "r1": ta.read(1), "g": g, "y": y}
+    return _with_grads(tf, fetches, y, [("v", v), ("w", w)]), {v: _data(6, 2, seed=16)}
+
+
+@case
+def unknown_length_scan_map_dict_fold_tuple(tf):
+    xs = tf.placeholder(tf.float32, [None, 2])
+    b = tf.constant(_data(2, seed=17))
+    s = tf.scan(lambda a, x: a * tf.tanh(x) + b, xs, initializer=tf.ones([2]), reverse=True)
+    d = tf.map_fn(lambda e: {"p": e["x"] * e["y"], "q": e["x"] - 1.0},
+                  {"x": xs, "y": tf.exp(xs)}, dtype={"p": tf.float32, "q": tf.float32})
+    f = tf.foldl(lambda acc, x: (acc[0] + x * acc[1], acc[1] * 0.5), xs,
+                 initializer=(tf.zeros([2]), tf.ones([2]) + b))
+    y = tf.reduce_sum(s) + tf.reduce_sum(d["p"]) + tf.reduce_sum(d["q"] * d["q"]) + \
+        tf.reduce_sum(f[0]) + tf.reduce_sum(f[1])
+    fetches = {"s": s, "p": d["p"], "q": d["q"], "f0": f[0], "f1": f[1], "y": y}
+    return _with_grads(tf, fetches, y, [("xs", xs), ("b", b)]), {xs: _data(5, 2, seed=18)}
+
+
+@case
+def case_without_default_and_cond_in_loop(tf):
+    x = tf.placeholder(tf.float32, [3])
+    k = tf.placeholder(tf.int32, [])
+    c = tf.case([(k < 2, lambda: x * 3.0), (k >= 2, lambda: tf.square(x))])
+
+    def body(i, h):
+        h = tf.cond(tf.equal(i % 2, 0), lambda: tf.sin(h) * x, lambda: h + tf.reduce_sum(x))
+        return i + 1, h
+
+    _, h = tf.while_loop(lambda i, h: i < 5, body, [tf.constant(0), c])
+    y = tf.reduce_sum(h * h)
+    fetches = {"c": c, "h": h, "y": y}
+    return _with_grads(tf, fetches, y, [("x", x)]), {x: _data(3, seed=19), k: np.int32(3)}

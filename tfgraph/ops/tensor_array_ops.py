@@ -64,7 +64,7 @@ def _shape_ok(want, shape):
         w is None or w == s for w, s in zip(want, shape)))
 
 
-def _write(op, ta, index, value, grad_accumulate=False):
+def _write(op, ta, index, value, grad_accumulate=False, infer_shape=True):
     """`ta` with `value` at `index`, as a new TAValue (see TAValue on sharing the store)."""
     index = int(index)
     size = ta.size
@@ -94,7 +94,7 @@ def _write(op, ta, index, value, grad_accumulate=False):
     store[index] = value
     store.version += 1
     out = TAValue(store, size, ta.dtype, ta.dynamic_size, want)
-    if want is None or None in want:
+    if infer_shape and (want is None or None in want):
         out.element_shape = value.shape
     return out
 
@@ -138,6 +138,9 @@ class TensorArrayV3(OpDef):
 
     def infer(self, size, **attrs):
         return [TensorSpec([], dtypes.variant)]
+
+    def grad(self, op, dta):
+        return [None]  # a new array: no gradient reaches its size
 
     def make_kernel(self, op, rt):
         np_dtype = op.attrs["dtype"].np
@@ -341,6 +344,79 @@ class TensorArrayConcatV3(OpDef):
         return concat
 
 
+    def grad(self, op, dv, dlengths):
+        return [TensorArrayGradFromConcat.apply(op.inputs[0], dv, op.outputs[1])]
+
+
+def _split(op, ta, value, lengths, fresh):
+    lengths = np.asarray(lengths).reshape(-1)
+    value = np.asarray(value)
+    if lengths.sum() != len(value) or (lengths < 0).any():
+        _fail(op, "Expected sum of lengths to be equal to values.shape[0], but sum of lengths is "
+              "%d and value's shape is: %s" % (lengths.sum(), list(value.shape)))
+    if fresh:
+        ta = TAValue.empty(max(ta.size, len(lengths)), ta.dtype, True, None)
+    elif ta.element_shape is not None and len(ta.element_shape) == value.ndim:
+        # pieces differ in their first dimension only
+        ta = TAValue(ta.store, ta.size, ta.dtype, ta.dynamic_size,
+                     (None,) + tuple(ta.element_shape[1:]))
+    else:
+        ta = TAValue(ta.store, ta.size, ta.dtype, ta.dynamic_size, None)
+    start = 0
+    for i, n in enumerate(lengths):
+        ta = _write(op, ta, i, value[start:start + n], infer_shape=False)
+        start += n
+    return ta
+
+
+class TensorArraySplitV3(OpDef):
+    """Writes consecutive pieces of `value` (rows split by `lengths`) as elements 0, 1, ..."""
+
+    type = "TensorArraySplitV3"
+
+    def infer(self, ta, value, lengths):
+        return [TensorSpec([], dtypes.variant)]
+
+    def make_kernel(self, op, rt):
+        return lambda ta, value, lengths: _split(op, ta, value, lengths, False)
+
+    def grad(self, op, dta):
+        return [dta, TensorArraySplitGrad.apply(dta, op.inputs[1], op.inputs[2]), None]
+
+
+class TensorArraySplitGrad(OpDef):
+    """d value of a split: the gradient array's elements concatenated (zeros where missing)."""
+
+    type = "TensorArraySplitGrad"
+
+    def infer(self, dta, value, lengths):
+        return [TensorSpec(value.shape, value.dtype)]
+
+    def compute(self, dta, value, lengths):
+        out = np.zeros_like(value)
+        if dta is None:
+            return out
+        start = 0
+        for i, n in enumerate(np.asarray(lengths).reshape(-1)):
+            g = dta.store.get(i)
+            if g is not None:
+                out[start:start + n] = g
+            start += n
+        return out
+
+
+class TensorArrayGradFromConcat(OpDef):
+    """The gradient array of a concat: `dv` split back into the elements' lengths."""
+
+    type = "TensorArrayGradFromConcat"
+
+    def infer(self, ta, dv, lengths):
+        return [TensorSpec([], dtypes.variant)]
+
+    def make_kernel(self, op, rt):
+        return lambda ta, dv, lengths: _split(op, ta, dv, lengths, True)
+
+
 def tensor_array_read(flow, index, dtype, element_shape, like=None):
     extra = [like] if like is not None else []
     return TensorArrayReadV3.apply(flow, index, *extra, dtype=dtype, element_shape=element_shape)
@@ -451,6 +527,16 @@ class TensorArray:
         rest = self._element_shape[1:] if self._element_shape.ndims else None
         return TensorArrayConcatV3.apply(self._flow, dtype=self._dtype,
                                          element_shape_except0=rest, name=name)[0]
+
+    def split(self, value, lengths, name=None):
+        """Writes `value` split along its first dimension into pieces of `lengths` rows."""
+        value = convert_to_tensor(value, dtype=self._dtype)
+        lengths = convert_to_tensor(lengths, dtype=dtypes.int64)
+        flow = TensorArraySplitV3.apply(self._flow, value, lengths, name=name)
+        es = None
+        if value.shape.ndims is not None:
+            es = tensor_shape.TensorShape([None]).concatenate(value.shape[1:])
+        return self._with_flow(flow, es)
 
     def close(self, name=None):
         from tfgraph.ops.control_flow_ops import no_op

@@ -233,3 +233,28 @@ def test_control_dependency_on_outer_op_inside_body():
         sess.run(v.initializer)
         assert sess.run(y) == 3.0
         assert sess.run(v) == 11.0
+
+
+def test_tensor_array_split_concat_gradient_and_fresh_array_per_run():
+    v = tf.constant(np.arange(12.0).reshape(6, 2))
+    ta = tf.TensorArray(tf.float64, size=3).split(v, [1, 3, 2])
+    y = tf.reduce_sum(ta.concat() ** 2) + tf.reduce_sum(tf.sin(ta.read(1)))
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(ta.read(2)), [[8, 9], [10, 11]])
+        np.testing.assert_array_equal(sess.run(ta.read(2)), [[8, 9], [10, 11]])  # a new array
+        err = tf.test.compute_gradient_error(v, (6, 2), y, (), delta=1e-6)
+    assert err < 1e-6
+
+
+def test_unknown_length_elems_gradient():
+    xs = tf.placeholder(tf.float64, [None, 2])
+    y = tf.scan(lambda a, x: a * x, xs) + tf.map_fn(tf.sin, xs)
+    g = tf.gradients(tf.reduce_sum(y), xs)[0]
+    xv = np.array([[0.5, 2.0], [1.5, -1.0], [0.3, 0.7]])
+    with tf.Session() as sess:
+        got = sess.run(g, {xs: xv})
+    want = np.cos(xv)
+    prods = np.cumprod(xv, axis=0)
+    for k in range(3):  # d sum_t prod_{j<=t} x_j / d x_k
+        want[k] += sum(prods[t] / xv[k] for t in range(k, 3))
+    np.testing.assert_allclose(got, want, rtol=1e-12)
