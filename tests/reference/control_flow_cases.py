@@ -210,3 +210,31 @@ def case_without_default_and_cond_in_loop(tf):
     y = tf.reduce_sum(h * h)
     fetches = {"c": c, "h": h, "y": y}
     return _with_grads(tf, fetches, y, [("x", x)]), {x: _data(3, seed=19), k: np.int32(3)}
+
+
+def train_while_rnn(tf, steps=12):
+    """Loss trajectory of an Elman RNN unrolled by while_loop (weights made inside the body with
+    get_variable), trained with Adam; returns the losses."""
+    rng = np.random.RandomState(20)
+    xs_v = rng.uniform(-1, 1, (6, 8, 3)).astype(np.float32)
+    ys_v = rng.uniform(-1, 1, (8, 1)).astype(np.float32)
+    xs = tf.placeholder(tf.float32, [6, None, 3])
+    ys = tf.placeholder(tf.float32, [None, 1])
+    inputs = tf.TensorArray(tf.float32, size=6).unstack(xs)
+
+    def body(t, h):
+        with tf.variable_scope("cell", reuse=tf.AUTO_REUSE):
+            w = tf.get_variable("w", initializer=rng.uniform(-0.5, 0.5, (3, 5)).astype(np.float32))
+            u = tf.get_variable("u", initializer=rng.uniform(-0.5, 0.5, (5, 5)).astype(np.float32))
+        return t + 1, tf.tanh(tf.matmul(inputs.read(t), w) + tf.matmul(h, u))
+
+    _, h = tf.while_loop(lambda t, h: t < 6, body, [tf.constant(0), tf.zeros([8, 5])])
+    out_w = tf.Variable(rng.uniform(-0.5, 0.5, (5, 1)).astype(np.float32))
+    loss = tf.reduce_mean(tf.square(tf.matmul(h, out_w) - ys))
+    train = tf.train.AdamOptimizer(0.05).minimize(loss)
+    losses = []
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for _ in range(steps):
+            losses.append(float(sess.run([loss, train], {xs: xs_v, ys: ys_v})[0]))
+    return losses

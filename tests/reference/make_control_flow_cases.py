@@ -9,7 +9,7 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from control_flow_cases import CASES
+from control_flow_cases import CASES, train_while_rnn
 
 v1 = tf.compat.v1
 v1.disable_eager_execution()
@@ -25,6 +25,10 @@ def main():
                 values = sess.run(fetches, feeds)
         out["cases"][name] = {k: np.asarray(v).tolist() for k, v in values.items()}
         print(name, sorted(values))
+    g = tf.Graph()
+    with g.as_default():
+        out["train_while_rnn"] = train_while_rnn(v1)
+    print("train_while_rnn", out["train_while_rnn"])
     path = os.path.join(os.path.dirname(__file__), "..", "data", "control_flow_cases.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=1)

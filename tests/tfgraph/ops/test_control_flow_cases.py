@@ -32,3 +32,13 @@ def test_matches_tensorflow(name):
     for key, want in expected.items():
         np.testing.assert_allclose(np.asarray(got[key], np.float64), np.asarray(want),
                                    rtol=2e-5, atol=2e-6, err_msg="%s: %s" % (name, key))
+
+
+def test_training_through_while_loop_matches_tensorflow():
+    with open(os.path.join(os.path.dirname(__file__), "..", "..", "data",
+                           "control_flow_cases.json")) as f:
+        want = json.load(f)["train_while_rnn"]
+    with tf.Graph().as_default():
+        got = control_flow_cases.train_while_rnn(tf)
+    np.testing.assert_allclose(got, want, rtol=1e-4)
+    assert got[-1] < got[0] * 0.2
