@@ -100,3 +100,17 @@ def add_outer_control_inputs(op, graphs):
                 op._add_control_input(c)
             else:  # an op of a graph further out: the enclosing function's op waits for it
                 op.graph.outer_control.append(c)
+
+
+def used_inputs(fn):
+    """Indices of `fn.inputs` that its outputs or targets depend on."""
+    seen = set()
+    stack = [t.op for t in fn.outputs] + list(fn.targets)
+    while stack:
+        op = stack.pop()
+        if op in seen:
+            continue
+        seen.add(op)
+        stack.extend(t.op for t in op.inputs)
+        stack.extend(op.control_inputs)
+    return [i for i, t in enumerate(fn.inputs) if t.op in seen]

@@ -8,9 +8,9 @@ captured from outside. The kernel runs the two functions' compiled plans until c
 loop is built once and runs without rebuilding anything per iteration. TensorArrays cross the
 loop as their flow value (tensor_array_ops).
 
-Gradient (see While.grad): the first time a gradient is taken, the forward op is switched to keep
-its loop variables at the start of each iteration (one extra `variant` output: only the
-loop-carried values, never the body's intermediates). A WhileGrad op then walks those iterations in
+Gradient (see While.grad): the first time a gradient is taken, the forward op is switched to keep,
+at the start of each iteration, the loop variables the body's gradient reads (one extra `variant`
+output: only those loop-carried values, never the body's intermediates). A WhileGrad op then walks those iterations in
 reverse, running the body's gradient function, which recomputes one iteration's intermediates from
 its saved loop variables, and sums the gradients of captured tensors over the iterations.
 """
@@ -30,7 +30,7 @@ from tfgraph.ops.tensor_array_ops import TAValue, TensorArray, add_arrays
 class While(OpDef):
     type = "While"
     attrs = {"cond": None, "body": None, "n_loop_vars": 0, "output_shapes": None,
-             "keep_history": False, "parallel_iterations": 10, "back_prop": True}
+             "keep_history": (), "parallel_iterations": 10, "back_prop": True}
     stateful = True  # never folded or merged: the body may hold stateful ops
 
     def infer(self, *inputs, cond, body, n_loop_vars, output_shapes, keep_history,
@@ -44,7 +44,8 @@ class While(OpDef):
         cond_plan = op.attrs["cond"].plan(rt)
         body_plan = op.attrs["body"].plan(rt)
         n = op.attrs["n_loop_vars"]
-        keep = op.attrs["keep_history"]
+        keep = op.attrs["keep_history"]  # the loop variables the gradient reads, by index
+        keep_all = tuple(keep) == tuple(range(n))
         n_out = len(op.outputs)
 
         def run(*inputs):
@@ -54,8 +55,10 @@ class While(OpDef):
             iteration = 0
             try:
                 while cond_plan(values + captured)[0]:
-                    if keep:
+                    if keep_all:
                         history.append(values)
+                    elif keep:
+                        history.append(tuple([values[i] for i in keep]))
                     values = body_plan(values + captured)
                     iteration += 1
             except errors.OpError as e:
@@ -93,12 +96,18 @@ class WhileGrad(OpDef):
         diff_captured = op.attrs["diff_captured"]
         n_out = len(op.outputs)
 
+        n = op.attrs["n_loop_vars"]
+        kept = op.inputs[0].op.attrs["keep_history"]  # read now: later gradients may add to it
+
         def run(history, *inputs):
             captured = inputs[:len(inputs) - n_dv]
             dvals = tuple(inputs[len(inputs) - n_dv:])
             dcaps = [np.zeros(np.shape(captured[i]), captured[i].dtype)
                      if isinstance(captured[i], np.ndarray) else None for i in diff_captured]
-            for values in reversed(history):
+            values = [None] * n  # loop variables the gradient does not read stay None
+            for entry in reversed(history):
+                for i, v in zip(kept, entry):
+                    values[i] = v
                 out = plan(tuple(values) + captured + dvals)
                 dvals = out[:n_dv]
                 for k in range(n_dc):
@@ -125,9 +134,9 @@ def _while_grad(op, dys):
     diff_captured = [j for j, t in enumerate(captured) if _differentiable(t)]
     if not diff_vars or all(dys[i] is None for i in diff_vars):
         return [None] * len(inputs)
-    history = _keep_history(op)
     body = op.attrs["body"]
     gfn = _body_gradient(op, body, diff_vars, diff_captured)
+    history = _keep_history(op, [i for i in cfu.used_inputs(gfn) if i < n])
     dy_in = []
     for i in diff_vars:
         dy = dys[i]
@@ -162,11 +171,13 @@ def _none_variant():
     return TensorArrayAddGrads.apply(name="no_gradient")  # the sum of no arrays: None
 
 
-def _keep_history(op):
-    """Switches the forward While to keep each iteration's loop values; returns that output."""
-    if not op.attrs["keep_history"]:
-        op.attrs["keep_history"] = True
+def _keep_history(op, needed):
+    """Switches the forward While to keep, at each iteration, the loop variables in `needed`
+    (with those earlier gradients asked for); returns the output holding them."""
+    kept = op.attrs["keep_history"]
+    if not kept:
         op.outputs.append(Tensor(op, len(op.outputs), dtypes.variant, tensor_shape.scalar()))
+    op.attrs["keep_history"] = tuple(sorted(set(kept) | set(needed))) or (0,)
     return op.outputs[-1]
 
 

@@ -20,7 +20,7 @@ from tfgraph.runtime import fusion, rewrites
 
 
 def _copy(value):
-    # host objects (TensorArray values in control flow) are immutable and pass as they are
+    # host objects (TensorArray values in control flow) pass as they are: readers never change them
     return np.array(value) if isinstance(value, np.ndarray) else value
 
 

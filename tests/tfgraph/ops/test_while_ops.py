@@ -97,12 +97,26 @@ def test_gradient_wrt_inputs_and_captured_numeric():
 
 def test_forward_keeps_only_loop_values_for_backward():
     x = tf.constant(np.array([0.3, -0.5]))
-    _, y = tf.while_loop(lambda i, h: i < 3, lambda i, h: (i + 1, tf.exp(tf.sin(h) * 2.0)),
-                         [0, x])
+    _, y, total = tf.while_loop(
+        lambda i, h, s: i < 3, lambda i, h, s: (i + 1, tf.exp(tf.sin(h) * 2.0), s + h),
+        [0, x, tf.zeros([2], tf.float64)])
     op = y.op
-    assert len(op.outputs) == 2            # no history before a gradient is asked for
+    assert len(op.outputs) == 3            # no history before a gradient is asked for
     g = tf.gradients(y, x)[0]
     assert op.outputs[-1].dtype.name == "variant"
+    assert op.attrs["keep_history"] == (1,)  # h only: the counter and the sum s are not read
+    gt = tf.gradients(total, x)[0]         # s = x + f(x) + f(f(x)): again h only
+    assert op.attrs["keep_history"] == (1,)
+
+    def f(h):
+        return np.exp(np.sin(h) * 2.0)
+
+    def df(h):
+        return f(h) * 2.0 * np.cos(h)
+
+    xv = np.array([0.3, -0.5])
+    with tf.Session() as sess:
+        np.testing.assert_allclose(sess.run(gt), 1 + df(xv) + df(f(xv)) * df(xv), rtol=1e-12)
     with tf.Session() as sess:
         gv = sess.run(g)
     h, d = np.array([0.3, -0.5]), np.ones(2)
