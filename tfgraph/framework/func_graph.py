@@ -139,7 +139,7 @@ class Function:
         if plan is None:
             from tfgraph.runtime.plan import ExecutionPlan  # runtime compiles what ops describe
             with self._lock:
-                plan = ExecutionPlan(rt, self.inputs, self.outputs, self.targets)
+                plan = ExecutionPlan(rt, self.inputs, self.outputs, self.targets, nested=True)
                 self._plans[id(rt)] = plan
         return plan
 

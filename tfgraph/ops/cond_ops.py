@@ -30,6 +30,7 @@ class _Conditional(OpDef):
 
     attrs = {"branches": None, "output_types": None, "output_shapes": None}
     stateful = True  # never folded or merged: branches may hold stateful ops
+    persistent_output = True  # results may be inputs or constants passed through: copied if fetched
 
     def infer(self, selector, *inputs, branches, output_types, output_shapes):
         return [TensorSpec(s, t) for t, s in zip(output_types, output_shapes)]

@@ -174,6 +174,7 @@ class TensorArrayWriteV3(OpDef):
 
 class TensorArrayReadV3(OpDef):
     type = "TensorArrayReadV3"
+    persistent_output = True  # the element as written (maybe a fed array): copied if fetched
     attrs = {"dtype": None, "element_shape": None}
     input_dtypes = {1: dtypes.int32}
 

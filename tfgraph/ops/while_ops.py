@@ -32,6 +32,7 @@ class While(OpDef):
     attrs = {"cond": None, "body": None, "n_loop_vars": 0, "output_shapes": None,
              "keep_history": (), "parallel_iterations": 10, "back_prop": True}
     stateful = True  # never folded or merged: the body may hold stateful ops
+    persistent_output = True  # results may be inputs or constants passed through: copied if fetched
 
     def infer(self, *inputs, cond, body, n_loop_vars, output_shapes, keep_history,
               parallel_iterations, back_prop):
@@ -79,6 +80,7 @@ class WhileGrad(OpDef):
     """Runs a While's body gradient over its kept iterations in reverse."""
 
     type = "WhileGrad"
+    persistent_output = True  # a loop that ran no iteration passes its input gradients through
     attrs = {"body_grad": None, "n_loop_vars": 0, "diff_vars": (), "diff_captured": ()}
 
     def infer(self, history, *inputs, body_grad, n_loop_vars, diff_vars, diff_captured):

@@ -272,3 +272,18 @@ def test_unknown_length_elems_gradient():
     for k in range(3):  # d sum_t prod_{j<=t} x_j / d x_k
         want[k] += sum(prods[t] / xv[k] for t in range(k, 3))
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_results_never_alias_fed_arrays_and_loop_does_not_copy_carried_values():
+    x = tf.placeholder(tf.float32, [3])
+    p = tf.placeholder(tf.bool, [])
+    _, same = tf.while_loop(lambda i, b: i < 3, lambda i, b: (i + 1, b), [0, x])
+    c = tf.cond(p, lambda: x, lambda: x * 2.0)
+    body_plan_source = same.op.attrs["body"].plan
+    xv = np.ones(3, np.float32)
+    with tf.Session() as sess:
+        for fetch in (same, c):
+            out = sess.run(fetch, {x: xv, p: True})
+            out[0] = 5.0
+            assert xv[0] == 1.0
+        assert "_copy" not in body_plan_source(sess._state).source
