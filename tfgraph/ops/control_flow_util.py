@@ -23,6 +23,7 @@ def trace(fn, name, arg_specs=(), pack=None, outer=None):
     with graph.as_default():
         graph._state.device = outer._state.device
         graph._state.var_scope = outer._state.var_scope  # get_variable names as outside
+        graph._state.name_stack = outer._state.name_stack  # ops named 'cond/...', as in TF1
         result = fn(*(pack(args) if pack is not None else args))
         flat, ops = [], []
         for v in nest.flatten(result):

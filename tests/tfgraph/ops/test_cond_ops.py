@@ -24,6 +24,23 @@ def test_untaken_branch_does_not_run():
     assert "GatherV2" in str(e.value)
 
 
+def test_branch_ops_and_variables_named_under_the_cond_scope():
+    x = tf.constant([1.0, 2.0, 3.0])
+    i = tf.placeholder(tf.int32, [])
+    with tf.name_scope("model"):
+        y = tf.cond(i > 0, lambda: tf.gather(x, i) * tf.Variable(2.0, name="v"),
+                    lambda: tf.reduce_sum(x))
+    assert [v.name for v in tf.global_variables()] == ["model/cond/v:0"]  # TF1's name
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert sess.run(y, {i: 1}) == 4.0
+        with pytest.raises(tf.errors.InvalidArgumentError) as e:
+            sess.run(y, {i: 7})
+    assert "'model/cond/GatherV2'" in str(e.value)
+    assert "in branch 'model/cond/true' of If 'model/cond'" in str(e.value)
+    assert "test_cond_ops.py:" in str(e.value)
+
+
 def test_untaken_branch_stateful_ops_do_not_run():
     v = tf.Variable(0.0)
     p = tf.placeholder(tf.bool, [])
