@@ -14,25 +14,32 @@ session), so the untaken branch costs nothing and can hold ops that would fail i
 Gradient: an If over the branch gradients. Each branch's gradient is built inside the branch graph
 itself (control_flow_util.gradient_function), as a second view with the incoming gradients as extra
 inputs; the plan of that view recomputes the forward values of the taken branch that the gradient
-needs, instead of the forward op storing them. The untaken branch gives zeros for every input.
+needs, instead of the forward op storing them, except the outputs of the branch's stateful ops
+(random draws, nested loops and conds): once a gradient is taken, the forward op also returns
+those (extra outputs, None for the untaken branches) and the gradient is fed them, so a dropout
+mask is the one the forward pass drew. The untaken branch gives zeros for every input.
 """
 import numpy as np
 
 from tfgraph.framework import errors, nest
+from tfgraph.framework.func_graph import Function
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import OpDef, TensorSpec, convert_to_tensor
 from tfgraph.framework.operation import Operation, user_location
+from tfgraph.framework.tensor import Tensor
 from tfgraph.ops import control_flow_util as cfu
 
 
 class _Conditional(OpDef):
     """Runs one of several branch Functions on the op's inputs after the selector."""
 
-    attrs = {"branches": None, "output_types": None, "output_shapes": None}
+    attrs = {"branches": None, "output_types": None, "output_shapes": None, "n_main": None,
+             "extra_counts": ()}
     stateful = True  # never folded or merged: branches may hold stateful ops
     persistent_output = True  # results may be inputs or constants passed through: copied if fetched
 
-    def infer(self, selector, *inputs, branches, output_types, output_shapes):
+    def infer(self, selector, *inputs, branches, output_types, output_shapes, n_main,
+              extra_counts):
         return [TensorSpec(s, t) for t, s in zip(output_types, output_shapes)]
 
     def _select(self, value, n):
@@ -43,15 +50,24 @@ class _Conditional(OpDef):
         n_out = len(op.outputs)
         n = len(branches)
         select = self._select
+        n_main = op.attrs["n_main"]
+        counts = op.attrs["extra_counts"]
+        # each branch's saved intermediates go to its own outputs; the other branches' are None
+        before = [sum(counts[:b]) for b in range(len(counts))]
+        after = [sum(counts[b + 1:]) for b in range(len(counts))]
 
         def run(selector, *args):
-            branch = branches[select(selector, n)]
+            b = select(selector, n)
+            branch = branches[b]
             try:
                 values = branch.plan(rt)(args)
             except errors.OpError as e:
                 cfu.add_error_context(e, "in branch '%s' of %s '%s' (created at %s)"
                                       % (branch.graph.name, op.type, op.name, op.location))
                 raise
+            if counts:
+                values = values[:n_main] + (None,) * before[b] + values[n_main:] + \
+                    (None,) * after[b]
             if n_out == 1:
                 return values[0]
             return values if n_out else None
@@ -61,21 +77,53 @@ class _Conditional(OpDef):
     def grad(self, op, *dys):
         inputs = op.inputs[1:]
         xs_index = [i for i, t in enumerate(inputs) if t.dtype.is_floating]
-        ys_index = [i for i, (t, dy) in enumerate(zip(op.outputs, dys))
+        n_main = op.attrs["n_main"] or len(op.outputs)  # saved intermediates get no gradient
+        ys_index = [i for i, (t, dy) in enumerate(zip(op.outputs[:n_main], dys))
                     if t.dtype.is_floating and dy is not None]
         if not xs_index:
             return [None] * len(op.inputs)
         dys = [convert_to_tensor(dys[i]) for i in ys_index]
         grad_branches = [cfu.gradient_function(b, ys_index, xs_index, dys, "%s_grad" % op.name)
                          for b in op.attrs["branches"]]
+        inters = _save_intermediates(op)
+        for k, (g, b) in enumerate(zip(grad_branches, op.attrs["branches"])):
+            fed = []
+            for j, inter in enumerate(inters):
+                fed += inter if j == k else [b.graph.add_arg(t.dtype, t.shape, "unused")
+                                              for t in inter]
+            grad_branches[k] = Function(g.graph, g.inputs + fed, g.outputs)
         outs = type(self).create_op(
-            [op.inputs[0]] + inputs + dys, name=op.name.split("/")[-1] + "_grad",
+            [op.inputs[0]] + inputs + dys + op.outputs[op.attrs["n_main"]:],
+            name=op.name.split("/")[-1] + "_grad",
             branches=grad_branches, output_types=[inputs[i].dtype for i in xs_index],
             output_shapes=[inputs[i].shape for i in xs_index]).outputs
         result = [None] * len(op.inputs)
         for i, g in zip(xs_index, outs):
             result[i + 1] = g
         return result
+
+
+def _save_intermediates(op):
+    """Makes the forward op also return, per branch, the outputs of its stateful ops (once), so
+    that the gradient reuses them (the same random draws) instead of recomputing them."""
+    branches = op.attrs["branches"]
+    n_main = op.attrs["n_main"]
+    if n_main is not None:
+        return [list(b.outputs[n_main:]) for b in branches]
+    n_main = len(op.outputs)
+    inters = [cfu.forward_intermediates(b.graph) for b in branches]
+    types, shapes = list(op.attrs["output_types"]), list(op.attrs["output_shapes"])
+    for inter in inters:
+        for t in inter:
+            op.outputs.append(Tensor(op, len(op.outputs), t.dtype, t.shape))
+            types.append(t.dtype)
+            shapes.append(t.shape)
+    op.attrs.update(
+        branches=[Function(b.graph, b.inputs, b.outputs + inter, b.targets)
+                  for b, inter in zip(branches, inters)],
+        output_types=types, output_shapes=shapes, n_main=n_main,
+        extra_counts=tuple(len(i) for i in inters))
+    return inters
 
 
 class If(_Conditional):

@@ -67,6 +67,8 @@ def gradient_function(fn, ys_index, xs_index, dys, name):
     from tfgraph.ops import array_ops
     graph = fn.graph
     n_captured = len(graph._sources)
+    if not hasattr(graph, "_n_forward_ops"):
+        graph._n_forward_ops = len(graph._ops)  # ops after these are gradient ops
     with graph.as_default(), graph.control_dependencies(None):
         dy_args = [graph.add_arg(dy.dtype, dy.shape, name="dy") for dy in dys]
         ys = [fn.outputs[i] for i in ys_index]
@@ -104,14 +106,31 @@ def add_outer_control_inputs(op, graphs):
 
 
 def used_inputs(fn):
-    """Indices of `fn.inputs` that its outputs or targets depend on."""
-    seen = set()
-    stack = [t.op for t in fn.outputs] + list(fn.targets)
-    while stack:
-        op = stack.pop()
+    """Indices of `fn.inputs` (fed tensors: sources) that its outputs or targets depend on."""
+    fed = {t: i for i, t in enumerate(fn.inputs)}
+    used, seen = set(), set()
+    tensors, ops = list(fn.outputs), list(fn.targets)
+    while tensors or ops:
+        if tensors:
+            t = tensors.pop()
+            if t in fed:
+                used.add(fed[t])
+                continue
+            op = t.op
+        else:
+            op = ops.pop()
         if op in seen:
             continue
         seen.add(op)
-        stack.extend(t.op for t in op.inputs)
-        stack.extend(op.control_inputs)
-    return [i for i, t in enumerate(fn.inputs) if t.op in seen]
+        tensors.extend(op.inputs)
+        ops.extend(op.control_inputs)
+    return sorted(used)
+
+
+def forward_intermediates(graph):
+    """Outputs of the forward ops of `graph` that a gradient must reuse rather than recompute:
+    those of stateful ops (random draws, nested loops and conds, TensorArrays, assignments)."""
+    n = getattr(graph, "_n_forward_ops", len(graph._ops))
+    return [t for op in graph._ops[:n]
+            if op.op_def.stateful and op.type not in ("_Arg", "VariableV2", "Const")
+            for t in op.outputs]

@@ -9,10 +9,11 @@ loop is built once and runs without rebuilding anything per iteration. TensorArr
 loop as their flow value (tensor_array_ops).
 
 Gradient (see While.grad): the first time a gradient is taken, the forward op is switched to keep,
-at the start of each iteration, the loop variables the body's gradient reads (one extra `variant`
-output: only those loop-carried values, never the body's intermediates). A WhileGrad op then walks those iterations in
-reverse, running the body's gradient function, which recomputes one iteration's intermediates from
-its saved loop variables, and sums the gradients of captured tensors over the iterations.
+at each iteration, what the body's gradient reads: the loop variables it needs (not, e.g., a
+counter or a running sum) and the outputs of the body's stateful ops (random draws, nested loops:
+values that must not be drawn or run again). A WhileGrad op then walks those iterations in
+reverse, running the body's gradient function, which recomputes one iteration's other
+intermediates from what was kept, and sums the gradients of captured tensors over the iterations.
 """
 import numpy as np
 
@@ -45,8 +46,10 @@ class While(OpDef):
         cond_plan = op.attrs["cond"].plan(rt)
         body_plan = op.attrs["body"].plan(rt)
         n = op.attrs["n_loop_vars"]
-        keep = op.attrs["keep_history"]  # the loop variables the gradient reads, by index
-        keep_all = tuple(keep) == tuple(range(n))
+        keep = op.attrs["keep_history"]  # what the gradient reads: loop variables by index,
+        keep_vars = [p for p in keep if p < n]  # then the body's saved intermediates (n + j)
+        keep_extras = [p for p in keep if p >= n]
+        extras = len(op.attrs["body"].outputs) > n
         n_out = len(op.outputs)
 
         def run(*inputs):
@@ -56,11 +59,11 @@ class While(OpDef):
             iteration = 0
             try:
                 while cond_plan(values + captured)[0]:
-                    if keep_all:
-                        history.append(values)
-                    elif keep:
-                        history.append(tuple([values[i] for i in keep]))
-                    values = body_plan(values + captured)
+                    out = body_plan(values + captured)
+                    if keep:
+                        history.append(tuple([values[i] for i in keep_vars]) +
+                                       tuple([out[p] for p in keep_extras]))
+                    values = out[:n] if extras else out
                     iteration += 1
             except errors.OpError as e:
                 cfu.add_error_context(e, "in iteration %d of while loop '%s' (created at %s)"
@@ -100,17 +103,18 @@ class WhileGrad(OpDef):
 
         n = op.attrs["n_loop_vars"]
         kept = op.inputs[0].op.attrs["keep_history"]  # read now: later gradients may add to it
+        n_fed = len(op.attrs["body_grad"].inputs) - (len(op.inputs) - 1 + n)  # saved extras
 
         def run(history, *inputs):
             captured = inputs[:len(inputs) - n_dv]
             dvals = tuple(inputs[len(inputs) - n_dv:])
             dcaps = [np.zeros(np.shape(captured[i]), captured[i].dtype)
                      if isinstance(captured[i], np.ndarray) else None for i in diff_captured]
-            values = [None] * n  # loop variables the gradient does not read stay None
+            values = [None] * (n + n_fed)  # what the gradient does not read stays None
             for entry in reversed(history):
                 for i, v in zip(kept, entry):
                     values[i] = v
-                out = plan(tuple(values) + captured + dvals)
+                out = plan(tuple(values[:n]) + captured + dvals + tuple(values[n:]))
                 dvals = out[:n_dv]
                 for k in range(n_dc):
                     g = out[n_dv + k]
@@ -136,9 +140,8 @@ def _while_grad(op, dys):
     diff_captured = [j for j, t in enumerate(captured) if _differentiable(t)]
     if not diff_vars or all(dys[i] is None for i in diff_vars):
         return [None] * len(inputs)
-    body = op.attrs["body"]
-    gfn = _body_gradient(op, body, diff_vars, diff_captured)
-    history = _keep_history(op, [i for i in cfu.used_inputs(gfn) if i < n])
+    gfn = _body_gradient(op, op.attrs["body"], diff_vars, diff_captured)
+    history = _keep_history(op, gfn)
     dy_in = []
     for i in diff_vars:
         dy = dys[i]
@@ -173,9 +176,15 @@ def _none_variant():
     return TensorArrayAddGrads.apply(name="no_gradient")  # the sum of no arrays: None
 
 
-def _keep_history(op, needed):
-    """Switches the forward While to keep, at each iteration, the loop variables in `needed`
-    (with those earlier gradients asked for); returns the output holding them."""
+def _keep_history(op, gfn):
+    """Switches the forward While to keep, at each iteration, what the body gradient `gfn` reads
+    (with what earlier gradients read): loop variables and saved intermediates. Returns the
+    output holding them."""
+    n = op.attrs["n_loop_vars"]
+    n_extras = len(op.attrs["body"].outputs) - n
+    first_extra = len(gfn.inputs) - n_extras
+    needed = [i for i in cfu.used_inputs(gfn) if i < n] + \
+        [n + i - first_extra for i in cfu.used_inputs(gfn) if i >= first_extra]
     kept = op.attrs["keep_history"]
     if not kept:
         op.outputs.append(Tensor(op, len(op.outputs), dtypes.variant, tensor_shape.scalar()))
@@ -193,8 +202,13 @@ def _body_gradient(op, body, diff_vars, diff_captured):
     graph = body.graph
     dys = [body.outputs[i] for i in diff_vars]
     fn = cfu.gradient_function(body, diff_vars, xs_index, dys, "body_grad")
-    # outputs of gradient_function: d loop vars (diff_vars order) then d captured
-    fn = Function(graph, fn.inputs, fn.outputs)
+    # outputs of gradient_function: d loop vars (diff_vars order) then d captured; its inputs:
+    # loop vars, captured, dys, then the body's stateful intermediates (saved, not recomputed)
+    if len(body.outputs) == n:  # once: the forward body also returns its intermediates
+        inter = cfu.forward_intermediates(graph)
+        body = Function(graph, body.inputs, body.outputs + inter, body.targets)
+        op.attrs["body"] = body
+    fn = Function(graph, fn.inputs + body.outputs[n:], fn.outputs)
     op.attrs["_body_grad"] = (key, fn)
     return fn
 

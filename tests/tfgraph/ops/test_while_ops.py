@@ -287,3 +287,23 @@ def test_results_never_alias_fed_arrays_and_loop_does_not_copy_carried_values():
             out[0] = 5.0
             assert xv[0] == 1.0
         assert "_copy" not in body_plan_source(sess._state).source
+
+
+def test_gradient_reuses_random_draws_of_cond_and_loop():
+    # dropout-like masks: the gradient must use the forward pass's draws, not new ones
+    x = tf.constant(np.linspace(0.5, 2.0, 64))
+    training = tf.placeholder_with_default(True, [])
+    y = tf.cond(training, lambda: x * tf.floor(tf.random_uniform([64], dtype=tf.float64) + 0.5),
+                lambda: x)
+
+    def body(i, h):
+        nested = tf.cond(training, lambda: tf.random_uniform([64], dtype=tf.float64), lambda: h)
+        return i + 1, h * (tf.random_uniform([64], dtype=tf.float64) + 0.5) + nested * 0.0
+
+    _, z = tf.while_loop(lambda i, h: i < 3, body, [0, y])
+    gx = tf.gradients(tf.reduce_sum(z), x)[0]
+    with tf.Session() as sess:
+        for _ in range(3):
+            zv, gv = sess.run([z, gx])
+            np.testing.assert_allclose(gv, zv / sess.run(x), rtol=1e-12)  # z is linear in x
+            assert 0 < np.count_nonzero(gv) < 64
