@@ -131,16 +131,22 @@ class Function:
         self.inputs = list(inputs)
         self.outputs = list(outputs)
         self.targets = list(targets)
-        self._plans = {}
         self._lock = threading.Lock()
 
     def plan(self, rt):
-        plan = self._plans.get(id(rt))
+        # kept on the session state, so plans (and what they hold) go with their session
+        cache = getattr(rt, "_function_plans", None)
+        if cache is None:
+            cache = rt._function_plans = {}
+        plan = cache.get(self)
         if plan is None:
             from tfgraph.runtime.plan import ExecutionPlan  # runtime compiles what ops describe
             with self._lock:
-                plan = ExecutionPlan(rt, self.inputs, self.outputs, self.targets, nested=True)
-                self._plans[id(rt)] = plan
+                plan = cache.get(self)
+                if plan is None:
+                    plan = ExecutionPlan(rt, self.inputs, self.outputs, self.targets,
+                                         nested=True)
+                    cache[self] = plan
         return plan
 
     def __repr__(self):

@@ -79,7 +79,8 @@ def test_loop_is_compiled_once():
     body = i.op.attrs["body"]
     with tf.Session() as sess:
         assert sess.run(i) == 100 and sess.run(i) == 100
-        assert len(body._plans) == 1
+        assert len(sess._state._function_plans) == 2  # cond and body, compiled once
+        assert body in sess._state._function_plans
 
 
 def test_gradient_wrt_inputs_and_captured_numeric():
