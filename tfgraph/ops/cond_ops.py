@@ -25,7 +25,7 @@ from tfgraph.framework import errors, nest
 from tfgraph.framework.func_graph import Function
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.op_def import OpDef, TensorSpec, convert_to_tensor
-from tfgraph.framework.operation import Operation, user_location
+from tfgraph.framework.operation import user_location
 from tfgraph.framework.tensor import Tensor
 from tfgraph.ops import control_flow_util as cfu
 
@@ -247,16 +247,7 @@ def _build(op_cls, selector, fns, name, strict, kind):
                               output_shapes=[s[1] for s in specs])
         cfu.add_outer_control_inputs(op, [t[0] for t in traced])
     outs = iter(op.outputs)
-    any_ops = any(t[4] for t in traced)
-    flat_result = []
-    for i, none in enumerate(outputs_none):
-        if not none:
-            flat_result.append(next(outs))
-        elif any_ops and any(isinstance(v, Operation) for v in
-                             [nest.flatten(t[2])[i] for t in traced]):
-            flat_result.append(op)  # a branch returned an op: running the result runs the branch
-        else:
-            flat_result.append(None)
+    flat_result = [None if none else next(outs) for none in outputs_none]
     result = nest.pack_sequence_as(first_result, flat_result)
     if not strict and isinstance(result, (list, tuple)) and len(result) == 1 and \
             not hasattr(result, "_fields"):

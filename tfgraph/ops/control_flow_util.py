@@ -28,8 +28,10 @@ def trace(fn, name, arg_specs=(), pack=None, outer=None):
         flat, ops = [], []
         for v in nest.flatten(result):
             if isinstance(v, Operation):
+                # TF1's stand-in for an op result: a bool tensor whose evaluation runs the op
+                from tfgraph.ops import array_ops
                 ops.append(v)
-                flat.append(None)
+                flat.append(array_ops.constant(True))
             elif v is None:
                 flat.append(None)
             else:

@@ -165,3 +165,14 @@ def test_cond_in_loop_body_captures_outer_predicate():
     with tf.Session() as sess:
         assert sess.run(y, {p: True}) == 243.0 and sess.run(y, {p: False}) == 101.0
         assert sess.run(s, {p: False}) == 202.0
+
+
+def test_branches_returning_ops_give_a_bool_that_runs_them():
+    v = tf.Variable(0.0)
+    p = tf.placeholder(tf.bool, [])
+    r = tf.cond(p, lambda: tf.assign_add(v, 1.0).op, lambda: tf.group(tf.assign_add(v, 5.0)))
+    assert isinstance(r, tf.Tensor) and r.dtype == tf.bool  # as TF1's pivot stand-in
+    with tf.Session() as sess:
+        sess.run(v.initializer)
+        assert sess.run(r, {p: True}) and sess.run(r, {p: False})
+        assert sess.run(v) == 6.0
