@@ -113,7 +113,7 @@ class FuncGraph(Graph):
             yield
 
     def captured_inputs(self):
-        """(outer tensor, inner _Arg) pairs, in capture order; outer tensors are of `outer_graph`."""
+        """(outer tensor, inner _Arg) pairs in capture order (outer tensors: of `outer_graph`)."""
         return [(t, self.captures[t]) for t in self._sources]
 
     def _check_not_finalized(self):
