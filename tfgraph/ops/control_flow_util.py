@@ -30,7 +30,10 @@ def trace(fn, name, arg_specs=(), pack=None, outer=None):
             if isinstance(v, Operation):
                 # TF1's stand-in for an op result: a bool tensor whose evaluation runs the op
                 from tfgraph.ops import array_ops
-                ops.append(v)
+                if v.graph is graph:
+                    ops.append(v)
+                elif v not in graph.outer_control:  # an op from outside: run before the op
+                    graph.outer_control.append(v)
                 flat.append(array_ops.constant(True))
             elif v is None:
                 flat.append(None)
@@ -47,7 +50,7 @@ def _to_tensor(v):
 
 def make_function(graph, inputs, outputs, extra_targets=()):
     """A Function over `graph` that runs the graph's stateful ops and `extra_targets`."""
-    targets = stateful_ops(graph) + [op for op in extra_targets if op.graph is graph]
+    targets = stateful_ops(graph) + list(extra_targets)
     return Function(graph, inputs, outputs, targets)
 
 
