@@ -28,6 +28,7 @@ from tfgraph.framework.op_def import OpDef, TensorSpec, convert_to_tensor
 from tfgraph.framework.operation import user_location
 from tfgraph.framework.tensor import Tensor
 from tfgraph.ops import control_flow_util as cfu
+from tfgraph.ops.tensor_array_ops import TensorArray
 
 
 class _Conditional(OpDef):
@@ -248,6 +249,9 @@ def _build(op_cls, selector, fns, name, strict, kind):
         cfu.add_outer_control_inputs(op, [t[0] for t in traced])
     outs = iter(op.outputs)
     flat_result = [None if none else next(outs) for none in outputs_none]
+    for i, leaf in enumerate(nest.flatten(first_result)):
+        if isinstance(leaf, TensorArray):  # a TensorArray result crossed as its flow value
+            flat_result[i] = leaf._with_flow(flat_result[i])
     result = nest.pack_sequence_as(first_result, flat_result)
     if not strict and isinstance(result, (list, tuple)) and len(result) == 1 and \
             not hasattr(result, "_fields"):

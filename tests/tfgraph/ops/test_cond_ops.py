@@ -176,3 +176,13 @@ def test_branches_returning_ops_give_a_bool_that_runs_them():
         sess.run(v.initializer)
         assert sess.run(r, {p: True}) and sess.run(r, {p: False})
         assert sess.run(v) == 6.0
+
+
+def test_tensor_array_through_cond():
+    p = tf.placeholder(tf.bool, [])
+    ta = tf.TensorArray(tf.float32, size=2).write(0, [1.0, 2.0])
+    out = tf.cond(p, lambda: ta.write(1, [3.0, 4.0]), lambda: ta.write(1, [0.0, 0.0]))
+    assert isinstance(out, tf.TensorArray)
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(out.stack(), {p: True}), [[1, 2], [3, 4]])
+        np.testing.assert_array_equal(sess.run(out.stack(), {p: False}), [[1, 2], [0, 0]])
