@@ -308,3 +308,28 @@ def test_gradient_reuses_random_draws_of_cond_and_loop():
             zv, gv = sess.run([z, gx])
             np.testing.assert_allclose(gv, zv / sess.run(x), rtol=1e-12)  # z is linear in x
             assert 0 < np.count_nonzero(gv) < 64
+
+
+def test_concurrent_runs_of_one_loop():
+    import threading
+    x = tf.placeholder(tf.float64, [3])
+    ta = tf.TensorArray(tf.float64, size=0, dynamic_size=True)
+    _, h, out = tf.while_loop(lambda i, h, ta: i < 50,
+                              lambda i, h, ta: (i + 1, tf.sin(h) + x, ta.write(i, h)), [0, x, ta])
+    g = tf.gradients(tf.reduce_sum(out.stack()), x)[0]
+    sess = tf.Session()
+    want = {k: sess.run([h, g], {x: np.full(3, k / 10.0)}) for k in range(4)}
+    errors = []
+
+    def work(k):
+        for _ in range(5):
+            got = sess.run([h, g], {x: np.full(3, k / 10.0)})
+            if not (np.array_equal(got[0], want[k][0]) and np.array_equal(got[1], want[k][1])):
+                errors.append(k)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
