@@ -1,13 +1,15 @@
 """tf.TensorArray: a list of same-dtype tensors, written and read by index (TF1's TensorArrayV3).
 
 TF1 keeps a TensorArray as a mutable resource plus a "flow" scalar ordering its reads and writes.
-tfgraph keeps the array itself as a value flowing between ops (dtype `variant`, the TensorList of
-TF2): a write returns a new array sharing the unchanged elements, so values inside loops, cond
-branches and gradients can never be changed behind a reader's back. The Python `TensorArray`
-object wraps that flow tensor and tracks the static element shape.
+tfgraph keeps the array itself as a value flowing between ops (dtype `variant`, like TF2's
+TensorList), so it crosses cond branches and loop bodies as an ordinary input and output. A write
+returns a new value; the values of one array share a store of written elements which a write into
+a slot not yet written fills in place (see TAValue), so a loop writing one element per step costs
+O(1) per step, and an element once written never changes (TF1 forbids a second write). The Python
+`TensorArray` object wraps the flow tensor and tracks the static element shape.
 
 Gradients treat the array as a list of tensors: the gradient of an array is an array of
-gradients, where an element never written stands for zeros (`None` inside the value).
+gradients, where an element never written stands for zeros (missing from the store).
 """
 import numpy as np
 
