@@ -134,8 +134,10 @@ def used_inputs(fn):
 
 def forward_intermediates(graph):
     """Outputs of the forward ops of `graph` that a gradient must reuse rather than recompute:
-    those of stateful ops (random draws, nested loops and conds, TensorArrays, assignments)."""
+    those of stateful ops (random draws, nested loops and conds, TensorArrays, assignments) and
+    of ops marked `saved_for_gradient` (TensorArray writes, which fill a shared store)."""
     n = getattr(graph, "_n_forward_ops", len(graph._ops))
     return [t for op in graph._ops[:n]
-            if op.op_def.stateful and op.type not in ("_Arg", "VariableV2", "Const")
+            if (op.op_def.stateful or getattr(op.op_def, "saved_for_gradient", False))
+            and op.type not in ("_Arg", "VariableV2", "Const")
             for t in op.outputs]

@@ -157,6 +157,7 @@ class TensorArrayV3(OpDef):
 
 class TensorArrayWriteV3(OpDef):
     type = "TensorArrayWriteV3"
+    saved_for_gradient = True  # fills the shared store: a recomputation would write twice
     attrs = {"grad_accumulate": False}
     input_dtypes = {1: dtypes.int32}
 
@@ -289,6 +290,7 @@ class TensorArrayScatterGrad(OpDef):
 
 class TensorArrayScatterV3(OpDef):
     type = "TensorArrayScatterV3"
+    saved_for_gradient = True  # fills the shared store: a recomputation would write twice
     input_dtypes = {1: dtypes.int32}
 
     def infer(self, ta, indices, value):
@@ -376,6 +378,7 @@ class TensorArraySplitV3(OpDef):
     """Writes consecutive pieces of `value` (rows split by `lengths`) as elements 0, 1, ..."""
 
     type = "TensorArraySplitV3"
+    saved_for_gradient = True  # fills the shared store: a recomputation would write twice
 
     def infer(self, ta, value, lengths):
         return [TensorSpec([], dtypes.variant)]

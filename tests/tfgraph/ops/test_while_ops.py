@@ -333,3 +333,20 @@ def test_concurrent_runs_of_one_loop():
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_gradient_of_body_reading_what_it_wrote():
+    # the backward pass must not redo the forward writes (an element is written once)
+    x = tf.constant(np.array([0.5, 1.0]))
+    p = tf.placeholder_with_default(True, [])
+
+    def body(i, h, ta):
+        ta = ta.write(i, tf.sin(h))
+        return i + 1, ta.read(i) * 2.0, ta
+
+    _, h, ta = tf.while_loop(lambda i, h, ta: i < 3, body, [0, x, tf.TensorArray(tf.float64, 3)])
+    c = tf.cond(p, lambda: tf.TensorArray(tf.float64, 1).write(0, x * x).read(0), lambda: x)
+    y = tf.reduce_sum(h) + tf.reduce_sum(ta.stack()) + tf.reduce_sum(c)
+    with tf.Session():
+        err = tf.test.compute_gradient_error(x, (2,), y, (), delta=1e-6)
+    assert err < 1e-8
