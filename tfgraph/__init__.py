@@ -35,6 +35,10 @@ from tfgraph.ops.indexed_slices import IndexedSlices
 from tfgraph.runtime.fetch import IndexedSlicesValue
 from tfgraph.ops.array_ops import *  # noqa: F401,F403 - names listed in array_ops.__all__
 from tfgraph.ops.control_flow_ops import *  # noqa: F401,F403
+from tfgraph.ops.cond_ops import case, cond, switch_case
+from tfgraph.ops.tensor_array_ops import TensorArray
+from tfgraph.ops.while_ops import while_loop
+from tfgraph.ops.functional_ops import foldl, foldr, map_fn, scan
 from tfgraph.ops.math_ops import *  # noqa: F401,F403
 from tfgraph.ops.special_math_ops import *  # noqa: F401,F403
 from tfgraph.ops.clip_ops import *  # noqa: F401,F403

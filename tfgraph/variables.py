@@ -22,6 +22,16 @@ class Variable:
         if initial_value is None:
             raise ValueError("initial_value must be specified.")
         graph = get_default_graph()
+        if graph._building_function:
+            # made inside a cond branch or loop body: the variable belongs to the outermost graph
+            # (TF1's init_scope); the function reaches it through a captured proxy
+            args = dict(locals())
+            del args["self"], args["graph"]
+            stack = graph.get_name_scope()
+            outer = graph.outermost_graph
+            with outer.as_default(), outer.name_scope(stack + "/" if stack else None):
+                self.__init__(**args)
+            return
         self._graph = graph
         self._trainable = trainable
         self.constraint = constraint

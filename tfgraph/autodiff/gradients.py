@@ -62,7 +62,8 @@ def _as_list(v):
 
 
 def _differentiable(t):
-    return t.dtype.is_floating
+    # variant: TensorArray values, whose gradient is an array of gradients (tensor_array_ops)
+    return t.dtype.is_floating or t.dtype.name == "variant"
 
 
 def _ops_between(xs, ys):
@@ -102,6 +103,9 @@ def _aggregate(contribs):
         return contribs[0]
     from tfgraph.ops.indexed_slices import IndexedSlices, aggregate_indexed_slices
     from tfgraph.ops import math_ops
+    if contribs[0].dtype.name == "variant":
+        from tfgraph.ops.tensor_array_ops import TensorArrayAddGrads
+        return TensorArrayAddGrads.apply(*contribs)
     if any(isinstance(g, IndexedSlices) for g in contribs):
         return aggregate_indexed_slices(contribs)
     return math_ops.add_n(contribs)

@@ -112,6 +112,8 @@ int64 = DType("int64", np.int64, 9)
 uint8 = DType("uint8", np.uint8, 4)
 bool = DType("bool", np.bool_, 10)  # noqa: A001 - TF's public name
 string = DType("string", np.object_, 7)
+# A host object flowing between ops (TensorArray values in control flow); never fed or exported.
+variant = DType("variant", np.object_, 21)
 half = float16
 double = float64
 # Handles to session resources (iterators) and opaque values: Python objects at run time.
@@ -122,6 +124,7 @@ _ALL = [float16, float32, float64, int8, int16, int32, int64, uint8, bool, strin
 _BY_NAME = {d.name: d for d in _ALL}
 _BY_NAME.update(half=float16, double=float64, float=float32, resource=resource, variant=variant)
 _BY_NP = {d.np: d for d in _ALL}
+_BY_NAME["variant"] = variant
 
 
 def as_dtype(type_value):

@@ -16,7 +16,10 @@ Format "tfgraph.GraphDef" version 1 (what `as_graph_def`, `tf.train.write_graph`
 Attr values are tagged: {"b": bool}, {"i": int}, {"f": float}, {"s": str}, {"type": "float32"},
 {"shape": [dims] | null}, {"none": null}, {"list": [values], "tuple": bool}, {"dict": {k: value}},
 {"tensor": {"dtype": "float32", "shape": [2, 3], "b64": base64 of the C-order bytes}}
-(string tensors use "values": [str, ...] instead of "b64").
+(string tensors use "values": [str, ...] instead of "b64"),
+{"function": {"name", "node": [...], "inputs", "outputs", "targets"}} (a cond branch or loop body:
+its own graph's nodes, its argument and result tensor names and the ops it runs for effect; a
+node standing in for an outer variable carries "variable_source": that variable's op name).
 
 "tfgraph.MetaGraphDef" version 1 = {"format", "version", "graph_def", "collection_def", "saver_def",
 "meta_info_def"}; each collection is
@@ -100,10 +103,13 @@ def encode_attr(v):
         return {"list": [encode_attr(x) for x in v], "tuple": isinstance(v, tuple)}
     if isinstance(v, dict):
         return {"dict": {str(k): encode_attr(x) for k, x in v.items()}}
+    if _is_function(v):
+        return {"function": _encode_function(v)}
     return {"repr": repr(v)}
 
 
-def decode_attr(d):
+def decode_attr(d, decode_function=None):
+    """The attr value of `d`; "function" values go to `decode_function` (graph_io's importer)."""
     (key, value), = [(k, d[k]) for k in d if k != "tuple"] or [("none", None)]
     if key == "none":
         return None
@@ -116,10 +122,12 @@ def decode_attr(d):
     if key == "tensor":
         return decode_tensor(value)
     if key == "list":
-        items = [decode_attr(x) for x in value]
+        items = [decode_attr(x, decode_function) for x in value]
         return tuple(items) if d.get("tuple") else items
     if key == "dict":
-        return {k: decode_attr(x) for k, x in value.items()}
+        return {k: decode_attr(x, decode_function) for k, x in value.items()}
+    if key == "function" and decode_function is not None:
+        return decode_function(value)
     raise ValueError("Attr value %r cannot be imported (it was not serializable)." % (value,))
 
 
@@ -155,10 +163,30 @@ def _input_name(t):
 
 def node_def(op):
     inputs = [_input_name(t) for t in op.inputs] + ["^" + c.name for c in op.control_inputs]
-    return NodeDef(name=op.name, op=op.type, input=inputs, device=op.device or "",
-                   location=op.location, attr={k: encode_attr(v) for k, v in op.attrs.items()},
+    node = NodeDef(name=op.name, op=op.type, input=inputs, device=op.device or "",
+                   location=op.location,
+                   attr={k: encode_attr(v) for k, v in op.attrs.items() if not k.startswith("_")},
                    output_shapes=[shape_list(t.shape) for t in op.outputs],
                    output_types=[t.dtype.name for t in op.outputs])
+    source = getattr(op, "_variable_source", None)
+    if source is not None:  # a function graph's stand-in for a variable of the outermost graph
+        node["variable_source"] = source.name
+    return node
+
+
+# -- functions (cond branches, loop bodies) ----------------------------------------------------
+# {"function": {"name": "while/body", "node": [NodeDefs of its graph], "inputs": [_Arg tensor
+# names], "outputs": [tensor names], "targets": [op names]}}; a function's graph is written whole
+# for each function that views it (a forward body and its gradient each carry their own copy).
+def _is_function(v):
+    # func_graph.Function, recognised by its parts: func_graph.py sits above this module
+    return all(hasattr(v, a) for a in ("graph", "inputs", "outputs", "targets"))
+
+
+def _encode_function(fn):
+    return {"name": fn.graph.name, "node": [node_def(op) for op in fn.graph.get_operations()],
+            "inputs": [t.name for t in fn.inputs], "outputs": [t.name for t in fn.outputs],
+            "targets": [op.name for op in fn.targets]}
 
 
 def as_graph_def(graph, add_shapes=True):

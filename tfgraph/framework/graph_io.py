@@ -2,16 +2,20 @@
 (graph_util.extract_sub_graph, convert_variables_to_constants). The format is graph_def.py."""
 import json
 import os
+import threading
 
 import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
+from tfgraph.framework.func_graph import Function, FuncGraph
 from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.graph_def import (  # noqa: F401 - the format's names, re-exported
     FORMAT_VERSION, GRAPH_FORMAT, META_FORMAT, GraphDef, MetaGraphDef, NodeDef, _load, decode_attr,
     decode_tensor, encode_attr, encode_tensor, node_def, shape_list)
 from tfgraph.framework.graph_def import as_graph_def as _as_graph_def
-from tfgraph.framework.op_def import get_op_def
+from tfgraph.framework.op_def import convert_to_tensor, get_op_def
+
+_import_state = threading.local()
 
 
 def as_graph_def(graph=None, add_shapes=True):
@@ -33,39 +37,10 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         with graph.name_scope(prefix) as scope:
             prefix = scope
     input_map = {(k if ":" in k else k + ":0"): v for k, v in (input_map or {}).items()}
+    _import_state.prefix = prefix or ""
     used_inputs = set()
-    imported = {}  # node name -> Operation
-    nodes = {n["name"]: n for n in graph_def["node"]}
-    order = _topological(graph_def["node"], nodes)
-
-    def resolve(ref):
-        op_name, idx = (ref.rsplit(":", 1) + ["0"])[:2] if ":" in ref else (ref, "0")
-        key = "%s:%s" % (op_name, idx)
-        if key in input_map:
-            used_inputs.add(key)
-            from tfgraph.framework.op_def import convert_to_tensor
-            return convert_to_tensor(input_map[key])
-        return imported[op_name].outputs[int(idx)]
-
     with graph.control_dependencies(None):
-        for n in order:
-            attrs = {k: decode_attr(v) for k, v in n.get("attr", {}).items()}
-            data_inputs = [resolve(i) for i in n["input"] if not i.startswith("^")]
-            op_def = get_op_def(n["op"])
-            full = prefix + n["name"]
-            op = op_def.create_op(data_inputs, name=full + "/", _graph=graph, **attrs)
-            graph._names_in_use[full.lower()] = max(graph._names_in_use.get(full.lower(), 0), 1)
-            op.location = n.get("location", op.location)
-            op.device = n.get("device", "")
-            for i in n["input"]:
-                if i.startswith("^"):
-                    op._add_control_input(imported[i[1:]])
-            for t, shp in zip(op.outputs, n.get("output_shapes", [])):
-                try:  # keep static shapes the exporter knew (e.g. set_shape) where compatible
-                    t.set_shape(tensor_shape.TensorShape(shp))
-                except ValueError:
-                    pass
-            imported[n["name"]] = op
+        _import_nodes(graph, graph_def["node"], prefix, input_map, used_inputs)
     missing = set(input_map) - used_inputs
     if missing:
         raise ValueError("Attempted to map inputs that were not found in graph_def: [%s]"
@@ -76,6 +51,60 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     for r in return_elements:
         out.append(graph.as_graph_element(prefix + r))
     return out
+
+
+def _decode_function(d):
+    outer = getattr(_import_state, "graph", None) or get_default_graph()
+    graph = FuncGraph(d["name"], outer)
+    _import_nodes(graph, d["node"], "", {}, set())
+    return Function(graph, [graph.get_tensor_by_name(n) for n in d["inputs"]],
+                    [graph.get_tensor_by_name(n) for n in d["outputs"]],
+                    [graph.get_operation_by_name(n) for n in d["targets"]])
+
+
+def _import_nodes(graph, node_list, prefix, input_map, used_inputs):
+    """Adds `node_list` to `graph` (names prefixed), mapping inputs through `input_map`."""
+    imported = {}  # node name -> Operation
+    nodes = {n["name"]: n for n in node_list}
+
+    def resolve(ref):
+        op_name, idx = (ref.rsplit(":", 1) + ["0"])[:2] if ":" in ref else (ref, "0")
+        key = "%s:%s" % (op_name, idx)
+        if key in input_map:
+            used_inputs.add(key)
+            return convert_to_tensor(input_map[key])
+        return imported[op_name].outputs[int(idx)]
+
+    outer_import = getattr(_import_state, "graph", None)
+    _import_state.graph = graph  # functions in attrs are imported inside this graph
+    try:
+        for n in _topological(node_list, nodes):
+            attrs = {k: decode_attr(v, _decode_function) for k, v in n.get("attr", {}).items()}
+            data_inputs = [resolve(i) for i in n["input"] if not i.startswith("^")]
+            op_def = get_op_def(n["op"])
+            full = prefix + n["name"]
+            op = op_def.create_op(data_inputs, name=full + "/", _graph=graph, **attrs)
+            graph._names_in_use[full.lower()] = max(graph._names_in_use.get(full.lower(), 0), 1)
+            op.location = n.get("location", op.location)
+            op.device = n.get("device", "")
+            if n.get("variable_source"):
+                outermost = graph
+                while isinstance(outermost, FuncGraph):
+                    outermost = outermost.outer_graph
+                op._variable_source = outermost.get_operation_by_name(
+                    getattr(_import_state, "prefix", "") + n["variable_source"])
+            for i in n["input"]:
+                if i.startswith("^"):
+                    op._add_control_input(imported[i[1:]])
+            for t, shp in zip(op.outputs, n.get("output_shapes", [])):
+                try:  # keep static shapes the exporter knew (e.g. set_shape) where compatible
+                    t.set_shape(tensor_shape.TensorShape(shp))
+                except ValueError:
+                    pass
+            imported[n["name"]] = op
+    finally:
+        _import_state.graph = outer_import
+    return imported
 
 
 def _topological(node_list, nodes):

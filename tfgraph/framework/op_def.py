@@ -108,6 +108,12 @@ class OpDef:
             raise type(e)("%s (op %s created at %s)" % (str(e).rstrip("."), cls.type, location)) \
                 from None
         graph = _graph or _graph_of(tensors)
+        if _graph is None:
+            default = get_default_graph()
+            if default._building_function and any(t.graph is not default for t in tensors):
+                # inside a traced function (cond branch, loop body): outer tensors become inputs
+                tensors = [default.capture(t) for t in tensors]
+                graph = default
         for t in tensors:
             if t.graph is not graph:
                 raise ValueError("Tensor %s must be from the same graph as %s (op %s created at %s)."

@@ -19,6 +19,11 @@ from tfgraph.framework import errors
 from tfgraph.runtime import fusion, rewrites
 
 
+def _copy(value):
+    # host objects (TensorArray values in control flow) pass as they are: readers never change them
+    return np.array(value) if isinstance(value, np.ndarray) else value
+
+
 class PlanStep:
     __slots__ = ("op", "kernel", "inputs", "outputs", "folded")
 
@@ -33,7 +38,11 @@ class PlanStep:
 class ExecutionPlan:
     """A compiled run signature. Call it with the (already validated) feed arrays, in feed order."""
 
-    def __init__(self, state, feeds, fetches, targets):
+    def __init__(self, state, feeds, fetches, targets, nested=False):
+        # nested: the plan of a cond branch or loop body, called by a control-flow kernel. Its
+        # results go to kernels, which never write into their inputs, so nothing is copied; the
+        # control-flow op's outputs count as persistent in the calling plan instead.
+        self.nested = nested
         self.state = state
         self.feeds = list(feeds)
         self.fetches = list(fetches)
@@ -133,10 +142,10 @@ class ExecutionPlan:
                 lines.append("    del %s" % ", ".join(dead))
         outs = []
         for s in fetch_slots:
-            outs.append("_copy(%s)" % s if s in persistent else s)
+            outs.append("_copy(%s)" % s if s in persistent and not self.nested else s)
         lines.append("    return (%s)" % "".join(o + ", " for o in outs))
         source = "\n".join(lines) + "\n"
-        namespace = {"_copy": np.array}
+        namespace = {"_copy": _copy}
         namespace.update(consts)
         namespace.update(kernels)
         self.source = source

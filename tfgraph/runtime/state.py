@@ -38,6 +38,7 @@ class SessionState:
 
     def variable(self, var_op):
         """The VariableSlot of the VariableV2 op `var_op` (created empty on first use)."""
+        var_op = getattr(var_op, "_variable_source", var_op)  # a function graph's proxy
         slot = self._slots.get(var_op)
         if slot is None:
             with self._lock:
