@@ -1,8 +1,8 @@
-"""Checkpoint files: the on-disk format, the `checkpoint` state file, and readers.
+"""Checkpoint files: the on-disk formats, the `checkpoint` state file, and readers.
 
-Format (version 1): one file per checkpoint, `<prefix>.index` (TF1 writes `<prefix>.index` plus data
-shards; we keep the `.index` name so scripts testing `os.path.exists(prefix + ".index")` still work,
-and keep the data in the same file so a single `os.replace` publishes a save atomically):
+The Saver writes TensorFlow's V2 layout (`<prefix>.index` + `<prefix>.data-00000-of-00001`, see
+tensor_bundle.py), so TensorFlow reads tfgraph's checkpoints and tfgraph reads TensorFlow's.
+Readers also accept tfgraph's older own format (version 1), told apart by its magic:
 
     bytes 0-7    magic b"TFGCKPT1"
     bytes 8-11   uint32 LE  format version (1)
@@ -14,9 +14,12 @@ and keep the data in the same file so a single `os.replace` publishes a save ato
                  "data_bytes": total}
     data         each tensor's raw bytes, C order, little-endian, at its offset (64-byte aligned)
 
-Only plain numeric and bool dtypes are stored; nothing in the file is ever executed or unpickled.
-A short, truncated or corrupted file raises tf.errors.DataLossError. Writers go through
-`write_checkpoint` (temp file in the same directory, fsync, os.replace, fsync of the directory).
+all in the one file `<prefix>.index` (`write_checkpoint` still writes it).
+
+Only plain numeric and bool dtypes are stored; nothing in a file is ever executed or unpickled.
+A short, truncated, corrupted or crafted file raises tf.errors.DataLossError. Writers write temp
+files in the target directory, fsync them and publish them with os.replace (the TF layout: data
+file first, then the index, so an index never names a data file that is not there yet).
 """
 import json
 import os
@@ -28,6 +31,7 @@ import zlib
 import numpy as np
 
 from tfgraph.framework import errors
+from tfgraph.train import tensor_bundle
 
 MAGIC = b"TFGCKPT1"
 VERSION = 1
@@ -81,6 +85,55 @@ def write_checkpoint(prefix, tensors):
     return path
 
 
+def write_tf_checkpoint(prefix, tensors):
+    """Writes {name: array} as a TensorFlow V2 checkpoint (`prefix.index` and
+    `prefix.data-00000-of-00001`), atomically per file; returns the index path."""
+    arrays = []
+    for name in sorted(tensors):
+        arr = np.asarray(tensors[name])
+        if arr.dtype.name not in _DTYPES:
+            raise TypeError("Cannot save %r: dtype %s is not supported in checkpoints"
+                            % (name, arr.dtype))
+        arrays.append((name, np.asarray(arr, dtype=arr.dtype.newbyteorder("<"), order="C")))
+    index_path = prefix + SUFFIX
+    data_path = tensor_bundle.data_path(prefix, 0, 1)
+    directory = os.path.dirname(os.path.abspath(index_path))
+    temps = []
+    try:
+        data_tmp = _temp_file(data_path, directory, temps)
+        entries, offset = {}, 0
+        with open(data_tmp, "wb") as f:
+            for name, arr in arrays:
+                entries[name] = (arr.dtype.name, list(arr.shape), offset, arr.nbytes,
+                                 tensor_bundle.crc32c(arr))
+                _write_array(f, arr)
+                offset += arr.nbytes
+            f.flush()
+            os.fsync(f.fileno())
+        index_tmp = _temp_file(index_path, directory, temps)
+        with open(index_tmp, "wb") as f:
+            f.write(tensor_bundle.encode_index(entries))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(data_tmp, data_path)
+        os.replace(index_tmp, index_path)
+    except BaseException:
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+    _fsync_dir(directory)
+    return index_path
+
+
+def _temp_file(path, directory, temps):
+    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
+                               dir=directory)
+    os.close(fd)
+    temps.append(tmp)
+    return tmp
+
+
 def _write_array(f, arr):
     f.write(memoryview(arr).cast("B"))
 
@@ -116,23 +169,69 @@ def atomic_write_text(path, text):
 
 # -- reading --------------------------------------------------------------------------------------
 class CheckpointReader:
-    """Reads one checkpoint file (tf.train.NewCheckpointReader / load_checkpoint)."""
+    """Reads one checkpoint (tf.train.NewCheckpointReader / load_checkpoint): TensorFlow's V2
+    layout or tfgraph's older single-file format."""
 
     def __init__(self, prefix):
-        self._prefix = prefix
+        self._prefix = prefix = os.fspath(prefix)
         path = prefix + SUFFIX
         if not os.path.exists(path):
             raise errors.NotFoundError(None, None, "Unsuccessful TensorSliceReader constructor: "
                                        "Failed to find any matching files for %s" % prefix)
         with open(path, "rb") as f:
-            self._data = f.read()
-        self._entries = self._parse(path)
+            data = f.read()
+        if data[:len(MAGIC)] == MAGIC:
+            self._impl = _TfgraphFile(path, data)
+        else:
+            try:
+                self._impl = _Bundle(prefix, data)
+            except tensor_bundle.Corrupt as e:
+                raise _loss(path, str(e)) from None
 
-    def _parse(self, path):
-        data = self._data
+    def has_tensor(self, name):
+        return name in self._impl.entries
+
+    def get_tensor(self, name):
+        """The tensor's value as a numpy array (NotFoundError when the key is absent)."""
+        if name not in self._impl.entries:
+            raise errors.NotFoundError(None, None, "Key %s not found in checkpoint %s"
+                                       % (name, self._prefix))
+        return self._impl.read(name)
+
+    def get_variable_to_shape_map(self):
+        return {n: list(self._impl.shape(n)) for n in self._impl.entries}
+
+    def get_variable_to_dtype_map(self):
+        from tfgraph.framework import dtypes
+        return {n: dtypes.as_dtype(self._impl.dtype_name(n)) for n in self._impl.entries}
+
+    def debug_string(self):
+        return "".join("%s (%s) %s\n" % (n, self._impl.dtype_name(n), list(self._impl.shape(n)))
+                       for n in sorted(self._impl.entries)).encode()
+
+
+class _Bundle(tensor_bundle.BundleReader):
+    def shape(self, name):
+        return self.entries[name].shape
+
+    def read(self, name):
+        try:
+            return super().read(name)
+        except tensor_bundle.Corrupt as e:
+            raise _loss(self.prefix, str(e)) from None
+        except NotImplementedError as e:
+            raise errors.UnimplementedError(None, None, "Reading checkpoint %s: %s"
+                                            % (self.prefix, e)) from None
+
+
+class _TfgraphFile:
+    """tfgraph's own format (version 1), one file."""
+
+    def __init__(self, path, data):
+        self._path, self._data = path, data
         fixed = len(MAGIC) + _FIXED.size
-        if len(data) < fixed or data[:len(MAGIC)] != MAGIC:
-            raise _loss(path, "not a tfgraph checkpoint (bad magic or truncated header)")
+        if len(data) < fixed:
+            raise _loss(path, "not a tfgraph checkpoint (truncated header)")
         version, hlen, hcrc = _FIXED.unpack_from(data, len(MAGIC))
         if version != VERSION:
             raise _loss(path, "unsupported checkpoint format version %d" % version)
@@ -141,48 +240,39 @@ class CheckpointReader:
             raise _loss(path, "header checksum mismatch (truncated or corrupted file)")
         try:
             meta = json.loads(header.decode("utf-8"))
-        except ValueError:
-            raise _loss(path, "unreadable header") from None
-        self._base = fixed + hlen
-        if len(data) != self._base + meta["data_bytes"]:
-            raise _loss(path, "file has %d data bytes, header says %d (truncated?)"
-                        % (len(data) - self._base, meta["data_bytes"]))
-        entries = {}
-        for e in meta["tensors"]:
-            if e["dtype"] not in _DTYPES:
-                raise _loss(path, "unknown dtype %r for %r" % (e["dtype"], e["name"]))
-            entries[e["name"]] = e
-        return entries
+            self._base = fixed + hlen
+            if len(data) != self._base + meta["data_bytes"]:
+                raise _loss(path, "file has %d data bytes, header says %d (truncated?)"
+                            % (len(data) - self._base, meta["data_bytes"]))
+            entries = {}
+            for e in meta["tensors"]:
+                if e["dtype"] not in _DTYPES:
+                    raise _loss(path, "unknown dtype %r for %r" % (e["dtype"], e["name"]))
+                entries[e["name"]] = e
+        except (ValueError, KeyError, TypeError):   # a JSON header with the right CRC but wrong
+            raise _loss(path, "unreadable header") from None   # fields (crafted)
+        self.entries = entries
 
-    def _path(self):
-        return self._prefix + SUFFIX
+    def shape(self, name):
+        return self.entries[name]["shape"]
 
-    def has_tensor(self, name):
-        return name in self._entries
+    def dtype_name(self, name):
+        return self.entries[name]["dtype"]
 
-    def get_tensor(self, name):
-        e = self._entries.get(name)
-        if e is None:
-            raise errors.NotFoundError(None, None, "Key %s not found in checkpoint %s"
-                                       % (name, self._prefix))
-        start = self._base + e["offset"]
-        raw = self._data[start:start + e["nbytes"]]
-        if len(raw) != e["nbytes"] or zlib.crc32(raw) != e["crc32"]:
-            raise _loss(self._path(), "checksum mismatch for tensor %r" % name)
-        dtype = np.dtype(e["dtype"]).newbyteorder("<")
-        arr = np.frombuffer(raw, dtype=dtype).reshape(e["shape"])
+    def read(self, name):
+        e = self.entries[name]
+        try:
+            start = self._base + int(e["offset"])
+            nbytes = int(e["nbytes"])
+            dtype = np.dtype(e["dtype"]).newbyteorder("<")
+            shape = [int(d) for d in e["shape"]]
+            raw = self._data[start:start + nbytes]
+            if start < self._base or len(raw) != nbytes or zlib.crc32(raw) != e["crc32"]:
+                raise _loss(self._path, "checksum mismatch for tensor %r" % name)
+            arr = np.frombuffer(raw, dtype=dtype).reshape(shape)
+        except (ValueError, KeyError, TypeError):
+            raise _loss(self._path, "bad entry for tensor %r" % name) from None
         return arr.astype(arr.dtype.newbyteorder("="), copy=True)
-
-    def get_variable_to_shape_map(self):
-        return {n: list(e["shape"]) for n, e in self._entries.items()}
-
-    def get_variable_to_dtype_map(self):
-        from tfgraph.framework import dtypes
-        return {n: dtypes.as_dtype(np.dtype(e["dtype"])) for n, e in self._entries.items()}
-
-    def debug_string(self):
-        return "".join("%s (%s) %s\n" % (n, e["dtype"], e["shape"])
-                       for n, e in sorted(self._entries.items())).encode()
 
 
 def _loss(path, why):

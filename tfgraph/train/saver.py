@@ -74,7 +74,7 @@ class Saver:
             raise ValueError("Parent directory of %s doesn't exist, can't save." % save_path)
         names = list(self._vars)
         values = sess.run([self._vars[n] for n in names]) if names else []
-        checkpoint_utils.write_checkpoint(prefix, dict(zip(names, values)))
+        checkpoint_utils.write_tf_checkpoint(prefix, dict(zip(names, values)))
         if write_meta_graph:  # graph + collections + saver info, for tf.train.import_meta_graph
             self._write_meta_graph(sess.graph, prefix + "." + meta_graph_suffix)
         if write_state:

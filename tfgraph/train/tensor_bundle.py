@@ -1,0 +1,498 @@
+"""TensorFlow's V2 checkpoint layout ("tensor bundle"), encoded and decoded without TensorFlow.
+
+A checkpoint `PREFIX` is `PREFIX.index` plus `PREFIX.data-00000-of-00001` (one data shard here;
+readers accept N shards). The index is a LevelDB-style sorted table:
+
+    data blocks    entries [varint shared][varint unshared][varint value_len][key suffix][value],
+                   a full key every 16 entries (restart points), then the uint32 LE restart
+                   offsets and their count; each block is followed by a 1-byte compression type
+                   (0 = none) and the masked CRC-32C of the block plus that byte
+    metaindex      an empty block
+    index block    one entry per data block: a key >= its last key, value = (varint offset, size)
+    footer         the metaindex and index block handles, zero-padded to 40 bytes, then the
+                   fixed64 LE magic 0xdb4775248b80fb57
+
+Keys are tensor names in byte order; the empty key holds a BundleHeaderProto (num_shards,
+endianness, version), every other key a BundleEntryProto (dtype, shape, shard_id, offset, size,
+masked CRC-32C of the tensor bytes, and for partitioned variables the slices, each stored under
+a key built with TF's OrderedCode). The data files hold raw little-endian tensor bytes.
+
+Every length, offset and count read from a file is checked against the bytes that are actually
+there before it is used; anything inconsistent raises `Corrupt`, which callers turn into
+tf.errors.DataLossError naming the file.
+"""
+import os
+import struct
+
+import numpy as np
+
+from tfgraph.kernels.crc32c import crc32c, mask, unmask
+
+TABLE_MAGIC = 0xDB4775248B80FB57
+FOOTER_SIZE = 48          # two block handles padded to 40 bytes, then the 8-byte magic
+BLOCK_SIZE = 262144       # TF's table_options block_size
+RESTART_INTERVAL = 16
+BUNDLE_VERSION = 1        # kTensorBundleVersion
+
+# TF DataType enum codes of the dtypes a checkpoint stores as raw bytes.
+DTYPE_CODES = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
+               8: "complex64", 9: "int64", 10: "bool", 17: "uint16", 18: "complex128",
+               19: "float16", 22: "uint32", 23: "uint64"}
+CODE_OF = {v: k for k, v in DTYPE_CODES.items()}
+# Known TF dtypes that are not raw numeric arrays (or have no numpy equivalent).
+UNSUPPORTED_CODES = {7: "string", 11: "qint8", 12: "quint8", 13: "qint32", 14: "bfloat16",
+                     15: "qint16", 16: "quint16", 20: "resource", 21: "variant"}
+
+
+class Corrupt(Exception):
+    """The bytes are not a valid bundle (the caller adds the file name)."""
+
+
+# -- protobuf wire format -------------------------------------------------------------------------
+def _varint(n):
+    n &= 0xFFFFFFFFFFFFFFFF   # negative int64s are 10-byte two's complement varints
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _read_varint(buf, pos, end):
+    result, shift = 0, 0
+    while True:
+        if pos >= end or shift > 63:
+            raise Corrupt("bad varint")
+        b = buf[pos]
+        pos += 1
+        result |= (b & 0x7F) << shift
+        if b < 0x80:
+            return result & 0xFFFFFFFFFFFFFFFF, pos
+        shift += 7
+
+
+def _signed(v):
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def _field(num, value, wire=0):
+    key = _varint(num << 3 | wire)
+    if wire == 0:
+        return key + _varint(value)
+    if wire == 2:
+        return key + _varint(len(value)) + value
+    return key + struct.pack("<I", value)   # wire 5: fixed32
+
+
+def _fields(buf):
+    """[(field number, value)] of a message: ints for varints and fixed, bytes for lengths."""
+    out, pos, end = [], 0, len(buf)
+    while pos < end:
+        key, pos = _read_varint(buf, pos, end)
+        num, wire = key >> 3, key & 7
+        if wire == 0:
+            value, pos = _read_varint(buf, pos, end)
+        elif wire == 2:
+            n, pos = _read_varint(buf, pos, end)
+            if n > end - pos:
+                raise Corrupt("field %d runs past the end of its message" % num)
+            value, pos = bytes(buf[pos:pos + n]), pos + n
+        elif wire == 5:
+            if pos + 4 > end:
+                raise Corrupt("truncated fixed32 field")
+            value, pos = struct.unpack_from("<I", buf, pos)[0], pos + 4
+        elif wire == 1:
+            if pos + 8 > end:
+                raise Corrupt("truncated fixed64 field")
+            value, pos = struct.unpack_from("<Q", buf, pos)[0], pos + 8
+        else:
+            raise Corrupt("unknown wire type %d" % wire)
+        out.append((num, value))
+    return out
+
+
+# -- the protos ------------------------------------------------------------------------------------
+def encode_header(num_shards=1):
+    version = _field(1, BUNDLE_VERSION)   # VersionDef.producer; min_consumer 0
+    return _field(1, num_shards) + _field(3, version, 2)
+
+
+def decode_header(buf):
+    num_shards, endianness, min_consumer = 0, 0, 0
+    for num, v in _fields(buf):
+        if num == 1 and isinstance(v, int):
+            num_shards = _signed(v)
+        elif num == 2 and isinstance(v, int):
+            endianness = v
+        elif num == 3 and isinstance(v, bytes):
+            for n2, v2 in _fields(v):
+                if n2 == 2 and isinstance(v2, int):
+                    min_consumer = _signed(v2)
+    if not 1 <= num_shards <= 99999:
+        raise Corrupt("header has %d shards" % num_shards)
+    if endianness not in (0, 1):
+        raise Corrupt("header has unknown endianness %d" % endianness)
+    if min_consumer > BUNDLE_VERSION:
+        raise Corrupt("written for bundle readers of version >= %d; this reader is version %d"
+                      % (min_consumer, BUNDLE_VERSION))
+    return num_shards, "<" if endianness == 0 else ">"
+
+
+def _encode_shape(shape):
+    return b"".join(_field(2, _field(1, d) if d else b"", 2) for d in shape)
+
+
+def encode_entry(dtype_code, shape, offset, size, crc, shard_id=0):
+    out = _field(1, dtype_code) + _field(2, _encode_shape(shape), 2)
+    if shard_id:
+        out += _field(3, shard_id)
+    if offset:
+        out += _field(4, offset)
+    if size:
+        out += _field(5, size)
+    return out + _field(6, crc, 5)
+
+
+class Entry:
+    """A decoded BundleEntryProto."""
+    __slots__ = ("dtype", "shape", "shard_id", "offset", "size", "crc", "slices")
+
+    def __init__(self):
+        self.dtype, self.shape, self.shard_id, self.offset, self.size = 0, [], 0, 0, 0
+        self.crc, self.slices = 0, []
+
+
+def _decode_shape(buf):
+    dims, unknown = [], False
+    for num, v in _fields(buf):
+        if num == 2 and isinstance(v, bytes):
+            size = 0
+            for n2, v2 in _fields(v):
+                if n2 == 1 and isinstance(v2, int):
+                    size = _signed(v2)
+            if size < 0:
+                raise Corrupt("negative dimension %d" % size)
+            dims.append(size)
+        elif num == 3 and isinstance(v, int):
+            unknown = bool(v)
+    if unknown:
+        raise Corrupt("a stored tensor has unknown rank")
+    return dims
+
+
+def _decode_slice(buf):
+    extents = []
+    for num, v in _fields(buf):
+        if num == 1 and isinstance(v, bytes):
+            start, length = 0, -1   # no length: the full extent (kFullExtent)
+            for n2, v2 in _fields(v):
+                if n2 == 1 and isinstance(v2, int):
+                    start = _signed(v2)
+                elif n2 == 2 and isinstance(v2, int):
+                    length = _signed(v2)
+            extents.append((start, length))
+    return extents
+
+
+def decode_entry(buf):
+    e = Entry()
+    for num, v in _fields(buf):
+        is_int = isinstance(v, int)
+        if num == 1 and is_int:
+            e.dtype = v
+        elif num == 2 and not is_int:
+            e.shape = _decode_shape(v)
+        elif num == 3 and is_int:
+            e.shard_id = _signed(v)
+        elif num == 4 and is_int:
+            e.offset = _signed(v)
+        elif num == 5 and is_int:
+            e.size = _signed(v)
+        elif num == 6 and is_int:
+            e.crc = v
+        elif num == 7 and not is_int:
+            e.slices.append(_decode_slice(v))
+    if e.offset < 0 or e.size < 0 or e.shard_id < 0:
+        raise Corrupt("negative offset, size or shard id")
+    return e
+
+
+# -- OrderedCode keys of partitioned-variable slices (TF's checkpoint::EncodeTensorNameSlice) ------
+def _num_increasing(n):
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([len(raw)]) + raw
+
+
+# the first two bytes' header bits of an L-byte signed number: L-1 ones, then a zero
+_HEADER_BITS = [(0, 0), (0x80, 0), (0xC0, 0), (0xE0, 0), (0xF0, 0), (0xF8, 0), (0xFC, 0),
+                (0xFE, 0), (0xFF, 0), (0xFF, 0x80), (0xFF, 0xC0)]
+
+
+def _signed_num_increasing(v):
+    x = ~v if v < 0 else v
+    length = 1
+    while x >= 1 << (7 * length - 1):   # L bytes hold 7L-1 magnitude bits
+        length += 1
+    raw = bytearray((v & ((1 << (8 * length)) - 1)).to_bytes(length, "big"))
+    raw[0] ^= _HEADER_BITS[length][0]
+    if length > 1:
+        raw[1] ^= _HEADER_BITS[length][1]
+    return bytes(raw)
+
+
+def slice_key(name, extents):
+    escaped = name.encode("utf-8").replace(b"\xff", b"\xff\x00").replace(b"\x00", b"\x00\xff")
+    out = _num_increasing(0) + escaped + b"\x00\x01" + _num_increasing(len(extents))
+    for start, length in extents:
+        out += _signed_num_increasing(start) + _signed_num_increasing(length)
+    return out
+
+
+# -- the table (PREFIX.index) ----------------------------------------------------------------------
+def _block(entries, restart_interval):
+    out, restarts, last = bytearray(), [], b""
+    for i, (key, value) in enumerate(entries):
+        shared = 0
+        if i % restart_interval == 0:
+            restarts.append(len(out))
+        else:
+            limit = min(len(last), len(key))
+            while shared < limit and last[shared] == key[shared]:
+                shared += 1
+        out += _varint(shared) + _varint(len(key) - shared) + _varint(len(value))
+        out += key[shared:] + value
+        last = key
+    if not restarts:
+        restarts = [0]
+    out += struct.pack("<%dI" % (len(restarts) + 1), *restarts, len(restarts))
+    return bytes(out)
+
+
+def _with_trailer(out, contents):
+    """Appends a block and its trailer to `out`; returns the block's (offset, size) handle."""
+    handle = (len(out), len(contents))
+    out += contents + b"\x00" + struct.pack("<I", mask(crc32c(b"\x00", crc32c(contents))))
+    return handle
+
+
+def _handle(h):
+    return _varint(h[0]) + _varint(h[1])
+
+
+def build_table(items):
+    """The bytes of a table holding `items`, a list of (key bytes, value bytes) sorted by key."""
+    out, index, pending, pending_size = bytearray(), [], [], 0
+    for key, value in items:
+        pending.append((key, value))
+        pending_size += len(key) + len(value) + 8
+        if pending_size >= BLOCK_SIZE:
+            index.append((key, _handle(_with_trailer(out, _block(pending, RESTART_INTERVAL)))))
+            pending, pending_size = [], 0
+    if pending:   # the last key itself is a valid upper bound for the block's index key
+        index.append((pending[-1][0], _handle(_with_trailer(out, _block(pending, 16)))))
+    meta = _with_trailer(out, _block([], RESTART_INTERVAL))
+    idx = _with_trailer(out, _block(index, 1))
+    footer = _handle(meta) + _handle(idx)
+    out += footer + b"\x00" * (FOOTER_SIZE - 8 - len(footer)) + struct.pack("<Q", TABLE_MAGIC)
+    return bytes(out)
+
+
+def _read_block(data, handle, limit):
+    offset, size = handle
+    if offset + size + 5 > limit:
+        raise Corrupt("block at %d (+%d bytes) runs past the end of the table" % (offset, size))
+    contents = data[offset:offset + size]
+    kind = data[offset + size]
+    stored = struct.unpack_from("<I", data, offset + size + 1)[0]
+    if unmask(stored) != crc32c(data[offset:offset + size + 1]):
+        raise Corrupt("block checksum mismatch at offset %d" % offset)
+    if kind != 0:
+        raise Corrupt("block compression type %d is not supported (only uncompressed tables, "
+                      "which TensorFlow writes for checkpoints)" % kind)
+    return contents
+
+
+def _block_entries(block):
+    if len(block) < 4:
+        raise Corrupt("block too short")
+    num_restarts = struct.unpack_from("<I", block, len(block) - 4)[0]
+    end = len(block) - 4 - 4 * num_restarts
+    if num_restarts == 0 or end < 0:
+        raise Corrupt("bad restart count %d" % num_restarts)
+    out, pos, key = [], 0, b""
+    while pos < end:
+        shared, pos = _read_varint(block, pos, end)
+        unshared, pos = _read_varint(block, pos, end)
+        vlen, pos = _read_varint(block, pos, end)
+        if shared > len(key) or unshared + vlen > end - pos:
+            raise Corrupt("bad entry at block offset %d" % pos)
+        key = key[:shared] + bytes(block[pos:pos + unshared])
+        pos += unshared
+        out.append((key, bytes(block[pos:pos + vlen])))
+        pos += vlen
+    return out
+
+
+def _parse_handle(buf, pos, end):
+    offset, pos = _read_varint(buf, pos, end)
+    size, pos = _read_varint(buf, pos, end)
+    return (offset, size), pos
+
+
+def read_table(data):
+    """{key: value} of a whole table (the bytes of an .index file), checking every checksum."""
+    data = memoryview(data)
+    n = len(data)
+    if n < FOOTER_SIZE or struct.unpack_from("<Q", data, n - 8)[0] != TABLE_MAGIC:
+        raise Corrupt("not a TensorFlow checkpoint index (bad magic or truncated footer)")
+    limit = n - FOOTER_SIZE
+    _, pos = _parse_handle(data, limit, n - 8)   # the metaindex: nothing in it we need
+    index_handle, _ = _parse_handle(data, pos, n - 8)
+    table, last = {}, None
+    for _, value in _block_entries(_read_block(data, index_handle, limit)):
+        handle, _ = _parse_handle(value, 0, len(value))
+        for key, v in _block_entries(_read_block(data, handle, limit)):
+            if last is not None and key <= last:
+                raise Corrupt("keys out of order or repeated")
+            table[key] = v
+            last = key
+    return table
+
+
+# -- reading a bundle ------------------------------------------------------------------------------
+def data_path(prefix, shard_id, num_shards):
+    return "%s.data-%05d-of-%05d" % (prefix, shard_id, num_shards)
+
+
+class BundleReader:
+    """The tensors of one TF V2 checkpoint, given its prefix and the bytes of its .index file.
+
+    Raises Corrupt for any inconsistency; data files are opened, bounds-checked and checksummed
+    per tensor, on demand."""
+
+    def __init__(self, prefix, index_bytes):
+        self.prefix = prefix
+        table = read_table(index_bytes)
+        header = table.pop(b"", None)
+        if header is None:
+            raise Corrupt("the index has no bundle header")
+        self.num_shards, self._order = decode_header(header)
+        self.entries = {}
+        for key, value in table.items():
+            if key.startswith(b"\x00"):
+                continue   # a slice of a partitioned variable, reached through its full entry
+            try:
+                name = key.decode("utf-8")
+            except UnicodeDecodeError:
+                raise Corrupt("a tensor name is not UTF-8: %r" % key) from None
+            self.entries[name] = self._checked(name, decode_entry(value))
+        self._slices = {k: v for k, v in table.items() if k.startswith(b"\x00")}
+
+    def _checked(self, name, e, dtype=None):
+        if e.dtype not in DTYPE_CODES and e.dtype not in UNSUPPORTED_CODES:
+            raise Corrupt("tensor %r has unknown dtype code %d" % (name, e.dtype))
+        if dtype is not None and e.dtype != dtype:
+            raise Corrupt("a slice of %r has dtype code %d, the tensor %d" % (name, e.dtype, dtype))
+        if len(e.shape) > 254:
+            raise Corrupt("tensor %r has rank %d" % (name, len(e.shape)))
+        if e.slices:
+            return e
+        if e.shard_id >= self.num_shards:
+            raise Corrupt("tensor %r is in shard %d of %d" % (name, e.shard_id, self.num_shards))
+        if e.dtype in DTYPE_CODES:
+            nbytes = int(np.prod(e.shape, dtype=object)) * np.dtype(DTYPE_CODES[e.dtype]).itemsize
+            if nbytes != e.size:
+                raise Corrupt("tensor %r of shape %s and dtype %s needs %d bytes, the entry says %d"
+                              % (name, e.shape, DTYPE_CODES[e.dtype], nbytes, e.size))
+        return e
+
+    def dtype_name(self, name):
+        code = self.entries[name].dtype
+        return DTYPE_CODES.get(code) or UNSUPPORTED_CODES[code]
+
+    def read(self, name):
+        """The tensor `name` as a native-endian numpy array (KeyError if absent)."""
+        e = self.entries[name]
+        if e.dtype not in DTYPE_CODES:
+            raise NotImplementedError("tensor %r has dtype %s, which tfgraph cannot read"
+                                      % (name, UNSUPPORTED_CODES[e.dtype]))
+        if not e.slices:
+            return self._read_entry(name, e, self._data_sizes())
+        return self._assemble(name, e)
+
+    def _data_sizes(self):
+        sizes = {}
+        for shard in range(self.num_shards if self.num_shards <= 64 else 0):
+            try:
+                sizes[shard] = os.path.getsize(data_path(self.prefix, shard, self.num_shards))
+            except OSError:
+                pass
+        return sizes
+
+    def _read_entry(self, name, e, sizes):
+        path = data_path(self.prefix, e.shard_id, self.num_shards)
+        try:
+            f = open(path, "rb")
+        except FileNotFoundError:
+            raise Corrupt("data file %s of tensor %r is missing" % (path, name)) from None
+        with f:
+            have = os.fstat(f.fileno()).st_size
+            if e.offset + e.size > have:
+                raise Corrupt("tensor %r: bytes [%d, %d) lie past the end of %s (%d bytes)"
+                              % (name, e.offset, e.offset + e.size, path, have))
+            f.seek(e.offset)
+            raw = f.read(e.size)
+        if len(raw) != e.size:
+            raise Corrupt("tensor %r: short read from %s" % (name, path))
+        if crc32c(raw) != unmask(e.crc):
+            raise Corrupt("checksum mismatch for tensor %r in %s" % (name, path))
+        dtype = DTYPE_CODES[e.dtype]
+        if dtype == "bool":   # any nonzero byte is True; a crafted 2 must not make an odd bool
+            return np.frombuffer(raw, np.uint8).reshape(e.shape) != 0
+        arr = np.frombuffer(raw, np.dtype(dtype).newbyteorder(self._order)).reshape(e.shape)
+        return arr.astype(arr.dtype.newbyteorder("="), copy=True)
+
+    def _assemble(self, name, e):
+        """A partitioned variable: each slice sits under its own OrderedCode key."""
+        total = int(np.prod(e.shape, dtype=object))
+        parts, covered = [], 0
+        for extents in e.slices:
+            if len(extents) != len(e.shape):
+                raise Corrupt("a slice of %r has rank %d, the tensor %d"
+                              % (name, len(extents), len(e.shape)))
+            index, dims = [], []
+            for (start, length), dim in zip(extents, e.shape):
+                if length == -1:
+                    start, length = 0, dim
+                if start < 0 or length < 0 or start + length > dim:
+                    raise Corrupt("a slice of %r lies outside its shape %s" % (name, e.shape))
+                index.append(slice(start, start + length))
+                dims.append(length)
+            value = self._slices.get(slice_key(name, extents))
+            if value is None:
+                raise Corrupt("a slice of %r listed in its entry is missing" % name)
+            sub = self._checked(name, decode_entry(value), dtype=e.dtype)
+            if sub.shape != dims or sub.slices:
+                raise Corrupt("a slice of %r has shape %s, its extents say %s"
+                              % (name, sub.shape, dims))
+            covered += int(np.prod(dims, dtype=object))
+            parts.append((tuple(index), sub))
+        sizes = self._data_sizes()
+        itemsize = np.dtype(DTYPE_CODES[e.dtype]).itemsize
+        if covered != total or total * itemsize > sum(sizes.values()):
+            raise Corrupt("the slices of %r do not tile its shape %s" % (name, e.shape))
+        out = np.empty(e.shape, DTYPE_CODES[e.dtype])
+        for index, sub in parts:
+            out[index] = self._read_entry(name, sub, sizes)
+        return out
+
+
+def encode_index(entries, num_shards=1):
+    """The .index bytes for {name: (dtype name, shape, offset, size, crc32c)} in one shard."""
+    items = [(b"", encode_header(num_shards))]
+    for name in sorted(entries, key=lambda n: n.encode("utf-8")):
+        dtype, shape, offset, size, crc = entries[name]
+        items.append((name.encode("utf-8"),
+                      encode_entry(CODE_OF[dtype], shape, offset, size, mask(crc))))
+    return build_table(items)
