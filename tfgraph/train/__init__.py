@@ -3,6 +3,7 @@ from tfgraph.train.adadelta import AdadeltaOptimizer
 from tfgraph.train.adagrad import AdagradOptimizer
 from tfgraph.train.adam import AdamOptimizer
 from tfgraph.framework.graph_io import export_meta_graph, import_meta_graph, write_graph
+from tfgraph.train.checkpoint_init import init_from_checkpoint
 from tfgraph.train.checkpoint_utils import (CheckpointReader, CheckpointState, NewCheckpointReader,
                                             checkpoint_exists, get_checkpoint_state,
                                             latest_checkpoint, list_variables, load_checkpoint,
@@ -71,6 +72,7 @@ __all__ = [
     "list_variables",
     "load_checkpoint",
     "load_variable",
+    "init_from_checkpoint",
     "update_checkpoint_state",
     "write_graph",
     "export_meta_graph",

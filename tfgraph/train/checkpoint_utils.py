@@ -24,6 +24,7 @@ file first, then the index, so an index never names a data file that is not ther
 import json
 import os
 import re
+import secrets
 import struct
 import tempfile
 import zlib
@@ -127,15 +128,23 @@ def write_tf_checkpoint(prefix, tensors):
 
 
 def _temp_file(path, directory, temps):
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=directory)
-    os.close(fd)
-    temps.append(tmp)
-    return tmp
+    """A new empty temp file beside `path` with the umask's permissions (mkstemp's are 0600,
+    which would leave published checkpoints unreadable to the user's group, unlike TF's)."""
+    while True:
+        tmp = os.path.join(directory, ".%s.%s.tmp" % (os.path.basename(path),
+                                                      secrets.token_hex(4)))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        temps.append(tmp)
+        return tmp
 
 
 def _write_array(f, arr):
-    f.write(memoryview(arr).cast("B"))
+    if arr.nbytes:   # memoryview refuses to cast an empty array
+        f.write(memoryview(arr).cast("B"))
 
 
 def _fsync_dir(directory):
@@ -153,17 +162,18 @@ def _fsync_dir(directory):
 
 def atomic_write_text(path, text):
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=directory)
+    temps = []
     try:
-        with os.fdopen(fd, "w") as f:
+        tmp = _temp_file(path, directory, temps)
+        with open(tmp, "w") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        for tmp in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
         raise
 
 
@@ -203,7 +213,13 @@ class CheckpointReader:
 
     def get_variable_to_dtype_map(self):
         from tfgraph.framework import dtypes
-        return {n: dtypes.as_dtype(self._impl.dtype_name(n)) for n in self._impl.entries}
+        out = {}
+        for n in self._impl.entries:
+            try:
+                out[n] = dtypes.as_dtype(self._impl.dtype_name(n))
+            except TypeError:   # a dtype tfgraph has no DType for (uint32...): numpy's
+                out[n] = np.dtype(self._impl.dtype_name(n))
+        return out
 
     def debug_string(self):
         return "".join("%s (%s) %s\n" % (n, self._impl.dtype_name(n), list(self._impl.shape(n)))
@@ -362,16 +378,18 @@ def _state_path(checkpoint_dir, latest_filename=None):
 
 
 def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoint_paths=None,
-                            latest_filename=None):
+                            latest_filename=None, save_relative_paths=False):
     """Writes the `checkpoint` state file (TF's text format), atomically. Paths that are not
-    absolute
-    are written relative to `save_dir`, as TF does."""
+    absolute are written relative to `save_dir`, as TF does; with `save_relative_paths`
+    (Saver(save_relative_paths=True)) absolute ones too, so the directory can be moved."""
     paths = list(all_model_checkpoint_paths or [])
     if not paths or paths[-1] != model_checkpoint_path:
         paths.append(model_checkpoint_path)
 
     def rel(p):
-        return p if os.path.isabs(p) else os.path.relpath(p, save_dir)
+        if save_relative_paths or not os.path.isabs(p):
+            return os.path.relpath(p, save_dir)
+        return p
     state = CheckpointState(rel(model_checkpoint_path), [rel(p) for p in paths])
     atomic_write_text(_state_path(save_dir, latest_filename), _state_text(state))
 

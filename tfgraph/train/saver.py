@@ -1,11 +1,15 @@
-"""tf.train.Saver: save and restore variables in checkpoint files (format: see checkpoint_utils).
+"""tf.train.Saver: save and restore variables in TensorFlow's checkpoint format (checkpoint_utils).
 
     saver = tf.train.Saver(max_to_keep=5)
     path = saver.save(sess, "/tmp/model.ckpt", global_step=step)   # '/tmp/model.ckpt-1000'
     saver.restore(sess, tf.train.latest_checkpoint("/tmp"))
 
-Each save writes one file atomically and then updates the `checkpoint` state file (also atomically),
-so a crash at any point leaves the previous checkpoint and state loadable. Restoring reads and
+Each save writes `PREFIX.index` and `PREFIX.data-00000-of-00001` (TensorFlow's V2 layout, read
+by TensorFlow's Saver and tf.train.load_checkpoint) as temp files, publishes them with os.replace
+(data first) and then updates the `checkpoint` state file (also atomically), so a crash leaves the
+previous checkpoint and state loadable. (Saving again to the very same prefix replaces two files
+one after the other; a crash in the microseconds between the two renames leaves a pair that reads
+as DataLossError, as in TensorFlow. Step-numbered prefixes never overwrite.) Restoring reads and
 checks every variable (present, same shape and dtype) before writing any of them into the session.
 """
 import glob
@@ -36,6 +40,7 @@ class Saver:
         self._allow_empty = allow_empty
         self._pad_step_number = pad_step_number
         self._filename = filename
+        self._save_relative_paths = save_relative_paths
         self._last_checkpoints = []   # [(prefix, time)], oldest first
         self._vars = None
         if not defer_build:
@@ -80,7 +85,8 @@ class Saver:
         if write_state:
             doomed = self._record(prefix)
             checkpoint_utils.update_checkpoint_state(
-                save_dir or ".", prefix, [p for p, _ in self._last_checkpoints], latest_filename)
+                save_dir or ".", prefix, [p for p, _ in self._last_checkpoints], latest_filename,
+                save_relative_paths=self._save_relative_paths)
             for old in doomed:   # deleted only once the state file no longer names them
                 self._delete(old)
         return prefix

@@ -250,23 +250,39 @@ def slice_key(name, extents):
 
 
 # -- the table (PREFIX.index) ----------------------------------------------------------------------
-def _block(entries, restart_interval):
-    out, restarts, last = bytearray(), [], b""
-    for i, (key, value) in enumerate(entries):
+class _BlockBuilder:
+    """Prefix-compressed entries with a restart point (a full key) every `interval` entries."""
+
+    def __init__(self, interval):
+        self.interval, self.out, self.restarts = interval, bytearray(), []
+        self.count, self.last = 0, b""
+
+    def add(self, key, value):
         shared = 0
-        if i % restart_interval == 0:
-            restarts.append(len(out))
+        if self.count % self.interval == 0:
+            self.restarts.append(len(self.out))
         else:
-            limit = min(len(last), len(key))
-            while shared < limit and last[shared] == key[shared]:
+            limit = min(len(self.last), len(key))
+            while shared < limit and self.last[shared] == key[shared]:
                 shared += 1
-        out += _varint(shared) + _varint(len(key) - shared) + _varint(len(value))
-        out += key[shared:] + value
-        last = key
-    if not restarts:
-        restarts = [0]
-    out += struct.pack("<%dI" % (len(restarts) + 1), *restarts, len(restarts))
-    return bytes(out)
+        self.out += _varint(shared) + _varint(len(key) - shared) + _varint(len(value))
+        self.out += key[shared:] + value
+        self.last, self.count = key, self.count + 1
+
+    def size_estimate(self):   # TF's BlockBuilder::CurrentSizeEstimate
+        return len(self.out) + 4 * len(self.restarts) + 4
+
+    def finish(self):
+        restarts = self.restarts or [0]
+        return bytes(self.out) + struct.pack("<%dI" % (len(restarts) + 1), *restarts,
+                                             len(restarts))
+
+
+def _block(entries, restart_interval):
+    block = _BlockBuilder(restart_interval)
+    for key, value in entries:
+        block.add(key, value)
+    return block.finish()
 
 
 def _with_trailer(out, contents):
@@ -281,16 +297,16 @@ def _handle(h):
 
 
 def build_table(items):
-    """The bytes of a table holding `items`, a list of (key bytes, value bytes) sorted by key."""
-    out, index, pending, pending_size = bytearray(), [], [], 0
+    """The bytes of a table holding `items`, a list of (key bytes, value bytes) sorted by key.
+    A data block is closed once its size estimate reaches BLOCK_SIZE, as TF's TableBuilder does."""
+    out, index, block = bytearray(), [], _BlockBuilder(RESTART_INTERVAL)
     for key, value in items:
-        pending.append((key, value))
-        pending_size += len(key) + len(value) + 8
-        if pending_size >= BLOCK_SIZE:
-            index.append((key, _handle(_with_trailer(out, _block(pending, RESTART_INTERVAL)))))
-            pending, pending_size = [], 0
-    if pending:   # the last key itself is a valid upper bound for the block's index key
-        index.append((pending[-1][0], _handle(_with_trailer(out, _block(pending, 16)))))
+        block.add(key, value)
+        if block.size_estimate() >= BLOCK_SIZE:
+            index.append((key, _handle(_with_trailer(out, block.finish()))))
+            block = _BlockBuilder(RESTART_INTERVAL)
+    if block.count:   # a block's last key is a valid index key for it (TF shortens it)
+        index.append((block.last, _handle(_with_trailer(out, block.finish()))))
     meta = _with_trailer(out, _block([], RESTART_INTERVAL))
     idx = _with_trailer(out, _block(index, 1))
     footer = _handle(meta) + _handle(idx)

@@ -1,0 +1,105 @@
+"""Checkpoint models shared by TensorFlow (make_tf_checkpoints.py) and tfgraph (the tests).
+
+Each builder takes the TF1 module (`tf.compat.v1` or `tfgraph`) and builds the same graph: the
+same variable names, shapes, dtypes and values. Run as a script with tfgraph's python to write a
+tfgraph checkpoint for the generator:
+    python tests/reference/ckpt_cases.py write-tfgraph OUT_DIR
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+X = np.array([[0.5, -1.0, 2.0, 0.25], [1.5, 0.0, -0.5, 3.0]], np.float32)
+
+
+def model_values(seed):
+    """{variable name: value} of the small model, the seed picking the values."""
+    rs = np.random.RandomState(seed)
+    return {
+        "dense/kernel": rs.randn(4, 3).astype(np.float32),
+        "dense/bias": rs.randn(3).astype(np.float32),
+        "dense_1/kernel": rs.randn(3, 2).astype(np.float32),
+        "dense_1/bias": rs.randn(2).astype(np.float32),
+        "extra/double": rs.randn(2, 2),
+        "extra/counts": rs.randint(-1000, 1000, size=3).astype(np.int32),
+        "extra/big": (rs.randint(0, 1 << 30, size=2).astype(np.int64) << 20),
+        "extra/flag": np.array([True, False, True]),
+        "extra/scalar": np.float32(rs.randn()),
+        "global_step": np.int64(seed + 4),
+    }
+
+
+def build_model(tf, values):
+    """x -> relu(x @ dense/kernel + dense/bias) @ dense_1/kernel + dense_1/bias, plus variables
+    of the other dtypes. Returns (x placeholder, output, {name: variable})."""
+    vs = {}
+    for name, value in values.items():
+        scope, _, base = name.rpartition("/")
+        with tf.variable_scope(scope or tf.get_variable_scope()):
+            init = tf.constant(value)   # dtype given: tfgraph's get_variable takes the
+            vs[name] = tf.get_variable(base, initializer=init, dtype=init.dtype,  # scope's
+                                       trainable=value.dtype.kind == "f")   # float32 otherwise
+    x = tf.placeholder(tf.float32, [None, 4], name="x")
+    h = tf.nn.relu(tf.matmul(x, vs["dense/kernel"]) + vs["dense/bias"])
+    y = tf.matmul(h, vs["dense_1/kernel"]) + vs["dense_1/bias"]
+    return x, y, vs
+
+
+def partitioned_values():
+    return {"emb/weights": np.arange(14, dtype=np.float32).reshape(7, 2) / 4.0,
+            "emb/bias": np.array([0.5, -0.5], np.float32)}
+
+
+INIT_CASES = {
+    # name: (variables to create {name: shape}, assignment map; a value "@name" is the variable)
+    "scope_to_scope": ({"tower/dense/kernel": [4, 3], "tower/dense/bias": [3],
+                        "other/w": [2]}, {"dense/": "tower/dense/"}),
+    "root_to_scope": ({"tower/dense/kernel": [4, 3], "tower/dense_1/bias": [2]},
+                      {"/": "tower/"}),
+    "scope_to_root": ({"kernel": [4, 3], "bias": [3]}, {"dense/": "/"}),
+    "by_name_and_object": ({"my_kernel": [4, 3], "b1": [2]},
+                           {"dense/kernel": "my_kernel", "dense_1/bias": "@b1"}),
+    "missing_tensor": ({"my_kernel": [4, 3]}, {"dense/missing": "my_kernel"}),
+    "missing_in_scope": ({"tower/dense/nope": [3]}, {"dense/": "tower/dense/"}),
+    "not_a_scope": ({"my_kernel": [4, 3]}, {"dense/kernel": "no_such_var"}),
+    "bad_shape": ({"my_kernel": [3, 3]}, {"dense/kernel": "my_kernel"}),
+}
+
+
+def run_init_case(tf1, ckpt, variables, assignment_map):
+    """Creates the variables (zeros), applies init_from_checkpoint, runs the initializers:
+    {"values": {name: value}} or {"error": type name, "message": text}."""
+    created = {}
+    for name, shape in variables.items():
+        created[name] = tf1.get_variable(name, shape, initializer=tf1.zeros_initializer())
+    amap = {k: created[v[1:]] if v.startswith("@") else v for k, v in assignment_map.items()}
+    try:
+        tf1.train.init_from_checkpoint(ckpt, amap)
+    except (ValueError, TypeError) as e:
+        return {"error": type(e).__name__, "message": str(e)}
+    with tf1.Session() as sess:
+        sess.run(tf1.global_variables_initializer())
+        return {"values": {n: sess.run(v).tolist() for n, v in created.items()}}
+
+
+def write_tfgraph(out_dir):
+    """Writes the seed-1 model with tfgraph's Saver into out_dir; prints its prediction."""
+    import tfgraph as tf
+    with tf.Graph().as_default():
+        x, y, vs = build_model(tf, model_values(1))
+        saver = tf.train.Saver(save_relative_paths=True)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            prefix = saver.save(sess, os.path.join(out_dir, "model.ckpt"), global_step=5,
+                                write_meta_graph=False)
+            pred = sess.run(y, {x: X})
+    print(json.dumps({"prefix": prefix, "y": pred.tolist()}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["write-tfgraph"]:
+        write_tfgraph(sys.argv[2])
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,223 @@
+"""TensorFlow's V2 checkpoint layout: checkpoints written by TensorFlow 2.21's tf.compat.v1 Saver
+(tests/data/tf_checkpoints, from tests/reference/make_tf_checkpoints.py) restore into tfgraph,
+tfgraph's writes are byte-identical to the fixture TensorFlow restored, the reader API and
+init_from_checkpoint match TF's recorded results."""
+import json
+import os
+import shutil
+import sys
+
+import numpy as np
+import pytest
+
+import tfgraph as tf
+from tfgraph.kernels.crc32c import crc32c, mask, unmask
+from tfgraph.train import checkpoint_utils, tensor_bundle
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "..", "..", "data", "tf_checkpoints")
+sys.path.insert(0, os.path.join(HERE, "..", "..", "reference"))
+import ckpt_cases  # noqa: E402
+
+with open(os.path.join(DATA, "expected.json")) as _f:
+    EXPECTED = json.load(_f)
+
+
+@pytest.fixture
+def ckpt_dir(tmp_path):
+    """A private copy of the fixtures (tests must not depend on the checkout's absolute path)."""
+    dst = tmp_path / "ckpts"
+    shutil.copytree(DATA, dst)
+    return str(dst)
+
+
+def _zeros(values):
+    return {k: np.zeros_like(np.asarray(v)) for k, v in values.items()}
+
+
+def test_crc32c_known_values():
+    assert crc32c(b"123456789") == 0xE3069283          # the standard check value
+    assert crc32c(bytes(32)) == 0x8A9136AA               # RFC 3720 test vectors
+    assert crc32c(b"\xff" * 32) == 0x62A8AB43
+    assert crc32c(bytes(range(32))) == 0x46DD794E
+    data = np.random.RandomState(0).randint(0, 256, 1000, dtype=np.uint8).tobytes()
+    assert crc32c(data[300:], crc32c(data[:300])) == crc32c(data)   # continuable
+    assert crc32c(memoryview(data)[1:]) == crc32c(data[1:])           # unaligned start
+    assert unmask(mask(0x12345678)) == 0x12345678 and mask(0) == 0xA282EAD8
+
+
+def test_tf_model_checkpoint_restores_and_predicts(ckpt_dir):
+    exp = EXPECTED["model"]
+    model_dir = os.path.join(ckpt_dir, "model")
+    prefix = tf.train.latest_checkpoint(model_dir)
+    assert prefix == os.path.join(ckpt_dir, exp["prefix"])
+    with tf.Graph().as_default():
+        x, y, vs = ckpt_cases.build_model(tf, _zeros(ckpt_cases.model_values(0)))
+        with tf.Session() as sess:   # no initializer run: restore alone sets every variable
+            tf.train.Saver().restore(sess, prefix)
+            got = sess.run(vs)
+            pred = sess.run(y, {x: ckpt_cases.X})
+    for name, value in exp["values"].items():
+        assert got[name].dtype.name == exp["dtypes"][name], name
+        np.testing.assert_array_equal(got[name], np.array(value, exp["dtypes"][name]), name)
+    np.testing.assert_allclose(pred, exp["y"], rtol=1e-6, atol=1e-6)
+    state = tf.train.get_checkpoint_state(model_dir)
+    assert state.all_model_checkpoint_paths == [os.path.join(ckpt_dir, exp["older"]), prefix]
+    older = tf.train.load_variable(os.path.join(ckpt_dir, exp["older"]), "dense/bias")
+    np.testing.assert_array_equal(older * 2, got["dense/bias"])   # saved before the doubling
+    assert tf.train.load_variable(os.path.join(ckpt_dir, exp["older"]), "global_step") == 4
+
+
+def test_reader_api_on_tf_checkpoint(ckpt_dir):
+    exp = EXPECTED["model"]
+    model_dir = os.path.join(ckpt_dir, "model")
+    prefix = os.path.join(ckpt_dir, exp["prefix"])
+    assert tf.train.list_variables(model_dir) == sorted(
+        (n, list(np.shape(v))) for n, v in exp["values"].items())
+    np.testing.assert_array_equal(tf.train.load_variable(model_dir, "extra/big:0"),
+                                  exp["values"]["extra/big"])
+    reader = tf.compat.v1.train.NewCheckpointReader(prefix)
+    assert reader.has_tensor("extra/flag") and not reader.has_tensor("extra")
+    flag = reader.get_tensor("extra/flag")
+    assert flag.dtype == np.bool_ and flag.tolist() == [True, False, True]
+    assert reader.get_tensor("extra/scalar").shape == ()
+    dtypes = reader.get_variable_to_dtype_map()
+    assert dtypes["extra/double"] is tf.float64 and dtypes["extra/counts"] is tf.int32
+    assert dtypes["global_step"] is tf.int64 and dtypes["extra/flag"] is tf.bool
+    assert reader.get_variable_to_shape_map()["dense_1/kernel"] == [3, 2]
+    with pytest.raises(tf.errors.NotFoundError, match="Key nope not found"):
+        reader.get_tensor("nope")
+    assert tf.train.checkpoint_exists(prefix)
+    assert not tf.train.checkpoint_exists(prefix + "0")
+    assert tf.train.load_checkpoint(model_dir).has_tensor("dense/kernel")
+
+
+def test_partitioned_tf_variable_reads_as_one_tensor(ckpt_dir):
+    exp = EXPECTED["partitioned"]
+    prefix = os.path.join(ckpt_dir, exp["prefix"])
+    assert [list(p) for p in tf.train.list_variables(prefix)] == exp["list_variables"]
+    np.testing.assert_array_equal(tf.train.load_variable(prefix, "emb/weights"),
+                                  exp["values"]["emb/weights"])
+    with tf.Graph().as_default():   # tfgraph has no partitioner: one variable of the full shape
+        w = tf.get_variable("emb/weights", [7, 2])
+        b = tf.get_variable("emb/bias", [2])
+        with tf.Session() as sess:
+            tf.train.Saver().restore(sess, tf.train.latest_checkpoint(
+                os.path.dirname(prefix)))
+            np.testing.assert_array_equal(sess.run(w), exp["values"]["emb/weights"])
+            np.testing.assert_array_equal(sess.run(b), exp["values"]["emb/bias"])
+
+
+def test_tfgraph_writes_the_bytes_tensorflow_restored(tmp_path):
+    # make_tf_checkpoints.py had TensorFlow restore this fixture (load_checkpoint, Saver.restore
+    # and the prediction); tfgraph must still write exactly those bytes.
+    assert EXPECTED["tfgraph_to_tf"]["load_checkpoint_values_equal"] is True
+    assert EXPECTED["tfgraph_to_tf"]["saver_restore_values_equal"] is True
+    assert EXPECTED["tfgraph_to_tf"]["prediction_max_abs_diff"] < 1e-5
+    with tf.Graph().as_default():
+        ckpt_cases.build_model(tf, ckpt_cases.model_values(1))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            prefix = tf.train.Saver(save_relative_paths=True).save(
+                sess, str(tmp_path / "model.ckpt"), global_step=5, write_meta_graph=False)
+    fixture = os.path.join(DATA, "tfgraph_written")
+    for name in ["model.ckpt-5.index", "model.ckpt-5.data-00000-of-00001", "checkpoint"]:
+        with open(os.path.join(fixture, name), "rb") as a, open(tmp_path / name, "rb") as b:
+            assert a.read() == b.read(), name
+    assert sorted(os.listdir(tmp_path)) == ["checkpoint", "model.ckpt-5.data-00000-of-00001",
+                                            "model.ckpt-5.index"]   # no temp files left
+    assert prefix == str(tmp_path / "model.ckpt-5")
+
+
+def test_index_matches_tensorflow_block_layout():
+    """Re-encoding the entries of TF's own index gives TF's data block byte for byte (the index
+    block may differ: TF shortens its separator keys, e.g. 'step' -> 't')."""
+    path = os.path.join(DATA, "model", "model.ckpt-7.index")
+    raw = open(path, "rb").read()
+    table = tensor_bundle.read_table(raw)
+    mine = tensor_bundle.build_table(sorted(table.items()))
+    first_block = len(tensor_bundle._block(sorted(table.items()), 16)) + 5
+    assert mine[:first_block] == raw[:first_block]
+    assert mine[-8:] == raw[-8:]
+    assert tensor_bundle.read_table(mine) == table
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED["init_from_checkpoint"]))
+def test_init_from_checkpoint_matches_tf(ckpt_dir, case):
+    exp = EXPECTED["init_from_checkpoint"][case]
+    variables, amap = ckpt_cases.INIT_CASES[case]
+    ckpt = os.path.join(ckpt_dir, "model")
+    with tf.Graph().as_default():
+        got = ckpt_cases.run_init_case(tf, ckpt, variables, amap)
+    if "error" in exp:
+        assert got.get("error") == exp["error"], got
+        want = exp["message"].replace("<CKPT>", ckpt).split(" {")[0]   # TF's dict order varies
+        assert got["message"].split(" {")[0] == want
+    else:
+        assert set(got["values"]) == set(exp["values"])
+        for name, value in exp["values"].items():
+            np.testing.assert_array_equal(got["values"][name], np.float32(value), name)
+
+
+def test_init_from_checkpoint_reads_at_initializer_run(tmp_path):
+    prefix = str(tmp_path / "c")
+    checkpoint_utils.write_tf_checkpoint(prefix, {"a/w": np.ones(3, np.float32)})
+    with tf.Graph().as_default():
+        with tf.variable_scope("b"):
+            w = tf.get_variable("w", [3])
+        tf.train.init_from_checkpoint(prefix, {"a/": "b/"})
+        assert w.initial_value.op.type == "RestoreV2"
+        checkpoint_utils.write_tf_checkpoint(prefix, {"a/w": np.full(3, 2, np.float32)})
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(w), [2, 2, 2])
+        with tf.variable_scope("i"):
+            wi = tf.get_variable("w", [3], dtype=tf.int32)
+        tf.train.init_from_checkpoint(prefix, {"a/w": wi})
+        with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError,
+                                                 match="dtype float32, expected int32"):
+            sess.run(wi.initializer)
+
+
+_DTYPES = ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
+           "uint32", "uint64", "bool"]
+
+
+def test_round_trip_every_dtype_and_shape(tmp_path):
+    rs = np.random.RandomState(3)
+    tensors = {}
+    for i, dt in enumerate(_DTYPES):
+        shape = [(), (5,), (2, 3), (0, 4), (1, 1, 3)][i % 5]
+        tensors["v/%02d_%s" % (i, dt)] = np.asarray(rs.randn(*shape) * 50).astype(dt)
+    tensors["unicode/é名"] = np.arange(4, dtype=np.float32)
+    prefix = str(tmp_path / "all")
+    checkpoint_utils.write_tf_checkpoint(prefix, tensors)
+    reader = tf.train.load_checkpoint(prefix)
+    assert set(reader.get_variable_to_shape_map()) == set(tensors)
+    for name, value in tensors.items():
+        got = reader.get_tensor(name)
+        assert got.dtype == value.dtype and got.shape == value.shape, name
+        np.testing.assert_array_equal(got, value)
+
+
+def test_many_tensors_span_several_table_blocks(tmp_path):
+    tensors = {"layer_%05d/kernel_with_a_long_name" % i: np.float32(i) for i in range(15000)}
+    prefix = str(tmp_path / "many")
+    checkpoint_utils.write_tf_checkpoint(prefix, tensors)
+    raw = open(prefix + ".index", "rb").read()
+    assert len(raw) > 2 * tensor_bundle.BLOCK_SIZE   # at least three data blocks
+    reader = tf.train.load_checkpoint(prefix)
+    assert len(reader.get_variable_to_shape_map()) == 15000
+    assert reader.get_tensor("layer_04321/kernel_with_a_long_name") == 4321
+
+
+def test_old_tfgraph_format_still_restores(tmp_path):
+    prefix = str(tmp_path / "old.ckpt")
+    checkpoint_utils.write_checkpoint(prefix, {"W": np.arange(6, dtype=np.float32).reshape(2, 3)})
+    assert open(prefix + ".index", "rb").read(8) == checkpoint_utils.MAGIC
+    with tf.Graph().as_default():
+        w = tf.Variable(np.zeros((2, 3), np.float32), name="W")
+        with tf.Session() as sess:
+            tf.train.Saver().restore(sess, prefix)
+            np.testing.assert_array_equal(sess.run(w), np.arange(6).reshape(2, 3))
+    assert tf.train.list_variables(prefix) == [("W", [2, 3])]
