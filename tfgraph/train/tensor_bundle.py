@@ -23,6 +23,7 @@ tf.errors.DataLossError naming the file.
 """
 import os
 import struct
+import sys
 
 import numpy as np
 
@@ -458,16 +459,18 @@ class BundleReader:
                 raise Corrupt("tensor %r: bytes [%d, %d) lie past the end of %s (%d bytes)"
                               % (name, e.offset, e.offset + e.size, path, have))
             f.seek(e.offset)
-            raw = f.read(e.size)
-        if len(raw) != e.size:
+            dtype = DTYPE_CODES[e.dtype]
+            out = np.empty(e.shape, np.uint8 if dtype == "bool" else dtype)
+            got = f.readinto(out.reshape(-1).view(np.uint8)) if e.size else 0
+        if got != e.size:
             raise Corrupt("tensor %r: short read from %s" % (name, path))
-        if crc32c(raw) != unmask(e.crc):
+        if crc32c(out) != unmask(e.crc):
             raise Corrupt("checksum mismatch for tensor %r in %s" % (name, path))
-        dtype = DTYPE_CODES[e.dtype]
         if dtype == "bool":   # any nonzero byte is True; a crafted 2 must not make an odd bool
-            return np.frombuffer(raw, np.uint8).reshape(e.shape) != 0
-        arr = np.frombuffer(raw, np.dtype(dtype).newbyteorder(self._order)).reshape(e.shape)
-        return arr.astype(arr.dtype.newbyteorder("="), copy=True)
+            return out != 0
+        if (self._order == ">") != (sys.byteorder == "big") and out.dtype.itemsize > 1:
+            out.byteswap(inplace=True)
+        return out
 
     def _assemble(self, name, e):
         """A partitioned variable: each slice sits under its own OrderedCode key."""
