@@ -98,8 +98,34 @@ def write_tfgraph(out_dir):
     print(json.dumps({"prefix": prefix, "y": pred.tolist()}))
 
 
+MANY = 15000   # enough index entries for several 256 KB table blocks
+
+
+def many_name(i):
+    return "layer_%05d/kernel_with_a_long_name" % i
+
+
+def write_many_tfgraph(prefix):
+    from tfgraph.train import checkpoint_utils
+    checkpoint_utils.write_tf_checkpoint(prefix, {many_name(i): np.float32(i)
+                                                  for i in range(MANY)})
+
+
+def read_many_tfgraph(prefix):
+    import tfgraph as tf
+    reader = tf.train.load_checkpoint(prefix)
+    names = sorted(reader.get_variable_to_shape_map())
+    ok = names == sorted(many_name(i) for i in range(MANY)) and all(
+        reader.get_tensor(many_name(i)) == np.float32(i) for i in range(MANY))
+    print(json.dumps({"count": len(names), "values_equal": bool(ok)}))
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["write-tfgraph"]:
         write_tfgraph(sys.argv[2])
+    elif sys.argv[1:2] == ["write-many"]:
+        write_many_tfgraph(sys.argv[2])
+    elif sys.argv[1:2] == ["read-many"]:
+        read_many_tfgraph(sys.argv[2])
     else:
         sys.exit(__doc__)

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import numpy as np
 import tensorflow as tf
@@ -83,17 +84,54 @@ def init_cases():
     return out
 
 
+def _tfgraph(*args):
+    """Runs tests/reference/ckpt_cases.py with tfgraph's python; its last stdout line."""
+    python = os.environ.get("TFGRAPH_PYTHON", "python3")
+    env = dict(os.environ, PYTHONPATH=REPO)
+    proc = subprocess.run([python, os.path.join(HERE, "ckpt_cases.py"), *args],
+                          env=env, capture_output=True, text=True, cwd=REPO)
+    if proc.returncode:
+        sys.exit("tfgraph %s failed:\n%s" % (args[0], proc.stderr))
+    lines = proc.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
+def many_tensors():
+    """Indexes of several table blocks, both ways (kept out of the fixtures: ~1 MB)."""
+    tmp = tempfile.mkdtemp()
+    try:
+        prefix = os.path.join(tmp, "tf_many")
+        with tf.Graph().as_default():
+            names = [ckpt_cases.many_name(i) for i in range(ckpt_cases.MANY)]
+            values = [tf.constant(np.float32(i)) for i in range(ckpt_cases.MANY)]
+            save = tf.raw_ops.SaveV2(prefix=prefix, tensor_names=names,
+                                     shape_and_slices=[""] * len(names), tensors=values)
+            with v1.Session() as sess:
+                sess.run(save)
+        tf_prefix = prefix
+        index_bytes = os.path.getsize(prefix + ".index")
+        tf_to_tfgraph = json.loads(_tfgraph("read-many", prefix))
+        prefix = os.path.join(tmp, "tfgraph_many")
+        _tfgraph("write-many", prefix)
+        same = all(open(tf_prefix + suffix, "rb").read() == open(prefix + suffix, "rb").read()
+                   for suffix in (".index", ".data-00000-of-00001"))
+        reader = tf.train.load_checkpoint(prefix)
+        ok = all(reader.get_tensor(ckpt_cases.many_name(i)) == np.float32(i)
+                 for i in range(ckpt_cases.MANY))
+        return {"tf_index_bytes": index_bytes, "tf_to_tfgraph": tf_to_tfgraph,
+                "tfgraph_to_tf": {"count": len(reader.get_variable_to_shape_map()),
+                                  "values_equal": bool(ok),
+                                  "index_bytes": os.path.getsize(prefix + ".index"),
+                                  "files_identical_to_tf": same}}
+    finally:
+        shutil.rmtree(tmp)
+
+
 def tfgraph_to_tf():
     """tfgraph writes the seed-1 model; TensorFlow reads it three ways."""
     out_dir = os.path.join(OUT, "tfgraph_written")
     os.makedirs(out_dir)
-    python = os.environ.get("TFGRAPH_PYTHON", "python3")
-    env = dict(os.environ, PYTHONPATH=REPO)
-    proc = subprocess.run([python, os.path.join(HERE, "ckpt_cases.py"), "write-tfgraph", out_dir],
-                          env=env, capture_output=True, text=True, cwd=REPO)
-    if proc.returncode:
-        sys.exit("tfgraph writer failed:\n" + proc.stderr)
-    written = json.loads(proc.stdout.strip().splitlines()[-1])
+    written = json.loads(_tfgraph("write-tfgraph", out_dir))
     expected = ckpt_cases.model_values(1)
     result = {}
     prefix = v1.train.latest_checkpoint(out_dir)
@@ -122,12 +160,15 @@ def main():
            "partitioned": write_partitioned()}
     out["init_from_checkpoint"] = init_cases()
     out["tfgraph_to_tf"] = tfgraph_to_tf()
+    out["tfgraph_to_tf"]["many_tensors"] = many_tensors()
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(out, f, indent=1, sort_keys=True)
     print("tfgraph-written checkpoint read by TensorFlow:", json.dumps(out["tfgraph_to_tf"]))
     ok = out["tfgraph_to_tf"]
+    many = ok["many_tensors"]
     if not (ok["load_checkpoint_values_equal"] and ok["saver_restore_values_equal"]
-            and ok["prediction_max_abs_diff"] < 1e-5):
+            and ok["prediction_max_abs_diff"] < 1e-5 and many["tf_to_tfgraph"]["values_equal"]
+            and many["tfgraph_to_tf"]["values_equal"]):
         sys.exit("FAILED: TensorFlow did not restore the tfgraph checkpoint")
     sizes = sum(os.path.getsize(p) for p in glob.glob(os.path.join(OUT, "**"), recursive=True)
                 if os.path.isfile(p))

@@ -8,7 +8,8 @@ readers accept N shards). The index is a LevelDB-style sorted table:
                    offsets and their count; each block is followed by a 1-byte compression type
                    (0 = none) and the masked CRC-32C of the block plus that byte
     metaindex      an empty block
-    index block    one entry per data block: a key >= its last key, value = (varint offset, size)
+    index block    one entry per data block: a short key >= its last key and < the next block's
+                   first, value = the block handle (varint offset, varint size)
     footer         the metaindex and index block handles, zero-padded to 40 bytes, then the
                    fixed64 LE magic 0xdb4775248b80fb57
 
@@ -297,17 +298,42 @@ def _handle(h):
     return _varint(h[0]) + _varint(h[1])
 
 
+def _separator(start, limit):
+    """A short key k with start <= k < limit (LevelDB's BytewiseComparator::FindShortestSeparator),
+    so the index block holds short keys, as TF's does."""
+    n = 0
+    while n < min(len(start), len(limit)) and start[n] == limit[n]:
+        n += 1
+    if n < min(len(start), len(limit)) and start[n] < 0xFF and start[n] + 1 < limit[n]:
+        return start[:n] + bytes([start[n] + 1])
+    return start
+
+
+def _successor(key):
+    """A short key >= `key` (FindShortSuccessor): the first non-0xff byte, incremented."""
+    for i, b in enumerate(key):
+        if b != 0xFF:
+            return key[:i] + bytes([b + 1])
+    return key
+
+
 def build_table(items):
-    """The bytes of a table holding `items`, a list of (key bytes, value bytes) sorted by key.
-    A data block is closed once its size estimate reaches BLOCK_SIZE, as TF's TableBuilder does."""
-    out, index, block = bytearray(), [], _BlockBuilder(RESTART_INTERVAL)
+    """The bytes of a table holding `items`, a list of (key bytes, value bytes) sorted by key,
+    laid out as TF's TableBuilder does: a data block is closed once its size estimate reaches
+    BLOCK_SIZE, and its index entry is written when the next key shows the shortest separator."""
+    out, index, block, pending = bytearray(), [], _BlockBuilder(RESTART_INTERVAL), None
     for key, value in items:
+        if pending is not None:
+            index.append((_separator(pending[0], key), pending[1]))
+            pending = None
         block.add(key, value)
         if block.size_estimate() >= BLOCK_SIZE:
-            index.append((key, _handle(_with_trailer(out, block.finish()))))
+            pending = (key, _handle(_with_trailer(out, block.finish())))
             block = _BlockBuilder(RESTART_INTERVAL)
-    if block.count:   # a block's last key is a valid index key for it (TF shortens it)
-        index.append((block.last, _handle(_with_trailer(out, block.finish()))))
+    if block.count:
+        pending = (block.last, _handle(_with_trailer(out, block.finish())))
+    if pending is not None:
+        index.append((_successor(pending[0]), pending[1]))
     meta = _with_trailer(out, _block([], RESTART_INTERVAL))
     idx = _with_trailer(out, _block(index, 1))
     footer = _handle(meta) + _handle(idx)

@@ -129,17 +129,28 @@ def test_tfgraph_writes_the_bytes_tensorflow_restored(tmp_path):
     assert prefix == str(tmp_path / "model.ckpt-5")
 
 
-def test_index_matches_tensorflow_block_layout():
-    """Re-encoding the entries of TF's own index gives TF's data block byte for byte (the index
-    block may differ: TF shortens its separator keys, e.g. 'step' -> 't')."""
-    path = os.path.join(DATA, "model", "model.ckpt-7.index")
-    raw = open(path, "rb").read()
+@pytest.mark.parametrize("fixture", ["model/model.ckpt-7", "model/model.ckpt-4",
+                                     "partitioned/emb.ckpt"])
+def test_index_is_byte_identical_to_tensorflows(fixture):
+    """Re-encoding the entries of TF's own index gives TF's file byte for byte (blocks, restart
+    points, shortened index keys such as 'step' -> 't', checksums, footer)."""
+    raw = open(os.path.join(DATA, fixture + ".index"), "rb").read()
     table = tensor_bundle.read_table(raw)
-    mine = tensor_bundle.build_table(sorted(table.items()))
-    first_block = len(tensor_bundle._block(sorted(table.items()), 16)) + 5
-    assert mine[:first_block] == raw[:first_block]
-    assert mine[-8:] == raw[-8:]
-    assert tensor_bundle.read_table(mine) == table
+    assert tensor_bundle.build_table(sorted(table.items())) == raw
+
+
+def test_index_keys_are_leveldb_separators():
+    sep, succ = tensor_bundle._separator, tensor_bundle._successor
+    assert sep(b"abc1xyz", b"abc5") == b"abc2"
+    assert sep(b"abc", b"abd") == b"abc"          # c+1 is not below d: nothing shorter
+    assert sep(b"ab", b"abc") == b"ab"            # a prefix of the limit
+    assert sep(b"a\xff1", b"a\xff9") == b"a\xff2"
+    assert succ(b"step") == b"t" and succ(b"\xff\xffa") == b"\xff\xffb"
+    assert succ(b"\xff\xff") == b"\xff\xff"
+    # 15000 entries (three 256 KB blocks): TF's SaveV2 and tfgraph wrote identical files
+    many = EXPECTED["tfgraph_to_tf"]["many_tensors"]
+    assert many["tfgraph_to_tf"]["files_identical_to_tf"] is True
+    assert many["tf_to_tfgraph"] == {"count": 15000, "values_equal": True}
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED["init_from_checkpoint"]))
