@@ -47,6 +47,19 @@ def build_model(tf, values):
     return x, y, vs
 
 
+T = np.array([[1.0, -1.0], [0.5, 2.0]], np.float32)
+
+
+def build_training(tf, values):
+    """The model plus a squared loss and Adam (slots 'dense/kernel/Adam', 'Adam_1', beta powers),
+    stepping global_step. Returns (x, target, loss, train_op, variables)."""
+    x, y, vs = build_model(tf, values)
+    target = tf.placeholder(tf.float32, [None, 2], name="target")
+    loss = tf.reduce_mean(tf.square(y - target))
+    train = tf.train.AdamOptimizer(0.05).minimize(loss, global_step=vs["global_step"])
+    return x, target, loss, train, vs
+
+
 def partitioned_values():
     return {"emb/weights": np.arange(14, dtype=np.float32).reshape(7, 2) / 4.0,
             "emb/bias": np.array([0.5, -0.5], np.float32)}

@@ -54,6 +54,28 @@ def write_model():
             "y": pred.tolist()}
 
 
+def write_adam():
+    """Three Adam steps, a save (with the optimizer's slots), then two more steps recorded."""
+    out_dir = os.path.join(OUT, "adam")
+    feed = None
+    with tf.Graph().as_default():
+        x, t, loss, train, vs = ckpt_cases.build_training(v1, ckpt_cases.model_values(2))
+        feed = {x: ckpt_cases.X, t: ckpt_cases.T}
+        saver = v1.train.Saver(save_relative_paths=True)
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train, feed)
+            saver.save(sess, os.path.join(out_dir, "model.ckpt"), global_step=vs["global_step"],
+                       write_meta_graph=False)
+            losses = [float(sess.run([loss, train], feed)[0]) for _ in range(2)]
+            final = sess.run({k: vs[k] for k in ("dense/kernel", "dense_1/bias")})
+    saved = v1.train.list_variables(out_dir)
+    return {"prefix": "adam/model.ckpt-%d" % (ckpt_cases.model_values(2)["global_step"] + 3),
+            "losses_after_restore": losses, "final": _values(final),
+            "list_variables": [[n, s] for n, s in saved]}
+
+
 def write_partitioned():
     """A variable split by fixed_size_partitioner: TF saves it as slices of 'emb/weights'."""
     out_dir = os.path.join(OUT, "partitioned")
@@ -157,7 +179,7 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     out = {"tensorflow": tf.__version__, "model": write_model(),
-           "partitioned": write_partitioned()}
+           "partitioned": write_partitioned(), "adam": write_adam()}
     out["init_from_checkpoint"] = init_cases()
     out["tfgraph_to_tf"] = tfgraph_to_tf()
     out["tfgraph_to_tf"]["many_tensors"] = many_tensors()

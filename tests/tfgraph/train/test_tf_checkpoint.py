@@ -68,6 +68,28 @@ def test_tf_model_checkpoint_restores_and_predicts(ckpt_dir):
     assert tf.train.load_variable(os.path.join(ckpt_dir, exp["older"]), "global_step") == 4
 
 
+def test_tf_adam_training_checkpoint_resumes_in_tfgraph(ckpt_dir):
+    """A TF training checkpoint (weights, Adam slots, beta powers, global_step) restores into the
+    same graph built with tfgraph, and training goes on with TF's losses."""
+    exp = EXPECTED["adam"]
+    prefix = tf.train.latest_checkpoint(os.path.join(ckpt_dir, "adam"))
+    assert prefix == os.path.join(ckpt_dir, exp["prefix"])
+    with tf.Graph().as_default():
+        x, t, loss, train, vs = ckpt_cases.build_training(tf, _zeros(ckpt_cases.model_values(2)))
+        saver = tf.train.Saver()
+        assert sorted(saver._vars) == [n for n, _ in exp["list_variables"]]
+        with tf.Session() as sess:
+            saver.restore(sess, prefix)
+            feed = {x: ckpt_cases.X, t: ckpt_cases.T}
+            losses = [sess.run([loss, train], feed)[0] for _ in range(2)]
+            final = sess.run({k: vs[k] for k in exp["final"]})
+            step = sess.run(vs["global_step"])
+    np.testing.assert_allclose(losses, exp["losses_after_restore"], rtol=1e-5)
+    for k, value in exp["final"].items():
+        np.testing.assert_allclose(final[k], value, rtol=1e-5, atol=1e-6)
+    assert step == int(exp["prefix"].rsplit("-", 1)[1]) + 2
+
+
 def test_reader_api_on_tf_checkpoint(ckpt_dir):
     exp = EXPECTED["model"]
     model_dir = os.path.join(ckpt_dir, "model")
