@@ -62,7 +62,9 @@ def build_training(tf, values):
 
 def partitioned_values():
     return {"emb/weights": np.arange(14, dtype=np.float32).reshape(7, 2) / 4.0,
-            "emb/bias": np.array([0.5, -0.5], np.float32)}
+            "emb/bias": np.array([0.5, -0.5], np.float32),
+            # slice offsets >= 64 take two bytes in the slice keys
+            "emb/big": np.arange(300, dtype=np.float64).reshape(150, 2) - 99.5}
 
 
 INIT_CASES = {

@@ -84,13 +84,15 @@ def write_partitioned():
         w = v1.get_variable("emb/weights", initializer=tf.constant(vals["emb/weights"]),
                             partitioner=v1.fixed_size_partitioner(3))
         v1.get_variable("emb/bias", initializer=tf.constant(vals["emb/bias"]))
+        v1.get_variable("emb/big", initializer=tf.constant(vals["emb/big"]),
+                        partitioner=v1.fixed_size_partitioner(2))
         saver = v1.train.Saver(save_relative_paths=True)
         with v1.Session() as sess:
             sess.run(v1.global_variables_initializer())
             saver.save(sess, os.path.join(out_dir, "emb.ckpt"), write_meta_graph=False)
         parts = [p.name for p in w]
     listed = v1.train.list_variables(os.path.join(out_dir, "emb.ckpt"))
-    return {"prefix": "partitioned/emb.ckpt", "values": _values(vals), "tf_parts": parts,
+    return {"prefix": "partitioned/emb.ckpt", "tf_parts": parts,   # values: ckpt_cases
             "list_variables": [[n, s] for n, s in listed]}
 
 

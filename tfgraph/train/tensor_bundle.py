@@ -226,7 +226,8 @@ def _num_increasing(n):
     return bytes([len(raw)]) + raw
 
 
-# the first two bytes' header bits of an L-byte signed number: L-1 ones, then a zero
+# header bits over the first two bytes of an L-byte signed number: L ones then a zero (a
+# non-negative number; the bytes of a negative one are all inverted, header included)
 _HEADER_BITS = [(0, 0), (0x80, 0), (0xC0, 0), (0xE0, 0), (0xF0, 0), (0xF8, 0), (0xFC, 0),
                 (0xFE, 0), (0xFF, 0), (0xFF, 0x80), (0xFF, 0xC0)]
 
@@ -461,19 +462,10 @@ class BundleReader:
             raise NotImplementedError("tensor %r has dtype %s, which tfgraph cannot read"
                                       % (name, UNSUPPORTED_CODES[e.dtype]))
         if not e.slices:
-            return self._read_entry(name, e, self._data_sizes())
+            return self._read_entry(name, e)
         return self._assemble(name, e)
 
-    def _data_sizes(self):
-        sizes = {}
-        for shard in range(self.num_shards if self.num_shards <= 64 else 0):
-            try:
-                sizes[shard] = os.path.getsize(data_path(self.prefix, shard, self.num_shards))
-            except OSError:
-                pass
-        return sizes
-
-    def _read_entry(self, name, e, sizes):
+    def _read_entry(self, name, e):
         path = data_path(self.prefix, e.shard_id, self.num_shards)
         try:
             f = open(path, "rb")
@@ -523,13 +515,19 @@ class BundleReader:
                               % (name, sub.shape, dims))
             covered += int(np.prod(dims, dtype=object))
             parts.append((tuple(index), sub))
-        sizes = self._data_sizes()
-        itemsize = np.dtype(DTYPE_CODES[e.dtype]).itemsize
-        if covered != total or total * itemsize > sum(sizes.values()):
+        # Slices may alias the same bytes in a crafted file: the whole tensor must fit in the
+        # data files it comes from before it is allocated.
+        have = 0
+        for shard in {sub.shard_id for _, sub in parts}:
+            try:
+                have += os.path.getsize(data_path(self.prefix, shard, self.num_shards))
+            except OSError:
+                pass
+        if covered != total or total * np.dtype(DTYPE_CODES[e.dtype]).itemsize > have:
             raise Corrupt("the slices of %r do not tile its shape %s" % (name, e.shape))
         out = np.empty(e.shape, DTYPE_CODES[e.dtype])
         for index, sub in parts:
-            out[index] = self._read_entry(name, sub, sizes)
+            out[index] = self._read_entry(name, sub)
         return out
 
 

@@ -116,18 +116,25 @@ def test_reader_api_on_tf_checkpoint(ckpt_dir):
 
 def test_partitioned_tf_variable_reads_as_one_tensor(ckpt_dir):
     exp = EXPECTED["partitioned"]
+    values = ckpt_cases.partitioned_values()
     prefix = os.path.join(ckpt_dir, exp["prefix"])
     assert [list(p) for p in tf.train.list_variables(prefix)] == exp["list_variables"]
     np.testing.assert_array_equal(tf.train.load_variable(prefix, "emb/weights"),
-                                  exp["values"]["emb/weights"])
+                                  values["emb/weights"])
     with tf.Graph().as_default():   # tfgraph has no partitioner: one variable of the full shape
         w = tf.get_variable("emb/weights", [7, 2])
         b = tf.get_variable("emb/bias", [2])
+        big = tf.get_variable("emb/big", [150, 2], dtype=tf.float64)
         with tf.Session() as sess:
             tf.train.Saver().restore(sess, tf.train.latest_checkpoint(
                 os.path.dirname(prefix)))
-            np.testing.assert_array_equal(sess.run(w), exp["values"]["emb/weights"])
-            np.testing.assert_array_equal(sess.run(b), exp["values"]["emb/bias"])
+            np.testing.assert_array_equal(sess.run(w), values["emb/weights"])
+            np.testing.assert_array_equal(sess.run(b), values["emb/bias"])
+            np.testing.assert_array_equal(sess.run(big), values["emb/big"])
+    assert tensor_bundle.slice_key("emb/big", [(75, 75), (0, -1)]) == \
+        b"\x00emb/big\x00\x01\x01\x02\xc0\x4b\xc0\x4b\x80\x7f"
+    assert tensor_bundle._signed_num_increasing(-65) == b"\x3f\xbf"
+    assert tensor_bundle._signed_num_increasing(1 << 40) == b"\xfd" + bytes(5)
 
 
 def test_tfgraph_writes_the_bytes_tensorflow_restored(tmp_path):
