@@ -99,6 +99,50 @@ def run_init_case(tf1, ckpt, variables, assignment_map):
         return {"values": {n: sess.run(v).tolist() for n, v in created.items()}}
 
 
+# `checkpoint` state files as users and other tools leave them: what get_checkpoint_state makes
+# of each (TF: a ParseError is logged and gives None; no model path is a ValueError).
+STATE_TEXTS = {
+    "garbage": "this is not a checkpoint state\n",
+    "empty": "",
+    "unknown_field": 'model_checkpoint_path: "m-2"\nfoo: 3\n',
+    "no_model_path": 'all_model_checkpoint_paths: "m-1"\n',
+    "number_for_string": "model_checkpoint_path: 3\n",
+    "unterminated": 'model_checkpoint_path: "m-2\n',
+    "quotes_and_comments": ("# written by hand\nmodel_checkpoint_path: 'm-2'  # the latest\n"
+                            "all_model_checkpoint_paths: 'm-1' all_model_checkpoint_paths:"
+                            ' "m-2"\n'),
+    "escapes": 'model_checkpoint_path: "d\\303\\251j\\340/m\\"q\\\'\\t-1"\n',
+    "timestamps": ('model_checkpoint_path: "/abs/m-2"\nall_model_checkpoint_paths: "/abs/m-1"\n'
+                   'all_model_checkpoint_paths: "/abs/m-2"\n'
+                   "all_model_checkpoint_timestamps: 1700000000.25\n"
+                   "all_model_checkpoint_timestamps: 1.7e9\nlast_preserved_timestamp: 12\n"),
+}
+# update_checkpoint_state calls whose file text must match TF's byte for byte
+STATE_WRITES = {
+    "absolute": ("/abs/m-3", ["/abs/m-2", "/abs/m-3"], {}),
+    "unicode_and_quotes": ("m\u00f6del's \"q\"\t-2", ["m-1", "m\u00f6del's \"q\"\t-2"], {}),
+    "timestamps": ("/abs/m-2", ["/abs/m-1", "/abs/m-2"],
+                   {"all_model_checkpoint_timestamps": [1700000000.25, 1700000100.5],
+                    "last_preserved_timestamp": 1699999999.125}),
+}
+
+
+def read_state(tf1, directory):
+    """get_checkpoint_state of `directory` as JSON-able data (paths with the directory as <DIR>)."""
+    def rel(p):
+        return p.replace(directory, "<DIR>")
+    try:
+        state = tf1.train.get_checkpoint_state(directory)
+    except ValueError as e:
+        return {"error": "ValueError", "message": rel(str(e))}
+    if state is None:
+        return {"result": None}
+    return {"model": rel(state.model_checkpoint_path),
+            "all": [rel(p) for p in state.all_model_checkpoint_paths],
+            "timestamps": list(state.all_model_checkpoint_timestamps),
+            "last_preserved": state.last_preserved_timestamp}
+
+
 def write_tfgraph(out_dir):
     """Writes the seed-1 model with tfgraph's Saver into out_dir; prints its prediction."""
     import tfgraph as tf

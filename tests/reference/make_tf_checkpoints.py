@@ -151,6 +151,24 @@ def many_tensors():
         shutil.rmtree(tmp)
 
 
+def state_files():
+    tmp = tempfile.mkdtemp()
+    try:
+        read = {}
+        for case, text in ckpt_cases.STATE_TEXTS.items():
+            with open(os.path.join(tmp, "checkpoint"), "w") as f:
+                f.write(text)
+            read[case] = ckpt_cases.read_state(v1, tmp)
+        written = {}
+        for case, (model, paths, kwargs) in ckpt_cases.STATE_WRITES.items():
+            v1.train.update_checkpoint_state(tmp, model, paths, **kwargs)
+            with open(os.path.join(tmp, "checkpoint"), "rb") as f:
+                written[case] = f.read().decode("utf-8")
+        return {"read": read, "written": written}
+    finally:
+        shutil.rmtree(tmp)
+
+
 def tfgraph_to_tf():
     """tfgraph writes the seed-1 model; TensorFlow reads it three ways."""
     out_dir = os.path.join(OUT, "tfgraph_written")
@@ -183,6 +201,7 @@ def main():
     out = {"tensorflow": tf.__version__, "model": write_model(),
            "partitioned": write_partitioned(), "adam": write_adam()}
     out["init_from_checkpoint"] = init_cases()
+    out["state_files"] = state_files()
     out["tfgraph_to_tf"] = tfgraph_to_tf()
     out["tfgraph_to_tf"]["many_tensors"] = many_tensors()
     with open(os.path.join(OUT, "expected.json"), "w") as f:

@@ -22,6 +22,7 @@ files in the target directory, fsync them and publish them with os.replace (the 
 file first, then the index, so an index never names a data file that is not there yet).
 """
 import json
+import logging
 import os
 import re
 import secrets
@@ -333,43 +334,126 @@ def load_variable(ckpt_dir_or_file, name):
 
 # -- the `checkpoint` state file -------------------------------------------------------------------
 class CheckpointState:
-    """TF's CheckpointState: model_checkpoint_path and all_model_checkpoint_paths (oldest first)."""
+    """TF's CheckpointState proto: model_checkpoint_path, all_model_checkpoint_paths (oldest
+    first), and the timestamps tf.train.CheckpointManager records."""
 
-    def __init__(self, model_checkpoint_path="", all_model_checkpoint_paths=()):
+    def __init__(self, model_checkpoint_path="", all_model_checkpoint_paths=(),
+                 all_model_checkpoint_timestamps=(), last_preserved_timestamp=0.0):
         self.model_checkpoint_path = model_checkpoint_path
         self.all_model_checkpoint_paths = list(all_model_checkpoint_paths)
+        self.all_model_checkpoint_timestamps = list(all_model_checkpoint_timestamps)
+        self.last_preserved_timestamp = last_preserved_timestamp
 
     def __repr__(self):
         return _state_text(self)
 
 
+# The text format as protobuf writes it: ASCII control characters, quotes and backslashes
+# escaped, other characters (UTF-8) as they are.
+_ESCAPES = {i: "\\%03o" % i for i in list(range(32)) + [127]}
+_ESCAPES.update({ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r", ord('"'): '\\"',
+                 ord("'"): "\\'", ord("\\"): "\\\\"})
+
+
 def _quote(s):
-    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
+    return '"%s"' % s.translate(_ESCAPES)
 
 
 def _state_text(state):
     lines = ["model_checkpoint_path: %s" % _quote(state.model_checkpoint_path)]
     lines += ["all_model_checkpoint_paths: %s" % _quote(p)
               for p in state.all_model_checkpoint_paths]
+    lines += ["all_model_checkpoint_timestamps: %r" % float(t)
+              for t in state.all_model_checkpoint_timestamps]
+    if state.last_preserved_timestamp:
+        lines.append("last_preserved_timestamp: %r" % float(state.last_preserved_timestamp))
     return "\n".join(lines) + "\n"
 
 
-_LINE = re.compile(r'^\s*(\w+)\s*:\s*"((?:[^"\\]|\\.)*)"\s*$')
+class _ParseError(ValueError):
+    pass
+
+
+_TOKEN = re.compile(r"""\s+|\#[^\n]*|(?P<name>[A-Za-z_]\w*)|(?P<colon>:)
+                        |(?P<str>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+                        |(?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)""", re.X)
+_SIMPLE = {"n": 10, "t": 9, "r": 13, "a": 7, "b": 8, "f": 12, "v": 11, "\\": 92, "'": 39,
+           '"': 34, "?": 63}
+_STRING_FIELDS = ("model_checkpoint_path", "all_model_checkpoint_paths")
+_FLOAT_FIELDS = ("all_model_checkpoint_timestamps", "last_preserved_timestamp")
+
+
+def _tokens(text):
+    pos = 0
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m:
+            raise _ParseError("unexpected %r at offset %d" % (text[pos:pos + 10], pos))
+        pos = m.end()
+        if m.lastgroup:
+            yield m.lastgroup, m.group(m.lastgroup)
+
+
+def _unquote(token):
+    """The text of a quoted text-format string: C escapes, octal and hex bytes, UTF-8."""
+    body, out, i = token[1:-1], bytearray(), 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            out += c.encode("utf-8")
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in _SIMPLE:
+            out.append(_SIMPLE[nxt])
+            i += 2
+        elif nxt in "01234567":
+            m = re.match(r"[0-7]{1,3}", body[i + 1:])
+            out.append(int(m.group(), 8) & 0xFF)
+            i += 1 + len(m.group())
+        elif nxt == "x" and re.match(r"[0-9a-fA-F]", body[i + 2:i + 3]):
+            m = re.match(r"[0-9a-fA-F]{1,2}", body[i + 2:])
+            out.append(int(m.group(), 16))
+            i += 2 + len(m.group())
+        else:
+            raise _ParseError("invalid escape \\%s" % nxt)
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _ParseError("string is not valid UTF-8") from None
 
 
 def _parse_state(text):
+    """A CheckpointState from text-format `text`; _ParseError on anything else (as TF's
+    text_format.Merge: unknown fields and wrong value types are errors)."""
     state = CheckpointState()
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        m = _LINE.match(line)
-        if not m:
-            raise ValueError("Unparseable checkpoint state line: %r" % line)
-        key, value = m.group(1), re.sub(r"\\(.)", r"\1", m.group(2))
-        if key == "model_checkpoint_path":
+    tokens = list(_tokens(text))
+    i = 0
+    while i < len(tokens):
+        kind, field = tokens[i]
+        if kind != "name" or field not in _STRING_FIELDS + _FLOAT_FIELDS:
+            raise _ParseError("unknown field %r" % field)
+        if i + 2 >= len(tokens) or tokens[i + 1][0] != "colon":
+            raise _ParseError("expected ':' after %s" % field)
+        kind, value = tokens[i + 2]
+        i += 3
+        if field in _STRING_FIELDS:
+            if kind != "str":
+                raise _ParseError("expected a string for %s" % field)
+            value = _unquote(value)
+            while i < len(tokens) and tokens[i][0] == "str":   # "a" "b" is one string
+                value += _unquote(tokens[i][1])
+                i += 1
+        elif kind != "num":
+            raise _ParseError("expected a number for %s" % field)
+        if field == "model_checkpoint_path":
             state.model_checkpoint_path = value
-        elif key == "all_model_checkpoint_paths":
+        elif field == "all_model_checkpoint_paths":
             state.all_model_checkpoint_paths.append(value)
+        elif field == "all_model_checkpoint_timestamps":
+            state.all_model_checkpoint_timestamps.append(float(value))
+        else:
+            state.last_preserved_timestamp = float(value)
     return state
 
 
@@ -378,31 +462,51 @@ def _state_path(checkpoint_dir, latest_filename=None):
 
 
 def update_checkpoint_state(save_dir, model_checkpoint_path, all_model_checkpoint_paths=None,
-                            latest_filename=None, save_relative_paths=False):
-    """Writes the `checkpoint` state file (TF's text format), atomically. Paths that are not
-    absolute are written relative to `save_dir`, as TF does; with `save_relative_paths`
-    (Saver(save_relative_paths=True)) absolute ones too, so the directory can be moved."""
+                            latest_filename=None, all_model_checkpoint_timestamps=None,
+                            last_preserved_timestamp=None, save_relative_paths=False):
+    """Writes the `checkpoint` state file (TF's text format), atomically. As TF: relative paths
+    are rewritten relative to a relative `save_dir`; with `save_relative_paths`
+    (Saver(save_relative_paths=True)) absolute paths become relative to `save_dir`, so the
+    directory can be moved."""
     paths = list(all_model_checkpoint_paths or [])
     if not paths or paths[-1] != model_checkpoint_path:
         paths.append(model_checkpoint_path)
+    timestamps = list(all_model_checkpoint_timestamps or [])
+    if timestamps and len(timestamps) != len(paths):
+        raise ValueError("Checkpoint timestamps, if provided, must match checkpoint paths (got "
+                         "paths %s and timestamps %s)" % (paths, timestamps))
 
     def rel(p):
-        if save_relative_paths or not os.path.isabs(p):
-            return os.path.relpath(p, save_dir)
+        if save_relative_paths and os.path.isabs(p):
+            p = os.path.relpath(p, save_dir)
+        if not os.path.isabs(save_dir) and not os.path.isabs(p):
+            p = os.path.relpath(p, save_dir)
         return p
-    state = CheckpointState(rel(model_checkpoint_path), [rel(p) for p in paths])
-    atomic_write_text(_state_path(save_dir, latest_filename), _state_text(state))
+    state = CheckpointState(rel(model_checkpoint_path), [rel(p) for p in paths], timestamps,
+                            last_preserved_timestamp or 0.0)
+    state_path = _state_path(save_dir, latest_filename)
+    if state_path == state.model_checkpoint_path:
+        raise RuntimeError("Save path '%s' conflicts with path used for checkpoint state.  "
+                           "Please use a different save path." % model_checkpoint_path)
+    atomic_write_text(state_path, _state_text(state))
 
 
 def get_checkpoint_state(checkpoint_dir, latest_filename=None):
-    """The CheckpointState in `checkpoint_dir` (relative paths joined to the directory), or None."""
+    """The CheckpointState in `checkpoint_dir` (relative paths joined to the directory); None
+    when there is no state file or it does not parse (logged, as TF does); ValueError when it
+    names no model_checkpoint_path."""
+    checkpoint_dir = os.fspath(checkpoint_dir)
     path = _state_path(checkpoint_dir, latest_filename)
     if not os.path.exists(path):
         return None
-    with open(path) as f:
-        state = _parse_state(f.read())
-    if not state.model_checkpoint_path:
+    try:
+        with open(path, "rb") as f:
+            state = _parse_state(f.read().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, _ParseError) as e:
+        logging.getLogger("tfgraph").warning("%s: %s: Checkpoint ignored", path, e)
         return None
+    if not state.model_checkpoint_path:
+        raise ValueError("Invalid checkpoint state loaded from " + checkpoint_dir)
 
     def absolute(p):
         return p if os.path.isabs(p) else os.path.join(checkpoint_dir, p)

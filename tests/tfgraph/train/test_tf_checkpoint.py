@@ -261,3 +261,28 @@ def test_old_tfgraph_format_still_restores(tmp_path):
             tf.train.Saver().restore(sess, prefix)
             np.testing.assert_array_equal(sess.run(w), np.arange(6).reshape(2, 3))
     assert tf.train.list_variables(prefix) == [("W", [2, 3])]
+
+
+@pytest.mark.parametrize("case", sorted(ckpt_cases.STATE_TEXTS))
+def test_checkpoint_state_files_read_as_tf_reads_them(tmp_path, case):
+    """Hand-written, CheckpointManager-style (timestamps) and broken `checkpoint` files: the
+    same paths, None (a parse error is logged, as TF does) or ValueError as TensorFlow."""
+    (tmp_path / "checkpoint").write_text(ckpt_cases.STATE_TEXTS[case])
+    assert ckpt_cases.read_state(tf, str(tmp_path)) == \
+        EXPECTED["state_files"]["read"][case]
+
+
+@pytest.mark.parametrize("case", sorted(ckpt_cases.STATE_WRITES))
+def test_checkpoint_state_files_written_as_tf_writes_them(tmp_path, case):
+    model, paths, kwargs = ckpt_cases.STATE_WRITES[case]
+    tf.train.update_checkpoint_state(str(tmp_path), model, list(paths), **kwargs)
+    text = (tmp_path / "checkpoint").read_bytes().decode("utf-8")
+    assert text == EXPECTED["state_files"]["written"][case]
+    state = tf.train.get_checkpoint_state(str(tmp_path))
+    assert state.all_model_checkpoint_paths == [p if os.path.isabs(p) else str(tmp_path / p)
+                                                for p in paths]
+    assert state.all_model_checkpoint_timestamps == kwargs.get(
+        "all_model_checkpoint_timestamps", [])
+    with pytest.raises(ValueError, match="must match checkpoint paths"):
+        tf.train.update_checkpoint_state(str(tmp_path), "m", ["m"],
+                                         all_model_checkpoint_timestamps=[1.0, 2.0])
