@@ -60,6 +60,14 @@ def build_training(tf, values):
     return x, target, loss, train, vs
 
 
+def string_values():
+    """tf.string variables: bytes with a NUL, an empty string, UTF-8, a 2-D array, a scalar."""
+    return {"vocab/words": np.array([b"ab", b"", b"xyz\x00", "\u00e9t\u00e9".encode("utf-8")],
+                                    object),
+            "vocab/grid": np.array([[b"a", b"bc"], [b"def", b"g" * 130]], object),
+            "vocab/name": np.array(b"hello", object)}
+
+
 def partitioned_values():
     return {"emb/weights": np.arange(14, dtype=np.float32).reshape(7, 2) / 4.0,
             "emb/bias": np.array([0.5, -0.5], np.float32),

@@ -76,6 +76,20 @@ def write_adam():
             "list_variables": [[n, s] for n, s in saved]}
 
 
+def write_strings():
+    out_dir = os.path.join(OUT, "strings")
+    with tf.Graph().as_default():
+        for name, value in ckpt_cases.string_values().items():
+            v1.Variable(value, name=name)
+        saver = v1.train.Saver(save_relative_paths=True)
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            saver.save(sess, os.path.join(out_dir, "str.ckpt"), write_meta_graph=False)
+    reader = tf.train.load_checkpoint(os.path.join(out_dir, "str.ckpt"))
+    return {"prefix": "strings/str.ckpt",
+            "dtypes": {n: d.name for n, d in reader.get_variable_to_dtype_map().items()}}
+
+
 def write_partitioned():
     """A variable split by fixed_size_partitioner: TF saves it as slices of 'emb/weights'."""
     out_dir = os.path.join(OUT, "partitioned")
@@ -199,7 +213,8 @@ def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     out = {"tensorflow": tf.__version__, "model": write_model(),
-           "partitioned": write_partitioned(), "adam": write_adam()}
+           "partitioned": write_partitioned(), "adam": write_adam(),
+           "strings": write_strings()}
     out["init_from_checkpoint"] = init_cases()
     out["state_files"] = state_files()
     out["tfgraph_to_tf"] = tfgraph_to_tf()

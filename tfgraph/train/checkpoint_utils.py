@@ -89,10 +89,17 @@ def write_checkpoint(prefix, tensors):
 
 def write_tf_checkpoint(prefix, tensors):
     """Writes {name: array} as a TensorFlow V2 checkpoint (`prefix.index` and
-    `prefix.data-00000-of-00001`), atomically per file; returns the index path."""
+    `prefix.data-00000-of-00001`), atomically per file; returns the index path. Arrays of
+    bytes/str are tf.string tensors."""
     arrays = []
     for name in sorted(tensors):
         arr = np.asarray(tensors[name])
+        if arr.dtype.kind in "OSU" and all(isinstance(x, (bytes, str, np.bytes_, np.str_))
+                                          for x in arr.reshape(-1)):   # a tf.string tensor
+            items = [x.encode("utf-8") if isinstance(x, str) else bytes(x)
+                     for x in arr.reshape(-1)]
+            arrays.append((name, (list(arr.shape), *tensor_bundle.encode_strings(items))))
+            continue
         if arr.dtype.name not in _DTYPES:
             raise TypeError("Cannot save %r: dtype %s is not supported in checkpoints"
                             % (name, arr.dtype))
@@ -106,6 +113,12 @@ def write_tf_checkpoint(prefix, tensors):
         entries, offset = {}, 0
         with open(data_tmp, "wb") as f:
             for name, arr in arrays:
+                if isinstance(arr, tuple):
+                    shape, blob, crc = arr
+                    entries[name] = ("string", shape, offset, len(blob), crc)
+                    f.write(blob)
+                    offset += len(blob)
+                    continue
                 entries[name] = (arr.dtype.name, list(arr.shape), offset, arr.nbytes,
                                  tensor_bundle.crc32c(arr))
                 _write_array(f, arr)

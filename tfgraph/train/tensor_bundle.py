@@ -40,10 +40,12 @@ BUNDLE_VERSION = 1        # kTensorBundleVersion
 DTYPE_CODES = {1: "float32", 2: "float64", 3: "int32", 4: "uint8", 5: "int16", 6: "int8",
                8: "complex64", 9: "int64", 10: "bool", 17: "uint16", 18: "complex128",
                19: "float16", 22: "uint32", 23: "uint64"}
+STRING = 7   # DT_STRING: varint lengths, their masked CRC, then the bytes (see encode_strings)
 CODE_OF = {v: k for k, v in DTYPE_CODES.items()}
-# Known TF dtypes that are not raw numeric arrays (or have no numpy equivalent).
-UNSUPPORTED_CODES = {7: "string", 11: "qint8", 12: "quint8", 13: "qint32", 14: "bfloat16",
-                     15: "qint16", 16: "quint16", 20: "resource", 21: "variant"}
+CODE_OF["string"] = STRING
+# Known TF dtypes that tfgraph cannot read (no numpy equivalent, or not plain data).
+UNSUPPORTED_CODES = {11: "qint8", 12: "quint8", 13: "qint32", 14: "bfloat16", 15: "qint16",
+                     16: "quint16", 20: "resource", 21: "variant"}
 
 
 class Corrupt(Exception):
@@ -434,7 +436,7 @@ class BundleReader:
         self._slices = {k: v for k, v in table.items() if k.startswith(b"\x00")}
 
     def _checked(self, name, e, dtype=None):
-        if e.dtype not in DTYPE_CODES and e.dtype not in UNSUPPORTED_CODES:
+        if e.dtype not in DTYPE_CODES and e.dtype not in UNSUPPORTED_CODES and e.dtype != STRING:
             raise Corrupt("tensor %r has unknown dtype code %d" % (name, e.dtype))
         if dtype is not None and e.dtype != dtype:
             raise Corrupt("a slice of %r has dtype code %d, the tensor %d" % (name, e.dtype, dtype))
@@ -444,8 +446,12 @@ class BundleReader:
             return e
         if e.shard_id >= self.num_shards:
             raise Corrupt("tensor %r is in shard %d of %d" % (name, e.shard_id, self.num_shards))
+        count = int(np.prod(e.shape, dtype=object))
+        if e.dtype == STRING and count + 4 > e.size:   # a varint per string, then a CRC
+            raise Corrupt("string tensor %r of shape %s cannot fit in %d bytes"
+                          % (name, e.shape, e.size))
         if e.dtype in DTYPE_CODES:
-            nbytes = int(np.prod(e.shape, dtype=object)) * np.dtype(DTYPE_CODES[e.dtype]).itemsize
+            nbytes = count * np.dtype(DTYPE_CODES[e.dtype]).itemsize
             if nbytes != e.size:
                 raise Corrupt("tensor %r of shape %s and dtype %s needs %d bytes, the entry says %d"
                               % (name, e.shape, DTYPE_CODES[e.dtype], nbytes, e.size))
@@ -453,12 +459,13 @@ class BundleReader:
 
     def dtype_name(self, name):
         code = self.entries[name].dtype
-        return DTYPE_CODES.get(code) or UNSUPPORTED_CODES[code]
+        return "string" if code == STRING else DTYPE_CODES.get(code) or UNSUPPORTED_CODES[code]
 
     def read(self, name):
-        """The tensor `name` as a native-endian numpy array (KeyError if absent)."""
+        """The tensor `name` as a native-endian numpy array, strings as an object array of bytes
+        (KeyError if absent)."""
         e = self.entries[name]
-        if e.dtype not in DTYPE_CODES:
+        if e.dtype in UNSUPPORTED_CODES:
             raise NotImplementedError("tensor %r has dtype %s, which tfgraph cannot read"
                                       % (name, UNSUPPORTED_CODES[e.dtype]))
         if not e.slices:
@@ -477,6 +484,9 @@ class BundleReader:
                 raise Corrupt("tensor %r: bytes [%d, %d) lie past the end of %s (%d bytes)"
                               % (name, e.offset, e.offset + e.size, path, have))
             f.seek(e.offset)
+            if e.dtype == STRING:
+                raw = f.read(e.size)
+                return decode_strings(raw, e.shape, e.crc, "%r in %s" % (name, path))
             dtype = DTYPE_CODES[e.dtype]
             out = np.empty(e.shape, np.uint8 if dtype == "bool" else dtype)
             got = f.readinto(out.reshape(-1).view(np.uint8)) if e.size else 0
@@ -523,12 +533,56 @@ class BundleReader:
                 have += os.path.getsize(data_path(self.prefix, shard, self.num_shards))
             except OSError:
                 pass
-        if covered != total or total * np.dtype(DTYPE_CODES[e.dtype]).itemsize > have:
+        itemsize = 1 if e.dtype == STRING else np.dtype(DTYPE_CODES[e.dtype]).itemsize
+        if covered != total or total * itemsize > have:
             raise Corrupt("the slices of %r do not tile its shape %s" % (name, e.shape))
-        out = np.empty(e.shape, DTYPE_CODES[e.dtype])
+        out = np.empty(e.shape, object if e.dtype == STRING else DTYPE_CODES[e.dtype])
         for index, sub in parts:
             out[index] = self._read_entry(name, sub)
         return out
+
+
+def _length_crc(n, crc):
+    # TF checksums each length as a uint32 (uint64 past 4 GB), not as the varint it writes
+    return crc32c(struct.pack("<I" if n <= 0xFFFFFFFF else "<Q", n), crc)
+
+
+def encode_strings(items):
+    """(bytes, crc32c) of a string tensor's data: varint lengths, the masked CRC of the lengths,
+    then the strings; the CRC runs over the lengths, that masked CRC and the strings."""
+    crc = 0
+    for x in items:
+        crc = _length_crc(len(x), crc)
+    length_crc = struct.pack("<I", mask(crc))
+    body = b"".join(items)
+    blob = b"".join(_varint(len(x)) for x in items) + length_crc + body
+    return blob, crc32c(body, crc32c(length_crc, crc))
+
+
+def decode_strings(raw, shape, entry_crc, what):
+    """An object array of bytes from encode_strings' layout, every length and CRC checked."""
+    count, end = int(np.prod(shape, dtype=object)), len(raw)
+    if count > end:
+        raise Corrupt("string tensor %s: %d strings in %d bytes" % (what, count, end))
+    lengths, pos, crc = [], 0, 0
+    for _ in range(count):
+        n, pos = _read_varint(raw, pos, end)
+        lengths.append(n)
+        crc = _length_crc(n, crc)
+    if pos + 4 > end or struct.unpack_from("<I", raw, pos)[0] != mask(crc):
+        raise Corrupt("string tensor %s: checksum mismatch in its lengths" % what)
+    crc = crc32c(raw[pos:pos + 4], crc)
+    pos += 4
+    if pos + sum(lengths) != end:
+        raise Corrupt("string tensor %s: lengths add up to %d bytes, the entry holds %d"
+                      % (what, sum(lengths), end - pos))
+    if crc32c(raw[pos:], crc) != unmask(entry_crc):
+        raise Corrupt("checksum mismatch for string tensor %s" % what)
+    out = np.empty(count, object)
+    for i, n in enumerate(lengths):
+        out[i] = bytes(raw[pos:pos + n])
+        pos += n
+    return out.reshape(shape)
 
 
 def encode_index(entries, num_shards=1):

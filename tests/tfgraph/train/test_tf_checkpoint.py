@@ -137,6 +137,27 @@ def test_partitioned_tf_variable_reads_as_one_tensor(ckpt_dir):
     assert tensor_bundle._signed_num_increasing(1 << 40) == b"\xfd" + bytes(5)
 
 
+def test_tf_string_tensors_read_and_written_byte_for_byte(tmp_path, ckpt_dir):
+    exp = EXPECTED["strings"]
+    prefix = os.path.join(ckpt_dir, exp["prefix"])
+    values = ckpt_cases.string_values()
+    reader = tf.train.NewCheckpointReader(prefix)
+    assert {n: d.name for n, d in reader.get_variable_to_dtype_map().items()} == exp["dtypes"]
+    for name, value in values.items():
+        got = reader.get_tensor(name)
+        assert got.dtype == object and got.shape == value.shape and got.tolist() == value.tolist()
+    with tf.Graph().as_default():   # string variables restore and save like any other
+        vs = {n: tf.Variable(np.full(v.shape, b"", object), name=n) for n, v in values.items()}
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            saver.restore(sess, prefix)
+            assert sess.run(vs["vocab/grid"]).tolist() == values["vocab/grid"].tolist()
+            mine = saver.save(sess, str(tmp_path / "str.ckpt"), write_meta_graph=False)
+    for suffix in (".index", ".data-00000-of-00001"):
+        with open(prefix + suffix, "rb") as a, open(mine + suffix, "rb") as b:
+            assert a.read() == b.read(), suffix
+
+
 def test_tfgraph_writes_the_bytes_tensorflow_restored(tmp_path):
     # make_tf_checkpoints.py had TensorFlow restore this fixture (load_checkpoint, Saver.restore
     # and the prediction); tfgraph must still write exactly those bytes.

@@ -164,11 +164,30 @@ def test_data_file_damage_through_saver(tmp_path):
 
 
 def test_unsupported_dtype_is_unimplemented(tmp_path):
-    prefix = _craft(tmp_path, [(b"s", _entry(dtype=7, size=3)), (b"w", _entry())], None, F32)
+    prefix = _craft(tmp_path, [(b"s", _entry(dtype=14, size=8)), (b"w", _entry())], None, F32)
     reader = tf.train.NewCheckpointReader(prefix)
     np.testing.assert_array_equal(reader.get_tensor("w"), np.arange(4))
-    with pytest.raises(tf.errors.UnimplementedError, match="'s' has dtype string"):
+    with pytest.raises(tf.errors.UnimplementedError, match="'s' has dtype bfloat16"):
         reader.get_tensor("s")
+
+
+def test_crafted_string_tensors_are_data_loss(tmp_path):
+    blob, crc = tb.encode_strings([b"ab", b"", b"cde"])
+    good = [(b"s", tb.encode_entry(7, [3], 0, len(blob), mask(crc)))]
+    np.testing.assert_array_equal(_read_all(_craft(tmp_path, good, None, blob))["s"],
+                                  np.array([b"ab", b"", b"cde"], object))
+    cases = {   # data bytes, entry shape, message
+        "lengths_crc": (blob[:3] + b"\0\0\0\0" + blob[7:], [3], "checksum mismatch in its"),
+        "long_length": (b"\x09" + blob[1:], [3], "checksum mismatch in its lengths"),
+        "body_flip": (blob[:-1] + b"x", [3], "checksum mismatch for string tensor"),
+        "too_many": (blob, [1 << 40], "cannot fit"),
+        "varint_runs_off": (b"\xff" * 8, [3], "bad varint"),
+    }
+    for case, (data, shape, message) in cases.items():
+        entry = tb.encode_entry(7, shape, 0, len(data), mask(crc))
+        prefix = _craft(tmp_path, [(b"s", entry)], None, data, name=case)
+        with pytest.raises(tf.errors.DataLossError, match=message):
+            _read_all(prefix)
 
 
 def test_bool_bytes_other_than_one_read_as_true(tmp_path):
@@ -270,5 +289,5 @@ def test_failed_writes_leave_no_debris_and_keep_the_old_checkpoint(tmp_path, mon
         assert sorted(os.listdir(tmp_path)) == before
         np.testing.assert_array_equal(tf.train.load_variable(prefix, "w"), [1, 1, 1])
     with pytest.raises(TypeError, match="not supported"):
-        checkpoint_utils.write_tf_checkpoint(prefix, {"s": np.array(["a"], dtype=object)})
+        checkpoint_utils.write_tf_checkpoint(prefix, {"s": np.array([{"a": 1}], dtype=object)})
     assert sorted(os.listdir(tmp_path)) == before
