@@ -19,7 +19,7 @@ from tfgraph.train.monitored_session import (MonitoredSession, MonitoredTraining
 from tfgraph.train.moving_averages import ExponentialMovingAverage
 from tfgraph.train.optimizer import Optimizer
 from tfgraph.train.rmsprop import RMSPropOptimizer
-from tfgraph.train.saver import Saver
+from tfgraph.train.saver import Saver, SaverDef
 from tfgraph.train.session_run_hook import (CheckpointSaverHook, LoggingTensorHook,
                                             NanLossDuringTrainingError, NanTensorHook,
                                             SessionRunArgs, SessionRunContext, SessionRunHook,
@@ -47,6 +47,7 @@ __all__ = [
     "cosine_decay",
     "piecewise_constant",
     "Saver",
+    "SaverDef",
     "ExponentialMovingAverage",
     "Coordinator",
     "start_queue_runners",

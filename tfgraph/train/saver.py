@@ -25,8 +25,13 @@ from tfgraph.framework.tensor import Tensor
 from tfgraph.train import checkpoint_utils
 
 
+class SaverDef:
+    """The checkpoint format versions scripts pass as `write_version` (tf.train.SaverDef.V2)."""
+    LEGACY, V1, V2 = 0, 1, 2
+
+
 class Saver:
-    """Saves and restores variables (TF1's tf.train.Saver)."""
+    """Saves and restores variables (TF1's tf.train.Saver), in TensorFlow's V2 format."""
 
     def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
                  keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False,
@@ -41,6 +46,10 @@ class Saver:
         self._pad_step_number = pad_step_number
         self._filename = filename
         self._save_relative_paths = save_relative_paths
+        if write_version not in (None, SaverDef.V2):
+            warnings.warn("Saver: write_version=%r asks for TensorFlow's deprecated V1 format; "
+                          "tfgraph writes the V2 format, which TensorFlow reads too"
+                          % (write_version,), stacklevel=2)
         self._last_checkpoints = []   # [(prefix, time)], oldest first
         self._vars = None
         if not defer_build:

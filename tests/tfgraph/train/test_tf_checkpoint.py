@@ -272,6 +272,18 @@ def test_many_tensors_span_several_table_blocks(tmp_path):
     assert reader.get_tensor("layer_04321/kernel_with_a_long_name") == 4321
 
 
+def test_write_version(tmp_path):
+    with tf.Graph().as_default():
+        v = tf.Variable(1.0, name="v")
+        saver = tf.train.Saver(write_version=tf.train.SaverDef.V2)   # TF1 tutorials' spelling
+        with pytest.warns(UserWarning, match="V1 format"):
+            tf.train.Saver(write_version=tf.train.SaverDef.V1)
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            prefix = saver.save(sess, str(tmp_path / "v"))
+    assert os.path.exists(prefix + ".data-00000-of-00001")
+
+
 def test_old_tfgraph_format_still_restores(tmp_path):
     prefix = str(tmp_path / "old.ckpt")
     checkpoint_utils.write_checkpoint(prefix, {"W": np.arange(6, dtype=np.float32).reshape(2, 3)})
