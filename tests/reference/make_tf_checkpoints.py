@@ -90,6 +90,24 @@ def write_strings():
             "dtypes": {n: d.name for n, d in reader.get_variable_to_dtype_map().items()}}
 
 
+def write_sharded():
+    """Saver(sharded=True) over two CPU devices: two data files, one merged index."""
+    out_dir = os.path.join(OUT, "sharded")
+    os.makedirs(out_dir)
+    vals = ckpt_cases.model_values(3)
+    with tf.Graph().as_default():
+        for i, (name, value) in enumerate(sorted(vals.items())):
+            with tf.device("/cpu:%d" % (i % 2)):
+                v1.Variable(value, name=name)
+        saver = v1.train.Saver(sharded=True, save_relative_paths=True)
+        config = v1.ConfigProto(device_count={"CPU": 2})
+        with v1.Session(config=config) as sess:
+            sess.run(v1.global_variables_initializer())
+            saver.save(sess, os.path.join(out_dir, "sh.ckpt"), write_meta_graph=False)
+    files = sorted(f for f in os.listdir(out_dir) if ".data-" in f)
+    return {"prefix": "sharded/sh.ckpt", "data_files": files}
+
+
 def write_partitioned():
     """A variable split by fixed_size_partitioner: TF saves it as slices of 'emb/weights'."""
     out_dir = os.path.join(OUT, "partitioned")
@@ -214,7 +232,7 @@ def main():
     os.makedirs(OUT)
     out = {"tensorflow": tf.__version__, "model": write_model(),
            "partitioned": write_partitioned(), "adam": write_adam(),
-           "strings": write_strings()}
+           "strings": write_strings(), "sharded": write_sharded()}
     out["init_from_checkpoint"] = init_cases()
     out["state_files"] = state_files()
     out["tfgraph_to_tf"] = tfgraph_to_tf()

@@ -1,4 +1,4 @@
-"""CRC-32C (Castagnoli), the checksum of TensorFlow's checkpoint files (tensor data and table blocks).
+"""CRC-32C (Castagnoli), the checksum in TensorFlow's checkpoint files (tensor data, table blocks).
 
 `crc32c(data)` is the plain CRC; TF stores "masked" CRCs (`mask`) inside its files so that a CRC
 of data that itself contains CRCs stays well distributed. The kernel is slicing-by-8: eight

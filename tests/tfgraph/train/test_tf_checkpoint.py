@@ -137,6 +137,31 @@ def test_partitioned_tf_variable_reads_as_one_tensor(ckpt_dir):
     assert tensor_bundle._signed_num_increasing(1 << 40) == b"\xfd" + bytes(5)
 
 
+def test_sharded_tf_checkpoint_reads_from_both_data_files(ckpt_dir):
+    exp = EXPECTED["sharded"]
+    prefix = os.path.join(ckpt_dir, exp["prefix"])
+    assert exp["data_files"] == ["sh.ckpt.data-00000-of-00002", "sh.ckpt.data-00001-of-00002"]
+    values = ckpt_cases.model_values(3)
+    with tf.Graph().as_default():
+        vs = {n: tf.Variable(np.zeros_like(v), name=n) for n, v in values.items()}
+        with tf.Session() as sess:
+            tf.train.Saver().restore(sess, tf.train.latest_checkpoint(os.path.dirname(prefix)))
+            got = sess.run(vs)
+    for name, value in values.items():
+        assert got[name].dtype == value.dtype
+        np.testing.assert_array_equal(got[name], value, name)
+    os.remove(prefix + ".data-00001-of-00002")
+    reader = tf.train.NewCheckpointReader(prefix)
+    shards = {n: reader._impl.entries[n].shard_id for n in values}
+    assert sorted(set(shards.values())) == [0, 1]
+    for name, shard in shards.items():
+        if shard == 0:
+            reader.get_tensor(name)
+        else:
+            with pytest.raises(tf.errors.DataLossError, match="data-00001-of-00002.*missing"):
+                reader.get_tensor(name)
+
+
 def test_tf_string_tensors_read_and_written_byte_for_byte(tmp_path, ckpt_dir):
     exp = EXPECTED["strings"]
     prefix = os.path.join(ckpt_dir, exp["prefix"])
