@@ -46,6 +46,27 @@ def test_crc32c_known_values():
     assert unmask(mask(0x12345678)) == 0x12345678 and mask(0) == 0xA282EAD8
 
 
+def _crc32c_reference(data):
+    """Bit-at-a-time CRC-32C, the definition the table-driven kernel must match."""
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc ^ 0xFFFFFFFF
+
+
+def test_crc32c_kernel_matches_the_bitwise_reference():
+    rs = np.random.RandomState(1)
+    buf = rs.randint(0, 256, 300, dtype=np.uint8)
+    for start in range(9):              # every alignment of the 8-byte loads
+        for n in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 200]:
+            chunk = buf[start:start + n]
+            assert crc32c(chunk) == _crc32c_reference(chunk.tobytes()), (start, n)
+    assert crc32c(np.arange(6, dtype=np.float64).reshape(2, 3)) == \
+        _crc32c_reference(np.arange(6, dtype=np.float64).tobytes())
+
+
 def test_tf_model_checkpoint_restores_and_predicts(ckpt_dir):
     exp = EXPECTED["model"]
     model_dir = os.path.join(ckpt_dir, "model")
