@@ -276,6 +276,8 @@ class _TfgraphFile:
                             % (len(data) - self._base, meta["data_bytes"]))
             entries = {}
             for e in meta["tensors"]:
+                if not isinstance(e["name"], str) or e["name"] in entries:
+                    raise _loss(path, "bad or repeated tensor name %r" % (e["name"],))
                 if e["dtype"] not in _DTYPES:
                     raise _loss(path, "unknown dtype %r for %r" % (e["dtype"], e["name"]))
                 entries[e["name"]] = e

@@ -291,3 +291,35 @@ def test_failed_writes_leave_no_debris_and_keep_the_old_checkpoint(tmp_path, mon
     with pytest.raises(TypeError, match="not supported"):
         checkpoint_utils.write_tf_checkpoint(prefix, {"s": np.array([{"a": 1}], dtype=object)})
     assert sorted(os.listdir(tmp_path)) == before
+
+
+def test_fuzzed_old_format_headers_are_data_loss(tmp_path):
+    """tfgraph's older single-file format: JSON headers edited with a recomputed CRC (wrong
+    types, missing keys, bad offsets) raise DataLossError, never KeyError/TypeError."""
+    import json
+    import zlib
+    prefix = str(tmp_path / "old")
+    checkpoint_utils.write_checkpoint(prefix, {"w": np.arange(6, dtype=np.float32),
+                                               "b": np.array(True)})
+    raw = open(prefix + ".index", "rb").read()
+    fixed = len(checkpoint_utils.MAGIC) + checkpoint_utils._FIXED.size
+    hlen = checkpoint_utils._FIXED.unpack_from(raw, len(checkpoint_utils.MAGIC))[1]
+    header, data = json.loads(raw[fixed:fixed + hlen]), raw[fixed + hlen:]
+    edits = [("tensors", 0, "offset", 10 ** 12), ("tensors", 0, "offset", -8),
+             ("tensors", 0, "nbytes", "x"), ("tensors", 0, "shape", [10 ** 9]),
+             ("tensors", 0, "shape", "abc"), ("tensors", 0, "dtype", "object"),
+             ("tensors", 0, "crc32", None), ("tensors", 0, "name", None),
+             ("data_bytes", None, None, "many"), ("tensors", None, None, 5),
+             ("tensors", None, None, [{}]), ("data_bytes", None, None, None)]
+    for key, index, field, value in edits:
+        h = json.loads(json.dumps(header))
+        if index is None:
+            h[key] = value
+        else:
+            h[key][index][field] = value
+        body = json.dumps(h).encode()
+        with open(prefix + ".index", "wb") as f:
+            f.write(raw[:len(checkpoint_utils.MAGIC)]
+                    + checkpoint_utils._FIXED.pack(1, len(body), zlib.crc32(body)) + body + data)
+        with pytest.raises(tf.errors.DataLossError):
+            _read_all(prefix)
