@@ -231,8 +231,9 @@ class CheckpointReader:
         for n in self._impl.entries:
             try:
                 out[n] = dtypes.as_dtype(self._impl.dtype_name(n))
-            except TypeError:   # a dtype tfgraph has no DType for (uint32...): numpy's
-                out[n] = np.dtype(self._impl.dtype_name(n))
+            except TypeError:   # a dtype tfgraph has no DType for: numpy's (uint32), or the
+                name = self._impl.dtype_name(n)   # TF name when numpy has none (bfloat16)
+                out[n] = np.dtype(name) if hasattr(np, name) else name
         return out
 
     def debug_string(self):

@@ -301,9 +301,11 @@ def test_round_trip_every_dtype_and_shape(tmp_path):
     checkpoint_utils.write_tf_checkpoint(prefix, tensors)
     reader = tf.train.load_checkpoint(prefix)
     assert set(reader.get_variable_to_shape_map()) == set(tensors)
+    dtypes = reader.get_variable_to_dtype_map()
     for name, value in tensors.items():
         got = reader.get_tensor(name)
         assert got.dtype == value.dtype and got.shape == value.shape, name
+        assert np.dtype(getattr(dtypes[name], "np", dtypes[name])) == value.dtype, name
         np.testing.assert_array_equal(got, value)
 
 

@@ -169,6 +169,8 @@ def test_unsupported_dtype_is_unimplemented(tmp_path):
     np.testing.assert_array_equal(reader.get_tensor("w"), np.arange(4))
     with pytest.raises(tf.errors.UnimplementedError, match="'s' has dtype bfloat16"):
         reader.get_tensor("s")
+    assert reader.get_variable_to_dtype_map() == {"s": "bfloat16", "w": tf.float32}
+    assert tf.train.list_variables(prefix) == [("s", [4]), ("w", [4])]
 
 
 def test_crafted_string_tensors_are_data_loss(tmp_path):
