@@ -59,8 +59,10 @@ KNOWN_CYCLES = [
 ]
 
 KNOWN_UPWARD = {
-    # The GRU cell's gradient differentiates its own gate maths with tf.gradients.
+    # Gradients that differentiate a sub-graph with tf.gradients: the GRU cell's gate maths, and
+    # the branches and bodies of tf.cond / tf.while_loop.
     ("tfgraph.ops.rnn_ops", "tfgraph.autodiff.gradients"),
+    ("tfgraph.ops.control_flow_util", "tfgraph.autodiff.gradients"),
     # ONNX export of a Keras model finds the model's session through the Keras backend.
     ("tfgraph.onnx", "tfgraph_keras.backend"),
 }

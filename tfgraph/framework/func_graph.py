@@ -134,20 +134,9 @@ class Function:
         self._lock = threading.Lock()
 
     def plan(self, rt):
-        # kept on the session state, so plans (and what they hold) go with their session
-        cache = getattr(rt, "_function_plans", None)
-        if cache is None:
-            cache = rt._function_plans = {}
-        plan = cache.get(self)
-        if plan is None:
-            from tfgraph.runtime.plan import ExecutionPlan  # runtime compiles what ops describe
-            with self._lock:
-                plan = cache.get(self)
-                if plan is None:
-                    plan = ExecutionPlan(rt, self.inputs, self.outputs, self.targets,
-                                         nested=True)
-                    cache[self] = plan
-        return plan
+        """This function's execution plan in the session whose state is `rt` (compiled once per
+        session by the runtime, which sits above this module)."""
+        return rt.function_plan(self)
 
     def __repr__(self):
         return "<Function %s: %d inputs, %d outputs>" % (self.graph.name, len(self.inputs),

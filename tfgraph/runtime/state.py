@@ -4,6 +4,7 @@ import threading
 import numpy as np
 
 from tfgraph.framework import errors
+from tfgraph.runtime.plan import ExecutionPlan
 
 
 class VariableSlot:
@@ -26,6 +27,8 @@ class SessionState:
         self._rngs = {}
         self._resources = {}  # key -> per-session object (iterators; see resource())
         self._op_states = {}
+        self._function_plans = {}  # func_graph.Function -> its ExecutionPlan in this session
+        self._function_plans_lock = threading.RLock()
         self._lock = threading.Lock()
 
     def op_state(self, op, make):
@@ -35,6 +38,20 @@ class SessionState:
             if op not in self._op_states:
                 self._op_states[op] = make()
             return self._op_states[op]
+
+    def function_plan(self, function):
+        """The ExecutionPlan of a cond branch or loop body (framework/func_graph.Function),
+        compiled on first use and kept with this session."""
+        plan = self._function_plans.get(function)
+        if plan is None:
+            # its own re-entrant lock: compiling binds kernels that take self._lock, and a loop's
+            # body may hold a cond whose branches compile while the body compiles
+            with self._function_plans_lock:
+                plan = self._function_plans.get(function)
+                if plan is None:
+                    plan = self._function_plans[function] = ExecutionPlan(
+                        self, function.inputs, function.outputs, function.targets, nested=True)
+        return plan
 
     def variable(self, var_op):
         """The VariableSlot of the VariableV2 op `var_op` (created empty on first use)."""

@@ -3,6 +3,7 @@ from tfgraph.train.adadelta import AdadeltaOptimizer
 from tfgraph.train.adagrad import AdagradOptimizer
 from tfgraph.train.adam import AdamOptimizer
 from tfgraph.framework.graph_io import write_graph
+from tfgraph.train.checkpoint_init import init_from_checkpoint
 from tfgraph.train.meta_graph import export_meta_graph
 from tfgraph.train.checkpoint_utils import (CheckpointReader, CheckpointState, NewCheckpointReader,
                                             checkpoint_exists, get_checkpoint_state,
@@ -19,7 +20,7 @@ from tfgraph.train.monitored_session import (MonitoredSession, MonitoredTraining
 from tfgraph.train.moving_averages import ExponentialMovingAverage
 from tfgraph.train.optimizer import Optimizer
 from tfgraph.train.rmsprop import RMSPropOptimizer
-from tfgraph.train.saver import Saver, import_meta_graph
+from tfgraph.train.saver import Saver, SaverDef, import_meta_graph
 from tfgraph.train.session_run_hook import (CheckpointSaverHook, LoggingTensorHook,
                                             NanLossDuringTrainingError, NanTensorHook,
                                             SessionRunArgs, SessionRunContext, SessionRunHook,
@@ -47,6 +48,7 @@ __all__ = [
     "cosine_decay",
     "piecewise_constant",
     "Saver",
+    "SaverDef",
     "ExponentialMovingAverage",
     "Coordinator",
     "start_queue_runners",
@@ -72,6 +74,7 @@ __all__ = [
     "list_variables",
     "load_checkpoint",
     "load_variable",
+    "init_from_checkpoint",
     "update_checkpoint_state",
     "write_graph",
     "export_meta_graph",

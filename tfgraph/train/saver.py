@@ -1,11 +1,15 @@
-"""tf.train.Saver: save and restore variables in checkpoint files (format: see checkpoint_utils).
+"""tf.train.Saver: save and restore variables in TensorFlow's checkpoint format (checkpoint_utils).
 
     saver = tf.train.Saver(max_to_keep=5)
     path = saver.save(sess, "/tmp/model.ckpt", global_step=step)   # '/tmp/model.ckpt-1000'
     saver.restore(sess, tf.train.latest_checkpoint("/tmp"))
 
-Each save writes one file atomically and then updates the `checkpoint` state file (also atomically),
-so a crash at any point leaves the previous checkpoint and state loadable. Restoring reads and
+Each save writes `PREFIX.index` and `PREFIX.data-00000-of-00001` (TensorFlow's V2 layout, read
+by TensorFlow's Saver and tf.train.load_checkpoint) as temp files, publishes them with os.replace
+(data first) and then updates the `checkpoint` state file (also atomically), so a crash leaves the
+previous checkpoint and state loadable. (Saving again to the very same prefix replaces two files
+one after the other; a crash in the microseconds between the two renames leaves a pair that reads
+as DataLossError, as in TensorFlow. Step-numbered prefixes never overwrite.) Restoring reads and
 checks every variable (present, same shape and dtype) before writing any of them into the session.
 """
 import glob
@@ -23,8 +27,13 @@ from tfgraph.framework.tensor import Tensor
 from tfgraph.train import checkpoint_utils, meta_graph
 
 
+class SaverDef:
+    """The checkpoint format versions scripts pass as `write_version` (tf.train.SaverDef.V2)."""
+    LEGACY, V1, V2 = 0, 1, 2
+
+
 class Saver:
-    """Saves and restores variables (TF1's tf.train.Saver)."""
+    """Saves and restores variables (TF1's tf.train.Saver), in TensorFlow's V2 format."""
 
     def __init__(self, var_list=None, reshape=False, sharded=False, max_to_keep=5,
                  keep_checkpoint_every_n_hours=10000.0, name=None, restore_sequentially=False,
@@ -38,6 +47,11 @@ class Saver:
         self._allow_empty = allow_empty
         self._pad_step_number = pad_step_number
         self._filename = filename
+        self._save_relative_paths = save_relative_paths
+        if write_version not in (None, SaverDef.V2):
+            warnings.warn("Saver: write_version=%r asks for TensorFlow's deprecated V1 format; "
+                          "tfgraph writes the V2 format, which TensorFlow reads too"
+                          % (write_version,), stacklevel=2)
         self._last_checkpoints = []   # [(prefix, time)], oldest first
         self._vars = None
         if not defer_build:
@@ -76,13 +90,14 @@ class Saver:
             raise ValueError("Parent directory of %s doesn't exist, can't save." % save_path)
         names = list(self._vars)
         values = sess.run([self._vars[n] for n in names]) if names else []
-        checkpoint_utils.write_checkpoint(prefix, dict(zip(names, values)))
+        checkpoint_utils.write_tf_checkpoint(prefix, dict(zip(names, values)))
         if write_meta_graph:  # graph + collections + saver info, for tf.train.import_meta_graph
             self._write_meta_graph(sess.graph, prefix + "." + meta_graph_suffix)
         if write_state:
             doomed = self._record(prefix)
             checkpoint_utils.update_checkpoint_state(
-                save_dir or ".", prefix, [p for p, _ in self._last_checkpoints], latest_filename)
+                save_dir or ".", prefix, [p for p, _ in self._last_checkpoints], latest_filename,
+                save_relative_paths=self._save_relative_paths)
             for old in doomed:   # deleted only once the state file no longer names them
                 self._delete(old)
         return prefix
