@@ -50,6 +50,7 @@ from tfgraph import test  # tf.test.compute_gradient(_error)
 from tfgraph import logging  # tf.logging: a shim over Python's logging
 from tfgraph.platform import app, flags, gfile  # tf.app.run, tf.flags, tf.gfile
 from tfgraph import io  # tf.io.gfile
+from tfgraph import layers  # tf.layers: TF1's functional layers
 from tfgraph import math, random  # tf.math.*, tf.random.* spellings  # noqa: A004
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
