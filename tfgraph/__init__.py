@@ -68,6 +68,15 @@ def _package_version():
 __version__ = _package_version()
 
 
+def __getattr__(name):
+    # tf.keras is tfgraph_keras, imported on first use so that `import tfgraph` stays light; the
+    # one sanctioned upward reference from the core (see tfgraph/keras.py).
+    if name == "keras":
+        import importlib
+        return importlib.import_module("tfgraph.keras")
+    raise AttributeError("module 'tfgraph' has no attribute %r" % (name,))
+
+
 def disable_eager_execution():
     """Accepted for tf.compat.v1 scripts: tfgraph is always in graph mode."""
 
