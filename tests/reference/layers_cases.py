@@ -138,4 +138,19 @@ def case_regularizers(tf):
     return _finish(tf, [a, b, c])
 
 
+def case_model_fn_reuse(tf):
+    # The TF1 idiom: one model function built twice, the second time in a reusing scope.
+    def model(x, training):
+        h = tf.layers.conv2d(x, 3, 2, activation=tf.nn.relu)
+        h = tf.layers.max_pooling2d(h, 2, 1)
+        h = tf.layers.batch_normalization(h, training=training)
+        return tf.layers.dense(tf.layers.flatten(h), 2)
+    x = tf.constant(fixed([2, 4, 4, 1], 1.4))
+    with tf.variable_scope("net"):
+        a = model(x, True)
+    with tf.variable_scope("net", reuse=True):
+        b = model(x * 2.0, False)
+    return _finish(tf, [a, b])
+
+
 CASES = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("case_")}
