@@ -48,6 +48,7 @@ from tfgraph.initializers import (constant_initializer, glorot_normal_initialize
 from tfgraph import initializers, losses, nn, train
 from tfgraph import test  # tf.test.compute_gradient(_error)
 from tfgraph import logging  # tf.logging: a shim over Python's logging
+from tfgraph.logging import get_logger
 from tfgraph.platform import app, flags, gfile  # tf.app.run, tf.flags, tf.gfile
 from tfgraph import io  # tf.io.gfile
 from tfgraph import layers  # tf.layers: TF1's functional layers

@@ -95,3 +95,25 @@ def test_tf_layers_mlp_learns():
             sess.run(tf.global_variables_initializer())
             losses = [sess.run([train, loss], {x: xs, y: ys})[1] for _ in range(150)]
     assert losses[-1] < 0.25 * losses[0]
+
+
+def test_gradients_through_layers():
+    # float64 graphs: the numeric Jacobian of conv2d_transpose -> batch norm (training) -> dense
+    # with respect to the input and to the layers' kernels.
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float64, [2, 3, 3, 2])
+        init = tf.random_normal_initializer(stddev=0.5, seed=3, dtype=tf.float64)
+        h = tf.layers.conv2d_transpose(x, 2, 2, strides=2, kernel_initializer=init)
+        h = tf.layers.batch_normalization(h, training=True)
+        h = tf.layers.max_pooling2d(h, 2, 2)
+        y = tf.layers.dense(tf.layers.flatten(h), 3, kernel_initializer=init,
+                            activation=tf.nn.tanh)
+        kernels = [v for v in tf.trainable_variables() if v.name.endswith("kernel:0")]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            x0 = np.random.RandomState(0).normal(size=(2, 3, 3, 2))
+            err = tf.test.compute_gradient_error(x, [2, 3, 3, 2], y, [2, 3], x_init_value=x0,
+                                                 sess=sess)
+            werr = tf.test.compute_gradient_error(kernels, [k.shape.as_list() for k in kernels],
+                                                  y, [2, 3], extra_feed_dict={x: x0}, sess=sess)
+    assert err < 1e-5 and werr < 1e-4, (err, werr)  # central differences, delta 1e-3
