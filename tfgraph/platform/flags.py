@@ -12,7 +12,6 @@ for booleans, `--` ends the flags, positional arguments may come between flags.
 """
 import difflib
 import logging as _logging
-import os
 import sys
 import textwrap
 
@@ -537,11 +536,18 @@ class _HelpFlag(Flag):
 def usage(shorthelp=False):
     """Prints the main module's docstring (or a USAGE line) and the flags, as absl's usage()."""
     doc = getattr(sys.modules.get("__main__"), "__doc__", None)
+    prog = sys.argv[0] if sys.argv else "prog"
     if not doc:
-        prog = os.path.basename(sys.argv[0]) if sys.argv else "prog"
         doc = _wrap("\nUSAGE: %s [flags]" % prog, "       ", "")
+    else:
+        n = doc.count("%") - 2 * doc.count("%%")  # absl fills each %s with the program name
+        try:
+            doc %= (prog,) * n
+        except (OverflowError, TypeError, ValueError):
+            pass
     text = FLAGS.main_module_help() if shorthelp else FLAGS.get_help()
     sys.stdout.write(doc)
     if text:
-        sys.stdout.write("\nflags:\n" + text + "\n")
+        sys.stdout.write("\nflags:\n" + text)
+    sys.stdout.write("\n")
     sys.stdout.flush()

@@ -5,6 +5,7 @@ tf` and must give TF's exit code, stdout (flag values, main's argv, --help text)
 """
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -59,3 +60,18 @@ def test_flags_in_process():
         fv(["p", "--stesp=3"])
     with pytest.raises(AttributeError):
         fv.missing
+
+
+def test_help_prints_the_main_docstring(tmp_path):
+    # absl's usage(): the main module's docstring, each %s filled with argv[0], then the flags.
+    script = tmp_path / "train.py"
+    script.write_text('"""Trains a model.\n\nUsage: %s --steps=N\n"""\nimport tfgraph as tf\n'
+                      "tf.flags.DEFINE_integer('steps', 1, 'how long')\n"
+                      "tf.app.run(main=lambda argv: None)\n")
+    proc = subprocess.run([sys.executable, "train.py", "--help"], cwd=str(tmp_path),
+                          capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=REPO),
+                          timeout=120)
+    assert proc.returncode == 1
+    assert proc.stdout == ("Trains a model.\n\nUsage: train.py --steps=N\n\nflags:\n\ntrain.py:\n"
+                           "  --steps: how long\n    (default: '1')\n    (an integer)\n\n"
+                           "Try --helpfull to get a list of all flags.\n")
