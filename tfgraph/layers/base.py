@@ -71,6 +71,8 @@ class Layer:
          else self._non_trainable_weights).append(var)
         return var
 
+    add_variable = add_weight  # TF1's older spelling
+
     def add_update(self, updates):
         updates = updates if isinstance(updates, (list, tuple)) else [updates]
         self._updates.extend(updates)

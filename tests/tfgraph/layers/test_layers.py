@@ -117,3 +117,22 @@ def test_gradients_through_layers():
             werr = tf.test.compute_gradient_error(kernels, [k.shape.as_list() for k in kernels],
                                                   y, [2, 3], extra_feed_dict={x: x0}, sess=sess)
     assert err < 1e-5 and werr < 1e-4, (err, werr)  # central differences, delta 1e-3
+
+
+def test_user_layer_subclass():
+    class Scale(tf.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_variable("w", [input_shape.as_list()[-1]],
+                                       initializer=tf.constant_initializer(2.0))
+
+        def call(self, inputs):
+            return inputs * self.w
+
+    with tf.Graph().as_default():
+        with tf.name_scope("outer"):
+            y = Scale()(tf.ones([2, 3]))
+        assert [v.name for v in tf.global_variables()] == ["scale/w:0"]
+        assert y.name.startswith("outer/scale/")
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_array_equal(sess.run(y), np.full((2, 3), 2.0, np.float32))
