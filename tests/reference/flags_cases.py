@@ -90,6 +90,27 @@ try:
 except Exception as e:
     print(json.dumps({{'error': type(e).__name__, 'message': str(e)}}))
 ''',
+    # Bounded numbers, repeated integers.
+    "bounds": '''import json, sys
+{IMPORT}
+flags = tf.app.flags
+FLAGS = flags.FLAGS
+flags.DEFINE_integer('steps', 10, 'training steps', lower_bound=1)
+flags.DEFINE_float('frac', 0.5, 'a fraction', lower_bound=0.0, upper_bound=1.0)
+flags.DEFINE_integer('neg', -3, 'below zero', upper_bound=-1)
+flags.DEFINE_integer('big', 200, 'at least 100', lower_bound=100)
+flags.DEFINE_multi_integer('ids', [1, 2], 'ids')
+
+
+def main(argv):
+    v = FLAGS.flag_values_dict()
+    print(json.dumps({{'argv': argv[1:], 'flags': {{k: v[k] for k in
+                                                  ['steps', 'frac', 'neg', 'big', 'ids']}}}}))
+
+
+if __name__ == '__main__':
+    tf.app.run()
+''',
 }
 
 # (script, command-line arguments after the program name)
@@ -119,4 +140,11 @@ CASES = [
     ("oldnames", []),
     ("duplicate", []),
     ("bad_default", []),
+    ("bounds", ["--ids=3", "--ids", "0x4", "--frac=1", "--neg=-7"]),
+    ("bounds", ["--steps=0"]),
+    ("bounds", ["--frac=1.5"]),
+    ("bounds", ["--big=99"]),
+    ("bounds", ["--help"]),
+    ("bounds", ["--undefok=foo,bar", "--foo=1", "--nobar", "--baz", "pos"]),
+    ("access", ["--zz=3", "--undefok", "zz", "--n=2"]),
 ]

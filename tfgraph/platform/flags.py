@@ -58,10 +58,41 @@ class _Parser:
         return str(value)
 
 
-class _IntegerParser(_Parser):
-    syntactic_help = "an integer"
+class _NumericParser(_Parser):
+    """A number with optional bounds; out-of-bounds values fail as absl's ('0 is not ...')."""
+    article, number_name = "a", "number"
+
+    def __init__(self, lower_bound=None, upper_bound=None):
+        self.lower_bound, self.upper_bound = lower_bound, upper_bound
+        sh = "%s %s" % (self.article, self.number_name)
+        if lower_bound is not None and upper_bound is not None:
+            sh = "%s in the range [%s, %s]" % (sh, lower_bound, upper_bound)
+        elif lower_bound == 1:
+            sh = "a positive " + self.number_name
+        elif upper_bound == -1:
+            sh = "a negative " + self.number_name
+        elif lower_bound == 0:
+            sh = "a non-negative " + self.number_name
+        elif upper_bound == 0:
+            sh = "a non-positive " + self.number_name
+        elif upper_bound is not None:
+            sh = "%s <= %s" % (self.number_name, upper_bound)
+        elif lower_bound is not None:
+            sh = "%s >= %s" % (self.number_name, lower_bound)
+        self.syntactic_help = sh
 
     def parse(self, text):
+        value = self.convert(text)
+        if ((self.lower_bound is not None and value < self.lower_bound)
+                or (self.upper_bound is not None and value > self.upper_bound)):
+            raise ValueError("%s is not %s" % (value, self.syntactic_help))
+        return value
+
+
+class _IntegerParser(_NumericParser):
+    article, number_name = "an", "integer"
+
+    def convert(self, text):
         if isinstance(text, int) and not isinstance(text, bool):
             return text
         base = 10
@@ -70,10 +101,8 @@ class _IntegerParser(_Parser):
         return int(text, base)
 
 
-class _FloatParser(_Parser):
-    syntactic_help = "a number"
-
-    def parse(self, text):
+class _FloatParser(_NumericParser):
+    def convert(self, text):
         return float(text)
 
 
@@ -251,23 +280,31 @@ class FlagValues:
         return [argv[0]] + rest
 
     def _parse_args(self, args, known_only):
-        rest, unknown = [], []
+        """(arguments left for the program, unknown flag names), absl's rules."""
+        pending = []  # (flag name or None for a positional, the argument), in order
+        undefok = set()
         shorts = {f.short_name: f for f in self._flags.values() if f.short_name}
         it = iter(args)
         for arg in it:
             if not arg.startswith("-"):
-                rest.append(arg)  # GNU style: positional arguments do not end the flags
+                pending.append((None, arg))  # GNU style: positionals do not end the flags
                 continue
             if arg == "--":
                 if known_only:
-                    rest.append(arg)
-                rest.extend(it)
+                    pending.append((None, arg))
                 break
             body = arg[2:] if arg.startswith("--") else arg[1:]
             name, sep, value = body.partition("=")
             value = value if sep else None
             if not name:
-                rest.append(arg)
+                pending.append((None, arg))
+                continue
+            if name == "undefok":  # --undefok=a,b: flags a, b may be given though undefined
+                value = value if value is not None else next(it, None)
+                if value is None:
+                    raise Error("Missing value for flag " + arg)
+                names = [v.strip() for v in value.split(",")]
+                undefok.update(names + ["no" + v for v in names])
                 continue
             flag = self._flags.get(name) or shorts.get(name)
             if flag is not None:
@@ -283,12 +320,20 @@ class FlagValues:
                     raise ValueError(arg + " does not take an argument")
                 flag, value = self._flags[name[2:]], "false"
             if flag is None:
-                if known_only:
-                    rest.append(arg)
-                else:
-                    unknown.append(name)
+                pending.append((name, arg))
                 continue
             flag.parse(value)
+        rest, unknown = [], []
+        for name, arg in pending:
+            if name is None:
+                rest.append(arg)
+            elif name in undefok:
+                continue
+            elif known_only:
+                rest.append(arg)
+            else:
+                unknown.append(name)
+        rest.extend(it)
         return rest, unknown
 
     def validate_all_flags(self):
@@ -414,36 +459,18 @@ def DEFINE_string(name=None, default=None, help=None, flag_values=None, **kwargs
     return _define(_Parser(), flag_values=flag_values, **kw)
 
 
-def DEFINE_integer(name=None, default=None, help=None, flag_values=None, lower_bound=None,
+def DEFINE_integer(name=None, default=None, help=None, flag_values=None, lower_bound=None,  # noqa: A002,N802
                    upper_bound=None, **kwargs):
-    """--name=N: an integer flag (0x.. accepted); optional bounds are checked when parsed."""
+    """--name=N: an integer flag (0x.. accepted), optionally bounded."""
     kw = _renamed(dict(kwargs, name=name, default=default, help=help))
-    flag = _define(_IntegerParser(), flag_values=flag_values, **kw)
-    _bounds(flag, lower_bound, upper_bound)
-    return flag
+    return _define(_IntegerParser(lower_bound, upper_bound), flag_values=flag_values, **kw)
 
 
-def DEFINE_float(name=None, default=None, help=None, flag_values=None, lower_bound=None,
+def DEFINE_float(name=None, default=None, help=None, flag_values=None, lower_bound=None,  # noqa: A002,N802
                  upper_bound=None, **kwargs):
-    """--name=x: a float flag."""
+    """--name=x: a float flag, optionally bounded."""
     kw = _renamed(dict(kwargs, name=name, default=default, help=help))
-    flag = _define(_FloatParser(), flag_values=flag_values, **kw)
-    _bounds(flag, lower_bound, upper_bound)
-    return flag
-
-
-def _bounds(flag, lower, upper):
-    if lower is None and upper is None:
-        return
-    if lower is not None and upper is not None:
-        message = "%s <= value <= %s" % (lower, upper)
-    elif lower is not None:
-        message = "%s >= %s" % ("value", lower)
-    else:
-        message = "%s <= %s" % ("value", upper)
-    flag.validators.append((lambda v: v is None or ((lower is None or v >= lower)
-                                                    and (upper is None or v <= upper)),
-                            "Expected value to be in range: %s" % message))
+    return _define(_FloatParser(lower_bound, upper_bound), flag_values=flag_values, **kw)
 
 
 def DEFINE_boolean(name=None, default=None, help=None, flag_values=None, **kwargs):

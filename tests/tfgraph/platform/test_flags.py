@@ -50,7 +50,7 @@ def test_flags_in_process():
     flags.DEFINE_string("out", None, "o", flag_values=fv, short_name="o")
     assert fv(["p", "--k=2", "--k", "3", "-o", "x", "extra"]) == ["p", "extra"]
     assert fv.flag_values_dict() == {"steps": 10, "k": [2, 3], "out": "x"}
-    with pytest.raises(flags.IllegalFlagValueError, match="Expected value to be in range"):
+    with pytest.raises(flags.IllegalFlagValueError, match="flag --steps=0: 0 is not a positive integer"):
         fv(["p", "--steps=0"])
     fv.unparse_flags()
     assert not fv.is_parsed() and fv["k"].value == [1]
