@@ -53,6 +53,10 @@ from tfgraph.initializers import (constant_initializer, glorot_normal_initialize
 from tfgraph import initializers, losses, nn, train
 from tfgraph import test  # tf.test.compute_gradient(_error)
 from tfgraph import logging  # tf.logging: a shim over Python's logging
+from tfgraph.logging import get_logger
+from tfgraph.platform import app, flags, gfile  # tf.app.run, tf.flags, tf.gfile
+from tfgraph import io  # tf.io.gfile
+from tfgraph import layers  # tf.layers: TF1's functional layers
 from tfgraph import math, random  # tf.math.*, tf.random.* spellings  # noqa: A004
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph import graph_util, summary
@@ -75,6 +79,15 @@ def _package_version():
 
 
 __version__ = _package_version()
+
+
+def __getattr__(name):
+    # tf.keras is tfgraph_keras, imported on first use so that `import tfgraph` stays light; the
+    # one sanctioned upward reference from the core (see tfgraph/keras.py).
+    if name == "keras":
+        import importlib
+        return importlib.import_module("tfgraph.keras")
+    raise AttributeError("module 'tfgraph' has no attribute %r" % (name,))
 
 
 def disable_eager_execution():

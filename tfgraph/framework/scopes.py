@@ -131,9 +131,12 @@ def variable_scope(name_or_scope, default_name=None, values=None, initializer=No
                 graph._var_scope_counts = saved_counts
             else:  # TF1's close_variable_subscopes: default names restart on re-entry
                 prefix = full + "/"
-                for k in counts:
+                # The store's dict as it is now: a scope re-entered by object inside this one
+                # put back a copy on its exit (TF1's _pure_variable_scope does the same).
+                current = graph._var_scope_counts
+                for k in current:
                     if k.startswith(prefix):
-                        counts[k] = 0
+                        current[k] = 0
 
 
 def _unique_scope_name(graph, parent_name, prefix):

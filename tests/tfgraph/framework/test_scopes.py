@@ -193,3 +193,18 @@ def test_default_name_scopes_follow_tf1_counting():
         with pytest.raises(ValueError, match="reuse=True cannot be used without a name_or_scope"):
             with tf.variable_scope(None, default_name="x", reuse=True):
                 pass
+
+
+def test_default_names_restart_after_a_scope_reentered_by_object():
+    # TF1 layers capture their scope once and re-enter it by object; the enclosing named scope
+    # must still restart default names when it is opened again (a model built twice, reused).
+    with tf.Graph().as_default():
+        with tf.variable_scope("net"):
+            with tf.variable_scope(None, default_name="dense") as captured:
+                pass
+            with tf.variable_scope(captured, auxiliary_name_scope=False):
+                pass
+        with tf.variable_scope("net", reuse=True):
+            with tf.variable_scope(None, default_name="dense") as again:
+                pass
+        assert (captured.name, again.name) == ("net/dense", "net/dense")
