@@ -8,7 +8,7 @@
 """
 import tfgraph
 from tfgraph_keras import (activations, backend, callbacks, datasets, initializers, losses,  # noqa
-                           metrics, optimizers, regularizers, utils)
+                           metrics, optimizers, preprocessing, regularizers, utils)
 from tfgraph_keras import layers, models  # noqa: F401
 from tfgraph_keras.layers.input_layer import Input, InputLayer  # noqa: F401
 from tfgraph_keras.models import Model, Sequential  # noqa: F401
@@ -17,4 +17,4 @@ __version__ = tfgraph.__version__  # one distribution ships both packages
 
 __all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "backend", "callbacks",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
-           "regularizers", "utils"]
+           "preprocessing", "regularizers", "utils"]

@@ -1,0 +1,263 @@
+"""Writes tests/data/keras_backend_cases.json from Keras 2 (tf_keras) in the TF virtualenv:
+    /root/venvs/tf/bin/pip install --no-deps tf_keras
+    /root/venvs/tf/bin/python tests/reference/make_keras_backend_cases.py
+
+Records what `keras.backend` functions, keras.preprocessing (pad_sequences, TimeseriesGenerator,
+Tokenizer, text_to_word_sequence, hashing_trick) and keras.utils (to_categorical, normalize)
+return for fixed inputs, and the errors they raise. Tensor arguments are written as
+{"tensor": values, "dtype": name}; the tests rebuild them with K.constant.
+"""
+import json
+import os
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import tensorflow as tf
+import tf_keras
+from tf_keras import backend as K
+from tf_keras.preprocessing import sequence, text
+from tf_keras.utils import normalize, to_categorical
+
+RNG = np.random.RandomState(0)
+
+
+class T:
+    """A tensor argument."""
+
+    def __init__(self, value, dtype="float32"):
+        self.value = np.asarray(value, dtype=dtype)
+
+
+def rand(*shape):
+    return T(RNG.uniform(-2, 2, size=shape).round(3))
+
+
+def probs(*shape):
+    p = RNG.uniform(0.05, 1, size=shape)
+    return T(p / p.sum(-1, keepdims=True))
+
+
+def enc(v):
+    if isinstance(v, T):
+        return {"tensor": v.value.tolist(), "dtype": str(v.value.dtype)}
+    if isinstance(v, np.ndarray):
+        return {"array": v.tolist(), "dtype": str(v.dtype)}
+    if isinstance(v, (list, tuple)):
+        return [enc(x) for x in v]
+    if isinstance(v, dict):
+        return {k: enc(x) for k, x in v.items()}
+    if isinstance(v, (np.integer, np.floating)):
+        return v.item()
+    return v
+
+
+def dec(v):
+    if isinstance(v, T):
+        return K.constant(v.value, dtype=str(v.value.dtype))
+    if isinstance(v, list):
+        return [dec(x) for x in v]
+    if isinstance(v, dict):
+        return {k: dec(x) for k, x in v.items()}
+    return v
+
+
+def backend_cases():
+    a, b = rand(2, 3, 4), rand(2, 3, 4)
+    m = rand(3, 4)
+    labels = T([[0, 1, 0], [1, 0, 0]])
+    cases = [
+        ("sum", [a], {}), ("sum", [a, 1], {}), ("sum", [a, -1], {"keepdims": True}),
+        ("sum", [a, [0, 2]], {}), ("mean", [a, 1], {}), ("mean", [T([True, False, True], "bool")],
+                                                         {}),
+        ("max", [a, 2], {}), ("min", [a, 0], {"keepdims": True}), ("prod", [m, 1], {}),
+        ("std", [a, 1], {}), ("std", [a], {}), ("var", [a, -1], {"keepdims": True}),
+        ("var", [T([True, False, False, True], "bool")], {}),
+        ("any", [T([[0, 1], [0, 0]]), 1], {}), ("all", [T([[1, 1], [0, 1]]), 1], {}),
+        ("argmax", [a], {}), ("argmin", [a, 1], {}),
+        ("square", [m], {}), ("sqrt", [T([-1.0, 0.0, 4.0, 2.0])], {}), ("exp", [m], {}),
+        ("log", [T([0.5, 1.0, 3.0])], {}), ("abs", [m], {}), ("pow", [T([1.5, 2.0, 3.0]), 3], {}),
+        ("pow", [T([1.5, 2.0, 3.0]), 0.5], {}), ("clip", [m, -0.5, 0.7], {}),
+        ("clip", [m, 0.5, -0.7], {}), ("clip", [m, None, 0.2], {}), ("clip", [m, -0.2, None], {}),
+        ("maximum", [a, b], {}), ("minimum", [a, b], {}), ("round", [m], {}), ("sign", [m], {}),
+        ("l2_normalize", [a, -1], {}), ("l2_normalize", [a], {}), ("l2_normalize", [m, 0], {}),
+        ("l2_normalize", [T([[0.0, 0.0], [3.0, 4.0]]), 1], {}),
+        ("shape", [a], {}), ("int_shape", [a], {}), ("ndim", [a], {}), ("dtype", [a], {}),
+        ("dtype", [T([1, 2], "int32")], {}),
+        ("reshape", [a, (4, 6)], {}), ("reshape", [a, (-1, 2)], {}),
+        ("concatenate", [[a, b]], {}), ("concatenate", [[a, b], 1], {}),
+        ("concatenate", [[a, b], 0], {}), ("stack", [[m, m]], {}), ("stack", [[m, m], 1], {}),
+        ("expand_dims", [m], {}), ("expand_dims", [m, 0], {}),
+        ("squeeze", [rand(2, 1, 3), 1], {}),
+        ("permute_dimensions", [a, (2, 0, 1)], {}), ("repeat_elements", [a, 2, 1], {}),
+        ("repeat_elements", [m, 3, -1], {}), ("repeat_elements", [m, 2, 0], {}),
+        ("tile", [m, (2, 3)], {}), ("tile", [T([1.0, 2.0]), 3], {}), ("flatten", [a], {}),
+        ("batch_flatten", [a], {}), ("batch_flatten", [rand(2, 2, 2, 3)], {}),
+        ("transpose", [a], {}), ("transpose", [m], {}), ("repeat", [m, 2], {}),
+        ("reverse", [a, 1], {}), ("reverse", [a, [0, 2]], {}),
+        ("dot", [m, rand(4, 2)], {}), ("dot", [a, rand(4, 5)], {}),
+        ("dot", [a, rand(3, 4, 5)], {}), ("dot", [rand(2, 3), rand(2, 3, 2)], {}),
+        ("batch_dot", [rand(2, 3), rand(2, 3)], {}),
+        ("batch_dot", [rand(2, 3), rand(2, 3)], {"axes": 1}),
+        ("batch_dot", [a, rand(2, 4, 5)], {}), ("batch_dot", [a, b], {"axes": [2, 2]}),
+        ("batch_dot", [a, b], {"axes": (1, 1)}), ("batch_dot", [a, rand(2, 4)], {}),
+        ("batch_dot", [rand(2, 4), a], {"axes": [1, 2]}),
+        ("batch_dot", [rand(2, 3, 4, 5), rand(2, 5, 2)], {}),
+        ("batch_dot", [rand(2, 3, 4), rand(2, 4, 2, 3)], {"axes": [2, 1]}),
+        ("batch_dot", [rand(2, 3, 4, 5), rand(2, 3, 6, 5)], {"axes": [1, 1]}),
+        ("batch_dot", [a, b], {"axes": [0, 0]}), ("batch_dot", [a, rand(3, 4, 5)], {}),
+        ("batch_dot", [a, b], {}), ("batch_dot", [T([1.0, 2.0]), m], {}),
+        ("softmax", [m], {}), ("softmax", [a, 1], {}), ("softmax", [T([1.0, 2.0])], {}),
+        ("relu", [m], {}), ("relu", [m], {"alpha": 0.1}), ("relu", [m], {"max_value": 0.5}),
+        ("relu", [m], {"threshold": 0.3}), ("relu", [m], {"alpha": 0.2, "max_value": 1.0,
+                                                            "threshold": 0.1}),
+        ("relu", [m], {"max_value": 6.0}), ("sigmoid", [m], {}), ("tanh", [m], {}),
+        ("hard_sigmoid", [T([-3.0, -1.0, 0.0, 1.0, 3.0])], {}), ("softplus", [m], {}),
+        ("softsign", [m], {}), ("elu", [m], {}), ("elu", [m, 0.5], {}),
+        ("categorical_crossentropy", [labels, probs(2, 3)], {}),
+        ("categorical_crossentropy", [labels, T([[0.2, 0.6, 0.4], [1.0, 0.0, 0.0]])], {}),
+        ("categorical_crossentropy", [labels, rand(2, 3)], {"from_logits": True}),
+        ("categorical_crossentropy", [T([[0, 1], [1, 0], [1, 0]]), T(probs(2, 3).value.T.copy())],
+         {"axis": 0}),
+        ("sparse_categorical_crossentropy", [T([1, 0], "int32"), probs(2, 3)], {}),
+        ("sparse_categorical_crossentropy", [T([2, 0], "int64"), rand(2, 3)],
+         {"from_logits": True}),
+        ("sparse_categorical_crossentropy", [T([[1, 0], [2, 2]], "int32"), probs(2, 2, 3)], {}),
+        ("sparse_categorical_crossentropy", [T([[1], [0]], "float32"), probs(2, 3)], {}),
+        ("sparse_categorical_crossentropy", [T([1, 0], "int32"), T(probs(2, 3).value.T.copy())],
+         {"axis": 0}),
+        ("binary_crossentropy", [T([[0.0, 1.0, 1.0], [1.0, 0.0, 0.5]]),
+                                 T([[0.1, 0.9, 0.4], [1.0, 0.0, 0.5]])], {}),
+        ("binary_crossentropy", [T([[0.0, 1.0, 1.0]]), T([[-2.0, 3.0, 0.1]])],
+         {"from_logits": True}),
+        ("cast", [m, "int32"], {}), ("cast", [T([0.0, 2.0]), "bool"], {}),
+        ("one_hot", [T([0, 2, 1], "int32"), 4], {}), ("gather", [m, T([2, 0], "int32")], {}),
+        ("arange", [5], {}), ("arange", [1, 7, 2], {}), ("arange", [0, 1, 0.25],
+                                                          {"dtype": "float32"}),
+        ("cumsum", [m, 1], {}), ("zeros_like", [m], {}), ("ones_like", [T([1, 2], "int32")], {}),
+        ("equal", [T([1.0, 2.0]), T([1.0, 3.0])], {}), ("greater", [m, 0.0], {}),
+        ("less_equal", [m, 0.5], {}), ("not_equal", [T([1, 2], "int32"), T([1, 3], "int32")], {}),
+        ("zeros", [(2, 3)], {}), ("ones", [(3,)], {"dtype": "int32"}), ("eye", [3], {}),
+        ("eye", [(2, 3)], {}), ("constant", [[[1, 2], [3, 4]]], {}),
+        ("constant", [1.5], {"shape": (2, 2)}), ("variable", [[[1, 2], [3, 4]]], {}),
+        ("variable", [[1, 2]], {"dtype": "int32"}),
+        ("switch", [T([True, False, True], "bool"), rand(3, 2), rand(3, 2)], {}),
+        ("switch", [T([1.0, 0.0]), rand(2, 2, 2), rand(2, 2, 2)], {}),
+        ("switch", [T(True, "bool"), m, rand(3, 4)], {}),
+        ("switch", [T(0.0), m, rand(3, 4)], {}),
+        ("switch", [T([[True]], "bool"), T([1.0]), T([2.0])], {}),
+        ("in_train_phase", [m, rand(3, 4)], {"training": 1}),
+        ("in_train_phase", [m, rand(3, 4)], {"training": False}),
+        ("in_train_phase", [m, rand(3, 4)], {"training": T(True, "bool")}),
+    ]
+    out = []
+    for fn, args, kwargs in cases:
+        rec = {"fn": fn, "args": enc(args), "kwargs": enc(kwargs)}
+        try:
+            res = getattr(K, fn)(*dec(args), **dec(kwargs))
+        except Exception as e:  # noqa: BLE001 - recorded: the test expects the same error
+            rec["error"] = {"type": type(e).__name__, "message": str(e)}
+        else:
+            rec["is_variable"] = isinstance(res, tf.Variable)
+            if fn in ("int_shape", "ndim", "dtype"):
+                rec["out"] = enc(list(res) if isinstance(res, tuple) else res)
+            else:
+                rec["out"] = enc(np.asarray(K.eval(res)))
+        out.append(rec)
+    return out
+
+
+def preprocessing_cases():
+    seqs = [[1, 2, 3], [4, 5], [6, 7, 8, 9, 10], []]
+    pad = []
+    for kwargs in [{}, {"maxlen": 3}, {"maxlen": 3, "padding": "post"},
+                   {"maxlen": 3, "truncating": "post"},
+                   {"maxlen": 4, "padding": "post", "truncating": "post", "value": -1},
+                   {"dtype": "float32", "value": 0.5}, {"maxlen": 0}, {"dtype": "str", "value": "x"}]:
+        s = [[str(v) for v in q] for q in seqs] if kwargs.get("dtype") == "str" else seqs
+        rec = {"sequences": s, "kwargs": kwargs}
+        try:
+            rec["out"] = enc(sequence.pad_sequences(s, **kwargs))
+        except ValueError as e:
+            rec["error"] = str(e)
+        pad.append(rec)
+    pad.append({"sequences": [[[1, 2], [3, 4]], [[5, 6]]], "kwargs": {"maxlen": 3},
+                "out": enc(sequence.pad_sequences([[[1, 2], [3, 4]], [[5, 6]]], maxlen=3))})
+    pad_errors = []
+    for kwargs in [{"padding": "middle"}, {"truncating": "both", "maxlen": 2}]:
+        try:
+            sequence.pad_sequences(seqs, **kwargs)
+        except ValueError as e:
+            pad_errors.append({"kwargs": kwargs, "message": str(e)})
+
+    texts = ["The cat sat on the mat.", "The dog ate my homework!", "Cat, dog; cat & DOG?",
+             "a b\tc\nd", "the THE The"]
+    tok_cases = []
+    for kwargs in [{}, {"num_words": 4}, {"num_words": 5, "oov_token": "<OOV>"},
+                   {"lower": False}, {"char_level": True}, {"filters": "", "split": " "},
+                   {"split": ","}, {"oov_token": "UNK"}]:
+        tok = text.Tokenizer(**kwargs)
+        tok.fit_on_texts(texts)
+        new = ["the cat ate a bird", "unknown words only", ""]
+        rec = {"kwargs": kwargs, "word_index": tok.word_index,
+               "word_counts": dict(tok.word_counts), "word_docs": dict(tok.word_docs),
+               "index_docs": {str(k): v for k, v in tok.index_docs.items()},
+               "document_count": tok.document_count,
+               "sequences": tok.texts_to_sequences(texts + new),
+               "texts": tok.sequences_to_texts(tok.texts_to_sequences(new)),
+               "matrix": {mode: tok.texts_to_matrix(texts + new, mode=mode).tolist()
+                          for mode in ("binary", "count", "tfidf", "freq")}}
+        if kwargs == {"num_words": 5, "oov_token": "<OOV>"}:
+            rec["json"] = json.loads(tok.to_json())
+        tok_cases.append(rec)
+    seq_tok = text.Tokenizer(num_words=6)
+    seq_tok.fit_on_sequences([[1, 2, 2, 3], [3, 5, 7]])
+    fit_seq = {"document_count": seq_tok.document_count,
+               "index_docs": {str(k): v for k, v in seq_tok.index_docs.items()},
+               "matrix": seq_tok.sequences_to_matrix([[1, 2, 2, 3], [3, 5, 7]],
+                                                     mode="tfidf").tolist()}
+    words = []
+    for kwargs in [{}, {"lower": False}, {"split": ","}, {"filters": ""}]:
+        s = "Hello, World! It's a\tnew-day;  isn't it? A,b,c"
+        words.append({"text": s, "kwargs": kwargs,
+                      "out": text.text_to_word_sequence(s, **kwargs)})
+    hashing = [{"text": "The cat sat on the mat. the Cat", "n": 10,
+                "out": text.hashing_trick("The cat sat on the mat. the Cat", 10,
+                                          hash_function="md5")}]
+
+    data = np.arange(20, dtype="float32").reshape(10, 2)
+    targets = np.arange(10, dtype="float32") * 10
+    ts = []
+    for kwargs in [{"length": 3, "batch_size": 2}, {"length": 4, "sampling_rate": 2,
+                                                   "batch_size": 3},
+                   {"length": 2, "stride": 3, "batch_size": 1},
+                   {"length": 3, "start_index": 2, "end_index": 8, "batch_size": 2},
+                   {"length": 3, "reverse": True, "batch_size": 4}]:
+        g = sequence.TimeseriesGenerator(data, targets, **kwargs)
+        ts.append({"kwargs": kwargs, "len": len(g),
+                   "batches": [[enc(b[0]), enc(b[1])] for b in (g[i] for i in range(len(g)))]})
+
+    cat = []
+    for y, n in [([0, 2, 1], None), ([[1], [3]], None), ([0, 1], 4), ([[0, 1], [2, 0]], 3)]:
+        cat.append({"y": y, "num_classes": n, "out": enc(to_categorical(y, n))})
+    norm = []
+    x = RNG.uniform(-1, 1, (3, 4)).round(3)
+    for kwargs in [{}, {"axis": 0}, {"order": 1}, {"axis": 0, "order": 3}]:
+        norm.append({"x": x.tolist(), "kwargs": kwargs, "out": enc(normalize(x, **kwargs))})
+    return {"pad_sequences": pad, "pad_sequences_errors": pad_errors, "tokenizer": tok_cases,
+            "tokenizer_texts": texts, "fit_on_sequences": fit_seq,
+            "text_to_word_sequence": words, "hashing_trick_md5": hashing,
+            "timeseries_generator": ts, "to_categorical": cat, "normalize": norm}
+
+
+def main():
+    out = {"tf_keras": tf_keras.__version__, "backend": backend_cases()}
+    out.update(preprocessing_cases())
+    path = os.path.join(os.path.dirname(__file__), "..", "data", "keras_backend_cases.json")
+    with open(path, "w") as f:
+        json.dump(out, f, indent=None, separators=(",", ":"))
+    print("wrote", path, os.path.getsize(path), "bytes")
+
+
+if __name__ == "__main__":
+    main()
