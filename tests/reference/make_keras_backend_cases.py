@@ -250,9 +250,80 @@ def preprocessing_cases():
             "timeseries_generator": ts, "to_categorical": cat, "normalize": norm}
 
 
+DATASETS_DIR = os.path.join(os.path.dirname(__file__), "..", "data", "keras_datasets")
+
+
+def write_dataset_files(d):
+    """Small files in Keras's own layouts (written with numpy/pickle as Keras's are)."""
+    import pickle
+    os.makedirs(os.path.join(d, "cifar-100-python"), exist_ok=True)
+    rng = np.random.RandomState(7)
+
+    def seqs(n, top):
+        out = np.empty(n, dtype=object)
+        for i in range(n):
+            out[i] = [int(w) for w in rng.randint(1, top, size=rng.randint(1, 12))]
+        return out
+    np.savez(os.path.join(d, "imdb.npz"), x_train=seqs(8, 30), y_train=rng.randint(0, 2, 8),
+             x_test=seqs(6, 30), y_test=rng.randint(0, 2, 6))
+    np.savez(os.path.join(d, "reuters.npz"), x=seqs(12, 40), y=rng.randint(0, 46, 12))
+    words = ["the", "and", "a", "of", "to", "is", "br", "in", "it", "this"]
+    for name in ("imdb_word_index.json", "reuters_word_index.json"):
+        with open(os.path.join(d, name), "w") as f:
+            json.dump({w: i + 1 for i, w in enumerate(words)}, f)
+    np.savez(os.path.join(d, "boston_housing.npz"), x=rng.uniform(0, 100, (21, 13)),
+             y=rng.uniform(5, 50, 21))
+    for split, n in (("train", 5), ("test", 3)):
+        batch = {b"batch_label": b"%s batch 1 of 1" % split.encode(),
+                 b"filenames": [b"img_%d.png" % i for i in range(n)],
+                 b"fine_labels": [int(v) for v in rng.randint(0, 100, n)],
+                 b"coarse_labels": [int(v) for v in rng.randint(0, 20, n)],
+                 b"data": rng.randint(0, 256, (n, 3072)).astype(np.uint8)}
+        with open(os.path.join(d, "cifar-100-python", split), "wb") as f:
+            pickle.dump(batch, f, protocol=2)
+
+
+def dataset_cases(d):
+    """tf_keras's loaders run on the small files (their get_file pointed at `d`)."""
+    from tf_keras.src.datasets import boston_housing, cifar100, imdb, reuters
+
+    def local(fname, origin=None, untar=False, file_hash=None, cache_dir=None, **kw):
+        return os.path.join(d, fname)
+    for mod in (boston_housing, cifar100, imdb, reuters):
+        mod.get_file = local
+
+    def rec(result):
+        (xtr, ytr), (xte, yte) = result
+        return [[enc(np.asarray(a)) if a.dtype != object else [list(s) for s in a],
+                 enc(np.asarray(b))] for a, b in ((xtr, ytr), (xte, yte))]
+    out = {"imdb": [], "reuters": [], "boston_housing": [], "cifar100": []}
+    for kwargs in [{}, {"num_words": 10}, {"num_words": 12, "skip_top": 4},
+                   {"maxlen": 6}, {"start_char": None, "index_from": 1},
+                   {"oov_char": None, "num_words": 15, "seed": 3},
+                   {"start_char": None, "index_from": 2, "oov_char": 1}]:
+        out["imdb"].append({"kwargs": kwargs, "out": rec(imdb.load_data(**kwargs))})
+        out["reuters"].append({"kwargs": kwargs, "out": rec(reuters.load_data(**kwargs))})
+    out["reuters"].append({"kwargs": {"test_split": 0.5}, "out": rec(reuters.load_data(
+        test_split=0.5))})
+    try:
+        imdb.load_data(maxlen=2)
+    except ValueError as e:
+        out["imdb_maxlen_error"] = str(e)
+    for kwargs in [{}, {"test_split": 0.5, "seed": 1}]:
+        out["boston_housing"].append({"kwargs": kwargs,
+                                      "out": rec(boston_housing.load_data(**kwargs))})
+    for mode in ("fine", "coarse"):
+        out["cifar100"].append({"kwargs": {"label_mode": mode},
+                                "out": rec(cifar100.load_data(label_mode=mode))})
+    out["imdb_word_index"] = imdb.get_word_index()
+    return out
+
+
 def main():
     out = {"tf_keras": tf_keras.__version__, "backend": backend_cases()}
     out.update(preprocessing_cases())
+    write_dataset_files(DATASETS_DIR)
+    out["datasets"] = dataset_cases(DATASETS_DIR)
     path = os.path.join(os.path.dirname(__file__), "..", "data", "keras_backend_cases.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=None, separators=(",", ":"))
