@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tfgraph_keras import backend as K
-from tfgraph_keras.datasets import (_files, boston_housing, cifar10, cifar100, imdb, reuters)
+from tfgraph_keras.datasets import _files, boston_housing, cifar10, cifar100, imdb, reuters
 from tfgraph_keras.utils import get_file
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data")
