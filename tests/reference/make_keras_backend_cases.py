@@ -319,11 +319,110 @@ def dataset_cases(d):
     return out
 
 
+IMAGES_DIR = os.path.join(os.path.dirname(__file__), "..", "data", "keras_images")
+
+
+def write_images(d):
+    """A flow_from_directory tree: cats/ and dogs/ with small PNGs (one in a subfolder)."""
+    from PIL import Image
+    rng = np.random.RandomState(11)
+    for cls, n in (("cats", 3), ("dogs", 2)):
+        os.makedirs(os.path.join(d, cls, "more"), exist_ok=True)
+        for i in range(n):
+            arr = rng.randint(0, 256, (6 + i, 5, 3)).astype(np.uint8)
+            sub = "more" if (cls, i) == ("cats", 2) else ""
+            Image.fromarray(arr, "RGB").save(os.path.join(d, cls, sub, "img%d.png" % i))
+        with open(os.path.join(d, cls, "notes.txt"), "w") as f:
+            f.write("not an image")
+
+
+def image_cases(d):
+    """ImageDataGenerator, apply_affine_transform and the image-file helpers of tf_keras."""
+    from tf_keras.preprocessing import image
+    rng = np.random.RandomState(5)
+    img = rng.uniform(0, 255, (7, 6, 3)).astype("float32")
+    affine = []
+    for kw in [{"theta": 30}, {"tx": 1.5, "ty": -2.25}, {"shear": 20}, {"zx": 0.7, "zy": 1.3},
+               {"theta": -75, "tx": 1, "zx": 1.2, "zy": 0.9, "shear": 5},
+               {"theta": 45, "fill_mode": "constant", "cval": 9.0},
+               {"theta": 45, "fill_mode": "reflect"}, {"theta": 45, "fill_mode": "wrap"},
+               {"theta": 30, "order": 0}, {"tx": 2.0, "fill_mode": "constant"}]:
+        affine.append({"kwargs": kw, "channels_first": False,
+                       "out": enc(image.apply_affine_transform(img, row_axis=0, col_axis=1,
+                                                               channel_axis=2, **kw))})
+    chw = np.ascontiguousarray(img.transpose(2, 0, 1))
+    affine.append({"kwargs": {"theta": 20, "zx": 1.1}, "channels_first": True,
+                   "out": enc(image.apply_affine_transform(chw, 20, zx=1.1, row_axis=1,
+                                                           col_axis=2, channel_axis=0))})
+    x = rng.uniform(0, 255, (5, 8, 7, 3)).astype("float32")
+    y = np.arange(5)
+    gens = []
+    configs = [
+        {"rotation_range": 30, "width_shift_range": 0.2, "height_shift_range": 0.1,
+         "shear_range": 10, "zoom_range": 0.2, "horizontal_flip": True, "vertical_flip": True,
+         "rescale": 1 / 255.0},
+        {"width_shift_range": [-2, 1], "height_shift_range": 2, "fill_mode": "constant",
+         "cval": 3.0, "zoom_range": [0.8, 1.0]},
+        {"channel_shift_range": 20.0, "samplewise_center": True,
+         "samplewise_std_normalization": True, "fill_mode": "reflect", "rotation_range": 10},
+        {"brightness_range": [0.5, 1.5], "horizontal_flip": True},
+        {"featurewise_center": True, "featurewise_std_normalization": True,
+         "rotation_range": 5, "fill_mode": "wrap"},
+        {"zca_whitening": True},
+    ]
+    for cfg in configs:
+        gen = image.ImageDataGenerator(**cfg)
+        if cfg.get("featurewise_center") or cfg.get("zca_whitening"):
+            gen.fit(x, augment=bool(cfg.get("rotation_range")), seed=2)
+        it = gen.flow(x, y, batch_size=2, seed=7)
+        batches = [next(it) for _ in range(4)]
+        indexed = gen.flow(x, y, batch_size=3, seed=3, shuffle=False)[1]
+        gens.append({"config": cfg,
+                     "batches": [[enc(bx), enc(by)] for bx, by in batches],
+                     "indexed": [enc(indexed[0]), enc(indexed[1])],
+                     "mean": None if gen.mean is None else enc(gen.mean),
+                     "std": None if gen.std is None else enc(gen.std)})
+    val = image.ImageDataGenerator(validation_split=0.4)
+    subsets = {s: enc(next(val.flow(x, np.array([0, 1, 0, 1, 1]), batch_size=5, shuffle=False,
+                                    subset=s))[1]) for s in ("training", "validation")}
+    directory = []
+    for kw in [{"target_size": (6, 5), "batch_size": 2, "seed": 1},
+               {"target_size": (4, 4), "class_mode": "binary", "shuffle": False,
+                "interpolation": "bilinear", "color_mode": "grayscale"},
+               {"target_size": (6, 5), "class_mode": "sparse", "subset": "validation",
+                "shuffle": False}, {"target_size": (3, 5), "class_mode": None,
+                                    "keep_aspect_ratio": True, "color_mode": "rgba"}]:
+        gen = image.ImageDataGenerator(rescale=1 / 255.0, horizontal_flip=True,
+                                       validation_split=0.5)
+        it = gen.flow_from_directory(d, **kw)
+        b = next(it)
+        bx, by = (b, None) if kw.get("class_mode", "categorical") is None else b
+        directory.append({"kwargs": {k: list(v) if isinstance(v, tuple) else v
+                                     for k, v in kw.items()},
+                          "class_indices": it.class_indices,
+                          "filenames": it.filenames, "classes": it.classes.tolist(),
+                          "x": enc(bx), "y": None if by is None else enc(by)})
+    png = os.path.join(d, "cats", "img0.png")
+    files = {"img_to_array": enc(image.img_to_array(image.load_img(png))),
+             "grayscale": enc(image.img_to_array(image.load_img(png, color_mode="grayscale"))),
+             "resized": enc(image.img_to_array(image.load_img(png, target_size=(3, 4),
+                                                              interpolation="bicubic"))),
+             "channels_first": enc(image.img_to_array(image.load_img(png),
+                                                      data_format="channels_first")),
+             "array_to_img": enc(np.asarray(image.array_to_img(img))),
+             "array_to_img_noscale": enc(np.asarray(image.array_to_img(img, scale=False))),
+             "array_to_img_gray": enc(np.asarray(image.array_to_img(img[:, :, :1] * 3)))}
+    return {"affine": affine, "generators": gens, "subsets": subsets, "directory": directory,
+            "files": files, "flow_x": enc(x)}
+
+
 def main():
     out = {"tf_keras": tf_keras.__version__, "backend": backend_cases()}
     out.update(preprocessing_cases())
     write_dataset_files(DATASETS_DIR)
     out["datasets"] = dataset_cases(DATASETS_DIR)
+    write_images(IMAGES_DIR)
+    out["image"] = image_cases(IMAGES_DIR)
     path = os.path.join(os.path.dirname(__file__), "..", "data", "keras_backend_cases.json")
     with open(path, "w") as f:
         json.dump(out, f, indent=None, separators=(",", ":"))
