@@ -217,3 +217,48 @@ def test_clear_session_resets_graph_and_names():
     K.clear_session()
     assert tf.get_default_graph() is not g
     assert K.unique_object_name("dense") == "dense"
+
+
+# -- gradients of the composite backend functions (numeric checker, float64) ----------------------
+def _const(shape, seed, lo=-1.0, hi=1.0):
+    return tf.constant(np.random.RandomState(seed).uniform(lo, hi, shape))
+
+
+@pytest.mark.parametrize("name,build", [
+    ("batch_dot", lambda: ([_const((2, 3, 4), 0), _const((2, 4, 5), 1)],
+                           lambda a, b: K.batch_dot(a, b), (2, 3, 5))),
+    ("batch_dot_axes", lambda: ([_const((2, 3, 4, 5), 2), _const((2, 3, 6, 5), 3)],
+                                lambda a, b: K.batch_dot(a, b, axes=[1, 1]), (2, 4, 5, 6, 5))),
+    ("batch_dot_2d", lambda: ([_const((3, 4), 4), _const((3, 4), 5)],
+                              lambda a, b: K.batch_dot(a, b, axes=1), (3, 1))),
+    ("dot_3d", lambda: ([_const((2, 3, 4), 6), _const((3, 4, 2), 7)],
+                        lambda a, b: K.dot(a, b), (2, 3, 3, 2))),
+    ("repeat_elements", lambda: ([_const((2, 3), 8)], lambda a: K.repeat_elements(a, 3, 1),
+                                 (2, 9))),
+    ("l2_normalize", lambda: ([_const((3, 4), 9)], lambda a: K.l2_normalize(a, -1), (3, 4))),
+    ("categorical_ce", lambda: ([_const((2, 3), 10, 0.1, 1.0)],
+                                lambda p: K.categorical_crossentropy(
+                                    tf.constant([[0.0, 1.0, 0.0], [0.2, 0.3, 0.5]],
+                                                dtype=tf.float64), p), (2,))),
+    ("sparse_ce_3d", lambda: ([_const((2, 2, 3), 11, 0.1, 1.0)],
+                              lambda p: K.sparse_categorical_crossentropy(
+                                  tf.constant([[0, 2], [1, 1]]), p), (2, 2))),
+    ("binary_ce", lambda: ([_const((2, 3), 12, 0.05, 0.95)],
+                           lambda p: K.binary_crossentropy(
+                               tf.constant(np.full((2, 3), 0.3)), p), (2, 3))),
+    ("std_var", lambda: ([_const((3, 4), 13)],
+                         lambda a: K.std(a, axis=1) + K.var(a, axis=1), (3,))),
+    ("switch", lambda: ([_const((2, 3), 14), _const((2, 3), 15)],
+                        lambda a, b: K.switch(tf.constant([[True, False, True],
+                                                           [False, True, True]]), a * 2.0, b),
+                        (2, 3))),
+])
+def test_backend_gradients_match_numeric(name, build):
+    xs, fn, out_shape = build()
+    y = fn(*xs)
+    assert K.int_shape(y) == out_shape
+    with tf.Session():
+        # delta 1e-5: the logs' curvature makes 1e-3 central differences off by ~1e-4
+        err = tf.test.compute_gradient_error(xs, [K.int_shape(x) for x in xs], y, out_shape,
+                                             delta=1e-5)
+    assert err < 1e-6, (name, err)
