@@ -848,6 +848,58 @@ def in_test_phase(x, alt, training=None):
     return in_train_phase(alt, x, training=training)
 
 
+def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, constants=None,
+        unroll=False, input_length=None, time_major=False, zero_output_for_mask=False,
+        return_all_outputs=True):
+    """Runs step_function(x_t, states + constants) -> (output_t, new_states) over the time axis.
+
+    Returns (last_output, outputs (batch, time, ...), new_states) as Keras 2. The time dimension
+    must be static: the loop is unrolled into the graph (with or without `unroll`). A (batch,
+    time) mask keeps the previous states at masked steps and outputs the previous output (zeros
+    with zero_output_for_mask); go_backwards processes (and returns) the steps in reverse."""
+    if isinstance(inputs, (list, tuple, dict)):
+        raise NotImplementedError("K.rnn: nested inputs are not supported by tfgraph_keras; pass "
+                                  "one tensor (batch, time, ...).")
+    shape = int_shape(inputs)
+    if shape is None or len(shape) < 3:
+        raise ValueError("K.rnn: inputs should be at least 3D (batch, time, ...); received "
+                         "shape %s." % (shape,))
+    steps = shape[0] if time_major else shape[1]
+    if steps is None:
+        raise ValueError("K.rnn: tfgraph_keras unrolls the loop and needs a fixed number of "
+                         "timesteps; the inputs have shape %s. Give the Input a static time "
+                         "dimension." % (shape,))
+    xs = tf.unstack(inputs, axis=0 if time_major else 1)
+    masks = None
+    if mask is not None:
+        mask = tf.cast(mask, tf.bool) if mask.dtype.name != "bool" else mask
+        masks = tf.unstack(mask, axis=0 if time_major else 1)
+    order = list(range(steps))[::-1] if go_backwards else list(range(steps))
+    states = list(initial_states)
+    constants = list(constants or [])
+    outputs, prev = [], None
+    for t in order:
+        output, new_states = step_function(xs[t], tuple(states) + tuple(constants))
+        new_states = list(new_states) if isinstance(new_states, (list, tuple)) else [new_states]
+        if masks is not None:
+            keep = masks[t]
+            if prev is None or zero_output_for_mask:
+                prev = tf.zeros_like(output)
+            output = _where_rows(keep, output, prev)
+            new_states = [_where_rows(keep, n, o) for n, o in zip(new_states, states)]
+        prev, states = output, new_states
+        outputs = outputs + [output] if return_all_outputs else [output]
+    stacked = tf.stack(outputs, axis=0 if time_major else 1)
+    return outputs[-1], stacked, states
+
+
+def _where_rows(keep, x, y):
+    """x where the (batch,) bool `keep` is True else y, broadcast over x's other axes."""
+    for _ in range(ndim(x) - 1):
+        keep = tf.expand_dims(keep, -1)
+    return tf.where(tf.logical_and(keep, tf.ones_like(x, dtype=tf.bool)), x, y)
+
+
 _SESSION_RUN_KWARGS = ("fetches", "feed_dict", "options", "run_metadata")
 
 

@@ -416,8 +416,51 @@ def image_cases(d):
             "files": files, "flow_x": enc(x)}
 
 
+def rnn_cases():
+    """K.rnn with a simple-RNN step (tanh(x W + h U)) and a two-state step, masks, go_backwards,
+    zero_output_for_mask, constants (tf_keras's default while-loop path)."""
+    r = np.random.RandomState(3)
+    x = r.uniform(-1, 1, (2, 4, 3)).astype("float32")
+    w = r.uniform(-1, 1, (3, 2)).astype("float32")
+    u = r.uniform(-1, 1, (2, 2)).astype("float32")
+    h0 = r.uniform(-1, 1, (2, 2)).astype("float32")
+    mask = np.array([[1, 1, 0, 1], [1, 0, 0, 0]], bool)
+    spec = {"x": x.tolist(), "w": w.tolist(), "u": u.tolist(), "h0": h0.tolist(),
+            "mask": mask.tolist()}
+    W, U = K.constant(w), K.constant(u)
+
+    def simple(x_t, states):
+        h = K.tanh(K.dot(x_t, W) + K.dot(states[0], U))
+        return h, [h]
+
+    def two(x_t, states):
+        h = K.tanh(K.dot(x_t, W) + K.dot(states[0], U) + states[2])
+        c = states[1] + h
+        return h * 2.0, [h, c]
+    cases = []
+    for name, kw in [("plain", {}), ("backwards", {"go_backwards": True}),
+                     ("mask", {"mask": True}), ("mask_zero", {"mask": True,
+                                                             "zero_output_for_mask": True}),
+                     ("mask_backwards", {"mask": True, "go_backwards": True}),
+                     ("two_states", {"two": True, "mask": True}),
+                     ("last_only", {"return_all_outputs": False})]:
+        kw = dict(kw)
+        two_states = kw.pop("two", False)
+        use_mask = kw.pop("mask", False)
+        init = [K.constant(h0)] + ([K.constant(h0 * 0.5)] if two_states else [])
+        last, outs, states = K.rnn(two if two_states else simple, K.constant(x), init,
+                                   mask=K.constant(mask, dtype="bool") if use_mask else None,
+                                   constants=[K.constant(np.full((2, 2), 0.1, "float32"))]
+                                   if two_states else None, **kw)
+        cases.append({"name": name, "kwargs": kw, "two_states": two_states,
+                      "mask": use_mask, "last": enc(np.asarray(last)),
+                      "outputs": enc(np.asarray(outs)),
+                      "states": [enc(np.asarray(st)) for st in states]})
+    return {"spec": spec, "cases": cases}
+
+
 def main():
-    out = {"tf_keras": tf_keras.__version__, "backend": backend_cases()}
+    out = {"tf_keras": tf_keras.__version__, "backend": backend_cases(), "rnn": rnn_cases()}
     out.update(preprocessing_cases())
     write_dataset_files(DATASETS_DIR)
     out["datasets"] = dataset_cases(DATASETS_DIR)

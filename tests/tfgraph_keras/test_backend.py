@@ -262,3 +262,51 @@ def test_backend_gradients_match_numeric(name, build):
         err = tf.test.compute_gradient_error(xs, [K.int_shape(x) for x in xs], y, out_shape,
                                              delta=1e-5)
     assert err < 1e-6, (name, err)
+
+
+# -- K.rnn (the loop unrolled over a static time dimension) ---------------------------------------
+RNN = json.load(open(DATA))["rnn"]
+
+
+@pytest.mark.parametrize("case", RNN["cases"], ids=lambda c: c["name"])
+def test_rnn_matches_tf_keras(case):
+    spec = RNN["spec"]
+    W, U = K.constant(spec["w"]), K.constant(spec["u"])
+    h0 = np.asarray(spec["h0"], np.float32)
+
+    def simple(x_t, states):
+        h = K.tanh(K.dot(x_t, W) + K.dot(states[0], U))
+        return h, [h]
+
+    def two(x_t, states):
+        h = K.tanh(K.dot(x_t, W) + K.dot(states[0], U) + states[2])
+        return h * 2.0, [h, states[1] + h]
+    init = [K.constant(h0)] + ([K.constant(h0 * 0.5)] if case["two_states"] else [])
+    mask = K.constant(np.asarray(spec["mask"]), dtype="bool") if case["mask"] else None
+    consts = [K.constant(np.full((2, 2), 0.1, "float32"))] if case["two_states"] else None
+    last, outs, states = K.rnn(two if case["two_states"] else simple, K.constant(spec["x"]),
+                               init, mask=mask, constants=consts, **case["kwargs"])
+    got = K.batch_get_value([last, outs] + list(states))
+    want = [case["last"], case["outputs"]] + case["states"]
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, np.asarray(w["array"], w["dtype"]), rtol=1e-5, atol=1e-6)
+
+
+def test_rnn_time_major_gradient_and_errors():
+    x = _const((3, 2, 2), 20)  # (time, batch, features)
+    w = _const((2, 2), 21)
+
+    def step(x_t, states):
+        h = K.tanh(K.dot(x_t, w) + states[0])
+        return h, [h]
+    last, outs, _ = K.rnn(step, x, [tf.zeros((2, 2), tf.float64)], time_major=True)
+    assert K.int_shape(outs) == (3, 2, 2)
+    with tf.Session():
+        err = tf.test.compute_gradient_error([x, w], [(3, 2, 2), (2, 2)], last, (2, 2),
+                                             delta=1e-5)
+    assert err < 1e-6
+    with pytest.raises(ValueError, match="fixed number of timesteps"):
+        K.rnn(step, K.placeholder(shape=(2, None, 2)), [K.zeros((2, 2))])
+    with pytest.raises(ValueError, match="at least 3D"):
+        K.rnn(step, K.placeholder(shape=(2, 2)), [K.zeros((2, 2))])
