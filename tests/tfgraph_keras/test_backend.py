@@ -11,7 +11,9 @@ from tfgraph_keras import backend as K
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "keras_backend_cases.json")
 with open(DATA) as _f:
-    CASES = json.load(_f)["backend"]
+    _REF = json.load(_f)
+CASES = _REF["backend"]
+RNN = _REF["rnn"]
 
 
 def _dec(v):
@@ -265,7 +267,6 @@ def test_backend_gradients_match_numeric(name, build):
 
 
 # -- K.rnn (the loop unrolled over a static time dimension) ---------------------------------------
-RNN = json.load(open(DATA))["rnn"]
 
 
 @pytest.mark.parametrize("case", RNN["cases"], ids=lambda c: c["name"])
