@@ -133,3 +133,26 @@ def test_np_utils_module_spelling():
     from tfgraph_keras.utils import np_utils
     np.testing.assert_array_equal(np_utils.to_categorical([1, 0], 2), [[0, 1], [1, 0]])
     assert keras.utils.np_utils.normalize is keras.utils.normalize
+
+
+def test_keras1_merge_and_keras2_merge_module():
+    a, b = keras.Input((3,)), keras.Input((3,))
+    xa = np.array([[1.0, 2.0, 3.0]], np.float32)
+    xb = np.array([[4.0, 5.0, -6.0]], np.float32)
+    want = {"sum": xa + xb, "mul": xa * xb, "ave": (xa + xb) / 2, "max": np.maximum(xa, xb),
+            "concat": np.concatenate([xa, xb], -1), "dot": (xa * xb).sum(-1, keepdims=True),
+            "cos": ((xa * xb).sum(-1) / np.linalg.norm(xa) / np.linalg.norm(xb))[:, None]}
+    for mode, expected in want.items():
+        with warnings.catch_warnings(record=True) as rec:
+            warnings.simplefilter("always")
+            out = layers.merge([a, b], mode=mode)
+        assert any("merge(mode=%r)" % mode in m for m in _deprecations(rec))
+        got = keras.Model([a, b], out).predict([xa, xb], verbose=0)
+        np.testing.assert_allclose(got, expected, rtol=1e-6)
+    with pytest.raises(ValueError, match="Lambda"):
+        layers.merge([a, b], mode=lambda t: t[0])
+    from tfgraph_keras.layers.merge import Concatenate, concatenate
+    assert keras.layers.merge.concatenate is concatenate is layers.concatenate
+    assert Concatenate is layers.Concatenate
+    with pytest.warns(DeprecationWarning, match="rate"):
+        assert layers.Dropout(p=0.3).rate == 0.3

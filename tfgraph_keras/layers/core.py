@@ -166,6 +166,7 @@ class Dropout(Layer):
     At inference (predict/evaluate) it is the identity.
     """
 
+    @_legacy.renames({"p": "rate"})
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:
