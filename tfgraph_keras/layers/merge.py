@@ -1,8 +1,23 @@
 """keras.layers.merge: the Keras 2 module name of the merge layers, and Keras 1's `merge()`."""
 from tfgraph_keras import _legacy
-from tfgraph_keras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum,
-                                          Multiply, Subtract, add, average, concatenate, dot,
-                                          maximum, minimum, multiply, subtract)
+from tfgraph_keras.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 
 _MODES = {"sum": "add", "mul": "multiply", "ave": "average", "max": "maximum",
           "concat": "concatenate(axis=concat_axis)", "dot": "dot(axes=dot_axes)",
@@ -39,6 +54,22 @@ for _name in ("Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Mul
               "subtract"):
     setattr(merge, _name, globals()[_name])
 
-__all__ = ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract",
-           "add", "average", "concatenate", "dot", "maximum", "minimum", "merge", "multiply",
-           "subtract"]
+__all__ = [
+    "Add",
+    "Average",
+    "Concatenate",
+    "Dot",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "merge",
+    "minimum",
+    "multiply",
+    "subtract",
+]
