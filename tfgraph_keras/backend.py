@@ -101,6 +101,7 @@ def clear_session():
     _LEARNING_PHASE.clear()
     _NAME_COUNTS.clear()
     _FORCED_PHASE.clear()
+    _UIDS.clear()
     tf.reset_default_graph()
 
 
@@ -681,6 +682,117 @@ def batch_dot(x, y, axes=None):
     elif orig_y_ndim == 2:
         result = tf.squeeze(result, [-1])
     return result
+
+
+def logsumexp(x, axis=None, keepdims=False):
+    return tf.reduce_logsumexp(x, axis=axis, keepdims=keepdims)
+
+
+def in_top_k(predictions, targets, k):
+    """Whether each target (class index) is among the k largest predictions of its row."""
+    return tf.nn.in_top_k(predictions, targets, k)
+
+
+def bias_add(x, bias, data_format=None):
+    """x + bias along the channel axis (last, or 1 for channels_first); a bias of rank
+    ndim(x) - 1 is added to every sample."""
+    data_format = _data_format(data_format)
+    bias_shape = int_shape(bias)
+    if len(bias_shape) != 1 and len(bias_shape) != ndim(x) - 1:
+        raise ValueError("Unexpected bias dimensions %d, expect to be 1 or %d dimensions"
+                         % (len(bias_shape), ndim(x) - 1))
+    if len(bias_shape) == 1:
+        if data_format == "channels_first" and ndim(x) > 2:
+            return x + tf.reshape(bias, (1, bias_shape[0]) + (1,) * (ndim(x) - 2))
+        return tf.nn.bias_add(x, bias)
+    if data_format == "channels_first":
+        return x + tf.reshape(bias, (1, bias_shape[-1]) + tuple(bias_shape[:-1]))
+    return x + tf.reshape(bias, (1,) + tuple(bias_shape))
+
+
+def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
+    """(x - mean) / sqrt(var + epsilon) * gamma + beta."""
+    return tf.nn.batch_normalization(x, mean, var, beta, gamma, epsilon)
+
+
+def dropout(x, level, noise_shape=None, seed=None):
+    """Zeroes each entry with probability `level` and scales the others by 1 / (1 - level)."""
+    return tf.nn.dropout(x, rate=level, noise_shape=noise_shape, seed=_seed(seed))
+
+
+def _data_format(data_format):
+    data_format = data_format or image_data_format()
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError("Unknown data_format: %s" % (data_format,))
+    return data_format
+
+
+def _to_channels_last(x, data_format):
+    if data_format == "channels_first":
+        return tf.transpose(x, [0] + list(range(2, ndim(x))) + [1])
+    return x
+
+
+def _from_channels_last(x, data_format):
+    if data_format == "channels_first":
+        return tf.transpose(x, [0, ndim(x) - 1] + list(range(1, ndim(x) - 1)))
+    return x
+
+
+def _padding(padding):
+    if padding not in ("same", "valid"):
+        raise ValueError("Unknown padding: %s" % (padding,))
+    return padding.upper()
+
+
+def conv1d(x, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """1D convolution, kernel (width, in, out); padding 'causal' pads on the left only."""
+    data_format = _data_format(data_format)
+    kernel_width = int_shape(kernel)[0]
+    x = _to_channels_last(x, data_format)
+    if padding == "causal":
+        left = dilation_rate * (kernel_width - 1)
+        x = tf.pad(x, [[0, 0], [left, 0], [0, 0]])
+        padding = "valid"
+    out = tf.nn.conv2d(tf.expand_dims(x, 1), tf.expand_dims(kernel, 0),
+                       strides=[1, 1, strides, 1], padding=_padding(padding),
+                       dilations=[1, 1, dilation_rate, 1])
+    return _from_channels_last(tf.squeeze(out, [1]), data_format)
+
+
+def conv2d(x, kernel, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1)):
+    """2D convolution, kernel (rows, cols, in, out); channels_first inputs are transposed to
+    NHWC and back, as Keras 2 does on CPU."""
+    data_format = _data_format(data_format)
+    out = tf.nn.conv2d(_to_channels_last(x, data_format), kernel,
+                       strides=[1, strides[0], strides[1], 1], padding=_padding(padding),
+                       dilations=[1, dilation_rate[0], dilation_rate[1], 1])
+    return _from_channels_last(out, data_format)
+
+
+def pool2d(x, pool_size, strides=(1, 1), padding="valid", data_format=None, pool_mode="max"):
+    """2D max or average pooling."""
+    data_format = _data_format(data_format)
+    if pool_mode not in ("max", "avg"):
+        raise ValueError("Invalid pooling mode: %s" % (pool_mode,))
+    fn = tf.nn.max_pool if pool_mode == "max" else tf.nn.avg_pool
+    out = fn(_to_channels_last(x, data_format), ksize=[1, pool_size[0], pool_size[1], 1],
+             strides=[1, strides[0], strides[1], 1], padding=_padding(padding))
+    return _from_channels_last(out, data_format)
+
+
+_UIDS = weakref.WeakKeyDictionary()  # graph -> {prefix: count}
+
+
+def get_uid(prefix=""):
+    """1, 2, 3, ... per prefix and graph (Keras 2's layer-name counter)."""
+    counts = _UIDS.setdefault(get_default_graph(), {})
+    counts[prefix] = counts.get(prefix, 0) + 1
+    return counts[prefix]
+
+
+def name_scope(name):
+    return tf.name_scope(name)
 
 
 # -- activations and losses -------------------------------------------------------------------------

@@ -213,6 +213,24 @@ def test_crossentropies_use_logits_of_k_softmax_and_softmax_ops():
         K.categorical_crossentropy(target, K.softmax(logits), from_logits=True)
 
 
+def test_keras22_functions_missing_from_tf_keras():
+    # K.logsumexp and K.get_uid are Keras 2.2 API (tf_keras no longer exports logsumexp)
+    x = np.random.RandomState(0).randn(2, 3, 4).astype(np.float32)
+    m = x.max(1, keepdims=True)
+    want = np.log(np.exp(x - m).sum(1, keepdims=True)) + m
+    np.testing.assert_allclose(K.eval(K.logsumexp(K.constant(x), axis=1, keepdims=True)), want,
+                               rtol=1e-5)
+    assert [K.get_uid("dense"), K.get_uid("dense"), K.get_uid("conv")] == [1, 2, 1]
+
+
+def test_dropout_scales_kept_entries():
+    x = K.ones((2000,))
+    out = K.eval(K.dropout(x, 0.25, seed=1))
+    kept = out[out != 0]
+    np.testing.assert_allclose(kept, 1 / 0.75, rtol=1e-6)
+    assert abs(len(kept) / 2000 - 0.75) < 0.04
+
+
 def test_clear_session_resets_graph_and_names():
     v = K.variable(1.0)
     g = v.graph
