@@ -149,8 +149,11 @@ def set_learning_phase(value):
 def _initialize_graph_variables(sess):
     """Initializes the variables of the session's graph that hold no value yet (as Keras 2's
     get_session does), leaving the ones a user or a model already set alone."""
+    variables = sess.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)
+    if len(variables) == getattr(sess, "_keras_vars_checked", -1):
+        return  # no variable added since the last check (all of those hold values)
     todo = []
-    for v in sess.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES):
+    for v in variables:
         if id(v) in sess._keras_initialized:
             continue
         slot = sess._state._slots.get(v.op)
@@ -159,6 +162,7 @@ def _initialize_graph_variables(sess):
         else:
             sess._keras_initialized.add(id(v))
     initialize_variables(todo, sess)
+    sess._keras_vars_checked = len(variables)
 
 
 def _session_for(tensors):
@@ -1038,7 +1042,7 @@ class GraphFunction:
                     update_ops.append(u)
         self.updates_op = tf.group(*update_ops) if update_ops else None
         self._graph = graph
-        self._callable = None
+        self._callable = self._callable_session = None
 
     def __call__(self, inputs):
         if not isinstance(inputs, (list, tuple)):
@@ -1048,9 +1052,10 @@ class GraphFunction:
                              "received %d." % (len(self.inputs), len(inputs)))
         sess = get_session(self._graph)
         _initialize_graph_variables(sess)
-        if self._callable is None:
+        if self._callable is None or self._callable_session is not sess:
             fetches = [self.outputs, [self.updates_op] if self.updates_op is not None else []]
             self._callable = sess.make_callable(fetches, self.inputs)
+            self._callable_session = sess
         values = [np.asarray(v, dtype=t.dtype.name) for v, t in zip(inputs, self.inputs)]
         out = self._callable(*values)[0]
         return out[0] if self._single else list(out)
