@@ -130,9 +130,13 @@ def test_generator_methods_keras2_positions_and_keras1_names():
 
 
 def test_np_utils_module_spelling():
+    with pytest.warns(DeprecationWarning, match="keras.utils.to_categorical"):
+        from tfgraph_keras.utils.np_utils import to_categorical
+    np.testing.assert_array_equal(to_categorical([1, 0], 2), [[0, 1], [1, 0]])
     from tfgraph_keras.utils import np_utils
-    np.testing.assert_array_equal(np_utils.to_categorical([1, 0], 2), [[0, 1], [1, 0]])
-    assert keras.utils.np_utils.normalize is keras.utils.normalize
+    assert np_utils.normalize is keras.utils.normalize
+    with pytest.raises(AttributeError, match="probas_to_classes"):
+        np_utils.probas_to_classes
 
 
 def test_keras1_merge_and_keras2_merge_module():

@@ -5,7 +5,7 @@ from tfgraph_keras.datasets._files import get_file
 from tfgraph_keras.engine.data import PyDataset, Sequence
 from tfgraph_keras.preprocessing.sequence import pad_sequences
 from tfgraph_keras.utils.model_visualization import model_to_dot, plot_model
-from tfgraph_keras.utils.np_utils import normalize, to_categorical
+from tfgraph_keras.utils.numerical_utils import normalize, to_categorical
 
 
 def set_random_seed(seed):
