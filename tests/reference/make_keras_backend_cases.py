@@ -262,6 +262,17 @@ def preprocessing_cases():
         ts.append({"kwargs": kwargs, "len": len(g),
                    "batches": [[enc(b[0]), enc(b[1])] for b in (g[i] for i in range(len(g)))]})
 
+    import random
+    skip = []
+    seq = [3, 1, 0, 4, 2, 5, 5, 1, 6]
+    for kwargs in [{"window_size": 2, "seed": 3}, {"window_size": 1, "shuffle": False},
+                   {"window_size": 3, "negative_samples": 0.5, "categorical": True, "seed": 9},
+                   {"window_size": 2, "sampling_table": [1.0, 0.2, 0.9, 0.5, 1.0, 0.3, 0.7],
+                    "seed": 4}, {"window_size": 2, "negative_samples": 0, "shuffle": False}]:
+        random.seed(0)
+        couples, labels = sequence.skipgrams(seq, 7, **kwargs)
+        skip.append({"kwargs": kwargs, "couples": couples, "labels": labels})
+    sampling = {"size": 12, "out": sequence.make_sampling_table(12, 1e-2).tolist()}
     cat = []
     for y, n in [([0, 2, 1], None), ([[1], [3]], None), ([0, 1], 4), ([[0, 1], [2, 0]], 3)]:
         cat.append({"y": y, "num_classes": n, "out": enc(to_categorical(y, n))})
@@ -272,7 +283,8 @@ def preprocessing_cases():
     return {"pad_sequences": pad, "pad_sequences_errors": pad_errors, "tokenizer": tok_cases,
             "tokenizer_texts": texts, "fit_on_sequences": fit_seq,
             "text_to_word_sequence": words, "hashing_trick_md5": hashing,
-            "timeseries_generator": ts, "to_categorical": cat, "normalize": norm}
+            "timeseries_generator": ts, "to_categorical": cat, "normalize": norm,
+            "skipgrams": {"sequence": seq, "cases": skip}, "make_sampling_table": sampling}
 
 
 DATASETS_DIR = os.path.join(os.path.dirname(__file__), "..", "data", "keras_datasets")

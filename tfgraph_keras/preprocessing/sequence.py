@@ -1,4 +1,7 @@
-"""keras.preprocessing.sequence: pad_sequences and TimeseriesGenerator (numpy, Keras 2)."""
+"""keras.preprocessing.sequence: pad_sequences, TimeseriesGenerator, skipgrams and
+make_sampling_table (numpy, Keras 2)."""
+import random
+
 import numpy as np
 
 from tfgraph_keras.engine.data import Sequence
@@ -90,3 +93,47 @@ class TimeseriesGenerator(Sequence):
         if self.reverse:
             return samples[:, ::-1, ...], targets
         return samples, targets
+
+
+def make_sampling_table(size, sampling_factor=1e-5):
+    """p[i]: the probability of keeping the i-th most frequent word in skipgrams (word2vec's
+    subsampling, with Zipf's law for the frequencies)."""
+    gamma = 0.577
+    rank = np.arange(size)
+    rank[0] = 1
+    inv_fq = rank * (np.log(rank) + gamma) + 0.5 - 1.0 / (12.0 * rank)
+    f = sampling_factor * inv_fq
+    return np.minimum(1.0, f / np.sqrt(f))
+
+
+def skipgrams(sequence, vocabulary_size, window_size=4, negative_samples=1.0, shuffle=True,
+              categorical=False, sampling_table=None, seed=None):
+    """(couples, labels): [word, context] pairs within window_size (label 1) plus
+    negative_samples * as many [word, random word] pairs (label 0). Index 0 is skipped. Draws from
+    python's `random` in Keras's order, so random.seed / seed give Keras's pairs."""
+    couples, labels = [], []
+    positive, negative = ([0, 1], [1, 0]) if categorical else (1, 0)
+    for i, wi in enumerate(sequence):
+        if not wi:
+            continue
+        if sampling_table is not None and sampling_table[wi] < random.random():
+            continue
+        for j in range(max(0, i - window_size), min(len(sequence), i + window_size + 1)):
+            if j != i and sequence[j]:
+                couples.append([wi, sequence[j]])
+                labels.append(positive)
+    if negative_samples > 0:
+        n_negative = int(len(labels) * negative_samples)
+        words = [c[0] for c in couples]
+        random.shuffle(words)
+        couples += [[words[i % len(words)], random.randint(1, int(vocabulary_size - 1))]
+                    for i in range(n_negative)]
+        labels += [negative] * n_negative
+    if shuffle:
+        if seed is None:
+            seed = random.randint(0, int(10e6))
+        random.seed(seed)
+        random.shuffle(couples)
+        random.seed(seed)
+        random.shuffle(labels)
+    return couples, labels

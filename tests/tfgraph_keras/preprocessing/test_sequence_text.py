@@ -146,3 +146,17 @@ def test_to_categorical_and_normalize_match_keras():
     for case in REF["normalize"]:
         np.testing.assert_allclose(normalize(np.asarray(case["x"]), **case["kwargs"]),
                                    _arr(case["out"]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", REF["skipgrams"]["cases"], ids=lambda c: json.dumps(c["kwargs"]))
+def test_skipgrams_match_keras_under_python_random_seed(case):
+    import random
+    random.seed(0)
+    couples, labels = sequence.skipgrams(REF["skipgrams"]["sequence"], 7, **case["kwargs"])
+    assert couples == case["couples"] and labels == case["labels"]
+
+
+def test_make_sampling_table():
+    ref = REF["make_sampling_table"]
+    np.testing.assert_allclose(sequence.make_sampling_table(ref["size"], 1e-2), ref["out"],
+                               rtol=1e-12)
