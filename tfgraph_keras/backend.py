@@ -799,6 +799,108 @@ def name_scope(name):
     return tf.name_scope(name)
 
 
+def cos(x):
+    return tf.cos(x)
+
+
+def sin(x):
+    return tf.sin(x)
+
+
+def cast_to_floatx(x):
+    """A numpy value as a floatx() array (a tensor is cast)."""
+    if is_tensor(x):
+        return tf.cast(x, floatx())
+    return np.asarray(x, dtype=floatx())
+
+
+def temporal_padding(x, padding=(1, 1)):
+    """Zero-pads the time axis of (batch, time, features)."""
+    if len(padding) != 2:
+        raise ValueError("temporal_padding: padding must be (left, right); received %s"
+                         % (padding,))
+    return tf.pad(x, [[0, 0], list(padding), [0, 0]])
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    """Zero-pads the rows and columns of a 4D image batch."""
+    if len(padding) != 2 or len(padding[0]) != 2 or len(padding[1]) != 2:
+        raise ValueError("spatial_2d_padding: padding must be ((top, bottom), (left, right)); "
+                         "received %s" % (padding,))
+    if _data_format(data_format) == "channels_first":
+        return tf.pad(x, [[0, 0], [0, 0], list(padding[0]), list(padding[1])])
+    return tf.pad(x, [[0, 0], list(padding[0]), list(padding[1]), [0, 0]])
+
+
+def resize_images(x, height_factor, width_factor, data_format, interpolation="nearest"):
+    """Upsamples rows and columns by integer factors (nearest neighbour: each pixel repeated)."""
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError("Invalid `data_format` argument: %s" % (data_format,))
+    if interpolation != "nearest":
+        raise ValueError('K.resize_images: tfgraph_keras supports interpolation="nearest"; '
+                         'received "%s".' % (interpolation,))
+    rows = 2 if data_format == "channels_first" else 1
+    return repeat_elements(repeat_elements(x, height_factor, rows), width_factor, rows + 1)
+
+
+def normalize_batch_in_training(x, gamma, beta, reduction_axes, epsilon=1e-3):
+    """(normalized x, batch mean, batch variance) over `reduction_axes`. As Keras 2 on a CPU, a
+    channels_last 4D input (axes [0, 1, 2]) reports the fused kernel's variance, corrected by
+    n / (n - 1); every other layout the plain batch variance."""
+    reduction_axes = list(reduction_axes)
+    mean, variance = tf.nn.moments(x, reduction_axes)
+    shape = int_shape(x)
+    keep = [1 if a in reduction_axes else (shape[a] if shape[a] is not None else -1)
+            for a in range(len(shape))]
+    if -1 in keep:
+        keep = tf.stack([1 if a in reduction_axes else tf.shape(x)[a] for a in range(len(shape))])
+
+    def bcast(t):
+        return None if t is None else tf.reshape(t, keep)
+    normed = tf.nn.batch_normalization(x, bcast(mean), bcast(variance), bcast(beta), bcast(gamma),
+                                       epsilon)
+    if len(shape) == 4 and reduction_axes == [0, 1, 2]:
+        n = int(np.prod([shape[a] for a in reduction_axes]))
+        variance = variance * (n / builtins.max(n - 1, 1))
+    return normed, mean, variance
+
+
+def _static_elems(elems, fn_name):
+    n = int_shape(elems)[0] if int_shape(elems) else None
+    if n is None:
+        raise ValueError("K.%s: tfgraph_keras unrolls the loop and needs a static first "
+                         "dimension; received shape %s." % (fn_name, int_shape(elems)))
+    return tf.unstack(elems, axis=0)
+
+
+def map_fn(fn, elems, name=None, dtype=None):
+    """fn applied to each slice elems[i] (the loop is unrolled: the first dimension must be
+    static)."""
+    return tf.stack([fn(e) for e in _static_elems(elems, "map_fn")], axis=0)
+
+
+def foldl(fn, elems, initializer=None, name=None):
+    """fn(acc, elems[i]) over i = 0, 1, ... starting from initializer (or elems[0])."""
+    items = _static_elems(elems, "foldl")
+    acc = initializer
+    if acc is None:
+        acc, items = items[0], items[1:]
+    for e in items:
+        acc = fn(acc, e)
+    return acc
+
+
+def foldr(fn, elems, initializer=None, name=None):
+    """fn(acc, elems[i]) over i = n - 1, ..., 0 starting from initializer (or elems[-1])."""
+    items = _static_elems(elems, "foldr")[::-1]
+    acc = initializer
+    if acc is None:
+        acc, items = items[0], items[1:]
+    for e in items:
+        acc = fn(acc, e)
+    return acc
+
+
 # -- activations and losses -------------------------------------------------------------------------
 def relu(x, alpha=0.0, max_value=None, threshold=0.0):
     from tfgraph_keras import activations

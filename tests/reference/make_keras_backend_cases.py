@@ -174,6 +174,16 @@ def backend_cases():
         ("pool2d", [rand(2, 3, 6, 5), (2, 2)], {"data_format": "channels_first",
                                                 "pool_mode": "avg"}),
         ("pool2d", [rand(2, 6, 5, 3), (2, 2)], {"pool_mode": "min"}),
+        ("cos", [m], {}), ("sin", [m], {}), ("temporal_padding", [a], {}),
+        ("temporal_padding", [a, (2, 0)], {}), ("spatial_2d_padding", [rand(2, 3, 3, 2)], {}),
+        ("spatial_2d_padding", [rand(2, 2, 3, 3), ((0, 1), (2, 0))],
+         {"data_format": "channels_first"}),
+        ("resize_images", [rand(2, 2, 3, 2), 2, 3, "channels_last"], {}),
+        ("resize_images", [rand(2, 2, 2, 3), 3, 1, "channels_first"], {}),
+        ("normalize_batch_in_training", [rand(2, 3, 4), rand(4), rand(4), [0, 1]], {}),
+        ("normalize_batch_in_training", [rand(3, 2, 2, 4), rand(4), rand(4), [0, 1, 2]], {}),
+        ("normalize_batch_in_training", [rand(3, 4, 2, 2), rand(4), rand(4), [0, 2, 3]],
+         {"epsilon": 0.01}),
     ]
     out = []
     for fn, args, kwargs in cases:
@@ -186,6 +196,8 @@ def backend_cases():
             rec["is_variable"] = isinstance(res, tf.Variable)
             if fn in ("int_shape", "ndim", "dtype"):
                 rec["out"] = enc(list(res) if isinstance(res, tuple) else res)
+            elif isinstance(res, (tuple, list)):
+                rec["out"] = [enc(np.asarray(K.eval(r))) for r in res]
             else:
                 rec["out"] = enc(np.asarray(K.eval(res)))
         out.append(rec)

@@ -60,6 +60,12 @@ def test_backend_function_matches_tf_keras(case):
         assert (list(res) if isinstance(res, tuple) else res) == case["out"]
         return
     assert isinstance(res, tf.Variable) == case["is_variable"], case
+    if isinstance(case["out"], list):  # several results
+        assert len(res) == len(case["out"])
+        for r, want in zip(res, case["out"]):
+            np.testing.assert_allclose(K.eval(r), np.asarray(want["array"], want["dtype"]),
+                                       rtol=2e-5, atol=2e-5)
+        return
     got, want = np.asarray(K.eval(res)), case["out"]
     expected = np.asarray(want["array"], dtype=want["dtype"])
     assert got.shape == expected.shape
@@ -329,3 +335,19 @@ def test_rnn_time_major_gradient_and_errors():
         K.rnn(step, K.placeholder(shape=(2, None, 2)), [K.zeros((2, 2))])
     with pytest.raises(ValueError, match="at least 3D"):
         K.rnn(step, K.placeholder(shape=(2, 2)), [K.zeros((2, 2))])
+
+
+def test_map_fn_and_folds_unroll_over_the_first_dimension():
+    x = np.random.RandomState(4).randn(3, 2, 2).astype(np.float32)
+    t = K.constant(x)
+    np.testing.assert_allclose(K.eval(K.map_fn(lambda e: K.dot(e, e), t)),
+                               np.stack([e @ e for e in x]), rtol=1e-5)
+    np.testing.assert_allclose(K.eval(K.foldl(lambda acc, e: acc * 2.0 + e, t)),
+                               (x[0] * 2 + x[1]) * 2 + x[2], rtol=1e-5)
+    np.testing.assert_allclose(K.eval(K.foldr(lambda acc, e: acc * 2.0 + e, t,
+                                              initializer=K.zeros_like(t[0]))),
+                               ((x[2] * 2) + x[1]) * 2 + x[0], rtol=1e-5)
+    np.testing.assert_allclose(K.cast_to_floatx([1, 2]), [1.0, 2.0])
+    assert K.cast_to_floatx([1, 2]).dtype == np.float32
+    with pytest.raises(ValueError, match="static first dimension"):
+        K.map_fn(lambda e: e, K.placeholder(shape=(None, 2)))
