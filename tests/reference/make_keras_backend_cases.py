@@ -461,7 +461,18 @@ def image_cases(d):
              "array_to_img": enc(np.asarray(image.array_to_img(img))),
              "array_to_img_noscale": enc(np.asarray(image.array_to_img(img, scale=False))),
              "array_to_img_gray": enc(np.asarray(image.array_to_img(img[:, :, :1] * 3)))}
-    return {"affine": affine, "generators": gens, "subsets": subsets, "directory": directory,
+    randoms = []
+    hwc = {"row_axis": 0, "col_axis": 1, "channel_axis": 2}
+    for fn, args, kw in [("random_rotation", [40], hwc), ("random_shift", [0.2, 0.3], hwc),
+                         ("random_shear", [25], dict(hwc, fill_mode="constant", cval=1.0)),
+                         ("random_zoom", [(0.6, 1.2)], dict(hwc, fill_mode="reflect")),
+                         ("random_channel_shift", [30.0], {"channel_axis": 2}),
+                         ("random_brightness", [(0.4, 1.1)], {})]:
+        np.random.seed(21)
+        randoms.append({"fn": fn, "args": args, "kwargs": kw,
+                        "out": enc(np.asarray(getattr(image, fn)(img.copy(), *args, **kw),
+                                              dtype="float32"))})
+    return {"affine": affine, "generators": gens, "randoms": randoms, "subsets": subsets, "directory": directory,
             "files": files, "flow_x": enc(x)}
 
 

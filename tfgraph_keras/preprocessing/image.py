@@ -254,6 +254,63 @@ def apply_brightness_shift(x, brightness, scale=True):
     return x
 
 
+def _affine_kwargs(row_axis, col_axis, channel_axis, fill_mode, cval, interpolation_order):
+    return {"row_axis": row_axis, "col_axis": col_axis, "channel_axis": channel_axis,
+            "fill_mode": fill_mode, "cval": cval, "order": interpolation_order}
+
+
+def random_rotation(x, rg, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
+                    cval=0.0, interpolation_order=1):
+    """Rotates one image by a uniform random angle in [-rg, rg] degrees."""
+    theta = np.random.uniform(-rg, rg)
+    return apply_affine_transform(x, theta=theta, **_affine_kwargs(
+        row_axis, col_axis, channel_axis, fill_mode, cval, interpolation_order))
+
+
+def random_shift(x, wrg, hrg, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
+                 cval=0.0, interpolation_order=1):
+    """Shifts one image by uniform random fractions of its height (hrg) and width (wrg)."""
+    tx = np.random.uniform(-hrg, hrg) * x.shape[row_axis]
+    ty = np.random.uniform(-wrg, wrg) * x.shape[col_axis]
+    return apply_affine_transform(x, tx=tx, ty=ty, **_affine_kwargs(
+        row_axis, col_axis, channel_axis, fill_mode, cval, interpolation_order))
+
+
+def random_shear(x, intensity, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
+                 cval=0.0, interpolation_order=1):
+    """Shears one image by a uniform random angle in [-intensity, intensity] degrees."""
+    shear = np.random.uniform(-intensity, intensity)
+    return apply_affine_transform(x, shear=shear, **_affine_kwargs(
+        row_axis, col_axis, channel_axis, fill_mode, cval, interpolation_order))
+
+
+def random_zoom(x, zoom_range, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
+                cval=0.0, interpolation_order=1):
+    """Zooms rows and columns of one image by independent uniform factors in zoom_range."""
+    if len(zoom_range) != 2:
+        raise ValueError("`zoom_range` should be a tuple or list of two floats. Received: %s"
+                         % (zoom_range,))
+    if zoom_range[0] == 1 and zoom_range[1] == 1:
+        zx, zy = 1, 1
+    else:
+        zx, zy = np.random.uniform(zoom_range[0], zoom_range[1], 2)
+    return apply_affine_transform(x, zx=zx, zy=zy, **_affine_kwargs(
+        row_axis, col_axis, channel_axis, fill_mode, cval, interpolation_order))
+
+
+def random_channel_shift(x, intensity_range, channel_axis=0):
+    intensity = np.random.uniform(-intensity_range, intensity_range)
+    return apply_channel_shift(x, intensity, channel_axis=channel_axis)
+
+
+def random_brightness(x, brightness_range, scale=True):
+    if len(brightness_range) != 2:
+        raise ValueError("`brightness_range should be tuple or list of two floats. Received: %s"
+                         % (brightness_range,))
+    return apply_brightness_shift(x, np.random.uniform(brightness_range[0],
+                                                       brightness_range[1]), scale)
+
+
 # -- ImageDataGenerator ---------------------------------------------------------------------------
 class ImageDataGenerator:
     """Real-time image augmentation (Keras 2): random rotation/shift/shear/zoom/flip/channel and

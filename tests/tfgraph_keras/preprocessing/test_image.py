@@ -147,3 +147,12 @@ def test_image_file_helpers(tmp_path):
         image.load_img(png, target_size=(2, 2), interpolation="cubic-ish")
     with pytest.raises(TypeError, match="path-like"):
         image.load_img(3)
+
+
+@pytest.mark.parametrize("case", REF["randoms"], ids=lambda c: c["fn"])
+def test_random_transform_functions_match_keras_under_seed(case):
+    args = [tuple(a) if isinstance(a, list) else a for a in case["args"]]
+    np.random.seed(21)
+    got = getattr(image, case["fn"])(_img(), *args, **case["kwargs"])
+    np.testing.assert_allclose(np.asarray(got, np.float32), _arr(case["out"]), rtol=1e-5,
+                               atol=1e-3)
