@@ -88,6 +88,8 @@ def test_flow_subsets_and_errors():
     bx, by, w = next(gen.flow(x, np.arange(5), sample_weight=np.arange(5.0), batch_size=5,
                               shuffle=False))
     np.testing.assert_array_equal(w, np.arange(5.0))
+    np.testing.assert_array_equal(by, np.arange(5))
+    np.testing.assert_array_equal(bx, x)  # no augmentation configured
 
 
 def test_generator_feeds_model_fit():
