@@ -160,3 +160,13 @@ def test_keras1_merge_and_keras2_merge_module():
     assert Concatenate is layers.Concatenate
     with pytest.warns(DeprecationWarning, match="rate"):
         assert layers.Dropout(p=0.3).rate == 0.3
+
+
+def test_model_input_output_keras1_names():
+    a = keras.Input((2,))
+    b = layers.Dense(3)(a)
+    with pytest.warns(DeprecationWarning, match="Model\\(inputs=...\\)"):
+        model = keras.Model(input=a, output=b)
+    assert model.inputs == [a] and model.outputs == [b]
+    with pytest.raises(TypeError, match="both the Keras 1 argument `input`"):
+        keras.Model(input=a, inputs=a, outputs=b)
