@@ -1,8 +1,9 @@
 """keras.preprocessing.image: ImageDataGenerator (augmentation, flow, flow_from_directory),
 load_img / img_to_array / array_to_img / save_img (Keras 2).
 
-The affine augmentations are bilinear resampling in numpy with scipy.ndimage's boundary modes
-(constant, nearest, reflect, wrap), so results equal Keras's (which calls scipy) without scipy.
+The affine augmentations resample with scipy.ndimage's interpolation and boundary modes
+(constant, nearest, reflect, wrap) in a Numba kernel (tfgraph/kernels/image.py), so results
+equal Keras's (which calls scipy) without scipy.
 Reading and writing image files needs Pillow (the `image` extra: pip install tfgraph[image]).
 """
 import io
@@ -13,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from tfgraph.kernels import image as image_kernels
 from tfgraph_keras import backend
 from tfgraph_keras.engine.data import Sequence
 
@@ -137,50 +139,12 @@ def save_img(path, x, data_format=None, file_format=None, scale=True, **kwargs):
 
 
 # -- transforms -----------------------------------------------------------------------------------
-def _index(i, n, mode):
-    """Integer sample indices mapped into [0, n) by the boundary mode."""
-    if mode == "reflect":  # half-sample symmetric: d c b a | a b c d | d c b a
-        i = np.mod(i, 2 * n)
-        return np.where(i >= n, 2 * n - 1 - i, i)
-    return np.clip(i, 0, n - 1)
-
-
-def _coords(c, n, mode):
-    """Coordinates mapped as scipy.ndimage maps them before interpolating, and (constant mode)
-    the mask of the ones inside the image; the others take cval."""
-    if mode == "nearest":
-        return np.clip(c, 0, n - 1), None
-    if mode == "wrap" and n > 1:  # scipy's 'wrap' repeats with period n - 1
-        sz = n - 1
-        c = np.where(c < 0, c + sz * (np.trunc(-c / sz) + 1), c)
-        return np.where(c > sz, c - sz * np.trunc(c / sz), c), None
-    if mode == "constant":
-        return c, (c >= 0) & (c <= n - 1)
-    return c, None
-
-
 def _affine_channels(images, matrix, offset, mode, cval, order):
-    """out[:, o] = images[:, matrix @ o + offset] for images (C, H, W), linear (order 1) or
-    nearest-sample (order 0) interpolation."""
-    _, h, w = images.shape
-    rr, cc = np.meshgrid(np.arange(h, dtype=np.float64), np.arange(w, dtype=np.float64),
-                         indexing="ij")
-    r, in_r = _coords(matrix[0, 0] * rr + matrix[0, 1] * cc + offset[0], h, mode)
-    c, in_c = _coords(matrix[1, 0] * rr + matrix[1, 1] * cc + offset[1], w, mode)
-    if order == 0:
-        out = images[:, _index(np.floor(r + 0.5).astype(np.int64), h, mode),
-                     _index(np.floor(c + 0.5).astype(np.int64), w, mode)]
-    else:
-        r0, c0 = np.floor(r), np.floor(c)
-        fr, fc = r - r0, c - c0
-        r0, c0 = r0.astype(np.int64), c0.astype(np.int64)
-        ri0, ri1 = _index(r0, h, mode), _index(r0 + 1, h, mode)
-        ci0, ci1 = _index(c0, w, mode), _index(c0 + 1, w, mode)
-        out = ((1 - fr) * (1 - fc) * images[:, ri0, ci0] + (1 - fr) * fc * images[:, ri0, ci1]
-               + fr * (1 - fc) * images[:, ri1, ci0] + fr * fc * images[:, ri1, ci1])
-    if in_r is not None:
-        out = np.where(in_r & in_c, out, cval)
-    return out.astype(images.dtype)
+    """out[:, o] = images[:, matrix @ o + offset] for images (C, H, W): the Numba kernel for
+    float images, its numpy reference for other dtypes."""
+    if images.dtype in (np.float32, np.float64):
+        return image_kernels.affine_resample(images, matrix, offset, mode, cval, order)
+    return image_kernels.affine_resample_reference(images, matrix, offset, mode, cval, order)
 
 
 def transform_matrix_offset_center(matrix, x, y):
@@ -224,12 +188,12 @@ def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis
     if m is None:
         return x
     m = transform_matrix_offset_center(m, x.shape[row_axis], x.shape[col_axis])
-    channels = np.moveaxis(x, channel_axis, 0)
+    channels = x if channel_axis == 0 else x.transpose(2, 0, 1)
     if col_axis > row_axis:  # the matrix is in (x, y) order, arrays index (row, col)
         m[:, [0, 1]] = m[:, [1, 0]]
         m[[0, 1]] = m[[1, 0]]
     out = _affine_channels(channels, m[:2, :2], m[:2, 2], fill_mode, cval, order)
-    return np.moveaxis(out, 0, channel_axis)
+    return out if channel_axis == 0 else out.transpose(1, 2, 0)
 
 
 def flip_axis(x, axis):
@@ -445,10 +409,14 @@ class ImageDataGenerator:
         return x
 
     def _shift(self, rng_range, size):
-        try:  # a list of allowed integer shifts
+        # Keras tries np.random.choice first; for a float it raises before drawing anything
+        if isinstance(rng_range, float):
+            t = np.random.uniform(-rng_range, rng_range)
+            return t * size if rng_range < 1 else t
+        try:  # a list of allowed integer shifts, or an int (a shift drawn from range(n))
             t = np.random.choice(rng_range)
             t *= np.random.choice([-1, 1])
-        except ValueError:  # a float range
+        except ValueError:  # a float range (numpy float types)
             t = np.random.uniform(-rng_range, rng_range)
         if np.max(rng_range) < 1:
             t *= size
