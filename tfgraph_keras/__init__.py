@@ -8,7 +8,7 @@
 """
 import tfgraph
 from tfgraph_keras import (activations, backend, callbacks, datasets, initializers, losses,  # noqa
-                           metrics, optimizers, regularizers, utils)
+                           metrics, optimizers, preprocessing, regularizers, utils)
 from tfgraph_keras import layers, models  # noqa: F401
 from tfgraph_keras import ops, random  # noqa: F401 - keras.ops, keras.random (Keras 3)
 from tfgraph_keras.layers.input_layer import Input, InputLayer  # noqa: F401
@@ -18,4 +18,4 @@ __version__ = tfgraph.__version__  # one distribution ships both packages
 
 __all__ = ["Input", "InputLayer", "Model", "Sequential", "activations", "backend", "callbacks",
            "datasets", "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers",
-           "random", "regularizers", "utils"]
+           "preprocessing", "random", "regularizers", "utils"]

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 import tfgraph as tf
-from tfgraph_keras import backend
+from tfgraph_keras import _legacy, backend
 from tfgraph_keras import losses as losses_mod
 from tfgraph_keras import metrics as metrics_mod
 from tfgraph_keras import optimizers as optimizers_mod
@@ -636,20 +636,46 @@ class TrainingMixin:
                       DeprecationWarning, stacklevel=2)
         return self.predict(x, batch_size=batch_size, verbose=verbose)
 
-    def fit_generator(self, generator, *args, **kwargs):
+    def fit_generator(self, generator, steps_per_epoch=None, epochs=1, verbose=1, callbacks=None,
+                      validation_data=None, validation_steps=None, validation_freq=1,
+                      class_weight=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+                      shuffle=True, initial_epoch=0, **kwargs):
+        """Keras 2's fit_generator (its positional order); Keras 1 argument names are renamed."""
         warnings.warn("`Model.fit_generator` is deprecated; `Model.fit` supports generators.",
                       DeprecationWarning, stacklevel=2)
-        return self.fit(generator, *args, **kwargs)
+        args = dict(steps_per_epoch=steps_per_epoch, epochs=epochs, verbose=verbose,
+                    callbacks=callbacks, validation_data=validation_data,
+                    validation_steps=validation_steps, validation_freq=validation_freq,
+                    class_weight=class_weight, max_queue_size=max_queue_size, workers=workers,
+                    use_multiprocessing=use_multiprocessing, shuffle=shuffle,
+                    initial_epoch=initial_epoch)
+        args.update(_legacy.convert_kwargs("fit_generator", kwargs, _legacy.GENERATOR,
+                                           stacklevel=3))
+        return self.fit(generator, **args)
 
-    def evaluate_generator(self, generator, *args, **kwargs):
+    def evaluate_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                           workers=1, use_multiprocessing=False, verbose=0, **kwargs):
         warnings.warn("`Model.evaluate_generator` is deprecated; use `Model.evaluate`.",
                       DeprecationWarning, stacklevel=2)
-        return self.evaluate(generator, *args, **kwargs)
+        steps = self._generator_steps("evaluate_generator", steps, kwargs)
+        return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
-    def predict_generator(self, generator, *args, **kwargs):
+    def predict_generator(self, generator, steps=None, callbacks=None, max_queue_size=10,
+                          workers=1, use_multiprocessing=False, verbose=0, **kwargs):
         warnings.warn("`Model.predict_generator` is deprecated; use `Model.predict`.",
                       DeprecationWarning, stacklevel=2)
-        return self.predict(generator, *args, **kwargs)
+        steps = self._generator_steps("predict_generator", steps, kwargs)
+        return self.predict(generator, steps=steps, callbacks=callbacks, verbose=verbose)
+
+    @staticmethod
+    def _generator_steps(where, steps, kwargs):
+        _legacy.convert_kwargs(where, kwargs, _legacy.GENERATOR, stacklevel=4)
+        steps = kwargs.pop("steps", steps)
+        for k in ("workers", "use_multiprocessing"):
+            kwargs.pop(k, None)
+        if kwargs:
+            raise TypeError("Invalid keyword argument(s) in `%s()`: %s" % (where, sorted(kwargs)))
+        return steps
 
     def reset_metrics(self):
         """Metrics are accumulated per fit/evaluate call; nothing persists between calls."""

@@ -21,6 +21,7 @@ from tfgraph_keras.layers.pooling import (AveragePooling1D, AveragePooling2D, Av
                                           GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                                           MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
 from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
+from tfgraph_keras.layers.merge import merge  # noqa: F401 - Keras 1's merge()
 
 __all__ = [
     "Layer", "InputSpec", "Input", "InputLayer",

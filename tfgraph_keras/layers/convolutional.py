@@ -3,7 +3,7 @@ ZeroPadding2D, UpSampling2D."""
 import numpy as np
 
 import tfgraph as tf
-from tfgraph_keras import activations, initializers, regularizers
+from tfgraph_keras import _legacy, activations, initializers, regularizers
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.core import (as_shape_tuple, constraints, dynamic_dims,
                                        serialize_or_none, static_shape)
@@ -37,6 +37,7 @@ class _Conv(Layer):
 
     rank = 2
 
+    @_legacy.renames(_legacy.CONV)
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -484,7 +485,18 @@ class UpSampling2D(Layer):
 
 
 Convolution1D = Conv1D
-Convolution2D = Conv2D
+
+
+class Convolution2D(Conv2D):
+    """Conv2D under its Keras 1 name: Convolution2D(nb_filter, nb_row, nb_col, ...) builds an
+    (nb_row, nb_col) kernel as Keras 1 did (a one-time DeprecationWarning); the layer made is a
+    Conv2D (saved as one, as Keras saves it)."""
+
+    def __new__(cls, *args, **kwargs):
+        args, kwargs = _legacy.conv2d_positional(args, kwargs)
+        return Conv2D(*args, **kwargs)
+
+
 SeparableConvolution2D = SeparableConv2D
 
 Convolution2DTranspose = Conv2DTranspose

@@ -5,7 +5,7 @@ import numpy as np
 
 import tfgraph as tf
 from tfgraph.ops import nn_impl
-from tfgraph_keras import activations, backend, initializers, regularizers
+from tfgraph_keras import _legacy, activations, backend, initializers, regularizers
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 
 
@@ -66,6 +66,7 @@ class Dense(Layer):
     Inputs of rank > 2 are multiplied along their last axis.
     """
 
+    @_legacy.renames(_legacy.DENSE)
     def __init__(self, units=None, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -165,6 +166,7 @@ class Dropout(Layer):
     At inference (predict/evaluate) it is the identity.
     """
 
+    @_legacy.renames({"p": "rate"})
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:

@@ -1,5 +1,6 @@
 """Pooling layers (channels_last): Max/AveragePooling1D/2D and the global poolings."""
 import tfgraph as tf
+from tfgraph_keras import _legacy
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.convolutional import conv_output_length, normalize_tuple
 from tfgraph_keras.layers.core import as_shape_tuple, dynamic_dims
@@ -9,6 +10,7 @@ class _Pooling(Layer):
     rank = 2
     pool_fn = None  # "max_pool" or "avg_pool" (tf.nn, NHWC)
 
+    @_legacy.renames(_legacy.POOL)
     def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.pool_size = normalize_tuple(pool_size, self.rank, "pool_size")

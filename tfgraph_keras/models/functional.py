@@ -9,7 +9,7 @@ Training is in engine/training.py (the Model class mixes it in).
 """
 import numpy as np
 
-from tfgraph_keras import backend
+from tfgraph_keras import _legacy, backend
 from tfgraph_keras.engine.training import TrainingMixin
 from tfgraph_keras.layers.base_layer import Layer, _flatten, _is_symbolic, _shapes
 from tfgraph_keras.layers.input_layer import Input, InputLayer
@@ -22,8 +22,10 @@ class Model(TrainingMixin, Layer):
     subclassed model (built on the first batch it sees)."""
 
     def __init__(self, *args, **kwargs):
-        inputs = kwargs.pop("inputs", kwargs.pop("input", None))
-        outputs = kwargs.pop("outputs", kwargs.pop("output", None))
+        if "input" in kwargs or "output" in kwargs:
+            _legacy.convert_kwargs("Model", kwargs, {"input": "inputs", "output": "outputs"})
+        inputs = kwargs.pop("inputs", None)
+        outputs = kwargs.pop("outputs", None)
         if args:
             inputs = args[0]
             if len(args) > 1:

@@ -1,9 +1,11 @@
-"""keras.utils: to_categorical, normalize, Sequence, Progbar, get_file, custom_object_scope."""
+"""keras.utils: to_categorical, normalize, pad_sequences, Sequence, Progbar, get_file,
+custom_object_scope."""
 from tfgraph_keras.callbacks.progbar import Progbar
 from tfgraph_keras.datasets._files import get_file
 from tfgraph_keras.engine.data import PyDataset, Sequence
+from tfgraph_keras.preprocessing.sequence import pad_sequences
 from tfgraph_keras.utils.model_visualization import model_to_dot, plot_model
-from tfgraph_keras.utils.np_utils import normalize, to_categorical
+from tfgraph_keras.utils.numerical_utils import normalize, to_categorical
 
 
 def set_random_seed(seed):
@@ -28,5 +30,6 @@ def __getattr__(name):
     raise AttributeError("module 'tfgraph_keras.utils' has no attribute '%s'" % name)
 
 
-__all__ = ["Progbar", "PyDataset", "Sequence", "get_file", "normalize", "to_categorical",
+__all__ = ["Progbar", "PyDataset", "Sequence", "get_file", "normalize", "pad_sequences",
+           "to_categorical",
            "set_random_seed", "plot_model", "model_to_dot"]
