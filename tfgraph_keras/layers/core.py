@@ -66,6 +66,8 @@ class Dense(Layer):
     Inputs of rank > 2 are multiplied along their last axis.
     """
 
+    _supports_masking = True
+
     def __init__(self, units=None, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
@@ -143,6 +145,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function by name or callable: Activation('relu')."""
 
+    _supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -164,6 +168,8 @@ class Dropout(Layer):
 
     At inference (predict/evaluate) it is the identity.
     """
+
+    _supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -333,6 +339,8 @@ class Rescaling(Layer):
 class Identity(Layer):
     """Returns its input unchanged (a placeholder layer)."""
 
+    _supports_masking = True
+
     def call(self, inputs):
         return tf.identity(inputs)
 
@@ -342,6 +350,8 @@ class Identity(Layer):
 
 class GaussianNoise(Layer):
     """Adds N(0, stddev) noise in training (identity at inference), a regularizer."""
+
+    _supports_masking = True
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
