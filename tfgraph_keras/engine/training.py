@@ -57,6 +57,9 @@ class _Compiled:
                     w = sw
                     for _ in range(max(0, (per.shape.ndims or 1) - 1)):
                         w = tf.expand_dims(w, -1)
+                    mask = getattr(out, "_keras_mask", None)
+                    if mask is not None:
+                        w = w * losses_mod.mask_weights(mask, per)
                     size = tf.cast(tf.reduce_prod(tf.shape(per)), per.dtype)
                     self.output_losses.append(tf.reduce_sum(per * w) / size)
             terms = [lw * lo if lw != 1.0 else lo

@@ -11,6 +11,7 @@ from tfgraph_keras.layers.core import (Activation, Dense, Dropout, Flatten, Gaus
                                        Reshape, SpatialDropout1D, SpatialDropout2D)
 from tfgraph_keras.layers.embedding import Embedding
 from tfgraph_keras.layers.input_layer import Input, InputLayer
+from tfgraph_keras.layers.masking import Masking
 from tfgraph_keras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum,
                                           Multiply, Subtract, add, average, concatenate, dot,
                                           maximum, minimum, multiply, subtract)
@@ -38,5 +39,5 @@ __all__ = [
     "LeakyReLU", "ReLU", "ELU", "PReLU", "Softmax",
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
-    "Wrapper", "TimeDistributed", "Bidirectional",
+    "Wrapper", "TimeDistributed", "Bidirectional", "Masking",
 ]

@@ -19,7 +19,9 @@ its gradient comes from autodiff. The graph is built for speed on small batches:
     step as one GRUCell op.
 dropout / recurrent_dropout follow Keras 3: one mask per sequence, the same at every step, on the
 inputs and on the h that the recurrent matmuls read (not on the carried state); off at inference.
-`stateful=True` and masking are not supported.
+A mask (from Embedding(mask_zero=True), Masking, or `mask=`) makes masked steps keep the previous
+states and repeat the previous output (zeros with zero_output_for_mask), as in Keras; masked
+LSTMs run the unrolled steps (one fused LSTMCell op each) instead of the LSTMSequence op.
 Each layer leaves a description of itself on its output tensors (`_keras_rnn`), which the ONNX
 exporter turns into one ONNX LSTM/GRU/RNN node instead of the unrolled ops.
 """
@@ -148,22 +150,38 @@ class _RNN(Layer):
             proj = tf.nn.bias_add(proj, bias)
         return tf.reshape(proj, [steps, -1, cols])
 
-    def _run(self, x, states):
+    def _run(self, x, states, mask=None):
         """The time loop: (the outputs, time-major (time, batch, units) if return_sequences else
         the last step's; the final states). Unrolled: each step's slice of the projection is a
-        contiguous block (one Unpack; its gradient is one Pack)."""
+        contiguous block (one Unpack; its gradient is one Pack).
+
+        With a (batch, time) mask, a masked step keeps the previous states and outputs the
+        previous output (zeros with zero_output_for_mask), as Keras's rnn loop does."""
         proj = self._project_inputs(x)
-        xs = tf.unstack(proj, num=proj.shape.as_list()[0], axis=0)
+        steps = proj.shape.as_list()[0]
+        xs = tf.unstack(proj, num=steps, axis=0)
+        ms = None
+        if mask is not None:
+            ms = tf.unstack(tf.expand_dims(tf.transpose(mask), -1), num=steps, axis=0)
+            zeros = tf.zeros(tf.stack([tf.shape(x)[0], self.units]), dtype=x.dtype)
+            states = [zeros if s is None else s for s in states]
+            prev = zeros
         if self.go_backwards:
             xs = xs[::-1]
+            ms = None if ms is None else ms[::-1]
         outputs = []
         for t, xt in enumerate(xs):
             with tf.name_scope("step_%d" % t if t else "step"):
-                out, states = self._step(xt, states)
+                out, new = self._step(xt, states)
+                if ms is not None:
+                    new = [tf.where(ms[t], n, s) for n, s in zip(new, states)]
+                    out = tf.where(ms[t], out, zeros if self.zero_output_for_mask else prev)
+                    prev = out
+                states = new
             outputs.append(out)
         return (tf.stack(outputs, axis=0) if self.return_sequences else outputs[-1]), states
 
-    def call(self, inputs, training=None, initial_state=None):
+    def call(self, inputs, training=None, mask=None, initial_state=None):
         steps = inputs.shape.as_list()[1]
         if steps is None:
             raise ValueError("%s '%s' needs a known number of time steps (the loop is unrolled); "
@@ -172,13 +190,19 @@ class _RNN(Layer):
         states = self._initial_states(initial_state)
         x = inputs
         if self.dropout:   # one mask per sequence, the same at every time step (as Keras 3)
-            mask = self._dropout_mask(inputs, self.dropout, [None, 1, None], training)
-            x = inputs if mask is None else tf.multiply(inputs, mask, name="input_dropout")
+            drop = self._dropout_mask(inputs, self.dropout, [None, 1, None], training)
+            x = inputs if drop is None else tf.multiply(inputs, drop, name="input_dropout")
         self._rec_mask = None
         if self.recurrent_dropout:
             self._rec_mask = self._dropout_mask(
                 inputs, self.recurrent_dropout, [tf.shape(inputs)[0], self.units], training)
-        output, states = self._run(x, states)
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if mask is not None:
+            mask = tf.cast(mask, tf.bool) if mask.dtype != tf.bool else mask
+            output, states = self._run(x, states, mask)
+        else:
+            output, states = self._run(x, states)
         if self.return_sequences:
             output = tf.transpose(output, [1, 0, 2])
         final = [tf.identity(s, name="state") for s in states]
@@ -186,8 +210,9 @@ class _RNN(Layer):
                 "weights": [self.kernel, self.recurrent_kernel, self.bias],
                 "initial_state": initial_state is not None,
                 "outputs": [output] + final}
-        for t in info["outputs"]:
-            t._keras_rnn = info
+        if mask is None:   # the ONNX exporter's single RNN node has no mask input
+            for t in info["outputs"]:
+                t._keras_rnn = info
         return [output] + final if self.return_state else output
 
     def _initial_states(self, initial_state):
@@ -220,6 +245,13 @@ class _RNN(Layer):
     def _recurrent(self, h):
         """h @ recurrent_kernel, or None for the zero state."""
         return None if h is None else tf.matmul(self._masked(h), self.recurrent_kernel)
+
+    def compute_mask(self, inputs, mask=None):
+        """The input mask on the output sequence (return_sequences); none on states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        return [out] + [None] * self._n_states if self.return_state else out
 
     # -- shapes and config ------------------------------------------------------------------------
     def compute_output_shape(self, input_shape):
@@ -314,11 +346,11 @@ class LSTM(_GatedRNN):
         return self.recurrent_activation is activations.sigmoid and \
             self.activation is activations.tanh
 
-    def _run(self, x, states):
-        """Fused (default activations, no recurrent dropout): one LSTMSequence op runs all the
-        steps, forward and backward; otherwise the unrolled steps."""
-        if not self._fused or self._rec_mask is not None:
-            return super()._run(x, states)
+    def _run(self, x, states, mask=None):
+        """Fused (default activations, no recurrent dropout, no mask): one LSTMSequence op runs
+        all the steps, forward and backward; otherwise the unrolled steps."""
+        if not self._fused or self._rec_mask is not None or mask is not None:
+            return super()._run(x, states, mask)
         xt = tf.transpose(x, [1, 0, 2])
         if self.go_backwards:
             xt = tf.reverse(xt, [0])
