@@ -90,8 +90,11 @@ def build_cells(keras):
                              L.RNN(L.LSTMCell(2))], name="cells")
 
 
-def minimal_cell_class(keras):
-    """The user-defined cell of Keras's RNN docs (state_size, build, call(inputs, states))."""
+def minimal_cell_class(keras, matmul=None):
+    """The user-defined cell of Keras's RNN docs (state_size, build, call(inputs, states)).
+    `matmul`: keras.ops.matmul here; the tests pass tfgraph's."""
+    matmul = matmul or keras.ops.matmul
+
     class MinimalRNNCell(keras.layers.Layer):
         def __init__(self, units, **kwargs):
             super().__init__(**kwargs)
@@ -108,8 +111,8 @@ def minimal_cell_class(keras):
 
         def call(self, inputs, states):
             prev_output = states[0]
-            h = keras.ops.matmul(inputs, self.kernel)
-            output = h + keras.ops.matmul(prev_output, self.recurrent_kernel)
+            h = matmul(inputs, self.kernel)
+            output = h + matmul(prev_output, self.recurrent_kernel)
             return output, [output]
 
         def get_config(self):
@@ -117,8 +120,8 @@ def minimal_cell_class(keras):
     return MinimalRNNCell
 
 
-def build_custom_cell(keras):
-    cell = minimal_cell_class(keras)
+def build_custom_cell(keras, matmul=None):
+    cell = minimal_cell_class(keras, matmul)
     x = keras.Input((4, 3))
     return keras.Model(x, keras.layers.RNN(cell(2), return_sequences=True)(x), name="custom")
 

@@ -217,7 +217,7 @@ class TrainingMixin:
     # ---------------------------------------------------------------------------
     def _session(self):
         sess = backend.get_session(self._graph)
-        backend.initialize_variables(self.weights, sess)
+        backend.initialize_variables(self.weights + self._state_variables(), sess)
         if self.optimizer is not None and self.optimizer._all_variables:
             backend.initialize_variables(self.optimizer._all_variables, sess)
         return sess

@@ -22,6 +22,7 @@ from tfgraph_keras.layers.pooling import (AveragePooling1D, AveragePooling2D, Av
                                           GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
                                           MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
 from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
+from tfgraph_keras.layers.rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from tfgraph_keras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 
 __all__ = [
@@ -40,4 +41,5 @@ __all__ = [
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
     "Wrapper", "TimeDistributed", "Bidirectional", "Masking",
+    "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
 ]

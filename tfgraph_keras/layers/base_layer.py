@@ -199,6 +199,19 @@ class Layer:
             own.extend(w for w in layer.weights if not _contains(own, w))
         return own
 
+    def _state_variables(self):
+        """Variables that are not weights (a stateful RNN's states): initialized with the
+        weights, never saved, zeroed by reset_states()."""
+        out = list(getattr(self, "_rnn_state_vars", None) or [])
+        for layer in self._sublayers():
+            out.extend(v for v in layer._state_variables() if not _contains(out, v))
+        return out
+
+    def reset_states(self):
+        """Zeroes the states of the stateful RNN layers in this layer or model (Keras 2 API)."""
+        for layer in self._sublayers():
+            layer.reset_states()
+
     @property
     def trainable_variables(self):
         return self.trainable_weights
@@ -407,12 +420,13 @@ class Layer:
                 out = self.__call__(sym, *args, **kwargs)
                 self._inbound_nodes[:] = saved  # eager calls are not part of the layer graph
             sess = backend.get_session(graph)
-            backend.initialize_variables(self.weights, sess)
+            backend.initialize_variables(self.weights + self._state_variables(), sess)
             fn = sess.make_callable(out, holders)
             entry = (fn, holders)
             self._numpy_fns[key] = entry
         fn, holders = entry
-        backend.initialize_variables(self.weights, backend.get_session(holders[0].graph))
+        backend.initialize_variables(self.weights + self._state_variables(),
+                                     backend.get_session(holders[0].graph))
         return fn(*[a.astype(h.dtype.np, copy=False) for a, h in zip(flat, holders)])
 
     # -- weights

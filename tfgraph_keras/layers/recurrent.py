@@ -19,6 +19,8 @@ its gradient comes from autodiff. The graph is built for speed on small batches:
     step as one GRUCell op.
 dropout / recurrent_dropout follow Keras 3: one mask per sequence, the same at every step, on the
 inputs and on the h that the recurrent matmuls read (not on the carried state); off at inference.
+`stateful=True` keeps each batch's final states in variables (a fixed batch size, from the input
+shape) as the next batch's initial states, until reset_states().
 A mask (from Embedding(mask_zero=True), Masking, or `mask=`) makes masked steps keep the previous
 states and repeat the previous output (zeros with zero_output_for_mask), as in Keras; masked
 LSTMs run the unrolled steps (one fused LSTMCell op each) instead of the LSTMSequence op.
@@ -44,6 +46,57 @@ class _UnitForgetBias:
         u = self.units
         return tf.concat([self.initializer((u,), dtype=dtype), tf.ones((u,), dtype=dtype),
                           self.initializer((2 * u,), dtype=dtype)], 0)
+
+
+def stateful_states(layer, inputs, sizes):
+    """A stateful layer's initial states: reads of (batch, size) variables that keep the final
+    states of the previous batch (zeros at first and after reset_states())."""
+    batch = inputs.shape.as_list()[0]
+    if batch is None:
+        raise ValueError("%s '%s' is stateful: it needs to know its batch size. Specify the "
+                         "batch size of your input tensors: pass `batch_size=` (or "
+                         "`batch_input_shape=`) to the first layer, or `Input(batch_shape=...)`;"
+                         " got input shape %s." % (type(layer).__name__, layer.name,
+                                                   tuple(inputs.shape.as_list())))
+    if layer._rnn_state_vars is None:
+        graph = inputs.graph
+        with graph.as_default(), graph.name_scope(None), \
+                graph.name_scope(layer._weight_scope_prefix + layer.name + "/"):
+            layer._rnn_state_vars = [
+                tf.Variable(np.zeros((batch, n), inputs.dtype.np), trainable=False,
+                            name="states_%d" % i) for i, n in enumerate(sizes)]
+    variables = layer._rnn_state_vars
+    if [v.shape.as_list() for v in variables] != [[batch, n] for n in sizes]:
+        raise ValueError("%s '%s' is stateful with states %s; it cannot run on inputs of shape "
+                         "%s." % (type(layer).__name__, layer.name,
+                                  [v.shape.as_list() for v in variables],
+                                  tuple(inputs.shape.as_list())))
+    return [v.value() for v in variables]
+
+
+def keep_states(layer, output, states):
+    """Stores the final states for the next batch; the outputs and states returned depend on
+    the stores, so every run of the model (predict, fit) carries the states on."""
+    stores = [tf.assign(v, s) for v, s in zip(layer._rnn_state_vars, states)]
+    with tf.control_dependencies(stores):
+        return tf.identity(output), [tf.identity(s) for s in states]
+
+
+def reset_layer_states(layer, states=None):
+    """Zeroes (or sets to `states`) a stateful layer's state variables."""
+    if not layer.stateful:
+        raise AttributeError("Layer %s is not stateful: it has no states to reset." % layer.name)
+    variables = layer._rnn_state_vars
+    if variables is None:
+        return
+    values = [np.zeros(v.shape.as_list(), v.dtype.np) for v in variables] if states is None \
+        else [np.asarray(s) for s in (states if isinstance(states, (list, tuple)) else [states])]
+    if len(values) != len(variables) or any(
+            tuple(v.shape.as_list()) != a.shape for v, a in zip(variables, values)):
+        raise ValueError("Layer %s expects states of shapes %s, got %s."
+                         % (layer.name, [tuple(v.shape.as_list()) for v in variables],
+                            [a.shape for a in values]))
+    backend.batch_set_value(list(zip(variables, values)))
 
 
 class _RNN(Layer):
@@ -74,9 +127,6 @@ class _RNN(Layer):
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0 <= rate < 1:
                 raise ValueError("%s(%s=%s): the rate must be in [0, 1)." % (name, arg, rate))
-        if stateful:
-            raise NotImplementedError("%s(stateful=True) is not supported by tfgraph_keras."
-                                      % name)
         if time_major:
             raise NotImplementedError("%s(time_major=True) is not supported: inputs are "
                                       "(batch, time, features)." % name)
@@ -97,7 +147,8 @@ class _RNN(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful, self.unroll = False, bool(unroll)
+        self.stateful, self.unroll = bool(stateful), bool(unroll)
+        self._rnn_state_vars = None
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.input_spec = InputSpec(ndim=3)
 
@@ -115,11 +166,13 @@ class _RNN(Layer):
 
     def build(self, input_shape):
         shape = as_shape_tuple(input_shape)
+        if not self._cell_name:   # a cell: (batch, features), one step
+            shape = (shape[0], None) + tuple(shape[1:])
         if len(shape) != 3 or shape[-1] is None:
             raise ValueError("%s expects inputs of shape (batch, time, features) with known "
                              "features; got %s." % (type(self).__name__, shape))
         cols = self._gates * self.units
-        cell = self._cell_name + "/"
+        cell = self._cell_name + "/" if self._cell_name else ""
         self.kernel = self.add_weight(cell + "kernel", (shape[-1], cols),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
@@ -132,7 +185,7 @@ class _RNN(Layer):
                                     initializer=self._bias_init(),
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=3, axes={-1: shape[-1]})
+        self.input_spec = InputSpec(ndim=3, axes={-1: shape[-1]}) if self._cell_name else None
         self.built = True
 
     # -- the unrolled loop ------------------------------------------------------------------------
@@ -188,6 +241,8 @@ class _RNN(Layer):
                              "got input shape %s." % (type(self).__name__, self.name,
                                                       tuple(inputs.shape.as_list())))
         states = self._initial_states(initial_state)
+        if self.stateful and initial_state is None:
+            states = stateful_states(self, inputs, [self.units] * self._n_states)
         x = inputs
         if self.dropout:   # one mask per sequence, the same at every time step (as Keras 3)
             drop = self._dropout_mask(inputs, self.dropout, [None, 1, None], training)
@@ -205,6 +260,8 @@ class _RNN(Layer):
             output, states = self._run(x, states)
         if self.return_sequences:
             output = tf.transpose(output, [1, 0, 2])
+        if self.stateful:
+            output, states = keep_states(self, output, states)
         final = [tf.identity(s, name="state") for s in states]
         info = {"layer": type(self).__name__, "input": inputs, "config": self.get_config(),
                 "weights": [self.kernel, self.recurrent_kernel, self.bias],
@@ -245,6 +302,13 @@ class _RNN(Layer):
     def _recurrent(self, h):
         """h @ recurrent_kernel, or None for the zero state."""
         return None if h is None else tf.matmul(self._masked(h), self.recurrent_kernel)
+
+    def reset_states(self, states=None):
+        """Zeroes the states of a stateful layer (or sets them to `states`)."""
+        if self.stateful:
+            reset_layer_states(self, states)
+
+    reset_state = reset_states
 
     def compute_mask(self, inputs, mask=None):
         """The input mask on the output sequence (return_sequences); none on states."""
