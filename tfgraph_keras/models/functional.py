@@ -84,7 +84,7 @@ class Model(TrainingMixin, Layer):
         self._graph = self.inputs[0].graph
         self.built = True
         self.input_names = [t._keras_history[0].name for t in self.inputs]
-        self.output_names = [t._keras_history[0].name for t in self.outputs]
+        self.output_names = _unique_output_names(self.outputs)
         self._reset_compiled()
 
     def _topo_nodes(self):
@@ -312,6 +312,20 @@ class Model(TrainingMixin, Layer):
                 show_trainable=False, layer_range=None):
         from tfgraph_keras.models.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+
+def _unique_output_names(outputs):
+    """Output names as Keras 2 gives them: the producing layer's name, then `name_1`, `name_2`
+    for further outputs of the same layer (a shared layer), so every output keeps its own loss
+    and metrics. Keras 3 repeats the name and loses all but one of those losses."""
+    names, counts = [], {}
+    for t in outputs:
+        base = proposal = t._keras_history[0].name
+        while proposal in names:
+            counts[base] = counts.get(base, 0) + 1
+            proposal = "%s_%d" % (base, counts[base])
+        names.append(proposal)
+    return names
 
 
 def _node_refs(node):

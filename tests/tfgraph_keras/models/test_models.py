@@ -157,3 +157,20 @@ def test_functional_config_roundtrip():
     x = np.random.rand(2, 3).astype(np.float32)
     np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-6)
+
+
+def test_outputs_of_a_shared_layer_get_keras2_names_and_their_own_losses():
+    """Keras 2 names them dense, dense_1 (Keras 3 repeats `dense` and loses a loss)."""
+    a, b = keras.Input((3,)), keras.Input((3,))
+    shared = layers.Dense(1, name="dense", kernel_initializer="ones")
+    model = keras.Model([a, b], [shared(a), shared(b), layers.Dense(1, name="dense_1")(a)])
+    assert model.output_names == ["dense", "dense_1", "dense_1_1"]
+    model.compile("sgd", "mse")
+    x = np.ones((4, 3), np.float32)
+    ys = [np.zeros((4, 1)), np.full((4, 1), 3.0), np.zeros((4, 1))]
+    model.layers[-1].set_weights([np.zeros((3, 1)), np.zeros(1)])
+    hist = model.fit([x, 2 * x], ys, epochs=1, verbose=0, shuffle=False)
+    assert set(hist.history) == {"loss", "dense_loss", "dense_1_loss", "dense_1_1_loss"}
+    np.testing.assert_allclose(hist.history["dense_loss"][0], 9.0, rtol=1e-6)   # (3 - 0)^2
+    np.testing.assert_allclose(hist.history["dense_1_loss"][0], 9.0, rtol=1e-6)  # (6 - 3)^2
+    assert model.metrics_names == ["loss", "dense_loss", "dense_1_loss", "dense_1_1_loss"]
