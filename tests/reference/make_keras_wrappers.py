@@ -221,5 +221,27 @@ def main():
     save("stateful", model, dict(x1=x1, x2=x2, y1=y1, y2=y2, y3=y3), zipped=False)
 
 
+
+
+def batchnorm_training_call():
+    """model(x, training=True) on a model with BatchNormalization: Keras 3 updates the moving
+    statistics (momentum 0.99), so the following predict changes."""
+    import keras
+    L = keras.layers
+    model = keras.Sequential([keras.Input((3,)), L.Dense(4), L.BatchNormalization()])
+    set_weights(model, 7)
+    w0 = [w.copy() for w in model.get_weights()]
+    w0[-1] = np.abs(w0[-1]) + 0.2        # a positive moving variance
+    model.set_weights(w0)
+    x = np.random.RandomState(8).randn(6, 3).astype(np.float32) * 2 + 1
+    y_train = [np.asarray(model(x, training=True)) for _ in range(2)]
+    np.savez(os.path.join(HERE, "keras_wrappers_bn_call.npz"), x=x, y_train=np.stack(y_train),
+             y_predict=model.predict(x, verbose=0),
+             **{"w%d" % i: w for i, w in enumerate(w0)},
+             moving_mean=model.layers[1].moving_mean.numpy(),
+             moving_variance=model.layers[1].moving_variance.numpy())
+
+
 if __name__ == "__main__":
     main()
+    batchnorm_training_call()

@@ -259,8 +259,11 @@ class TrainingMixin:
             feeds = list(self.inputs)
             phase = backend._graph_learning_phase(self._graph)
             if training and phase is not None:
-                call = sess.make_callable(list(self.outputs), feeds + [phase])
-                fn = lambda *a: call(*a, True)  # noqa: E731
+                # model(x, training=True) runs the layers' updates too (BatchNormalization's
+                # moving statistics), as Keras 3 does in a training-mode call
+                update_ops = [u.op if isinstance(u, tf.Tensor) else u for u in self.updates]
+                call = sess.make_callable([list(self.outputs), update_ops], feeds + [phase])
+                fn = lambda *a: call(*a, True)[0]  # noqa: E731
             else:
                 fn = sess.make_callable(list(self.outputs), feeds)
             self._predict_fns[training] = fn
