@@ -81,6 +81,14 @@ def build_masked_seq(keras):
                              L.TimeDistributed(L.Dense(1))], name="masked_seq")
 
 
+def build_masked_pool(keras):
+    """GlobalAveragePooling1D averages over the kept steps only."""
+    L = keras.layers
+    return keras.Sequential([keras.Input((6,), dtype="int32"),
+                             L.Embedding(9, 3, mask_zero=True),
+                             L.GlobalAveragePooling1D(), L.Dense(2)], name="masked_pool")
+
+
 def build_cells(keras):
     L = keras.layers
     return keras.Sequential([keras.Input((5, 3)),
@@ -200,6 +208,11 @@ def main():
     save("masked_seq", model, dict(x=ids, target=target, loss=np.array(hist.history["loss"]),
                                    mae=np.array(hist.history["mae"]), evaluate=np.array(ev),
                                    **predict(model, ids)), zipped=False)
+
+    model = build_masked_pool(keras)
+    set_weights(model, 9)
+    ids = np.array([[1, 2, 0, 0, 0, 0], [0, 3, 4, 5, 0, 6], [7, 8, 1, 2, 3, 4]], np.int32)
+    save("masked_pool", model, dict(x=ids, **predict(model, ids)), zipped=False)
 
     model = build_custom_cell(keras)
     set_weights(model, 5)

@@ -40,9 +40,10 @@ def _load(name):
 
 # -- Keras 3's numbers -------------------------------------------------------------------------
 @needs_h5py
-@pytest.mark.parametrize("name", ["masked", "masking", "masked_seq"])
+@pytest.mark.parametrize("name", ["masked", "masking", "masked_seq", "masked_pool"])
 def test_masked_models_predict_as_keras(name):
-    """Right- and left-padded rows, holes, an all-masked row and an unmasked row."""
+    """Right- and left-padded rows, holes, an all-masked row and an unmasked row; a masked
+    GlobalAveragePooling1D averages the kept steps only."""
     ref = fixture(name)
     got = _load(name).predict(ref["x"], verbose=0)
     np.testing.assert_allclose(got, ref["y0"], rtol=1e-5, atol=1e-6)
