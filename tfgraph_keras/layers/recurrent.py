@@ -22,8 +22,9 @@ inputs and on the h that the recurrent matmuls read (not on the carried state); 
 `stateful=True` keeps each batch's final states in variables (a fixed batch size, from the input
 shape) as the next batch's initial states, until reset_states().
 A mask (from Embedding(mask_zero=True), Masking, or `mask=`) makes masked steps keep the previous
-states and repeat the previous output (zeros with zero_output_for_mask), as in Keras; masked
-LSTMs run the unrolled steps (one fused LSTMCell op each) instead of the LSTMSequence op.
+states and repeat the previous output (zeros with zero_output_for_mask), as in Keras; a masked
+LSTM with the default activations runs as one MaskedLSTMSequence op (from a zero initial state;
+else the unrolled steps, one fused LSTMCell op each).
 Each layer leaves a description of itself on its output tensors (`_keras_rnn`), which the ONNX
 exporter turns into one ONNX LSTM/GRU/RNN node instead of the unrolled ops.
 """
@@ -411,9 +412,12 @@ class LSTM(_GatedRNN):
             self.activation is activations.tanh
 
     def _run(self, x, states, mask=None):
-        """Fused (default activations, no recurrent dropout, no mask): one LSTMSequence op runs
-        all the steps, forward and backward; otherwise the unrolled steps."""
-        if not self._fused or self._rec_mask is not None or mask is not None:
+        """Fused (default activations, no recurrent dropout): one LSTMSequence op runs all the
+        steps, forward and backward, or with a mask one MaskedLSTMSequence op (from the zero
+        state, where the carried h is Keras's carried output); otherwise the unrolled steps."""
+        zero_state = all(s is None for s in states)
+        if not self._fused or self._rec_mask is not None or (
+                mask is not None and not zero_state):
             return super()._run(x, states, mask)
         xt = tf.transpose(x, [1, 0, 2])
         if self.go_backwards:
@@ -423,8 +427,20 @@ class LSTM(_GatedRNN):
             if any(s is None for s in states) else None
         h0, c0 = [zeros if s is None else s for s in states]
         bias = self.bias if self.use_bias else tf.zeros([4 * self.units], dtype=dtype)
-        hs, cs, _, _ = rnn_ops.lstm_sequence(xt, self.kernel, self.recurrent_kernel, bias, h0, c0)
+        if mask is None:
+            hs, cs, _, _ = rnn_ops.lstm_sequence(xt, self.kernel, self.recurrent_kernel, bias,
+                                                 h0, c0)
+            h, c = hs[-1], cs[-1]
+            return (hs if self.return_sequences else h), [h, c]
+        keep = tf.cast(tf.transpose(mask), dtype)
+        if self.go_backwards:
+            keep = tf.reverse(keep, [0])
+        hs, cs, _, _ = rnn_ops.masked_lstm_sequence(xt, self.kernel, self.recurrent_kernel, bias,
+                                                    h0, c0, keep)
         h, c = hs[-1], cs[-1]
+        if self.zero_output_for_mask:   # masked steps output 0; the states still carry on
+            out = hs * tf.expand_dims(keep, -1)
+            return (out if self.return_sequences else out[-1]), [h, c]
         return (hs if self.return_sequences else h), [h, c]
 
     def _step(self, xt, states):

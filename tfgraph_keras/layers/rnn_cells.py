@@ -15,8 +15,14 @@ import tfgraph as tf
 from tfgraph.ops import rnn_ops
 from tfgraph_keras.layers.base_layer import Layer
 from tfgraph_keras.layers.core import as_shape_tuple
-from tfgraph_keras.layers.recurrent import (GRU, LSTM, SimpleRNN, keep_states, reset_layer_states,
-                                            stateful_states)
+from tfgraph_keras.layers.recurrent import (
+    GRU,
+    LSTM,
+    SimpleRNN,
+    keep_states,
+    reset_layer_states,
+    stateful_states,
+)
 
 _LAYER_ONLY = ("return_sequences", "return_state", "go_backwards", "stateful", "unroll",
                "zero_output_for_mask", "time_major", "activity_regularizer")

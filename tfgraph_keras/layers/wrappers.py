@@ -145,12 +145,11 @@ class Bidirectional(Wrapper):
             raise ValueError("Invalid merge mode. Received: %s. Merge mode should be one of "
                              "{\"sum\", \"mul\", \"ave\", \"concat\", None}" % (merge_mode,))
         Layer.__init__(self, **kwargs)
-        base = layer.name[len("forward_"):] if layer.name.startswith("forward_") else layer.name
+        base = layer.name.removeprefix("forward_")
         self.forward_layer = _copy_layer(layer, name="forward_" + base)
         self._custom_backward = backward_layer is not None
         if backward_layer is None:
-            base = layer.name[len("backward_"):] if layer.name.startswith("backward_") \
-                else layer.name
+            base = layer.name.removeprefix("backward_")
             backward_layer = _copy_layer(layer, name="backward_" + base,
                                          go_backwards=not getattr(layer, "go_backwards", False))
         self.backward_layer = backward_layer

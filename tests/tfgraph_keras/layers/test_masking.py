@@ -9,12 +9,12 @@ import pytest
 
 import tfgraph as tf
 import tfgraph_keras as keras
-from tfgraph_keras import backend, layers
 from tests.tfgraph_keras.layers.layer_check import check_gradients
 from tests.tfgraph_keras.saving.keras_files import needs_h5py
+from tfgraph_keras import backend, layers
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "reference"))
-import make_keras_wrappers as ref_models  # noqa: E402
+import make_keras_wrappers as ref_models
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data")
 RNG = np.random.RandomState(7)
@@ -141,21 +141,51 @@ def test_masked_steps_keep_state_and_output_as_keras(go_backwards, zero_output):
     np.testing.assert_allclose(got_h, want_h, rtol=1e-5, atol=1e-6)
 
 
-def test_unmasked_lstm_keeps_the_fused_sequence_op_and_masked_runs_steps():
-    inp = keras.Input((5, 3))
-    layers.LSTM(4)(inp)
-    types = {op.type for op in backend.get_session().graph.get_operations()}
-    assert "LSTMSequence" in types and "LSTMCell" not in types
-    backend.clear_session()
-    ids = keras.Input((5,), dtype="int32")
-    layers.LSTM(4)(layers.Embedding(4, 3, mask_zero=True)(ids))
-    types = {op.type for op in backend.get_session().graph.get_operations()}
-    assert "LSTMCell" in types and "LSTMSequence" not in types
+def test_lstm_ops_with_and_without_mask():
+    """No mask: one LSTMSequence op; a mask: one MaskedLSTMSequence op; a mask and an initial
+    state: the unrolled steps (fused LSTMCell ops)."""
+    def types_for(mask_zero, initial_state=False):
+        backend.clear_session()
+        ids = keras.Input((5,), dtype="int32")
+        e = layers.Embedding(4, 3, mask_zero=mask_zero)(ids)
+        kw = {"initial_state": [keras.Input((4,)), keras.Input((4,))]} if initial_state else {}
+        layers.LSTM(4)(e, **kw)
+        return {op.type for op in backend.get_session().graph.get_operations()}
+    assert {"LSTMSequence"} <= types_for(False) and "LSTMCell" not in types_for(False)
+    masked = types_for(True)
+    assert "MaskedLSTMSequence" in masked and not {"LSTMCell", "LSTMSequence"} & masked
+    assert "LSTMCell" in types_for(True, initial_state=True)
+
+
+@pytest.mark.parametrize("go_backwards", [False, True])
+@pytest.mark.parametrize("zero_output", [False, True])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_masked_sequence_op_equals_the_unrolled_steps(go_backwards, zero_output,
+                                                      return_sequences):
+    """The fused masked LSTM against the unrolled path (forced by a zero initial state given
+    as tensors), forward and gradients."""
+    x = RNG.randn(4, 6, 3).astype(np.float32)
+    mask = np.array([[1, 1, 1, 0, 0, 0], [0, 0, 1, 1, 1, 1], [1, 0, 1, 0, 1, 0],
+                     [0, 0, 0, 0, 0, 0]], bool)
+    inp, m = keras.Input((6, 3)), keras.Input((6,), dtype="bool")
+    lstm = layers.LSTM(5, return_sequences=return_sequences, go_backwards=go_backwards,
+                       zero_output_for_mask=zero_output)
+    fused = lstm(inp, mask=m)
+    zeros = tf.zeros(tf.stack([tf.shape(inp)[0], 5]))
+    unrolled = lstm(inp, mask=m, initial_state=[zeros, zeros])
+    types = [op.type for op in backend.get_session().graph.get_operations()]
+    assert types.count("MaskedLSTMSequence") == 1 and "LSTMCell" in types
+    backend.initialize_variables(lstm.weights)
+    grads = [tf.gradients(tf.reduce_sum(y * y), [inp] + lstm.trainable_weights)
+             for y in (fused, unrolled)]
+    got, want = _run([[fused] + grads[0], [unrolled] + grads[1]], {inp: x, m: mask})
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-6)
 
 
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
 def test_masked_rnn_gradients(kind):
-    """Float64 numeric Jacobians through the masked selects (x and the weights); the mask is a
+    """Float64 numeric Jacobians through the masked steps (x and the weights); the mask is a
     constant (a Masking layer's mask would flip where the checker nudges a zero)."""
     x = RNG.randn(2, 4, 3)
     mask = np.array([[True, True, False, False], [False, True, False, True]])
@@ -169,4 +199,5 @@ def test_masked_rnn_gradients(kind):
             return self.rnn(inputs, mask=tf.constant(mask))
     layer = MaskedRNN()
     check_gradients(layer, x, tol=1e-5)
-    assert any(op.type == "SelectV2" for op in backend.get_session().graph.get_operations())
+    want = {"LSTM": "MaskedLSTMSequence", "GRU": "SelectV2"}[kind]   # GRU: selects per step
+    assert any(op.type == want for op in backend.get_session().graph.get_operations())

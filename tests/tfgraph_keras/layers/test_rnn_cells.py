@@ -10,13 +10,13 @@ import pytest
 
 import tfgraph as tf
 import tfgraph_keras as keras
-from tfgraph_keras import backend, layers
 from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
 from tests.tfgraph_keras.layers.test_wrappers import _keras_paths, _tf_paths, fixture
 from tests.tfgraph_keras.saving.keras_files import needs_h5py
+from tfgraph_keras import backend, layers
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "reference"))
-import make_keras_wrappers as ref_models  # noqa: E402
+import make_keras_wrappers as ref_models
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data")
 RNG = np.random.RandomState(5)
@@ -110,7 +110,7 @@ def test_rnn_of_cells_matches_numpy_with_return_state_and_go_backwards():
     model = keras.Model(inp, [out, h1, h2])
     k1, r1, b1, k2, r2, b2 = model.get_weights()
     s1, s2 = np.zeros((2, 3)), np.zeros((2, 2))
-    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    sig = lambda v: 1 / (1 + np.exp(-v))
     for t in range(3, -1, -1):
         s1 = np.tanh(x[:, t] @ k1 + s1 @ r1 + b1)
         mx, mh = s1 @ k2 + b2[0], s2 @ r2 + b2[1]

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 import tfgraph_keras as keras
-from tfgraph_keras import backend, layers
 from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
 from tests.tfgraph_keras.saving.keras_files import needs_h5py
+from tfgraph_keras import backend, layers
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "reference"))
-import make_keras_wrappers as ref_models  # noqa: E402
+import make_keras_wrappers as ref_models
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data")
 RNG = np.random.RandomState(11)
