@@ -227,9 +227,10 @@ class RNN(Layer):
             self.cell.built = True
         self.built = True
 
-    def _fused_lstm(self, mask):
+    def _fused_lstm(self, mask, zero_state):
+        """One LSTMSequence op, or with a mask (from the zero state) one MaskedLSTMSequence."""
         cell = self.cell
-        return isinstance(cell, LSTMCell) and cell._fused and mask is None and \
+        return isinstance(cell, LSTMCell) and cell._fused and (mask is None or zero_state) and \
             not cell.dropout and not cell.recurrent_dropout
 
     def call(self, inputs, training=None, mask=None, initial_state=None):
@@ -254,24 +255,34 @@ class RNN(Layer):
             states = [tf.zeros(tf.stack([batch, n]), dtype=inputs.dtype) for n in sizes]
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
-        if self._fused_lstm(mask):
-            output, states = self._run_fused_lstm(inputs, states)
+        zero_state = initial_state is None and not self.stateful
+        if self._fused_lstm(mask, zero_state):
+            output, states = self._run_fused_lstm(inputs, states, mask)
         else:
             output, states = self._run(inputs, states, mask, training)
         if self.stateful:
             output, states = keep_states(self, output, states)
         return [output] + list(states) if self.return_state else output
 
-    def _run_fused_lstm(self, inputs, states):
+    def _run_fused_lstm(self, inputs, states, mask=None):
         cell = self.cell
         xt = tf.transpose(inputs, [1, 0, 2])
         if self.go_backwards:
             xt = tf.reverse(xt, [0])
         bias = cell.bias if cell.use_bias else tf.zeros([4 * cell.units], dtype=inputs.dtype)
-        hs, cs, _, _ = rnn_ops.lstm_sequence(xt, cell.kernel, cell.recurrent_kernel, bias,
-                                             states[0], states[1])
+        if mask is None:
+            hs, cs, _, _ = rnn_ops.lstm_sequence(xt, cell.kernel, cell.recurrent_kernel, bias,
+                                                 states[0], states[1])
+            out = hs
+        else:
+            keep = tf.cast(tf.transpose(mask), inputs.dtype)
+            if self.go_backwards:
+                keep = tf.reverse(keep, [0])
+            hs, cs, _, _ = rnn_ops.masked_lstm_sequence(xt, cell.kernel, cell.recurrent_kernel,
+                                                        bias, states[0], states[1], keep)
+            out = hs * tf.expand_dims(keep, -1) if self.zero_output_for_mask else hs
         h, c = hs[-1], cs[-1]
-        return (tf.transpose(hs, [1, 0, 2]) if self.return_sequences else h), [h, c]
+        return (tf.transpose(out, [1, 0, 2]) if self.return_sequences else out[-1]), [h, c]
 
     def _run(self, inputs, states, mask, training):
         steps = inputs.shape.as_list()[1]

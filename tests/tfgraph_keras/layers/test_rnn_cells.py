@@ -190,3 +190,35 @@ def test_config_round_trip():
     again = layers.RNN.from_config(config)
     assert again.go_backwards and again.return_sequences
     assert not again.cell.cells[1].reset_after and again.cell.cells[0].dropout == 0.1
+
+
+@pytest.mark.parametrize("zero_output", [False, True])
+def test_masked_rnn_of_lstm_cell_runs_the_masked_sequence_op_like_lstm(zero_output):
+    ids = np.array([[1, 2, 0, 0], [0, 3, 1, 0], [2, 2, 2, 2]], np.int32)
+    inp = keras.Input((4,), dtype="int32")
+    emb = layers.Embedding(4, 3, mask_zero=True)
+    rnn = layers.RNN(layers.LSTMCell(2), return_sequences=True, go_backwards=True,
+                     zero_output_for_mask=zero_output)
+    lstm = layers.LSTM(2, return_sequences=True, go_backwards=True,
+                       zero_output_for_mask=zero_output)
+    e = emb(inp)
+    model = keras.Model(inp, [rnn(e), lstm(e)])
+    assert "MaskedLSTMSequence" in _op_types() and "LSTMCell" not in _op_types()
+    lstm.set_weights(rnn.get_weights())
+    a, b = model.predict(ids, verbose=0)
+    np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_bidirectional_wraps_a_generic_rnn_and_a_stateful_one():
+    x = RNG.randn(2, 3, 2).astype(np.float32)
+    bi = layers.Bidirectional(layers.RNN(layers.GRUCell(2), return_sequences=True))
+    out = run_layer(bi, x)
+    assert out.shape == (2, 3, 4)
+    assert [w.name for w in bi.weights][0] == "bidirectional/forward_rnn/gru_cell/kernel:0"
+    backend.clear_session()
+    model = keras.Sequential([keras.Input(batch_shape=(2, 3, 2)),
+                              layers.Bidirectional(layers.LSTM(2, stateful=True))])
+    first = model.predict(x, verbose=0)
+    assert not np.allclose(model.predict(x, verbose=0), first)
+    model.reset_states()
+    np.testing.assert_allclose(model.predict(x, verbose=0), first, rtol=1e-6)
