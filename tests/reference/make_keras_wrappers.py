@@ -89,6 +89,21 @@ def build_masked_pool(keras):
                              L.GlobalAveragePooling1D(), L.Dense(2)], name="masked_pool")
 
 
+def build_merged_masks(keras):
+    """Masks through merge layers: Add/Average (OR), Multiply (1 at masked steps), Maximum
+    (a masked value defers), Concatenate on features (an unmasked input unmasks all) and on
+    time (the masks concatenated); each feeds a GRU that skips the masked steps."""
+    L = keras.layers
+    a, b = keras.Input((5,), dtype="int32"), keras.Input((5,), dtype="int32")
+    ea, eb = L.Embedding(7, 3, mask_zero=True)(a), L.Embedding(7, 3, mask_zero=True)(b)
+    plain = L.Embedding(7, 3)(a)
+    merged = [L.Add()([ea, eb]), L.Average()([ea, eb]), L.Multiply()([ea, eb]),
+              L.Maximum()([ea, eb]), L.Minimum()([ea, eb]), L.Concatenate()([ea, plain]),
+              L.Concatenate(axis=1)([ea, eb]), L.Add()([ea, plain])]
+    return keras.Model([a, b], [L.GRU(2, return_sequences=True)(m) for m in merged],
+                       name="merged_masks")
+
+
 def build_cells(keras):
     L = keras.layers
     return keras.Sequential([keras.Input((5, 3)),
@@ -213,6 +228,14 @@ def main():
     set_weights(model, 9)
     ids = np.array([[1, 2, 0, 0, 0, 0], [0, 3, 4, 5, 0, 6], [7, 8, 1, 2, 3, 4]], np.int32)
     save("masked_pool", model, dict(x=ids, **predict(model, ids)), zipped=False)
+
+    model = build_merged_masks(keras)
+    set_weights(model, 10)
+    ids_a = np.array([[1, 2, 0, 0, 0], [0, 3, 4, 0, 6], [5, 6, 1, 2, 3]], np.int32)
+    ids_b = np.array([[2, 0, 3, 0, 0], [0, 0, 4, 5, 1], [0, 0, 0, 0, 0]], np.int32)
+    y = model.predict([ids_a, ids_b], verbose=0)
+    save("merged_masks", model, dict(a=ids_a, b=ids_b, **{"y%d" % i: v for i, v in enumerate(y)}),
+         zipped=False)
 
     model = build_custom_cell(keras)
     set_weights(model, 5)

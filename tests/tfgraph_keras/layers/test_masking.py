@@ -201,3 +201,16 @@ def test_masked_rnn_gradients(kind):
     check_gradients(layer, x, tol=1e-5)
     want = {"LSTM": "MaskedLSTMSequence", "GRU": "SelectV2"}[kind]   # GRU: selects per step
     assert any(op.type == want for op in backend.get_session().graph.get_operations())
+
+
+@needs_h5py
+def test_masks_through_merge_layers_as_keras():
+    """Add/Average OR the masks, Multiply takes 1 and Maximum/Minimum the other value at masked
+    steps, Concatenate on features is unmasked by an unmasked input and on time concatenates
+    the masks (Keras 3.15's numbers through GRUs that skip the masked steps)."""
+    ref = fixture("merged_masks")
+    model = _load("merged_masks")
+    got = model.predict([ref["a"], ref["b"]], verbose=0)
+    assert len(got) == 8
+    for i, y in enumerate(got):
+        np.testing.assert_allclose(y, ref["y%d" % i], rtol=1e-5, atol=1e-6, err_msg=str(i))
