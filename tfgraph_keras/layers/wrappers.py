@@ -188,11 +188,8 @@ class Bidirectional(Wrapper):
 
     @property
     def layer(self):
+        """The forward layer (the wrapped layer is copied, not kept)."""
         return self.forward_layer
-
-    @layer.setter
-    def layer(self, value):   # Wrapper.__init__ is not used: the wrapped layer is copied
-        pass
 
     def _state_children(self):
         return [("forward_layer", self.forward_layer), ("backward_layer", self.backward_layer)]
@@ -257,11 +254,6 @@ class Bidirectional(Wrapper):
             out = [fwd]
         out = out + fstates + bstates
         return out[0] if len(out) == 1 else out
-
-    def reset_states(self, states=None):
-        for layer in (self.forward_layer, self.backward_layer):
-            if hasattr(layer, "reset_states"):
-                layer.reset_states()
 
     def get_config(self):
         from tfgraph_keras.saving import serialization
