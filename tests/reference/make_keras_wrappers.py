@@ -4,6 +4,7 @@ Bidirectional, TimeDistributed, masking (Embedding mask_zero / Masking + RNNs), 
 stateful RNNs. Each model is built by a `build_*(keras)` function that the tests run on
 tfgraph_keras too; the weights are set from a seeded RandomState, saved as .keras / .weights.h5
 (and legacy .h5 for one model), and Keras's predictions and weight paths go to an .npz.
+keras_wrappers_keras2.* come from tf_keras (Keras 2) in the same virtualenv.
 Run it in a virtualenv with tensorflow-cpu (tfgraph never imports it; Keras 3.15.1 wrote them):
     /root/venvs/tf/bin/python tests/reference/make_keras_wrappers.py
 """
@@ -278,6 +279,29 @@ def batchnorm_training_call():
              moving_variance=model.layers[1].moving_variance.numpy())
 
 
+def build_keras2(keras):
+    """A Keras 2 (tf_keras) model with Embedding(mask_zero), Bidirectional, TimeDistributed and
+    a stateless RNN(cell), saved as a Keras 2 .h5 file."""
+    L = keras.layers
+    return keras.Sequential([L.Embedding(9, 3, mask_zero=True, input_length=6),
+                             L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                             L.TimeDistributed(L.Dense(2, activation="tanh")),
+                             L.RNN(L.GRUCell(2), return_sequences=True),
+                             L.Bidirectional(L.GRU(2), merge_mode="ave")], name="keras2")
+
+
+def keras2_files():
+    import tf_keras
+    model = build_keras2(tf_keras)
+    set_weights(model, 11)
+    ids = np.array([[1, 2, 3, 0, 0, 0], [0, 0, 4, 5, 6, 7], [8, 1, 0, 2, 0, 3]], np.int32)
+    model.save(os.path.join(HERE, "keras_wrappers_keras2.h5"))
+    np.savez(os.path.join(HERE, "keras_wrappers_keras2.npz"), x=ids,
+             y0=model.predict(ids, verbose=0), keras_version=tf_keras.__version__,
+             weight_names=np.array(json.dumps([w.name for w in model.weights])))
+
+
 if __name__ == "__main__":
     main()
     batchnorm_training_call()
+    keras2_files()

@@ -215,3 +215,25 @@ def test_config_round_trip_keeps_the_backward_layer():
     again = layers.Bidirectional.from_config(config)
     assert again.forward_layer.name == "forward_lstm" and again.backward_layer.name == "bw"
     assert again.merge_mode == "sum"
+
+
+@needs_h5py
+@pytest.mark.parametrize("how", ["load_model", "load_weights"])
+def test_keras2_h5_with_wrappers_masks_and_cells_loads(how):
+    """A tf_keras (Keras 2) model.save('x.h5'): Embedding(mask_zero) -> Bidirectional(LSTM)
+    -> TimeDistributed(Dense) -> RNN(GRUCell) -> Bidirectional(GRU, 'ave')."""
+    ref = fixture("keras2")
+    path = os.path.join(DATA, "keras_wrappers_keras2.h5")
+    if how == "load_model":
+        model = keras.models.load_model(path)
+    else:
+        model = ref_models.build_keras2(keras)
+        model.load_weights(path)
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["y0"], rtol=1e-5,
+                               atol=1e-6)
+    names = [w.name for w in model.weights]
+    want = json.loads(str(ref["weight_names"]))
+    # Keras 2 names a TimeDistributed layer's weights without the inner layer's name
+    # (time_distributed/kernel:0); tfgraph follows Keras 3 (time_distributed/dense/kernel)
+    assert [n for n in names if "time_distributed" not in n] == \
+        [n for n in want if "time_distributed" not in n]
