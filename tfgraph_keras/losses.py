@@ -180,6 +180,18 @@ logcosh = log_cosh
 huber_loss = huber
 
 
+def mask_weights(mask, per):
+    """Keras 3's weights for a masked per-step loss `per`: total/valid on the kept steps and 0
+    on the masked ones, so the batch mean becomes sum(loss over kept steps) / (kept steps)."""
+    m = tf.cast(mask, per.dtype)
+    while m.shape.ndims < per.shape.ndims:
+        m = tf.expand_dims(m, -1)
+    total = tf.cast(tf.reduce_prod(tf.shape(mask)), per.dtype)
+    valid = tf.reduce_sum(m)
+    scale = tf.where(tf.greater(valid, 0), total / tf.maximum(valid, 1), tf.zeros_like(valid))
+    return m * scale
+
+
 # -- Loss classes
 # ------------------------------------------------------------------------------------
 class Loss:
@@ -203,6 +215,11 @@ class Loss:
         per = self.call(y_true, y_pred)
         if sample_weight is not None:
             per = per * tf.cast(sample_weight, per.dtype)
+        mask = getattr(y_pred, "_keras_mask", None)
+        if mask is not None and mask.shape.ndims is not None and \
+                mask.shape.ndims <= (per.shape.ndims or 0):
+            per = per * (mask_weights(mask, per) if self.reduction == "sum_over_batch_size"
+                         else tf.cast(mask, per.dtype))
         if self.reduction in ("none", None):
             return per
         total = tf.reduce_sum(per)

@@ -163,6 +163,17 @@ def _weighted_sums(values, sample_weight):
     return [tf.reduce_sum(values * w), tf.reduce_sum(w)]
 
 
+def _masked_sums(values, mask, sample_weight):
+    """Keras 3's masked mean metric: the mean over the kept steps (masked steps weigh 0)."""
+    w = tf.cast(mask, values.dtype)
+    if sample_weight is not None:
+        sw = tf.cast(sample_weight, values.dtype)
+        while sw.shape.ndims < w.shape.ndims:
+            sw = tf.expand_dims(sw, -1)
+        w = w * sw
+    return _weighted_sums(values, w)
+
+
 class Mean(Metric):
     """The (weighted) mean of the values given to update_state."""
 
@@ -186,7 +197,12 @@ class MeanMetricWrapper(Metric):
         super().__init__(name=name or fn.__name__, dtype=dtype)
 
     def stats(self, y_true, y_pred, sample_weight=None):
-        return _weighted_sums(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
+        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        mask = getattr(y_pred, "_keras_mask", None)
+        if mask is not None and mask.shape.ndims is not None and \
+                values.shape.ndims is not None and mask.shape.ndims <= values.shape.ndims:
+            return _masked_sums(values, mask, sample_weight)
+        return _weighted_sums(values, sample_weight)
 
     def get_config(self):
         return {**super().get_config(), **self._fn_kwargs}

@@ -3,22 +3,18 @@
 Each 28x28 image is read as a sequence of 28 rows of 28 pixels by a BasicLSTMCell(128) through
 tf.nn.dynamic_rnn; the last output feeds a linear layer, trained with Adam (0.001) on batches of
 128, one epoch. Only the import line differs from the TF1 script (`import tfgraph as tf`); the
-data comes from mnist.npz as in mnist_softmax.py. tfgraph runs the 28 LSTM steps, and their
+data comes from TF1's input_data helper (tfgraph.examples.tutorials.mnist), which reads the
+offline mnist.npz ($TFGRAPH_DATASETS_DIR) or TF's four .gz files in MNIST_data/. tfgraph runs the 28 LSTM steps, and their
 gradient, in one fused op each.
 
     python tutorials/mnist_rnn.py          # one epoch; prints the test accuracy, about 0.96
     python tutorials/mnist_rnn.py --quick  # 100 steps, tested on 1,000 images: about 0.7
 """
 import argparse
-import os
-import sys
 import time
 
-
 import tfgraph as tf
-
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mnist_softmax import read_data_sets  # noqa: E402 - the tutorials' MNIST reader
+from tfgraph.examples.tutorials.mnist import input_data
 
 FLAGS = None
 
@@ -27,7 +23,7 @@ timesteps, num_input, num_hidden, num_classes = 28, 28, 128, 10
 
 def main():
     start = time.time()
-    mnist = read_data_sets()
+    mnist = input_data.read_data_sets("MNIST_data", one_hot=True)
     tf.set_random_seed(FLAGS.seed)
 
     x = tf.placeholder(tf.float32, [None, timesteps, num_input])

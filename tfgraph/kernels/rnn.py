@@ -245,3 +245,68 @@ def lstm_seq_step_grad(k, lo, c0, cs, gates, tanh_c, dhs, dh_rec, dcs, dc_next, 
             dcr[j] = dcr[j] * gr[u + j]
         for j in range(4 * u):
             dbias[j] += dzr[j]
+
+
+# -- MaskedLSTMSequence: the same steps, where a row whose mask is 0 at step k keeps h and c ------
+@njit(error_model="numpy", fastmath=_FMA)
+def lstm_seq_step_masked(k, lo, rec, bias, h0, c0, mask, gates, hs, cs, tanh_c, exact):
+    """lstm_seq_step, then the rows masked at step k (mask[k, r] == 0) copy h and c from step
+    k-1 (h0, c0 at k = 0) over what the step computed."""
+    u = c0.shape[1]
+    for b in range(rec.shape[0]):
+        r = lo + b
+        gr, rr = gates[k, r], rec[b]
+        for j in range(4 * u):
+            gr[j] += rr[j] + bias[j]
+        cp = cs[k - 1, r] if k else c0[r]
+        _lstm_activate(gr, cp, hs[k, r], cs[k, r], tanh_c[k, r], u, exact)
+        if mask[k, r] == 0:
+            hp = hs[k - 1, r] if k else h0[r]
+            hr, cr = hs[k, r], cs[k, r]
+            for j in range(u):
+                hr[j] = hp[j]
+                cr[j] = cp[j]
+
+
+@njit(error_model="numpy", fastmath=_FMA)
+def lstm_seq_step_grad_masked(k, lo, c0, cs, gates, tanh_c, mask, dhs, dh_rec, dcs, dc_next, dz,
+                              dc_prev, dh_carry, dbias):
+    """lstm_seq_step_grad for the masked sequence: a row masked at step k passes the gradients
+    reaching its h_k and c_k on to h_{k-1} (through dh_carry, added after the recurrent matmul)
+    and c_{k-1} unchanged, and its dz row is 0. Unmasked rows: as lstm_seq_step_grad, with
+    dh_carry set to 0."""
+    u = c0.shape[1]
+    one = c0.dtype.type(1)
+    kh, kc = min(k, dhs.shape[0] - 1), min(k, dcs.shape[0] - 1)
+    for b in range(dh_rec.shape[0]):
+        r = lo + b
+        gr, tr, dzr, dcr, dhc = gates[k, r], tanh_c[k, r], dz[k, r], dc_prev[b], dh_carry[b]
+        dho, dhr, dco, dcn = dhs[kh, r], dh_rec[b], dcs[kc, r], dc_next[b]
+        if mask[k, r] == 0:
+            for j in range(u):
+                dhc[j] = dho[j] + dhr[j]
+                dcr[j] = dco[j] + dcn[j]
+            for j in range(4 * u):
+                dzr[j] = 0
+            continue
+        cp = cs[k - 1, r] if k else c0[r]
+        for j in range(u):
+            t = tr[j]
+            o = gr[3 * u + j]
+            dh = dho[j] + dhr[j]
+            dhc[j] = 0
+            dcr[j] = dco[j] + dcn[j] + dh * o * (one - t * t)
+            dzr[3 * u + j] = dh * t * o * (one - o)
+        for j in range(u):
+            i = gr[j]
+            dzr[j] = dcr[j] * gr[2 * u + j] * i * (one - i)
+        for j in range(u):
+            f = gr[u + j]
+            dzr[u + j] = dcr[j] * cp[j] * f * (one - f)
+        for j in range(u):
+            g = gr[2 * u + j]
+            dzr[2 * u + j] = dcr[j] * gr[j] * (one - g * g)
+        for j in range(u):
+            dcr[j] = dcr[j] * gr[u + j]
+        for j in range(4 * u):
+            dbias[j] += dzr[j]

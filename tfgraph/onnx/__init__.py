@@ -27,11 +27,14 @@ def _export_keras(model, path, opset):
         from tfgraph_keras import backend
     except ImportError as e:
         raise TypeError("export() takes a tf.Session or a Keras model, got %r" % (model,)) from e
-    sess = backend.get_session()
     inputs = list(getattr(model, "inputs", None) or [])
     outputs = list(getattr(model, "outputs", None) or [])
     if not inputs or not outputs:
         raise ValueError("The Keras model has no symbolic inputs/outputs; build or call it first.")
+    sess = backend.get_session(outputs[0].graph)
+    # a built model's weights exist from its construction (as in Keras), run or not
+    backend.initialize_variables(list(getattr(model, "weights", [])) + list(
+        getattr(model, "_state_variables", list)()), sess)
     return export_graph(sess, path, inputs, outputs, opset)
 
 

@@ -499,6 +499,158 @@ class LSTMSequenceGrad(OpDef):
         return kernel
 
 
+class MaskedLSTMSequence(OpDef):
+    """LSTMSequence with a (time, batch) mask, Keras's masked LSTM: where mask[t, b] is 0, row b
+    keeps h and c of step t-1 (h0, c0 at t = 0) instead of the step's, so hs and cs hold the
+    carried states. The gradient (MaskedLSTMSequenceGrad) passes the gradients of a masked step
+    straight to the step before, and returns d h0 itself.
+
+        hs, cs, _, _ = rnn_ops.masked_lstm_sequence(x_tm, kernel, rk, bias, h0, c0, mask_tm)
+    """
+    type = "MaskedLSTMSequence"
+    same_dtype = (0, 1, 2, 3, 4, 5, 6)
+
+    def infer(self, x, kernel, rk, bias, h0, c0, mask):
+        specs = LSTMSequence.infer(self, x, kernel, rk, bias, h0, c0)
+        t, n = specs[0].shape.as_tuple()[:2] if specs[0].shape.ndims == 3 else (None, None)
+        require(mask.shape.is_compatible_with([t, n]),
+                "mask must be (time, batch) = %s, got %s" % ([t, n], mask.shape))
+        return specs
+
+    def compute(self, x, kernel, rk, bias, h0, c0, mask):
+        t, n, u = _seq_units(x, kernel, rk, bias, h0, c0, self.type)
+        hs, cs, tcs = (np.empty((t, n, u), x.dtype) for _ in range(3))
+        gates = np.empty((t, n, 4 * u), x.dtype)
+        h, c = h0, c0
+        for k in range(t):
+            hn, cn, gates[k], tcs[k] = LSTMCell.compute(self, x[k] @ kernel + h @ rk + bias, c)
+            keep = mask[k][:, None] != 0
+            h, c = np.where(keep, hn, h), np.where(keep, cn, c)
+            hs[k], cs[k] = h, c
+        return hs, cs, gates, tcs
+
+    def make_kernel(self, op, rt):
+        dtype = op.inputs[0].dtype
+        if dtype not in (dtypes.float32, dtypes.float64):
+            return self.compute
+        exact = dtype is not dtypes.float32
+
+        def kernel(x, kernel, rk, bias, h0, c0, mask):
+            t, n, u = _seq_units(x, kernel, rk, bias, h0, c0, "MaskedLSTMSequence")
+            dt = x.dtype
+            hs, cs, tcs = (np.empty((t, n, u), dt) for _ in range(3))
+            gates = np.empty((t, n, 4 * u), dt)
+            x, kernel, rk, bias, h0, c0, mask = (_c(a) for a in (x, kernel, rk, bias, h0, c0,
+                                                                 mask))
+
+            def rows(lo, hi, matmul):
+                if hi - lo == n:
+                    matmul(x.reshape(t * n, -1), kernel, out=gates.reshape(t * n, 4 * u))
+                else:
+                    np.matmul(x[:, lo:hi], kernel, out=gates[:, lo:hi])
+                rec = np.empty((hi - lo, 4 * u), dt)
+                for k in range(t):
+                    matmul(hs[k - 1, lo:hi] if k else h0[lo:hi], rk, out=rec)
+                    _kernels.lstm_seq_step_masked(k, lo, rec, bias, h0, c0, mask, gates, hs, cs,
+                                                  tcs, exact)
+            threads.by_rows(n, rows, min_rows=MIN_BLOCK_ROWS)
+            return hs, cs, gates, tcs
+        return kernel
+
+    def grad(self, op, dhs, dcs, dgates, dtanh_c):
+        if not (_is_zero(dgates) and _is_zero(dtanh_c)):
+            raise NotImplementedError("MaskedLSTMSequence: gradients through its `gates` and "
+                                      "`tanh_c` outputs are not supported")
+        x, kernel, rk, _, h0, c0, mask = op.inputs
+        hs, cs, gates, tanh_c = op.outputs
+        zero = array_ops.zeros([], dtype=hs.dtype)
+        dhs = zero if _is_zero(dhs) else dhs
+        dcs = zero if _is_zero(dcs) else dcs
+        dz, dkernel, drk, dbias, dh0, dc0 = MaskedLSTMSequenceGrad.apply(
+            x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs, mask)
+        dx = math_ops.matmul(array_ops.reshape(dz, [-1, dz.shape.as_list()[2] or -1]), kernel,
+                             transpose_b=True)
+        return [array_ops.reshape(dx, array_ops.shape(x)), dkernel, drk, dbias, dh0, dc0, None]
+
+
+class MaskedLSTMSequenceGrad(OpDef):
+    """Backward of MaskedLSTMSequence: (dz, d kernel, d recurrent_kernel, d bias, dh0, dc0).
+
+    As LSTMSequenceGrad, except that a row masked at step t has dz = 0 and hands the gradients
+    reaching its h_t and c_t on to h_{t-1} and c_{t-1}. d recurrent_kernel uses hs, which hold
+    the carried states each step read. Not itself differentiable.
+    """
+    type = "MaskedLSTMSequenceGrad"
+    same_dtype = tuple(range(11))
+
+    def infer(self, x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs, mask):
+        specs = LSTMSequenceGrad.infer(self, x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs)
+        return specs[:4] + [TensorSpec(h0.shape, rk.dtype), specs[4]]
+
+    def compute(self, x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs, mask):
+        t, n, u = hs.shape
+        dhs, dcs = np.broadcast_to(dhs, hs.shape), np.broadcast_to(dcs, hs.shape)
+        dz = np.empty(gates.shape, rk.dtype)
+        dh, dc = np.zeros((n, u), rk.dtype), np.zeros((n, u), rk.dtype)
+        for k in range(t - 1, -1, -1):
+            keep = mask[k][:, None] != 0
+            c_prev = cs[k - 1] if k else c0
+            dzk, dck = LSTMCellGrad.compute(self, c_prev, gates[k], tanh_c[k], dhs[k] + dh,
+                                            dcs[k] + dc)
+            dz[k] = np.where(keep, dzk, 0)
+            dh = dz[k] @ rk.T + np.where(keep, 0, dhs[k] + dh)
+            dc = np.where(keep, dck, dcs[k] + dc)
+        h_prev = np.concatenate([h0[None], hs[:-1]]).reshape(-1, u)
+        dz2 = dz.reshape(-1, 4 * u)
+        return (dz, x.reshape(-1, x.shape[2]).T @ dz2, h_prev.T @ dz2, dz.sum(axis=(0, 1)), dh,
+                dc)
+
+    def make_kernel(self, op, rt):
+        if op.inputs[0].dtype not in (dtypes.float32, dtypes.float64):
+            return self.compute
+
+        def kernel(x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs, mask):
+            t, n, u = hs.shape
+            _seq_units(x, np.empty((x.shape[-1], 4 * u)), rk, np.empty(4 * u), h0, c0,
+                       "MaskedLSTMSequenceGrad")
+            dt = rk.dtype
+            dhs, dcs = _steps(dhs, hs.shape), _steps(dcs, hs.shape)
+            x, gates, tanh_c, hs, cs, c0, h0, mask = (_c(a) for a in (
+                x, gates, tanh_c, hs, cs, c0, h0, mask))
+            rk_t = _c(rk).T
+            dz = np.empty((t, n, 4 * u), dt)
+            dh0, dc0 = np.empty((n, u), dt), np.empty((n, u), dt)
+            dbias = []
+
+            def rows(lo, hi, matmul):
+                m = hi - lo
+                dh, dc, dc_prev = np.zeros((m, u), dt), np.zeros((m, u), dt), np.empty((m, u), dt)
+                carry = np.empty((m, u), dt)
+                db = np.zeros(4 * u, np.float64)
+                for k in range(t - 1, -1, -1):
+                    _kernels.lstm_seq_step_grad_masked(k, lo, c0, cs, gates, tanh_c, mask, dhs,
+                                                       dh, dcs, dc, dz, dc_prev, carry, db)
+                    dc, dc_prev = dc_prev, dc
+                    matmul(dz[k, lo:hi], rk_t, out=dh)
+                    dh += carry
+                dh0[lo:hi] = dh
+                dc0[lo:hi] = dc
+                dbias.append(db)
+            threads.by_rows(n, rows, min_rows=MIN_BLOCK_ROWS)
+
+            def steps(lo, hi, matmul):
+                dk = matmul(x[lo:hi].reshape(-1, x.shape[2]).T, dz[lo:hi].reshape(-1, 4 * u))
+                a = max(lo, 1)
+                if a >= hi:
+                    return dk, np.zeros((u, 4 * u), dt)
+                return dk, matmul(hs[a - 1:hi - 1].reshape(-1, u).T, dz[a:hi].reshape(-1, 4 * u))
+            dkernel, drk = (sum(p) for p in zip(*threads.by_rows(t, steps), strict=True))
+            if h0.any():
+                drk += blas.matmul(h0.T, dz[0])
+            return dz, dkernel, drk, sum(dbias).astype(dt), dh0, dc0
+        return kernel
+
+
 def _is_zero(t):
     if t is None or t.op.type == "ZerosLike":   # what tf.gradients feeds for an unused output
         return True
@@ -540,4 +692,11 @@ def lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, name=None):
     return LSTMSequence.apply(x, kernel, recurrent_kernel, bias, h0, c0, name=name)
 
 
-__all__ = ["lstm_cell", "gru_cell", "lstm_sequence"]
+def masked_lstm_sequence(x, kernel, recurrent_kernel, bias, h0, c0, mask, name=None):
+    """lstm_sequence where `mask` (time, batch; x's dtype, 1 keep / 0 masked) makes a masked row
+    keep its h and c from the step before (Keras's masked LSTM). Returns (hs, cs, gates, tanh_c),
+    time-major; hs and cs are the carried states."""
+    return MaskedLSTMSequence.apply(x, kernel, recurrent_kernel, bias, h0, c0, mask, name=name)
+
+
+__all__ = ["lstm_cell", "gru_cell", "lstm_sequence", "masked_lstm_sequence"]

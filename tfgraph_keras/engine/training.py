@@ -57,6 +57,9 @@ class _Compiled:
                     w = sw
                     for _ in range(max(0, (per.shape.ndims or 1) - 1)):
                         w = tf.expand_dims(w, -1)
+                    mask = getattr(out, "_keras_mask", None)
+                    if mask is not None:
+                        w = w * losses_mod.mask_weights(mask, per)
                     size = tf.cast(tf.reduce_prod(tf.shape(per)), per.dtype)
                     self.output_losses.append(tf.reduce_sum(per * w) / size)
             terms = [lw * lo if lw != 1.0 else lo
@@ -214,7 +217,7 @@ class TrainingMixin:
     # ---------------------------------------------------------------------------
     def _session(self):
         sess = backend.get_session(self._graph)
-        backend.initialize_variables(self.weights, sess)
+        backend.initialize_variables(self.weights + self._state_variables(), sess)
         if self.optimizer is not None and self.optimizer._all_variables:
             backend.initialize_variables(self.optimizer._all_variables, sess)
         return sess
@@ -256,8 +259,11 @@ class TrainingMixin:
             feeds = list(self.inputs)
             phase = backend._graph_learning_phase(self._graph)
             if training and phase is not None:
-                call = sess.make_callable(list(self.outputs), feeds + [phase])
-                fn = lambda *a: call(*a, True)  # noqa: E731
+                # model(x, training=True) runs the layers' updates too (BatchNormalization's
+                # moving statistics), as Keras 3 does in a training-mode call
+                update_ops = [u.op if isinstance(u, tf.Tensor) else u for u in self.updates]
+                call = sess.make_callable([list(self.outputs), update_ops], feeds + [phase])
+                fn = lambda *a: call(*a, True)[0]  # noqa: E731
             else:
                 fn = sess.make_callable(list(self.outputs), feeds)
             self._predict_fns[training] = fn

@@ -11,6 +11,7 @@ from tfgraph_keras.layers.core import (Activation, Dense, Dropout, Flatten, Gaus
                                        Reshape, SpatialDropout1D, SpatialDropout2D)
 from tfgraph_keras.layers.embedding import Embedding
 from tfgraph_keras.layers.input_layer import Input, InputLayer
+from tfgraph_keras.layers.masking import Masking
 from tfgraph_keras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum,
                                           Multiply, Subtract, add, average, concatenate, dot,
                                           maximum, minimum, multiply, subtract)
@@ -22,6 +23,8 @@ from tfgraph_keras.layers.pooling import (AveragePooling1D, AveragePooling2D, Av
                                           MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
 from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
 from tfgraph_keras.layers.merge import merge  # noqa: F401 - Keras 1's merge()
+from tfgraph_keras.layers.rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from tfgraph_keras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 
 __all__ = [
     "Layer", "InputSpec", "Input", "InputLayer",
@@ -38,4 +41,6 @@ __all__ = [
     "LeakyReLU", "ReLU", "ELU", "PReLU", "Softmax",
     "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
+    "Wrapper", "TimeDistributed", "Bidirectional", "Masking",
+    "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
 ]

@@ -6,6 +6,8 @@ from tfgraph_keras.layers.core import as_shape_tuple, constraints, serialize_or_
 
 
 class _Elementwise(Layer):
+    _supports_masking = True
+
     def compute_output_shape(self, input_shape):
         return as_shape_tuple(input_shape)
 

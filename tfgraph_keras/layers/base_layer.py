@@ -113,6 +113,9 @@ _LAYER_KWARGS = ("input_shape", "batch_input_shape", "batch_size", "weights",
 class Layer:
     """Base class for layers (see module docstring for the subclass API)."""
 
+    # Keras's `supports_masking`: a layer that keeps the time axis passes its input mask on.
+    _supports_masking = False
+
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
                  batch_input_shape=None, input_dim=None, **kwargs):
         allowed = set(_LAYER_KWARGS)
@@ -132,7 +135,10 @@ class Layer:
         self.dtype = tf.as_dtype(dtype).name if dtype is not None else backend.floatx()
         self.built = False
         self.input_spec = None
-        self.supports_masking = False
+        self.supports_masking = type(self)._supports_masking
+        # A layer held by a wrapper (Bidirectional, TimeDistributed, RNN cells) names its weights
+        # under the wrapper's: "bidirectional/forward_lstm/lstm_cell/kernel" as in Keras.
+        self._weight_scope_prefix = ""
         self._initial_weights = kwargs.get("weights")
         self.activity_regularizer = kwargs.get("activity_regularizer")
         self._trainable_weights = []
@@ -193,6 +199,19 @@ class Layer:
             own.extend(w for w in layer.weights if not _contains(own, w))
         return own
 
+    def _state_variables(self):
+        """Variables that are not weights (a stateful RNN's states): initialized with the
+        weights, never saved, zeroed by reset_states()."""
+        out = list(getattr(self, "_rnn_state_vars", None) or [])
+        for layer in self._sublayers():
+            out.extend(v for v in layer._state_variables() if not _contains(out, v))
+        return out
+
+    def reset_states(self):
+        """Zeroes the states of the stateful RNN layers in this layer or model (Keras 2 API)."""
+        for layer in self._sublayers():
+            layer.reset_states()
+
     @property
     def trainable_variables(self):
         return self.trainable_weights
@@ -237,14 +256,16 @@ class Layer:
         shape = tuple(int(d) for d in shape)
         graph = self._graph or tf.get_default_graph()
         self._graph = graph
-        with graph.as_default(), graph.name_scope(None), graph.name_scope(self.name + "/"):
+        with graph.as_default(), graph.name_scope(None), \
+                graph.name_scope(self._weight_scope_prefix + self.name + "/"):
             var = tf.Variable(lambda: init(shape, dtype=dtype), name=name or "Variable",
                               dtype=dtype, trainable=trainable)
         var._keras_constraint = constraint
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         if regularizer is not None:
             reg = regularizers.get(regularizer)
-            with graph.as_default(), graph.name_scope(None), graph.name_scope(self.name + "/"):
+            with graph.as_default(), graph.name_scope(None), \
+                    graph.name_scope(self._weight_scope_prefix + self.name + "/"):
                 self.add_loss(reg(var))
         return var
 
@@ -289,10 +310,13 @@ class Layer:
             params = self._call_params()
             if "training" in params and call_kwargs.get("training") is None:
                 call_kwargs["training"] = backend.learning_phase()
-            if "mask" in params and "mask" not in call_kwargs:
-                masks = _map(lambda t: getattr(t, "_keras_mask", None), inputs)
-                if any(m is not None for m in _flatten(masks)):
-                    call_kwargs["mask"] = masks
+            in_mask = call_kwargs.get("mask")
+            if in_mask is None:
+                in_mask = _map(lambda t: getattr(t, "_keras_mask", None), inputs)
+                if not any(m is not None for m in _flatten(in_mask)):
+                    in_mask = None
+                if "mask" in params and in_mask is not None:
+                    call_kwargs["mask"] = in_mask
             with graph.name_scope(self.name):
                 try:
                     outputs = self.call(inputs, *args, **call_kwargs)
@@ -312,10 +336,11 @@ class Layer:
                         self.add_loss(reg(o) / n)
             outputs = _map(lambda t: tf.identity(t) if _is_reused(t, inputs) else t, outputs)
             Node(self, inputs, outputs, kwargs)
-            mask = self.compute_mask(inputs, call_kwargs.get("mask"))
+            mask = self.compute_mask(inputs, in_mask)
             if mask is not None:
                 for o, m in zip(_flatten(outputs), _flatten(mask)):
-                    o._keras_mask = m
+                    if m is not None:
+                        o._keras_mask = m
         return outputs
 
     def _call_params(self):
@@ -325,7 +350,8 @@ class Layer:
             return {}
 
     def compute_mask(self, inputs, mask=None):
-        return None
+        """The mask of the outputs: the input mask where `supports_masking`, else None."""
+        return mask if self.supports_masking else None
 
     def _assert_input_compatibility(self, inputs):
         spec = self.input_spec
@@ -394,12 +420,13 @@ class Layer:
                 out = self.__call__(sym, *args, **kwargs)
                 self._inbound_nodes[:] = saved  # eager calls are not part of the layer graph
             sess = backend.get_session(graph)
-            backend.initialize_variables(self.weights, sess)
+            backend.initialize_variables(self.weights + self._state_variables(), sess)
             fn = sess.make_callable(out, holders)
             entry = (fn, holders)
             self._numpy_fns[key] = entry
         fn, holders = entry
-        backend.initialize_variables(self.weights, backend.get_session(holders[0].graph))
+        backend.initialize_variables(self.weights + self._state_variables(),
+                                     backend.get_session(holders[0].graph))
         return fn(*[a.astype(h.dtype.np, copy=False) for a, h in zip(flat, holders)])
 
     # -- weights

@@ -66,6 +66,8 @@ class Dense(Layer):
     Inputs of rank > 2 are multiplied along their last axis.
     """
 
+    _supports_masking = True
+
     @_legacy.renames(_legacy.DENSE)
     def __init__(self, units=None, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -144,6 +146,8 @@ class Dense(Layer):
 class Activation(Layer):
     """Applies an activation function by name or callable: Activation('relu')."""
 
+    _supports_masking = True
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
@@ -165,6 +169,8 @@ class Dropout(Layer):
 
     At inference (predict/evaluate) it is the identity.
     """
+
+    _supports_masking = True
 
     @_legacy.renames({"p": "rate"})
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
@@ -335,6 +341,8 @@ class Rescaling(Layer):
 class Identity(Layer):
     """Returns its input unchanged (a placeholder layer)."""
 
+    _supports_masking = True
+
     def call(self, inputs):
         return tf.identity(inputs)
 
@@ -344,6 +352,8 @@ class Identity(Layer):
 
 class GaussianNoise(Layer):
     """Adds N(0, stddev) noise in training (identity at inference), a regularizer."""
+
+    _supports_masking = True
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)

@@ -10,14 +10,14 @@ class Embedding(Layer):
 
         Embedding(input_dim=10000, output_dim=64)
     The lookup is a gather, so its gradient is an IndexedSlices holding only the looked-up rows: a
-    training step never builds a dense (vocabulary x dim) gradient. `mask_zero` is not supported.
+    training step never builds a dense (vocabulary x dim) gradient. `mask_zero=True` makes id 0
+    padding: the mask `ids != 0` goes on to the layers after (RNNs skip those steps, losses and
+    metrics leave them out), as in Keras.
     """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, activity_regularizer=None,
                  embeddings_constraint=None, mask_zero=False, input_length=None, **kwargs):
-        if mask_zero:
-            raise ValueError("Embedding(mask_zero=True) is not supported by tfgraph_keras.")
         if input_length is not None and "input_shape" not in kwargs and \
                 "batch_input_shape" not in kwargs:
             kwargs["input_shape"] = (input_length,)
@@ -29,7 +29,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
-        self.mask_zero = False
+        self.mask_zero = bool(mask_zero)
 
     def build(self, input_shape):
         self.embeddings = self.add_weight(name="embeddings",
@@ -43,6 +43,11 @@ class Embedding(Layer):
         ids = inputs if inputs.dtype in (tf.int32, tf.int64) else tf.cast(inputs, tf.int32)
         return tf.gather(self.embeddings, ids)
 
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return tf.not_equal(inputs, tf.constant(0, dtype=inputs.dtype))
+
     def compute_output_shape(self, input_shape):
         return as_shape_tuple(input_shape) + (self.output_dim,)
 
@@ -55,7 +60,7 @@ class Embedding(Layer):
             activity_regularizer=serialize_or_none(
                 regularizers, regularizers.get(self.activity_regularizer)),
             embeddings_constraint=constraints.serialize(self.embeddings_constraint),
-            mask_zero=False, input_length=self.input_length)
+            mask_zero=self.mask_zero, input_length=self.input_length)
         return config
 
 

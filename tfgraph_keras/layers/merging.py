@@ -28,9 +28,18 @@ def _broadcast_shape(a, b):
 
 
 class _Merge(Layer):
-    """Elementwise merge of a list of same-shaped (broadcastable) tensors."""
+    """Elementwise merge of a list of same-shaped (broadcastable) tensors.
+
+    Masks (Keras 3): the output is masked where every input is (the inputs' masks ORed) when
+    all inputs carry one, else unmasked."""
 
     min_inputs = 2
+    _supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        if not isinstance(mask, (list, tuple)) or any(m is None for m in mask):
+            return None
+        return functools.reduce(tf.logical_or, mask)
 
     def _check(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) < self.min_inputs:
@@ -70,11 +79,38 @@ class Subtract(_Merge):
         return tf.subtract(xs[0], xs[1])
 
 
+def _full_masks(xs):
+    """Each input's mask broadcast to its shape (None where it has none)."""
+    out = []
+    for x in xs:
+        m = getattr(x, "_keras_mask", None)
+        out.append(None if m is None else tf.logical_or(
+            tf.expand_dims(m, -1), tf.cast(tf.zeros_like(x), tf.bool)))
+    return out
+
+
 class Multiply(_Merge):
-    """Elementwise product of the inputs."""
+    """Elementwise product of the inputs; a masked input counts as 1 at its masked steps."""
 
     def _merge(self, xs):
+        xs = [x if m is None else tf.where(m, x, tf.ones_like(x))
+              for x, m in zip(xs, _full_masks(xs))]
         return functools.reduce(tf.multiply, xs)
+
+
+def _masked_reduce(op, xs):
+    """Keras 3's Maximum/Minimum under masks: a masked value defers to the other operand."""
+    masks = _full_masks(xs)
+    out, out_mask = xs[0], masks[0]
+    for x, m in zip(xs[1:], masks[1:]):
+        if m is not None:
+            x = tf.where(m, x, out)
+        if out_mask is not None:
+            out = tf.where(out_mask, out, x)
+        out_mask = tf.logical_or(out_mask, m) if m is not None and out_mask is not None \
+            else None
+        out = op(out, x)
+    return out
 
 
 class Average(_Merge):
@@ -86,12 +122,12 @@ class Average(_Merge):
 
 class Maximum(_Merge):
     def _merge(self, xs):
-        return functools.reduce(tf.maximum, xs)
+        return _masked_reduce(tf.maximum, xs)
 
 
 class Minimum(_Merge):
     def _merge(self, xs):
-        return functools.reduce(tf.minimum, xs)
+        return _masked_reduce(tf.minimum, xs)
 
 
 class Concatenate(_Merge):
@@ -118,6 +154,16 @@ class Concatenate(_Merge):
     def _merge(self, xs):
         return tf.concat(xs, axis=self.axis)
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras 3: the inputs' masks (all ones for an unmasked one) broadcast to the inputs,
+        concatenated like them, then any over the last axis."""
+        if not isinstance(mask, (list, tuple)) or all(m is None for m in mask):
+            return None
+        full = [tf.cast(tf.ones_like(x), tf.bool) if m is None else tf.logical_or(
+            tf.expand_dims(m, -1), tf.cast(tf.zeros_like(x), tf.bool))
+            for x, m in zip(inputs, mask)]
+        return tf.reduce_any(tf.concat(full, axis=self.axis), axis=-1)
+
     def compute_output_shape(self, input_shape):
         shapes = [as_shape_tuple(s) for s in input_shape]
         axis = self.axis % len(shapes[0])
@@ -132,6 +178,9 @@ class Concatenate(_Merge):
 
 class Dot(_Merge):
     """Dot product of two samples along `axes` (an int or a pair); `normalize=True` gives cosine."""
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)

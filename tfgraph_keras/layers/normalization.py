@@ -20,6 +20,8 @@ class BatchNormalization(Layer):
     Weights, in Keras's order: gamma, beta (trainable), moving_mean, moving_variance.
     """
 
+    _supports_masking = True
+
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  moving_mean_initializer="zeros", moving_variance_initializer="ones",
@@ -129,6 +131,8 @@ class BatchNormalization(Layer):
 
 class LayerNormalization(Layer):
     """Normalizes each sample over `axis` (default -1): gamma * (x - mean) / sqrt(var + eps) + beta."""
+
+    _supports_masking = True
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None,

@@ -105,7 +105,17 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
 
 class GlobalAveragePooling1D(_GlobalPooling):
+    """The mean over time; with a mask (Embedding(mask_zero=True), Masking) the mean over the
+    kept steps only, as in Keras."""
+
     rank, reduce = 1, "reduce_mean"
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        keep = tf.expand_dims(tf.cast(mask, inputs.dtype), -1)
+        total = tf.reduce_sum(inputs * keep, axis=[1], keepdims=self.keepdims)
+        return total / tf.reduce_sum(keep, axis=[1], keepdims=self.keepdims)
 
 
 class GlobalMaxPooling1D(_GlobalPooling):

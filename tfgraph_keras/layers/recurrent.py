@@ -19,7 +19,12 @@ its gradient comes from autodiff. The graph is built for speed on small batches:
     step as one GRUCell op.
 dropout / recurrent_dropout follow Keras 3: one mask per sequence, the same at every step, on the
 inputs and on the h that the recurrent matmuls read (not on the carried state); off at inference.
-`stateful=True` and masking are not supported.
+`stateful=True` keeps each batch's final states in variables (a fixed batch size, from the input
+shape) as the next batch's initial states, until reset_states().
+A mask (from Embedding(mask_zero=True), Masking, or `mask=`) makes masked steps keep the previous
+states and repeat the previous output (zeros with zero_output_for_mask), as in Keras; a masked
+LSTM with the default activations runs as one MaskedLSTMSequence op (from a zero initial state;
+else the unrolled steps, one fused LSTMCell op each).
 Each layer leaves a description of itself on its output tensors (`_keras_rnn`), which the ONNX
 exporter turns into one ONNX LSTM/GRU/RNN node instead of the unrolled ops.
 """
@@ -42,6 +47,57 @@ class _UnitForgetBias:
         u = self.units
         return tf.concat([self.initializer((u,), dtype=dtype), tf.ones((u,), dtype=dtype),
                           self.initializer((2 * u,), dtype=dtype)], 0)
+
+
+def stateful_states(layer, inputs, sizes):
+    """A stateful layer's initial states: reads of (batch, size) variables that keep the final
+    states of the previous batch (zeros at first and after reset_states())."""
+    batch = inputs.shape.as_list()[0]
+    if batch is None:
+        raise ValueError("%s '%s' is stateful: it needs to know its batch size. Specify the "
+                         "batch size of your input tensors: pass `batch_size=` (or "
+                         "`batch_input_shape=`) to the first layer, or `Input(batch_shape=...)`;"
+                         " got input shape %s." % (type(layer).__name__, layer.name,
+                                                   tuple(inputs.shape.as_list())))
+    if layer._rnn_state_vars is None:
+        graph = inputs.graph
+        with graph.as_default(), graph.name_scope(None), \
+                graph.name_scope(layer._weight_scope_prefix + layer.name + "/"):
+            layer._rnn_state_vars = [
+                tf.Variable(np.zeros((batch, n), inputs.dtype.np), trainable=False,
+                            name="states_%d" % i) for i, n in enumerate(sizes)]
+    variables = layer._rnn_state_vars
+    if [v.shape.as_list() for v in variables] != [[batch, n] for n in sizes]:
+        raise ValueError("%s '%s' is stateful with states %s; it cannot run on inputs of shape "
+                         "%s." % (type(layer).__name__, layer.name,
+                                  [v.shape.as_list() for v in variables],
+                                  tuple(inputs.shape.as_list())))
+    return [v.value() for v in variables]
+
+
+def keep_states(layer, output, states):
+    """Stores the final states for the next batch; the outputs and states returned depend on
+    the stores, so every run of the model (predict, fit) carries the states on."""
+    stores = [tf.assign(v, s) for v, s in zip(layer._rnn_state_vars, states)]
+    with tf.control_dependencies(stores):
+        return tf.identity(output), [tf.identity(s) for s in states]
+
+
+def reset_layer_states(layer, states=None):
+    """Zeroes (or sets to `states`) a stateful layer's state variables."""
+    if not layer.stateful:
+        raise AttributeError("Layer %s is not stateful: it has no states to reset." % layer.name)
+    variables = layer._rnn_state_vars
+    if variables is None:
+        return
+    values = [np.zeros(v.shape.as_list(), v.dtype.np) for v in variables] if states is None \
+        else [np.asarray(s) for s in (states if isinstance(states, (list, tuple)) else [states])]
+    if len(values) != len(variables) or any(
+            tuple(v.shape.as_list()) != a.shape for v, a in zip(variables, values)):
+        raise ValueError("Layer %s expects states of shapes %s, got %s."
+                         % (layer.name, [tuple(v.shape.as_list()) for v in variables],
+                            [a.shape for a in values]))
+    backend.batch_set_value(list(zip(variables, values)))
 
 
 class _RNN(Layer):
@@ -72,9 +128,6 @@ class _RNN(Layer):
         for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
             if not 0 <= rate < 1:
                 raise ValueError("%s(%s=%s): the rate must be in [0, 1)." % (name, arg, rate))
-        if stateful:
-            raise NotImplementedError("%s(stateful=True) is not supported by tfgraph_keras."
-                                      % name)
         if time_major:
             raise NotImplementedError("%s(time_major=True) is not supported: inputs are "
                                       "(batch, time, features)." % name)
@@ -95,7 +148,8 @@ class _RNN(Layer):
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
-        self.stateful, self.unroll = False, bool(unroll)
+        self.stateful, self.unroll = bool(stateful), bool(unroll)
+        self._rnn_state_vars = None
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.input_spec = InputSpec(ndim=3)
 
@@ -113,11 +167,13 @@ class _RNN(Layer):
 
     def build(self, input_shape):
         shape = as_shape_tuple(input_shape)
+        if not self._cell_name:   # a cell: (batch, features), one step
+            shape = (shape[0], None) + tuple(shape[1:])
         if len(shape) != 3 or shape[-1] is None:
             raise ValueError("%s expects inputs of shape (batch, time, features) with known "
                              "features; got %s." % (type(self).__name__, shape))
         cols = self._gates * self.units
-        cell = self._cell_name + "/"
+        cell = self._cell_name + "/" if self._cell_name else ""
         self.kernel = self.add_weight(cell + "kernel", (shape[-1], cols),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
@@ -130,7 +186,7 @@ class _RNN(Layer):
                                     initializer=self._bias_init(),
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
-        self.input_spec = InputSpec(ndim=3, axes={-1: shape[-1]})
+        self.input_spec = InputSpec(ndim=3, axes={-1: shape[-1]}) if self._cell_name else None
         self.built = True
 
     # -- the unrolled loop ------------------------------------------------------------------------
@@ -148,46 +204,73 @@ class _RNN(Layer):
             proj = tf.nn.bias_add(proj, bias)
         return tf.reshape(proj, [steps, -1, cols])
 
-    def _run(self, x, states):
+    def _run(self, x, states, mask=None):
         """The time loop: (the outputs, time-major (time, batch, units) if return_sequences else
         the last step's; the final states). Unrolled: each step's slice of the projection is a
-        contiguous block (one Unpack; its gradient is one Pack)."""
+        contiguous block (one Unpack; its gradient is one Pack).
+
+        With a (batch, time) mask, a masked step keeps the previous states and outputs the
+        previous output (zeros with zero_output_for_mask), as Keras's rnn loop does."""
         proj = self._project_inputs(x)
-        xs = tf.unstack(proj, num=proj.shape.as_list()[0], axis=0)
+        steps = proj.shape.as_list()[0]
+        xs = tf.unstack(proj, num=steps, axis=0)
+        ms = None
+        if mask is not None:
+            ms = tf.unstack(tf.expand_dims(tf.transpose(mask), -1), num=steps, axis=0)
+            zeros = tf.zeros(tf.stack([tf.shape(x)[0], self.units]), dtype=x.dtype)
+            states = [zeros if s is None else s for s in states]
+            prev = zeros
         if self.go_backwards:
             xs = xs[::-1]
+            ms = None if ms is None else ms[::-1]
         outputs = []
         for t, xt in enumerate(xs):
             with tf.name_scope("step_%d" % t if t else "step"):
-                out, states = self._step(xt, states)
+                out, new = self._step(xt, states)
+                if ms is not None:
+                    new = [tf.where(ms[t], n, s) for n, s in zip(new, states)]
+                    out = tf.where(ms[t], out, zeros if self.zero_output_for_mask else prev)
+                    prev = out
+                states = new
             outputs.append(out)
         return (tf.stack(outputs, axis=0) if self.return_sequences else outputs[-1]), states
 
-    def call(self, inputs, training=None, initial_state=None):
+    def call(self, inputs, training=None, mask=None, initial_state=None):
         steps = inputs.shape.as_list()[1]
         if steps is None:
             raise ValueError("%s '%s' needs a known number of time steps (the loop is unrolled); "
                              "got input shape %s." % (type(self).__name__, self.name,
                                                       tuple(inputs.shape.as_list())))
         states = self._initial_states(initial_state)
+        if self.stateful and initial_state is None:
+            states = stateful_states(self, inputs, [self.units] * self._n_states)
         x = inputs
         if self.dropout:   # one mask per sequence, the same at every time step (as Keras 3)
-            mask = self._dropout_mask(inputs, self.dropout, [None, 1, None], training)
-            x = inputs if mask is None else tf.multiply(inputs, mask, name="input_dropout")
+            drop = self._dropout_mask(inputs, self.dropout, [None, 1, None], training)
+            x = inputs if drop is None else tf.multiply(inputs, drop, name="input_dropout")
         self._rec_mask = None
         if self.recurrent_dropout:
             self._rec_mask = self._dropout_mask(
                 inputs, self.recurrent_dropout, [tf.shape(inputs)[0], self.units], training)
-        output, states = self._run(x, states)
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if mask is not None:
+            mask = tf.cast(mask, tf.bool) if mask.dtype != tf.bool else mask
+            output, states = self._run(x, states, mask)
+        else:
+            output, states = self._run(x, states)
         if self.return_sequences:
             output = tf.transpose(output, [1, 0, 2])
+        if self.stateful:
+            output, states = keep_states(self, output, states)
         final = [tf.identity(s, name="state") for s in states]
         info = {"layer": type(self).__name__, "input": inputs, "config": self.get_config(),
                 "weights": [self.kernel, self.recurrent_kernel, self.bias],
                 "initial_state": initial_state is not None,
                 "outputs": [output] + final}
-        for t in info["outputs"]:
-            t._keras_rnn = info
+        if mask is None:   # the ONNX exporter's single RNN node has no mask input
+            for t in info["outputs"]:
+                t._keras_rnn = info
         return [output] + final if self.return_state else output
 
     def _initial_states(self, initial_state):
@@ -220,6 +303,20 @@ class _RNN(Layer):
     def _recurrent(self, h):
         """h @ recurrent_kernel, or None for the zero state."""
         return None if h is None else tf.matmul(self._masked(h), self.recurrent_kernel)
+
+    def reset_states(self, states=None):
+        """Zeroes the states of a stateful layer (or sets them to `states`)."""
+        if self.stateful:
+            reset_layer_states(self, states)
+
+    reset_state = reset_states
+
+    def compute_mask(self, inputs, mask=None):
+        """The input mask on the output sequence (return_sequences); none on states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        out = mask if self.return_sequences else None
+        return [out] + [None] * self._n_states if self.return_state else out
 
     # -- shapes and config ------------------------------------------------------------------------
     def compute_output_shape(self, input_shape):
@@ -314,11 +411,14 @@ class LSTM(_GatedRNN):
         return self.recurrent_activation is activations.sigmoid and \
             self.activation is activations.tanh
 
-    def _run(self, x, states):
+    def _run(self, x, states, mask=None):
         """Fused (default activations, no recurrent dropout): one LSTMSequence op runs all the
-        steps, forward and backward; otherwise the unrolled steps."""
-        if not self._fused or self._rec_mask is not None:
-            return super()._run(x, states)
+        steps, forward and backward, or with a mask one MaskedLSTMSequence op (from the zero
+        state, where the carried h is Keras's carried output); otherwise the unrolled steps."""
+        zero_state = all(s is None for s in states)
+        if not self._fused or self._rec_mask is not None or (
+                mask is not None and not zero_state):
+            return super()._run(x, states, mask)
         xt = tf.transpose(x, [1, 0, 2])
         if self.go_backwards:
             xt = tf.reverse(xt, [0])
@@ -327,8 +427,20 @@ class LSTM(_GatedRNN):
             if any(s is None for s in states) else None
         h0, c0 = [zeros if s is None else s for s in states]
         bias = self.bias if self.use_bias else tf.zeros([4 * self.units], dtype=dtype)
-        hs, cs, _, _ = rnn_ops.lstm_sequence(xt, self.kernel, self.recurrent_kernel, bias, h0, c0)
+        if mask is None:
+            hs, cs, _, _ = rnn_ops.lstm_sequence(xt, self.kernel, self.recurrent_kernel, bias,
+                                                 h0, c0)
+            h, c = hs[-1], cs[-1]
+            return (hs if self.return_sequences else h), [h, c]
+        keep = tf.cast(tf.transpose(mask), dtype)
+        if self.go_backwards:
+            keep = tf.reverse(keep, [0])
+        hs, cs, _, _ = rnn_ops.masked_lstm_sequence(xt, self.kernel, self.recurrent_kernel, bias,
+                                                    h0, c0, keep)
         h, c = hs[-1], cs[-1]
+        if self.zero_output_for_mask:   # masked steps output 0; the states still carry on
+            out = hs * tf.expand_dims(keep, -1)
+            return (out if self.return_sequences else out[-1]), [h, c]
         return (hs if self.return_sequences else h), [h, c]
 
     def _step(self, xt, states):

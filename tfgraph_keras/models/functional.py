@@ -86,7 +86,7 @@ class Model(TrainingMixin, Layer):
         self._graph = self.inputs[0].graph
         self.built = True
         self.input_names = [t._keras_history[0].name for t in self.inputs]
-        self.output_names = [t._keras_history[0].name for t in self.outputs]
+        self.output_names = _unique_output_names(self.outputs)
         self._reset_compiled()
 
     def _topo_nodes(self):
@@ -173,6 +173,9 @@ class Model(TrainingMixin, Layer):
                 continue
             args = _rebuild(node.input_tensors, values)
             kwargs = dict(node.call_kwargs)
+            if "mask" in kwargs:   # a tensor of the old graph: the new inputs carry their masks
+                kwargs["mask"] = _rebuild(kwargs["mask"], values) if all(
+                    id(m) in values for m in _flatten(kwargs["mask"])) else None
             if isinstance(training, bool) and "training" in node.layer._call_params():
                 kwargs.setdefault("training", training)
             out = node.layer(args, **kwargs)
@@ -280,8 +283,12 @@ class Model(TrainingMixin, Layer):
                 keys = [tuple(r[:3]) for r in _node_refs(node)]
                 if not all(k in tensors for k in keys):
                     continue
-                args = [tensors[k] for k in keys]
-                out = layers[name](args[0] if len(args) == 1 else args)
+                if isinstance(node, dict):   # Keras 3: args and kwargs, tensors and constants
+                    args, kwargs = _node_call(node, tensors)
+                    out = layers[name](*args, **kwargs)
+                else:
+                    args = [tensors[k] for k in keys]
+                    out = layers[name](args[0] if len(args) == 1 else args)
                 n = counts.get(name, 0)
                 counts[name] = n + 1
                 for i, t in enumerate(_flatten(out)):
@@ -291,8 +298,10 @@ class Model(TrainingMixin, Layer):
             if not progressed:
                 raise ValueError("Could not rebuild the model from its config: unresolved inputs "
                                  "for layers %s" % sorted({p[0] for p in pending}))
-        inputs = [tensors[tuple(r[:3])] for r in config["input_layers"]]
-        outputs = [tensors[tuple(r[:3])] for r in config["output_layers"]]
+        def refs(value):   # Keras 3 writes one input/output as [name, node, tensor]
+            return [value] if value and isinstance(value[0], str) else value
+        inputs = [tensors[tuple(r[:3])] for r in refs(config["input_layers"])]
+        outputs = [tensors[tuple(r[:3])] for r in refs(config["output_layers"])]
         kwargs = {"name": config.get("name")}
         model = Model(inputs=inputs if len(inputs) > 1 else inputs[0],
                       outputs=outputs if len(outputs) > 1 else outputs[0], **kwargs)
@@ -307,20 +316,54 @@ class Model(TrainingMixin, Layer):
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
 
 
+def _unique_output_names(outputs):
+    """Output names as Keras 2 gives them: the producing layer's name, then `name_1`, `name_2`
+    for further outputs of the same layer (a shared layer), so every output keeps its own loss
+    and metrics. Keras 3 repeats the name and loses all but one of those losses."""
+    names, counts = [], {}
+    for t in outputs:
+        base = proposal = t._keras_history[0].name
+        while proposal in names:
+            counts[base] = counts.get(base, 0) + 1
+            proposal = "%s_%d" % (base, counts[base])
+        names.append(proposal)
+    return names
+
+
 def _node_refs(node):
-    """Inbound refs from Keras 2 ([[name, node, tensor, kwargs]]) or Keras 3 ({"args": ...})."""
+    """Inbound refs from Keras 2 ([[name, node, tensor, kwargs]]) or Keras 3 ({"args": ...,
+    "kwargs": ...}: a `mask=` tensor is an input of the node too)."""
     if isinstance(node, dict):
         refs = []
 
         def walk(x):
             if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
                 refs.append(x["config"]["keras_history"])
+            elif isinstance(x, dict):
+                for e in x.values():
+                    walk(e)
             elif isinstance(x, (list, tuple)):
                 for e in x:
                     walk(e)
         walk(node.get("args", []))
+        walk({k: v for k, v in (node.get("kwargs") or {}).items() if k != "training"})
         return refs
     return node
+
+
+def _node_call(node, tensors):
+    """(args, kwargs) of a Keras 3 node with its tensors in place. The recorded `training`
+    flag is dropped: the learning phase decides it, as when Keras replays the node."""
+    def fill(x):
+        if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+            return tensors[tuple(x["config"]["keras_history"][:3])]
+        if isinstance(x, dict):
+            return {k: fill(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [fill(e) for e in x]
+        return x
+    kwargs = {k: fill(v) for k, v in (node.get("kwargs") or {}).items() if k != "training"}
+    return [fill(a) for a in node.get("args", [])], kwargs
 
 
 def _rebuild(structure, values):

@@ -1,8 +1,13 @@
-"""model.summary(): Keras 2's text table (Layer (type), Output Shape, Param #, Connected to)."""
+"""model.summary(): Keras 2's text table (Layer (type), Output Shape, Param #, Connected to).
+The layers of an unbuilt model show "?" and "unbuilt" (Keras 3: "?", "0 (unbuilt)") and a line
+at the end says that the model is not built."""
+from tfgraph_keras.layers.base_layer import Layer
 from tfgraph_keras.layers.input_layer import InputLayer
 
 
 def _shape_text(layer):
+    if not layer.built:
+        return "?"
     try:
         shape = layer.output_shape
     except AttributeError:
@@ -22,6 +27,8 @@ def _tuple_text(shape):
 
 
 def _count(layer):
+    if not layer.built:   # Keras 3 writes "0 (unbuilt)" (wider than Keras 2's column)
+        return "unbuilt"
     try:
         return layer.count_params()
     except ValueError:
@@ -59,7 +66,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     print_fn("_" * line_length)
     _row(header, positions, print_fn)
     print_fn("=" * line_length)
-    layers = model.layers
+    layers = model.layers or [layer for layer in Layer._sublayers(model)   # subclassed model
+                              if not isinstance(layer, InputLayer)]
     node_ids = {id(n) for n in getattr(model, "_nodes", [])}
     for i, layer in enumerate(layers):
         name = "%s (%s)" % (layer.name, type(layer).__name__)
@@ -88,6 +96,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None):
     print_fn("Trainable params: {:,}".format(trainable))
     print_fn("Non-trainable params: {:,}".format(non_trainable))
     print_fn("_" * line_length)
+    if any(not layer.built for layer in layers):
+        print_fn("The model is not built yet: its layers have no weights and no shapes. Build "
+                 "it with an Input, `build(input_shape)`, or by calling it on a batch of data.")
 
 
 def _row(fields, positions, print_fn):

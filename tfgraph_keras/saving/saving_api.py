@@ -113,7 +113,7 @@ def _legacy_vars(layer):
     """Keras 2 saves a layer's `weights` (a nested model: all its weights) in that order."""
     children = state.sublayers(layer)
     if children is None:
-        return state.layer_variables(layer)
+        return state.nested_variables(layer)
     return [v for c in children for v in _legacy_vars(c)]
 
 

@@ -200,6 +200,9 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=None):
     registered = config.get("registered_name")
     cls = get_registered_object(registered, custom_objects) if registered else None
     if cls is None:
+        from tfgraph_keras.layers.op_layers import OP_LAYERS
+        cls = OP_LAYERS.get(class_name)   # a keras.ops call recorded as a node (Keras 3)
+    if cls is None:
         cls = find_class(class_name, custom_objects)
     inner = config.get("config", {})
     from tfgraph_keras.layers.core import Lambda

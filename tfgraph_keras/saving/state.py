@@ -59,10 +59,38 @@ def _cell_name(layer):
     return getattr(layer, "_cell_name", None)
 
 
+def state_children(layer):
+    """[(group key, layer or list of layers)] a layer keeps in named groups of its own, as
+    Keras 3 writes them: `forward_layer`/`backward_layer` (Bidirectional), `layer`
+    (TimeDistributed), `cell` (RNN), `cells` (StackedRNNCells; a list, keyed like a container)."""
+    hook = getattr(layer, "_state_children", None)
+    return None if hook is None else hook()
+
+
+def _container_node(items, walk):
+    return {"name": "", "vars": [], "children": None,
+            "extra": {k: walk(c) for k, c in zip(h5_layout.container_keys(items), items)}}
+
+
+def nested_variables(layer):
+    """A layer's variables in Keras's `weights` order, its held layers' after its own."""
+    out = list(layer_variables(layer))
+    for _, sub in state_children(layer) or []:
+        for c in (sub if isinstance(sub, (list, tuple)) else [sub]):
+            out.extend(nested_variables(c))
+    return out
+
+
 def variable_tree(model, include_optimizer=True):
     """The tree of tf.Variables (see saving/h5.py) for `model`."""
     def walk(layer):
         children = sublayers(layer)
+        held = state_children(layer) if children is None else None
+        if held is not None:
+            extra = {k: (_container_node(v, walk) if isinstance(v, (list, tuple)) else walk(v))
+                     for k, v in held}
+            return {"name": layer.name, "vars": layer_variables(layer), "children": None,
+                    "extra": extra}
         if children is None and _cell_name(layer) is not None:
             cell = {"name": _cell_name(layer), "vars": layer_variables(layer), "children": None}
             return {"name": layer.name, "vars": [], "children": None, "extra": {"cell": cell}}
@@ -112,6 +140,19 @@ def assign_tree(model, saved, load_optimizer=True, skip_mismatch=False):
 
     def walk(layer, saved_node, path):
         children = sublayers(layer)
+        held = state_children(layer) if children is None else None
+        if held is not None:
+            _match(layer, layer_variables(layer), saved_node, path)
+            extra = (saved_node or {}).get("extra") or {}
+            for key, sub in held:
+                node = extra.get(key)
+                if isinstance(sub, (list, tuple)):
+                    inner = (node or {}).get("extra") or {}
+                    for k, c in zip(h5_layout.container_keys(sub), sub):
+                        walk(c, inner.get(k), "%s/%s/%s" % (path, key, k))
+                else:
+                    walk(sub, node, path + "/" + key)
+            return
         if children is None:
             cell = ((saved_node or {}).get("extra") or {}).get("cell")
             if _cell_name(layer) is not None and cell is not None and (

@@ -66,7 +66,12 @@ def _is_graph_model(layer):
 def _dot_lines(model, opts, expand_nested, lines, indent, subgraph_counter):
     """Emits the model's layers; returns (entry ids per input index, exit id) for nesting."""
     ids = {}
-    for layer in model.layers:
+    layers = list(model.layers)
+    for t in model.inputs:   # a Sequential model's `layers` leaves out its InputLayer
+        layer = t._keras_history[0]
+        if not any(layer is known for known in layers):
+            layers.insert(0, layer)
+    for layer in layers:
         if expand_nested and _is_graph_model(layer) and layer is not model:
             subgraph_counter[0] += 1
             lines.append('%ssubgraph cluster_%d { label="%s"; style=dashed;'

@@ -196,3 +196,18 @@ def test_keras_rnn_without_onnx_equivalent_names_the_layer(tmp_path):
                               keras.layers.LSTM(2, activation="softsign", name="odd")])
     with pytest.raises(NotImplementedError, match="LSTM layer 'odd'.*softsign"):
         tfgraph.onnx.export(model, str(tmp_path / "odd.onnx"))
+
+
+def test_keras_model_never_run_exports_its_initial_weights(tmp_path):
+    """Used to fail with 'Attempting to use uninitialized value': a built model's weights exist
+    from construction, as in Keras."""
+    keras = pytest.importorskip("tfgraph_keras")
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="relu"),
+                              keras.layers.Dense(1)])
+    path = str(tmp_path / "fresh.onnx")
+    proto = tfgraph.onnx.export(model, path)
+    x = np.random.RandomState(1).rand(5, 3).astype(np.float32)
+    got = ort.InferenceSession(path, providers=["CPUExecutionProvider"]).run(
+        None, {proto.graph.input[0].name: x})[0]
+    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)

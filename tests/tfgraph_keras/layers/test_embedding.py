@@ -3,6 +3,7 @@ import pytest
 
 import tfgraph as tf
 from tfgraph.autodiff.indexed_slices import IndexedSlices
+import tfgraph_keras as keras
 from tfgraph_keras import backend, layers
 from tests.tfgraph_keras.layers.layer_check import run_layer
 
@@ -50,6 +51,12 @@ def test_embedding_gradient_is_sparse_and_correct():
     np.testing.assert_allclose(dense, ref)
 
 
-def test_embedding_rejects_mask_zero():
-    with pytest.raises(ValueError, match="mask_zero"):
-        layers.Embedding(3, 2, mask_zero=True)
+def test_embedding_mask_zero_marks_id_zero_as_padding():
+    emb = layers.Embedding(5, 2, mask_zero=True)
+    ids = keras.Input((4,), dtype="int32")
+    out = emb(ids)
+    assert out._keras_mask.dtype == tf.bool
+    mask = backend.get_session().run(out._keras_mask, {ids: [[1, 0, 3, 0], [0, 0, 0, 2]]})
+    np.testing.assert_array_equal(mask, [[True, False, True, False], [False, False, False, True]])
+    assert emb.get_config()["mask_zero"] is True
+    assert not hasattr(layers.Embedding(5, 2)(ids), "_keras_mask")

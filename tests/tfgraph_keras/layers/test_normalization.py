@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import tfgraph as tf
+import tfgraph_keras as keras
 from tfgraph_keras import backend, layers
 from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
 
@@ -113,3 +114,23 @@ def test_batchnorm_in_fit_updates_moving_stats_used_by_predict():
     np.testing.assert_allclose(mv, 0.5 + 0.5 * x.var(0), rtol=1e-4)
     np.testing.assert_allclose(model.predict(x, verbose=0),
                                _bn_ref(x, gamma, beta, mm, mv), rtol=1e-4, atol=1e-5)
+
+
+def test_training_call_updates_moving_statistics_as_keras3():
+    """model(x, training=True) twice, then predict: Keras 3.15's numbers
+    (tests/reference/make_keras_wrappers.py, batchnorm_training_call)."""
+    import os
+    data = os.path.join(os.path.dirname(__file__), "..", "..", "data")
+    with np.load(os.path.join(data, "keras_wrappers_bn_call.npz")) as f:
+        ref = {k: f[k] for k in f.files}
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(4), layers.BatchNormalization()])
+    model.set_weights([ref["w%d" % i] for i in range(6)])
+    for i in range(2):
+        np.testing.assert_allclose(model(ref["x"], training=True), ref["y_train"][i],
+                                   rtol=1e-5, atol=1e-5)
+    bn = model.layers[1]
+    mean, var = backend.batch_get_value([bn.moving_mean, bn.moving_variance])
+    np.testing.assert_allclose(mean, ref["moving_mean"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(var, ref["moving_variance"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model.predict(ref["x"], verbose=0), ref["y_predict"], rtol=1e-5,
+                               atol=1e-5)

@@ -242,8 +242,8 @@ def test_dropout_masks_are_shared_over_time_and_off_at_inference():
 def test_unsupported_arguments_raise_clearly():
     with pytest.raises(ValueError, match="dropout"):
         layers.LSTM(4, dropout=1.0)
-    with pytest.raises(NotImplementedError, match="stateful"):
-        layers.GRU(4, stateful=True)
+    with pytest.raises(ValueError, match="stateful: it needs to know its batch size"):
+        layers.GRU(4, stateful=True)(keras.Input((2, 3)))
     with pytest.raises(ValueError, match="known number of time steps"):
         layers.LSTM(4)(keras.Input((None, 3)))
     with pytest.raises(ValueError, match="ndim=3"):

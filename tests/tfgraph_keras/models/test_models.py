@@ -157,3 +157,47 @@ def test_functional_config_roundtrip():
     x = np.random.rand(2, 3).astype(np.float32)
     np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-6)
+
+
+def test_outputs_of_a_shared_layer_get_keras2_names_and_their_own_losses():
+    """Keras 2 names them dense, dense_1 (Keras 3 repeats `dense` and loses a loss)."""
+    a, b = keras.Input((3,)), keras.Input((3,))
+    shared = layers.Dense(1, name="dense", kernel_initializer="ones")
+    model = keras.Model([a, b], [shared(a), shared(b), layers.Dense(1, name="dense_1")(a)])
+    assert model.output_names == ["dense", "dense_1", "dense_1_1"]
+    model.compile("sgd", "mse")
+    x = np.ones((4, 3), np.float32)
+    ys = [np.zeros((4, 1)), np.full((4, 1), 3.0), np.zeros((4, 1))]
+    model.layers[-1].set_weights([np.zeros((3, 1)), np.zeros(1)])
+    hist = model.fit([x, 2 * x], ys, epochs=1, verbose=0, shuffle=False)
+    assert set(hist.history) == {"loss", "dense_loss", "dense_1_loss", "dense_1_1_loss"}
+    np.testing.assert_allclose(hist.history["dense_loss"][0], 9.0, rtol=1e-6)   # (3 - 0)^2
+    np.testing.assert_allclose(hist.history["dense_1_loss"][0], 9.0, rtol=1e-6)  # (6 - 3)^2
+    assert model.metrics_names == ["loss", "dense_loss", "dense_1_loss", "dense_1_1_loss"]
+
+
+def test_summary_of_an_unbuilt_model_says_so():
+    """As Keras 3 ('?' and '0 (unbuilt)' per layer), in Keras 2's narrower table; was
+    'multiple' and 0, and an empty table for a subclassed model."""
+    model = keras.Sequential([layers.Dense(4, name="d1"), layers.Dense(2, name="d2")])
+    lines = []
+    model.summary(print_fn=lines.append)
+    rows = [line for line in lines if line.startswith(" d")]
+    assert [row.split() for row in rows] == [["d1", "(Dense)", "?", "unbuilt"],
+                                             ["d2", "(Dense)", "?", "unbuilt"]]
+    assert "not built" in lines[-1] and "multiple" not in "".join(lines)
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__(name="net")
+            self.dense = layers.Dense(3, name="inner")
+
+        def call(self, x):
+            return self.dense(x)
+    lines = []
+    Net().summary(print_fn=lines.append)
+    assert any(line.startswith(" inner (Dense)") and "unbuilt" in line for line in lines)
+    model.build((None, 5))
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "unbuilt" not in "".join(lines) and "Total params: 34" in lines

@@ -53,3 +53,18 @@ def test_plot_model_renders_png_and_model_to_dot_is_pydot(tmp_path):
     d = model_to_dot(model)
     assert isinstance(d, pydot.Dot) and len(d.get_nodes()) >= len(model.layers)
     assert b"<svg" in d.create(prog="dot", format="svg")
+
+
+def test_sequential_model_plots_with_its_input_layer(tmp_path):
+    """Used to raise a bare KeyError: a Sequential model's `layers` has no InputLayer."""
+    keras.backend.clear_session()
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="d1"),
+                              keras.layers.Dense(1, name="d2")], name="seq")
+    text = model_to_dot_text(model, show_shapes=True)
+    inp = model.inputs[0]._keras_history[0]
+    edges = re.findall(r'"(\d+)" -> "(\d+)"', text)
+    d1, d2 = (str(id(model.get_layer(n))) for n in ("d1", "d2"))
+    assert edges == [(str(id(inp)), d1), (d1, d2)]
+    assert "(InputLayer)" in text
+    plot_model(model, str(tmp_path / "seq.dot"))
+    assert (tmp_path / "seq.dot").read_text().count(" -> ") == 2
