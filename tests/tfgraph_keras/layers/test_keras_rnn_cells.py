@@ -139,7 +139,10 @@ def test_stacked_cells_gradients():
     rnn = layers.RNN(layers.StackedRNNCells([layers.SimpleRNNCell(2, dtype="float64"),
                                              layers.GRUCell(2, dtype="float64")]),
                      return_sequences=True, dtype="float64")
-    check_gradients(rnn, x)
+    # central differences with TF's delta (1e-3) through two stacked cells: the checker's own
+    # truncation error reaches 1e-5 for some random weights (8 seeds: 3e-7 to 1.1e-5); a wrong
+    # gradient is off by far more
+    check_gradients(rnn, x, tol=1e-4)
 
 
 def test_cell_dropout_is_drawn_once_per_sequence():
