@@ -51,19 +51,6 @@ LAYERS = [
 KNOWN_CYCLES = [
     # Module-level timestamps shared by the GEMM and the batch splitter (thread policy object).
     {"tfgraph.kernels.blas", "tfgraph.kernels.threads"},
-    {"tfgraph_keras.callbacks.callback", "tfgraph_keras.callbacks.history",
-     "tfgraph_keras.callbacks.progbar"},
-    # Keras: layers <-> serialization (class lookup), models <-> saving, trainer -> saving.
-    {"tfgraph_keras.engine.training", "tfgraph_keras.layers",
-     "tfgraph_keras.layers.activation_layers", "tfgraph_keras.layers.convolutional",
-     "tfgraph_keras.layers.core", "tfgraph_keras.layers.embedding", "tfgraph_keras.layers.masking",
-     "tfgraph_keras.layers.merge", "tfgraph_keras.layers.merging",
-     "tfgraph_keras.layers.normalization", "tfgraph_keras.layers.pooling",
-     "tfgraph_keras.layers.recurrent", "tfgraph_keras.layers.rnn_cells",
-     "tfgraph_keras.layers.wrappers", "tfgraph_keras.models", "tfgraph_keras.models.functional",
-     "tfgraph_keras.models.sequential", "tfgraph_keras.models.summary",
-     "tfgraph_keras.saving.keras_zip", "tfgraph_keras.saving.saving_api",
-     "tfgraph_keras.saving.serialization", "tfgraph_keras.saving.state"},
 ]
 
 KNOWN_UPWARD = {

@@ -1,5 +1,6 @@
 """keras.callbacks namespace (re-exports only)."""
-from tfgraph_keras.callbacks.callback import Callback, CallbackList
+from tfgraph_keras.callbacks.callback import Callback
+from tfgraph_keras.callbacks.callback_list import CallbackList
 from tfgraph_keras.callbacks.csv_logger import CSVLogger
 from tfgraph_keras.callbacks.early_stopping import EarlyStopping
 from tfgraph_keras.callbacks.history import History

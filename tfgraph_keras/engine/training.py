@@ -465,7 +465,7 @@ class TrainingMixin:
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
         batch_size = batch_size or 32
-        from tfgraph_keras.callbacks.callback import CallbackList
+        from tfgraph_keras.callbacks.callback_list import CallbackList
 
         generator = data_mod.is_generator_like(x)
         val_batches_fn = None
@@ -709,7 +709,7 @@ def _callback_list(callbacks, verbose, model, **params):
     """evaluate/predict's CallbackList, or None when no callback and no progress bar would run."""
     if not callbacks and not verbose:
         return None
-    from tfgraph_keras.callbacks.callback import CallbackList
+    from tfgraph_keras.callbacks.callback_list import CallbackList
     return CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                         epochs=1, **params)
 

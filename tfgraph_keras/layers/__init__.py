@@ -1,4 +1,6 @@
 """The keras.layers namespace, re-exports only: `from tfgraph_keras.layers import Dense, Conv2D`."""
+from tfgraph_keras.layers import op_layers  # Keras 3 op-call nodes in saved files
+from tfgraph_keras.saving import builtin_objects
 from tfgraph_keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose, Convolution1D,
@@ -44,3 +46,7 @@ __all__ = [
     "Wrapper", "TimeDistributed", "Bidirectional", "Masking",
     "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
 ]
+
+# Saved models name these classes; deserialization finds them here (saving/builtin_objects.py).
+builtin_objects.register(globals(), __all__)
+builtin_objects.register_op_layers(op_layers.OP_LAYERS)

@@ -405,6 +405,8 @@ class Lambda(Layer):
     `safe_mode=False` (loading would otherwise execute code taken from the file).
     """
 
+    _deserializes_functions = True  # from_config takes custom_objects and safe_mode
+
     def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
         self.function = function

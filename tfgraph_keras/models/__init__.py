@@ -1,8 +1,10 @@
 """keras.models: Model, Sequential, and the saving entry points (load_model, model_from_json)."""
 from tfgraph_keras.models.functional import Model
 from tfgraph_keras.models.sequential import Sequential
+from tfgraph_keras.saving import builtin_objects
 
 Functional = Model
+builtin_objects.register_models(Model=Model, Functional=Model, Sequential=Sequential)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002

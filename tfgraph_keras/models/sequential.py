@@ -12,6 +12,8 @@ class Sequential(Model):
     first
     layer); otherwise on the first batch of data."""
 
+    _is_sequential = True  # models/summary.py prints it as Keras prints a Sequential
+
     def __init__(self, layers=None, name=None, trainable=True, **kwargs):
         Model.__init__(self, name=name or backend.unique_object_name("sequential"),
                        trainable=trainable, **kwargs)

@@ -36,8 +36,7 @@ def _count(layer):
 
 
 def _is_sequential_like(model):
-    from tfgraph_keras.models.sequential import Sequential
-    if isinstance(model, Sequential):
+    if getattr(model, "_is_sequential", False):  # models/sequential.py imports this module
         return True
     nodes = [n for n in getattr(model, "_nodes", []) if not isinstance(n.layer, InputLayer)]
     if len(model.inputs) != 1 or len(model.outputs) != 1:

@@ -16,6 +16,9 @@ import marshal
 import threading
 import types
 
+from tfgraph_keras.layers.base_layer import _LAYER_KWARGS, Layer
+from tfgraph_keras.saving import builtin_objects
+
 _REGISTERED = {}   # registered name ("package>Name") -> class / function
 _STATE = threading.local()
 _UNSAFE = {"enabled": False}
@@ -103,25 +106,10 @@ def safe_mode_scope(safe_mode):
 
 
 # -- builtin classes -------------------------------------------------------------------------------
-def _builtin_objects():
-    from tfgraph_keras import layers
-    out = {name: getattr(layers, name) for name in layers.__all__
-           if isinstance(getattr(layers, name), type)}
-    try:
-        from tfgraph_keras import models
-        for name in ("Sequential", "Model", "Functional"):
-            if hasattr(models, name):
-                out[name] = getattr(models, name)
-        out.setdefault("Functional", out.get("Model"))
-    except ImportError:  # pragma: no cover - models land separately
-        pass
-    return out
-
-
 def find_class(class_name, custom_objects=None):
     obj = get_registered_object(class_name, custom_objects)
     if obj is None:
-        obj = _builtin_objects().get(class_name)
+        obj = builtin_objects.get(class_name)
     if obj is None:
         raise ValueError("Unknown layer: '%s'. Please ensure you are using a "
                          "`keras.utils.custom_object_scope` and that this object is included in "
@@ -170,7 +158,6 @@ def clean_layer_config(cls, config):
 
 def _init_params(cls):
     """Names `cls(**config)` accepts, or None when any keyword is accepted."""
-    from tfgraph_keras.layers.base_layer import _LAYER_KWARGS, Layer
     names = set()
     for klass in cls.__mro__:
         init = klass.__dict__.get("__init__")
@@ -200,15 +187,13 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=None):
     registered = config.get("registered_name")
     cls = get_registered_object(registered, custom_objects) if registered else None
     if cls is None:
-        from tfgraph_keras.layers.op_layers import OP_LAYERS
-        cls = OP_LAYERS.get(class_name)   # a keras.ops call recorded as a node (Keras 3)
+        cls = builtin_objects.get_op_layer(class_name)   # a keras.ops call recorded as a node
     if cls is None:
         cls = find_class(class_name, custom_objects)
     inner = config.get("config", {})
-    from tfgraph_keras.layers.core import Lambda
-    if isinstance(cls, type) and issubclass(cls, Lambda):
+    if getattr(cls, "_deserializes_functions", False):  # Lambda
         return cls.from_config(inner, custom_objects, safe_mode)  # cleans after its own fix-ups
-    if _is_model_class(cls):
+    if builtin_objects.is_model_class(cls):
         with custom_object_scope(custom_objects or {}):
             return cls.from_config(inner, custom_objects=custom_objects, safe_mode=safe_mode)
     if isinstance(cls, type) and _is_layer_class(cls):
@@ -218,20 +203,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=None):
 
 
 def _is_layer_class(cls):
-    from tfgraph_keras.layers.base_layer import Layer
     return isinstance(cls, type) and issubclass(cls, Layer)
-
-
-def _is_model_class(cls):
-    if not isinstance(cls, type):
-        return False
-    try:
-        from tfgraph_keras import models
-    except ImportError:  # pragma: no cover
-        return False
-    base = getattr(models, "Model", None)
-    return base is not None and issubclass(cls, base) and cls.__name__ in (
-        "Model", "Functional", "Sequential")
 
 
 # -- Python functions (Lambda) ---------------------------------------------------------------------

@@ -24,11 +24,8 @@ def sublayers(layer):
 
 
 def _is_model(layer):
-    try:
-        from tfgraph_keras.models.functional import Model
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(layer, Model)
+    # a Model (models/functional.py, which sits above saving) is a layer that holds layers
+    return hasattr(layer, "_nodes") and hasattr(layer, "layers")
 
 
 def layer_variables(layer):
