@@ -22,12 +22,12 @@ from tfgraph.framework.op_def import (
 from tfgraph.kernels import elementwise as _elementwise
 from tfgraph.kernels import softmax as _kernels
 from tfgraph.ops import array_ops, math_ops
-
-_SELU_SCALE = 1.0507009873554804934193349852946
-_SELU_ALPHA = 1.6732632423543772848170429916717
 from tfgraph.ops.activation_ops import *  # noqa: F401,F403 - tf.nn.relu etc. (activation_ops.py)
 from tfgraph.ops.activation_ops import (_FAST_FLOATS, _Activation, _ActivationGrad, _flat,  # noqa: F401
                                         _unary_kernel, _zeros)
+
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA = 1.6732632423543772848170429916717
 
 
 # -- row-wise Numba kernels ------------------------------------------------------------------------

@@ -3,7 +3,6 @@ import threading
 
 import numpy as np
 
-from tfgraph.framework import errors
 from tfgraph.runtime.plan import ExecutionPlan
 
 

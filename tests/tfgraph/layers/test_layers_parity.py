@@ -13,7 +13,7 @@ import tfgraph as tf
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(REPO, "tests", "reference"))
-from layers_cases import CASES
+from layers_cases import CASES  # noqa: E402 - tests/reference is on sys.path from here
 
 with open(os.path.join(REPO, "tests", "data", "tf_layers.json")) as _f:
     RECORD = json.load(_f)["cases"]

@@ -13,7 +13,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(REPO, "tests", "reference"))
-from make_flags_reference import run_case
+from make_flags_reference import run_case  # noqa: E402 - tests/reference is on sys.path from here
 
 with open(os.path.join(REPO, "tests", "data", "tf_flags.json")) as _f:
     RECORD = json.load(_f)["cases"]

@@ -9,7 +9,7 @@ import tfgraph as tf
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 sys.path.insert(0, os.path.join(REPO, "tests", "reference"))
-from gfile_cases import run_cases
+from gfile_cases import run_cases  # noqa: E402 - tests/reference is on sys.path from here
 
 with open(os.path.join(REPO, "tests", "data", "tf_gfile.json")) as _f:
     RECORD = json.load(_f)["cases"]
