@@ -1,6 +1,6 @@
 """Benchmark workloads W1-W6 on tfgraph, mirroring benchmarks/peers/tf_workloads.py line for line.
 
-Usage: python -m benchmarks.workloads W1|W2|W3|W4|W5|W6 [--fraction F]   -> prints one JSON line.
+Usage: python -m benchmarks.workloads W1|W2|W3|W4|W5|W6|W9 [--fraction F]   -> prints one JSON line.
 
 `--fraction` trains on that fraction of an epoch (W1: of its 1000 steps) for quick runs; the reported
 `train_s` is then the measured time, and `epoch_s_est` the time of a full epoch estimated from it: the
@@ -158,9 +158,45 @@ def w5(data, fraction, out):
     out.update(call_1_us=(time.perf_counter() - t0) / 200 * 1e6)
 
 
+def w9(data, fraction, out):
+    """TF1's recurrent MNIST classifier: BasicLSTMCell(128) over the 28 rows of each image through
+    tf.nn.dynamic_rnn, a linear layer on the last output, Adam(0.001), batch 128, one epoch."""
+    import tfgraph as tf
+    xtr, ytr, xte, yte = data
+    X, Y = xtr.astype("float32") / 255, np.eye(10, dtype="float32")[ytr]
+    Xt, Yt = xte.astype("float32") / 255, np.eye(10, dtype="float32")[yte]
+    tf.set_random_seed(0)
+    x = tf.placeholder(tf.float32, [None, 28, 28])
+    y = tf.placeholder(tf.float32, [None, 10])
+    W = tf.Variable(tf.random_normal([128, 10]))
+    b = tf.Variable(tf.random_normal([10]))
+    cell = tf.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0)
+    outputs, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    logits = tf.matmul(outputs[:, -1], W) + b
+    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits))
+    step = tf.train.AdamOptimizer(0.001).minimize(loss)
+    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32))
+    sess = tf.Session()
+    sess.run(tf.global_variables_initializer())
+    order = np.random.default_rng(0).permutation(len(X))
+    steps_epoch = -(-len(X) // 128)
+    steps = max(1, int(steps_epoch * fraction))
+    t0 = time.perf_counter()
+    for i in range(steps):
+        idx = order[i * 128:(i + 1) * 128]
+        sess.run(step, feed_dict={x: X[idx], y: Y[idx]})
+        if i == 0:
+            t_first = time.perf_counter()
+            out["first_step_s"] = t_first - _T_START
+    t1 = time.perf_counter()
+    acc = sess.run(accuracy, feed_dict={x: Xt, y: Yt})
+    out.update(train_s=t1 - t0, test_acc=float(acc),
+               epoch_s_est=epoch_estimate(t0, t_first, t1, min(len(X), steps * 128), len(X)))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=["W1", "W2", "W3", "W4", "W5", "W6"])
+    parser.add_argument("workload", choices=["W1", "W2", "W3", "W4", "W5", "W6", "W9"])
     parser.add_argument("--fraction", type=float, default=1.0)
     args = parser.parse_args(argv)
     d = np.load(mnist_path())
@@ -172,6 +208,8 @@ def main(argv=None):
         w1(data, args.fraction, out)
     elif args.workload == "W5":
         w5(data, args.fraction, out)
+    elif args.workload == "W9":
+        w9(data, args.fraction, out)
     else:
         keras_fit(args.workload, data, args.fraction, out)
     out["peak_rss_mb"] = peak_rss_mb()

@@ -36,3 +36,15 @@ def test_epoch_estimate_counts_the_first_step_once():
     assert abs(epoch_estimate(0.0, 2.0, 2.9, 1280, 60000) - (2.0 + 0.1 * 468)) < 1e-9
     assert epoch_estimate(0.0, 2.0, 48.8, 60000, 60000) == 48.8  # a full epoch is its own time
     assert epoch_estimate(0.0, 1.5, 1.5, 128, 60000) == 1.5 * 469
+
+
+def test_w9_is_judged_against_tensorflow_in_the_same_run():
+    results = {"W9": {"tfgraph": {"epoch_s_est": 20.0, "test_acc": 0.96},
+                      "tf": {"train_s": 30.0, "test_acc": 0.962}}}
+    text = run.table(results, {"tf": None})
+    head = [c.strip() for c in text.splitlines()[0].split("|")[1:-1]]
+    w9 = dict(zip(head, [c.strip() for c in text.splitlines()[2].split("|")[1:-1]]))
+    assert w9["target"] == "< tf" and w9["met"] == "yes" and w9["ratio"] == "1.50x"
+    assert w9["GFLOP/s"] == "-"
+    slower = {"W9": {"tfgraph": {"epoch_s_est": 40.0}, "tf": {"train_s": 30.0}}}
+    assert "| no " in run.table(slower, {"tf": None})
