@@ -13,10 +13,31 @@ whose locals are the buffer slots:
 Per-run cost is then one Python call per kernel, with no graph walking or dict building. When a kernel
 raises, the line number of the failing frame identifies the op, and its locals give the input shapes.
 """
+import logging
+import threading
+
 import numpy as np
 
 from tfgraph.framework import errors
+from tfgraph.framework.op_def import OpDef
 from tfgraph.runtime import fusion, rewrites
+
+_log = logging.getLogger("tfgraph")
+_reference_kernel_types = set()  # op types already logged as running their numpy reference
+_reference_kernel_lock = threading.Lock()
+
+
+def note_reference_kernel(op_def):
+    """Logs once per op type, at debug level, that the op has no kernel of its own and runs its
+    numpy reference (`compute`): slow paths stay visible instead of silent."""
+    if type(op_def).make_kernel is not OpDef.make_kernel:
+        return
+    with _reference_kernel_lock:
+        if op_def.type in _reference_kernel_types:
+            return
+        _reference_kernel_types.add(op_def.type)
+    _log.debug("op type %s has no kernel of its own: plans run its numpy reference (compute)",
+               op_def.type)
 
 
 def _copy(value):
@@ -75,6 +96,7 @@ class ExecutionPlan:
                 slot_of[op.outputs[0]] = in_slots[0]   # identity removal: alias the input's slot
                 continue
             kernel = op_def.make_kernel(op, self.state)
+            note_reference_kernel(op_def)
             if rewrites.foldable(op, in_slots):
                 values = rewrites.fold(kernel, [consts[s] for s in in_slots], len(op.outputs))
                 if values is not None:
