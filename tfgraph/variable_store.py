@@ -36,7 +36,8 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     if reuse is True:
         raise ValueError("Variable %s does not exist, or was not created with tf.get_variable(). "
                          "Did you mean to set reuse=tf.AUTO_REUSE in VarScope?" % full)
-    dtype = dtypes.as_dtype(dtype) if dtype is not None else scope.dtype
+    requested_dtype = dtypes.as_dtype(dtype) if dtype is not None else None
+    dtype = requested_dtype or scope.dtype
     initializer = initializer if initializer is not None else scope.initializer
     if initializer is None:
         initializer = (initializers.glorot_uniform_initializer() if dtype.is_floating
@@ -60,8 +61,9 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
     if trainable is None:
         trainable = True
     with graph.name_scope(None):
+        # a Tensor or value initializer keeps its own dtype unless one is asked for (as TF)
         var = Variable(init_value, trainable=trainable, collections=collections, name=full,
-                       dtype=dtype if not callable(init_value) else None,
+                       dtype=requested_dtype if not callable(init_value) else None,
                        validate_shape=validate_shape, constraint=constraint)
     graph._var_store[full] = var
     reg = regularizer if regularizer is not None else scope.regularizer

@@ -208,3 +208,16 @@ def test_default_names_restart_after_a_scope_reentered_by_object():
             with tf.variable_scope(None, default_name="dense") as again:
                 pass
         assert (captured.name, again.name) == ("net/dense", "net/dense")
+
+
+def test_get_variable_takes_a_value_initializers_dtype_as_tensorflow():
+    # recorded with TF 2.21's tf.compat.v1.get_variable: float64, float64, int32, float32
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.get_variable("a", initializer=tf.constant(np.ones(2), tf.float64))
+        b = tf.get_variable("b", initializer=np.ones(2, np.float64))
+        c = tf.get_variable("c", initializer=[1, 2])
+        d = tf.get_variable("d", initializer=3.0)
+        e = tf.get_variable("e", initializer=np.ones(2), dtype=tf.float32)
+    assert [v.dtype.base_dtype.name for v in (a, b, c, d, e)] == \
+        ["float64", "float64", "int32", "float32", "float32"]
