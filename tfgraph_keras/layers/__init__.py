@@ -1,5 +1,7 @@
 """The keras.layers namespace, re-exports only: `from tfgraph_keras.layers import Dense, Conv2D`."""
 from tfgraph_keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from tfgraph_keras.layers.attention import (AdditiveAttention, Attention, EinsumDense,
+                                            MultiHeadAttention)
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose, Convolution1D,
                                                 Convolution2D, Convolution2DTranspose, Cropping2D,
@@ -43,4 +45,5 @@ __all__ = [
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
     "Wrapper", "TimeDistributed", "Bidirectional", "Masking",
     "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
+    "Attention", "AdditiveAttention", "MultiHeadAttention", "EinsumDense",
 ]

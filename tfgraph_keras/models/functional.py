@@ -255,7 +255,8 @@ class Model(TrainingMixin, Layer):
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
-                [ref(t) for t in n.flat_inputs] for n in layer._inbound_nodes
+                [ref(t)[:3] + [_plain_kwargs(n.call_kwargs)] for t in n.flat_inputs]
+                for n in layer._inbound_nodes
                 if id(n) in node_ids and not isinstance(layer, InputLayer)]
             layers.append(entry)
         return {"name": self.name, "trainable": self.trainable, "layers": layers,
@@ -288,7 +289,8 @@ class Model(TrainingMixin, Layer):
                     out = layers[name](*args, **kwargs)
                 else:
                     args = [tensors[k] for k in keys]
-                    out = layers[name](args[0] if len(args) == 1 else args)
+                    out = layers[name](args[0] if len(args) == 1 else args,
+                                       **_ref_kwargs(layers[name], node))
                 n = counts.get(name, 0)
                 counts[name] = n + 1
                 for i, t in enumerate(_flatten(out)):
@@ -328,6 +330,20 @@ def _unique_output_names(outputs):
             proposal = "%s_%d" % (base, counts[base])
         names.append(proposal)
     return names
+
+
+def _plain_kwargs(kwargs):
+    """A node's call flags (return_attention_scores=True, ...) as Keras 2 writes them in its
+    inbound refs; tensors travel as inputs, `training` is the learning phase's."""
+    return {k: v for k, v in kwargs.items()
+            if k != "training" and isinstance(v, (bool, int, float, str))}
+
+
+def _ref_kwargs(layer, node):
+    """The call flags of a Keras 2 style node that the layer's call accepts."""
+    params = layer._call_params()
+    kwargs = node[0][3] if node and len(node[0]) > 3 and isinstance(node[0][3], dict) else {}
+    return {k: v for k, v in _plain_kwargs(kwargs).items() if k in params}
 
 
 def _node_refs(node):

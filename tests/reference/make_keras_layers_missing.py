@@ -1,0 +1,172 @@
+"""Writes the keras_layers_missing_* fixtures (tests/data) from real Keras 3, for
+tests/tfgraph_keras/layers/test_keras_missing_layers.py: Attention, AdditiveAttention,
+MultiHeadAttention, the regularization/reshaping layers issue 19 lists, Conv1DTranspose and
+SeparableConv1D. Each model is built by a `build_*(keras)` function that the tests run on
+tfgraph_keras too; weights are set from a seeded RandomState, Keras's predictions, weight paths,
+shapes and layer configs go to an .npz, and some models are saved as .weights.h5 / .keras.
+ThresholdedReLU left Keras 3: its case comes from tf_keras (Keras 2) in the same virtualenv.
+Run it with the TensorFlow virtualenv (tfgraph never imports TensorFlow; Keras 3.15.1 wrote them):
+    /root/venvs/tf/bin/python tests/reference/make_keras_layers_missing.py
+"""
+import json
+import os
+
+import numpy as np
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+
+
+def build_attention(keras):
+    L = keras.layers
+    q, v, k = keras.Input((4, 3)), keras.Input((5, 3)), keras.Input((5, 3))
+    a1 = L.Attention(use_scale=True)([q, v])
+    a2, s2 = L.Attention(score_mode="concat", use_scale=True)([q, v, k],
+                                                             return_attention_scores=True)
+    a3 = L.Attention()([q, q], use_causal_mask=True)
+    a4 = L.AdditiveAttention()([q, v, k])
+    a5 = L.AdditiveAttention(use_scale=False)([q, v])
+    return keras.Model([q, v, k], [a1, a2, s2, a3, a4, a5], name="attention")
+
+
+def build_attention_masked(keras):
+    L = keras.layers
+    x = keras.Input((5,), dtype="int32")
+    e = L.Embedding(10, 3, mask_zero=True)(x)
+    a = L.Attention()([e, e])
+    b = L.AdditiveAttention()([e, e])
+    return keras.Model(x, [a, b], name="attention_masked")
+
+
+def build_mha(keras):
+    L = keras.layers
+    q, v, k = keras.Input((4, 6)), keras.Input((5, 6)), keras.Input((5, 2))
+    am = keras.Input((4, 5), dtype="int32")
+    m1 = L.MultiHeadAttention(2, 3)(q, v)
+    m2, s2 = L.MultiHeadAttention(2, 3, value_dim=4, output_shape=5)(
+        q, v, key=k, return_attention_scores=True)
+    m3 = L.MultiHeadAttention(1, 2, use_bias=False)(q, q, use_causal_mask=True)
+    m4 = L.MultiHeadAttention(3, 2)(q, v, attention_mask=am)
+    return keras.Model([q, v, k, am], [m1, m2, s2, m3, m4], name="mha")
+
+
+def build_mha_masked(keras):
+    L = keras.layers
+    x = keras.Input((5,), dtype="int32")
+    e = L.Embedding(10, 4, mask_zero=True)(x)
+    m = L.MultiHeadAttention(2, 2)(e, e)
+    return keras.Model(x, L.GlobalAveragePooling1D()(m), name="mha_masked")
+
+
+def build_misc(keras):
+    L = keras.layers
+    x = keras.Input((6, 4))
+    y = L.GaussianDropout(0.3)(x)
+    y = L.AlphaDropout(0.2)(y)
+    y = L.ActivityRegularization(l1=0.01, l2=0.02)(y)
+    u = L.UnitNormalization()(y)
+    u2 = L.UnitNormalization(axis=[1, 2])(y)
+    c = L.Cropping1D((1, 2))(u)
+    c2 = L.Cropping1D(1)(y)
+    return keras.Model(x, [u, u2, c, c2], name="misc")
+
+
+def build_pad3d(keras):
+    L = keras.layers
+    x = keras.Input((3, 4, 5, 2))
+    p = L.ZeroPadding3D(((1, 0), (0, 2), (1, 1)))(x)
+    p2 = L.ZeroPadding3D(1)(x)
+    c = L.Cropping3D(((1, 1), (0, 1), (2, 0)))(p)
+    c2 = L.Cropping3D(1)(p2)
+    u = L.UpSampling3D((2, 1, 2))(x)
+    u2 = L.UpSampling3D(2)(x)
+    return keras.Model(x, [p, p2, c, c2, u, u2], name="pad3d")
+
+
+def build_conv1d(keras):
+    L = keras.layers
+    x = keras.Input((7, 2))
+    t1 = L.Conv1DTranspose(3, 3, strides=2, padding="same")(x)
+    t2 = L.Conv1DTranspose(2, 4, strides=3, padding="valid", activation="relu")(x)
+    t3 = L.Conv1DTranspose(2, 3, use_bias=False)(x)
+    s1 = L.SeparableConv1D(4, 3, depth_multiplier=2)(x)
+    s2 = L.SeparableConv1D(3, 2, strides=2, padding="same", activation="tanh")(x)
+    return keras.Model(x, [t1, t2, t3, s1, s2], name="conv1d")
+
+
+CASES = {"attention": build_attention, "attention_masked": build_attention_masked,
+         "mha": build_mha, "mha_masked": build_mha_masked, "misc": build_misc,
+         "pad3d": build_pad3d, "conv1d": build_conv1d}
+SAVED = {"attention": (".weights.h5", ".keras"), "mha": (".weights.h5", ".keras"),
+         "mha_masked": (".keras",), "conv1d": (".weights.h5",)}
+
+
+def inputs_for(name, model, rng):
+    xs = []
+    for t in model.inputs:
+        shape = (3,) + tuple(t.shape[1:])
+        if name == "mha" and "int" in str(t.dtype):
+            xs.append((rng.rand(*shape) > 0.3).astype(np.int32))
+            xs[-1][..., 0] = 1   # every query keeps one key
+        elif "int" in str(t.dtype):
+            ids = rng.randint(1, 10, shape).astype(np.int32)
+            ids[0, 3:] = 0
+            ids[1, :1] = 0
+            ids[2, 4:] = 0
+            xs.append(ids)
+        else:
+            xs.append(rng.randn(*shape).astype(np.float32))
+    return xs
+
+
+def record(keras, name, build):
+    rng = np.random.RandomState(7)
+    keras.utils.clear_session() if hasattr(keras.utils, "clear_session") else None
+    model = build(keras)
+    model.set_weights([np.asarray(rng.randn(*w.shape) * 0.5, np.float32)
+                       for w in model.get_weights()])
+    xs = inputs_for(name, model, rng)
+    ys = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+    ys = ys if isinstance(ys, list) else [ys]
+    out = {"x%d" % i: x for i, x in enumerate(xs)}
+    out.update({"y%d" % i: np.asarray(y) for i, y in enumerate(ys)})
+    out["weight_paths"] = json.dumps([w.path for w in model.weights])
+    out["weight_shapes"] = json.dumps([list(w.shape) for w in model.weights])
+    out["configs"] = json.dumps([{"class_name": type(layer).__name__,
+                                  "config": layer.get_config()}
+                                 for layer in model.layers], default=str)
+    if name == "misc":
+        model(xs[0])
+        out["activity_loss"] = np.float32(sum(float(v) for v in model.losses))
+    np.savez(os.path.join(HERE, "keras_layers_missing_%s.npz" % name), **out)
+    for ext in SAVED.get(name, ()):
+        path = os.path.join(HERE, "keras_layers_missing_%s%s" % (name, ext))
+        if ext == ".weights.h5":
+            model.save_weights(path)
+        else:
+            model.save(path)
+    print(name, [y.shape for y in ys])
+
+
+def record_thresholded():
+    """ThresholdedReLU from Keras 2 (tf_keras): Keras 3 dropped it."""
+    import tf_keras
+    rng = np.random.RandomState(5)
+    x = rng.randn(4, 5).astype(np.float32)
+    layer = tf_keras.layers.ThresholdedReLU(theta=0.3)
+    y = layer(x).numpy()
+    y_default = tf_keras.layers.ThresholdedReLU()(x).numpy()
+    np.savez(os.path.join(HERE, "keras_layers_missing_thresholded.npz"), x=x, y=y,
+             y_default=y_default, config=json.dumps(layer.get_config()))
+
+
+def main():
+    import keras
+    for name, build in CASES.items():
+        record(keras, name, build)
+    record_thresholded()
+
+
+if __name__ == "__main__":
+    main()

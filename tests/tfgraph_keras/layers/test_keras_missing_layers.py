@@ -1,0 +1,223 @@
+"""The layers issue 19 found missing: attention, regularization, reshaping, 1-D transposed and
+separable convolutions. Values, weight names/shapes and files against Keras 3.15 fixtures
+(tests/reference/make_keras_layers_missing.py; its build_* functions build the same models here),
+plus numpy references, gradients, config round trips and errors.
+"""
+import json
+import os
+import re
+import sys
+
+import numpy as np
+import pytest
+
+import tfgraph_keras as keras
+from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
+from tests.tfgraph_keras.saving.keras_files import needs_h5py
+from tfgraph_keras import backend, layers
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "reference"))
+import make_keras_layers_missing as ref_models  # noqa: E402
+
+DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data")
+RNG = np.random.RandomState(3)
+
+
+@pytest.fixture(autouse=True)
+def _fresh():
+    backend.clear_session()
+    yield
+    backend.clear_session()
+
+
+def fixture(name):
+    with np.load(os.path.join(DATA, "keras_layers_missing_%s.npz" % name)) as f:
+        return {k: f[k] for k in f.files}
+
+
+def xs_of(ref):
+    xs = [ref["x%d" % i] for i in range(len([k for k in ref if re.fullmatch(r"x\d+", k)]))]
+    return xs if len(xs) > 1 else xs[0]
+
+
+def ys_of(ref):
+    return [ref["y%d" % i] for i in range(len([k for k in ref if re.fullmatch(r"y\d+", k)]))]
+
+
+def outputs(model, x):
+    y = model.predict(x, verbose=0)
+    return y if isinstance(y, list) else [y]
+
+
+def _norm(path):
+    return "/".join(re.sub(r"_\d+$", "", p) for p in path.split(":")[0].split("/"))
+
+
+def set_fixture_weights(model, ref):
+    """The weights the generator set: the same seeded draws in Keras's weight order."""
+    rng = np.random.RandomState(7)
+    shapes = json.loads(str(ref["weight_shapes"]))
+    assert [w.shape.as_list() for w in model.weights] == shapes
+    model.set_weights([np.asarray(rng.randn(*s) * 0.5, np.float32) for s in shapes])
+
+
+def check_against_keras(name, rtol=1e-5, atol=1e-5):
+    ref = fixture(name)
+    model = getattr(ref_models, "build_" + name)(keras)
+    set_fixture_weights(model, ref)
+    assert [_norm(w.name) for w in model.weights] == [
+        _norm(p) for p in json.loads(str(ref["weight_paths"]))]
+    got = outputs(model, xs_of(ref))
+    want = ys_of(ref)
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=atol)
+    return model, ref
+
+
+# -- attention --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["attention", "attention_masked", "mha", "mha_masked"])
+def test_attention_layers_match_keras(name):
+    check_against_keras(name)
+
+
+@needs_h5py
+@pytest.mark.parametrize("name", ["attention", "mha"])
+def test_keras3_attention_weights_h5_loads(name):
+    ref = fixture(name)
+    model = getattr(ref_models, "build_" + name)(keras)
+    model.load_weights(os.path.join(DATA, "keras_layers_missing_%s.weights.h5" % name))
+    for g, w in zip(outputs(model, xs_of(ref)), ys_of(ref)):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+
+
+@needs_h5py
+@pytest.mark.parametrize("name", ["attention", "mha", "mha_masked"])
+def test_keras3_attention_model_files_load(name, tmp_path):
+    ref = fixture(name)
+    model = keras.models.load_model(os.path.join(DATA, "keras_layers_missing_%s.keras" % name))
+    for g, w in zip(outputs(model, xs_of(ref)), ys_of(ref)):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+    # ... and what tfgraph writes loads back the same (call flags and key/mask inputs kept)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    backend.clear_session()
+    again = keras.models.load_model(path)
+    for g, w in zip(outputs(again, xs_of(ref)), ys_of(ref)):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+
+
+@needs_h5py
+def test_mha_weights_file_groups_as_keras(tmp_path):
+    import h5py
+    model = ref_models.build_mha(keras)
+    path = str(tmp_path / "m.weights.h5")
+    model.save_weights(path)
+    with h5py.File(path, "r") as f:
+        g = f["layers/multi_head_attention_1"]
+        assert sorted(g.keys()) == ["_dropout_layer", "_softmax", "key_dense", "output_dense",
+                                    "query_dense", "value_dense", "vars"]
+        assert g["query_dense/vars/0"].shape == (6, 2, 3)
+        assert g["key_dense/vars/0"].shape == (2, 2, 3)
+        assert g["output_dense/vars/0"].shape == (2, 4, 5)
+
+
+def test_layer_configs_match_keras():
+    ref = fixture("mha")
+    model = ref_models.build_mha(keras)
+    want = [c for c in json.loads(str(ref["configs"])) if c["class_name"] != "InputLayer"]
+    got = [lay for lay in model.layers if type(lay).__name__ != "InputLayer"]
+    for layer, w in zip(got, want):
+        config = layer.get_config()
+        for key, value in w["config"].items():
+            if key in ("name", "dtype", "kernel_initializer", "bias_initializer"):
+                continue
+            assert config[key] == value, (key, config[key], value)
+        again = type(layer).from_config(config)
+        assert again.get_config() == config
+    ref = fixture("attention")
+    for layer, w in zip([lay for lay in ref_models.build_attention(keras).layers
+                         if type(lay).__name__ != "InputLayer"],
+                        [c for c in json.loads(str(ref["configs"]))
+                         if c["class_name"] != "InputLayer"]):
+        config = layer.get_config()
+        assert {k: config[k] for k in w["config"] if k not in ("name", "dtype")} == \
+            {k: v for k, v in w["config"].items() if k not in ("name", "dtype")}
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def test_attention_matches_numpy_with_masks_and_causal():
+    q = RNG.randn(2, 3, 4).astype(np.float32)
+    v = RNG.randn(2, 5, 4).astype(np.float32)
+    qm = np.array([[1, 1, 0], [1, 0, 1]], bool)
+    vm = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]], bool)
+    import tfgraph as tf
+    layer = layers.Attention()
+    sym = layer([tf.constant(q), tf.constant(v)], mask=[tf.constant(qm), tf.constant(vm)],
+                return_attention_scores=True, use_causal_mask=True)
+    backend.initialize_variables(layer.weights)
+    out, scores = backend.get_session().run(sym)
+    s = q @ v.transpose(0, 2, 1)
+    keep = vm[:, None, :] & (np.arange(3)[:, None] >= np.arange(5)[None, :])
+    w = _softmax(s - 1e9 * ~keep)
+    np.testing.assert_allclose(scores, w, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out, (w @ v) * qm[..., None], rtol=1e-5, atol=1e-6)
+
+
+def test_mha_matches_numpy():
+    q = RNG.randn(2, 3, 4).astype(np.float32)
+    v = RNG.randn(2, 5, 4).astype(np.float32)
+    layer = layers.MultiHeadAttention(2, 3, value_dim=2)
+    out = layer(q, v)
+    wq, bq, wk, bk, wv, bv, wo, bo = layer.get_weights()
+    qp = np.einsum("btd,dhk->bthk", q, wq) + bq
+    kp = np.einsum("bsd,dhk->bshk", v, wk) + bk
+    vp = np.einsum("bsd,dhk->bshk", v, wv) + bv
+    w = _softmax(np.einsum("bthk,bshk->bhts", qp / np.sqrt(3), kp))
+    o = np.einsum("bhts,bshv->bthv", w, vp)
+    want = np.einsum("bthv,hvo->bto", o, wo) + bo
+    np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-5)
+    assert [w.name for w in layer.weights][:2] == [
+        "multi_head_attention/query/kernel:0", "multi_head_attention/query/bias:0"]
+
+
+def test_attention_gradients():
+    q, v = RNG.randn(2, 3, 2), RNG.randn(2, 4, 2)
+    check_gradients(layers.Attention(use_scale=True, score_mode="concat", dtype="float64"), q, v)
+    check_gradients(layers.AdditiveAttention(dtype="float64"), q, v)
+
+
+def test_mha_gradients():
+    q, v = RNG.randn(2, 3, 4), RNG.randn(2, 2, 4)
+    layer = layers.MultiHeadAttention(2, 2, dtype="float64")
+    x_q = keras.Input((3, 4), dtype="float64")
+    x_v = keras.Input((2, 4), dtype="float64")
+    model = keras.Model([x_q, x_v], layer(x_q, x_v, use_causal_mask=True))
+    check_gradients(model, q, v, tol=1e-4)
+
+
+def test_attention_dropout_only_in_training():
+    q = RNG.randn(4, 3, 5).astype(np.float32)
+    layer = layers.Attention(dropout=0.5, seed=1)
+    a = layer([q, q], training=False)
+    b = layer([q, q], training=True)
+    np.testing.assert_allclose(a, layer([q, q]), rtol=1e-6)
+    assert not np.allclose(a, b)
+    mha = layers.MultiHeadAttention(2, 2, dropout=0.5)
+    assert not np.allclose(mha(q, q, training=True), mha(q, q, training=False))
+
+
+def test_attention_errors_name_the_layer():
+    with pytest.raises(ValueError, match="Attention layer must be called on a list"):
+        layers.Attention()(keras.Input((3, 2)))
+    with pytest.raises(ValueError, match="score_mode"):
+        layers.Attention(score_mode="add")
+    with pytest.raises(ValueError, match="num_heads"):
+        layers.MultiHeadAttention(0, 2)
+    with pytest.raises(ValueError, match="value` and `key`"):
+        layers.MultiHeadAttention(2, 2)(keras.Input((3, 2)), keras.Input((4, 2)),
+                                        key=keras.Input((5, 2)))
