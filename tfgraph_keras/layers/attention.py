@@ -13,8 +13,7 @@ import numpy as np
 import tfgraph as tf
 from tfgraph_keras import backend, initializers, regularizers
 from tfgraph_keras.layers.base_layer import Layer
-from tfgraph_keras.layers.core import (as_shape_tuple, constraints, dynamic_dims,
-                                       serialize_or_none)
+from tfgraph_keras.layers.core import as_shape_tuple, constraints, dynamic_dims, serialize_or_none
 
 _LARGE_NEGATIVE = 1e9
 

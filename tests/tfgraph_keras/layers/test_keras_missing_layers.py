@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 import tfgraph_keras as keras
-from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
+from tests.tfgraph_keras.layers.layer_check import check_gradients
 from tests.tfgraph_keras.saving.keras_files import needs_h5py
 from tfgraph_keras import backend, layers
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "reference"))
-import make_keras_layers_missing as ref_models  # noqa: E402
+import make_keras_layers_missing as ref_models
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "..", "data")
 RNG = np.random.RandomState(3)
@@ -221,3 +221,87 @@ def test_attention_errors_name_the_layer():
     with pytest.raises(ValueError, match="value` and `key`"):
         layers.MultiHeadAttention(2, 2)(keras.Input((3, 2)), keras.Input((4, 2)),
                                         key=keras.Input((5, 2)))
+
+
+# -- regularization and reshaping ------------------------------------------------------------------
+def test_misc_layers_match_keras_at_inference():
+    model, ref = check_against_keras("misc")
+    # ActivityRegularization adds l1*sum|x| + l2*sum(x^2), divided by the batch size, as Keras 3
+    x = ref["x0"]
+    assert len(model.losses) == 1
+    got = float(backend.get_session().run(model.losses[0], {model.inputs[0]: x}))
+    np.testing.assert_allclose(got, float(ref["activity_loss"]), rtol=1e-5)
+    np.testing.assert_allclose(got, (0.01 * np.abs(x).sum() + 0.02 * (x ** 2).sum()) / len(x),
+                               rtol=1e-5)
+
+
+def test_reshaping_3d_layers_match_keras():
+    check_against_keras("pad3d", atol=0)
+
+
+def test_thresholded_relu_matches_keras2():
+    ref = fixture("thresholded")
+    np.testing.assert_allclose(layers.ThresholdedReLU(theta=0.3)(ref["x"]), ref["y"])
+    np.testing.assert_allclose(layers.ThresholdedReLU()(ref["x"]), ref["y_default"])
+    config = layers.ThresholdedReLU(theta=0.3).get_config()
+    assert config["theta"] == pytest.approx(json.loads(str(ref["config"]))["theta"], rel=1e-6)
+    with pytest.raises(ValueError, match="theta value of a Thresholded ReLU"):
+        layers.ThresholdedReLU(theta=-1)
+
+
+def test_noise_layers_in_training():
+    x = np.ones((400, 50), np.float32)
+    gd = layers.GaussianDropout(0.2, seed=3)
+    y = gd(x, training=True)
+    assert abs(y.mean() - 1) < 0.01 and abs(y.std() - (0.2 / 0.8) ** 0.5) < 0.01
+    np.testing.assert_array_equal(gd(x, training=False), x)
+    ad = layers.AlphaDropout(0.3, seed=4)
+    z = RNG.randn(400, 50).astype(np.float32)
+    y = ad(z, training=True)
+    alpha_p = -1.6732632423543772 * 1.0507009873554805
+    a = ((1 - 0.3) * (1 + 0.3 * alpha_p ** 2)) ** -0.5
+    b = -a * alpha_p * 0.3
+    dropped = np.isclose(y, a * alpha_p + b)
+    assert 0.27 < dropped.mean() < 0.33
+    np.testing.assert_allclose(y[~dropped], a * z[~dropped] + b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(ad(z, training=False), z)
+    with pytest.raises(ValueError, match="rate"):
+        layers.AlphaDropout(1.5)
+
+
+def test_unit_normalization_and_reshaping_gradients():
+    x = RNG.randn(2, 3, 4)
+    check_gradients(layers.UnitNormalization(axis=[1, 2], dtype="float64"), x)
+    v = RNG.randn(2, 2, 3, 2, 2)
+    check_gradients(layers.UpSampling3D((2, 1, 2), dtype="float64"), v)
+    check_gradients(layers.Cropping3D(((1, 0), (1, 1), (0, 1)), dtype="float64"), v)
+    check_gradients(layers.ZeroPadding3D((1, 0, 2), dtype="float64"), v)
+
+
+@pytest.mark.parametrize("layer", [
+    lambda: layers.GaussianDropout(0.3, seed=2), lambda: layers.AlphaDropout(0.2),
+    lambda: layers.ActivityRegularization(l1=0.1), lambda: layers.UnitNormalization(axis=[1, 2]),
+    lambda: layers.ThresholdedReLU(0.5), lambda: layers.Cropping1D((1, 2)),
+    lambda: layers.Cropping3D(1), lambda: layers.ZeroPadding3D(((1, 0), (0, 2), (1, 1))),
+    lambda: layers.UpSampling3D(2), lambda: layers.Attention(use_scale=True, dropout=0.1),
+    lambda: layers.AdditiveAttention(use_scale=False),
+    lambda: layers.MultiHeadAttention(2, 3, value_dim=4, output_shape=(5,), dropout=0.1)])
+def test_config_round_trip(layer):
+    layer = layer()
+    config = layer.get_config()
+    again = type(layer).from_config(config)
+    assert again.get_config() == config
+    from tfgraph_keras.saving import serialization
+    rebuilt = serialization.deserialize_keras_object(serialization.serialize_keras_object(layer))
+    assert type(rebuilt) is type(layer) and rebuilt.get_config() == config
+
+
+def test_reshaping_errors_name_the_layer():
+    with pytest.raises(ValueError, match="Cropping1D"):
+        layers.Cropping1D((1, 2, 3))
+    with pytest.raises(ValueError, match="Cropping3D"):
+        layers.Cropping3D((3, 3, 3))(keras.Input((4, 5, 6, 1)))
+    with pytest.raises(ValueError, match="ZeroPadding3D"):
+        layers.ZeroPadding3D((1, 2))
+    with pytest.raises(ValueError, match="ndim=5"):
+        layers.UpSampling3D()(keras.Input((4, 5, 1)))
