@@ -56,7 +56,8 @@ KNOWN_CYCLES = [
     # Keras: layers <-> serialization (class lookup), models <-> saving, trainer -> saving.
     {"tfgraph_keras.engine.training", "tfgraph_keras.layers",
      "tfgraph_keras.layers.activation_layers", "tfgraph_keras.layers.attention",
-     "tfgraph_keras.layers.convolutional", "tfgraph_keras.layers.regularization",
+     "tfgraph_keras.layers.convolutional", "tfgraph_keras.layers.convolutional_nd",
+     "tfgraph_keras.layers.pooling3d", "tfgraph_keras.layers.regularization",
      "tfgraph_keras.layers.reshaping",
      "tfgraph_keras.layers.core", "tfgraph_keras.layers.embedding", "tfgraph_keras.layers.masking",
      "tfgraph_keras.layers.merge", "tfgraph_keras.layers.merging",

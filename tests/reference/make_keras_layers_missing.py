@@ -95,11 +95,29 @@ def build_conv1d(keras):
     return keras.Model(x, [t1, t2, t3, s1, s2], name="conv1d")
 
 
+def build_conv3d(keras):
+    L = keras.layers
+    x = keras.Input((4, 5, 6, 2))
+    c1 = L.Conv3D(3, (2, 3, 2), strides=(1, 2, 1), padding="same", activation="relu")(x)
+    c2 = L.Conv3D(2, 2, use_bias=False)(x)
+    t1 = L.Conv3DTranspose(2, (2, 2, 3), strides=(2, 1, 2), padding="valid")(c1)
+    t2 = L.Conv3DTranspose(3, 3, strides=2, padding="same")(x)
+    m1 = L.MaxPooling3D((2, 2, 2))(x)
+    m2 = L.MaxPooling3D((2, 3, 2), strides=(1, 2, 2), padding="same")(x)
+    a1 = L.AveragePooling3D(2, strides=1, padding="same")(x)
+    a2 = L.AveragePooling3D((2, 2, 3))(x)
+    g1 = L.GlobalMaxPooling3D()(c1)
+    g2 = L.GlobalAveragePooling3D(keepdims=True)(x)
+    return keras.Model(x, [c1, c2, t1, t2, m1, m2, a1, a2, g1, g2], name="conv3d")
+
+
 CASES = {"attention": build_attention, "attention_masked": build_attention_masked,
          "mha": build_mha, "mha_masked": build_mha_masked, "misc": build_misc,
-         "pad3d": build_pad3d, "conv1d": build_conv1d}
+         "pad3d": build_pad3d, "conv1d": build_conv1d,
+         "conv3d": build_conv3d}
 SAVED = {"attention": (".weights.h5", ".keras"), "mha": (".weights.h5", ".keras"),
-         "mha_masked": (".keras",), "conv1d": (".weights.h5",)}
+         "mha_masked": (".keras",), "conv1d": (".weights.h5",),
+         "conv3d": (".weights.h5",)}
 
 
 def inputs_for(name, model, rng):
@@ -161,12 +179,16 @@ def record_thresholded():
              y_default=y_default, config=json.dumps(layer.get_config()))
 
 
-def main():
+def main(names=None):
+    """All cases, or those named on the command line."""
     import keras
     for name, build in CASES.items():
-        record(keras, name, build)
-    record_thresholded()
+        if not names or name in names:
+            record(keras, name, build)
+    if not names or "thresholded" in names:
+        record_thresholded()
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+    main(sys.argv[1:])

@@ -23,6 +23,9 @@ from tfgraph_keras.layers.convolutional import (
                                             ZeroPadding1D,
                                             ZeroPadding2D,
 )
+from tfgraph_keras.layers.convolutional_nd import (Conv1DTranspose, Conv3D, Conv3DTranspose,
+                                                   Convolution3D, Convolution3DTranspose,
+                                                   SeparableConv1D, SeparableConvolution1D)
 from tfgraph_keras.layers.core import (
                                             Activation,
                                             Dense,
@@ -79,6 +82,9 @@ from tfgraph_keras.layers.pooling import (
                                             MaxPooling1D,
                                             MaxPooling2D,
 )
+from tfgraph_keras.layers.pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,
+                                            GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D,
+                                            MaxPool3D, MaxPooling3D)
 from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
 from tfgraph_keras.layers.regularization import (
                                             ActivityRegularization,
@@ -111,4 +117,8 @@ __all__ = [
     "Attention", "AdditiveAttention", "MultiHeadAttention", "EinsumDense",
     "GaussianDropout", "AlphaDropout", "ActivityRegularization", "UnitNormalization",
     "ThresholdedReLU", "Cropping1D", "Cropping3D", "ZeroPadding3D", "UpSampling3D",
+    "Conv1DTranspose", "Conv3D", "Conv3DTranspose", "SeparableConv1D", "Convolution3D",
+    "Convolution3DTranspose", "SeparableConvolution1D", "MaxPooling3D", "AveragePooling3D",
+    "GlobalMaxPooling3D", "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D",
+    "GlobalAvgPool3D",
 ]

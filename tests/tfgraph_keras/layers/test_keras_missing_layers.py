@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import tfgraph_keras as keras
-from tests.tfgraph_keras.layers.layer_check import check_gradients
+from tests.tfgraph_keras.layers.layer_check import check_gradients, run_layer
 from tests.tfgraph_keras.saving.keras_files import needs_h5py
 from tfgraph_keras import backend, layers
 
@@ -75,7 +75,7 @@ def check_against_keras(name, rtol=1e-5, atol=1e-5):
     return model, ref
 
 
-# -- attention --------------------------------------------------------------------------------------
+# -- attention -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", ["attention", "attention_masked", "mha", "mha_masked"])
 def test_attention_layers_match_keras(name):
     check_against_keras(name)
@@ -305,3 +305,79 @@ def test_reshaping_errors_name_the_layer():
         layers.ZeroPadding3D((1, 2))
     with pytest.raises(ValueError, match="ndim=5"):
         layers.UpSampling3D()(keras.Input((4, 5, 1)))
+
+
+# -- convolutions and 3-D pooling ------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["conv1d", "conv3d"])
+def test_conv_layers_match_keras(name):
+    check_against_keras(name, rtol=1e-4, atol=1e-4)
+
+
+@needs_h5py
+@pytest.mark.parametrize("name", ["conv1d", "conv3d"])
+def test_keras3_conv_weights_h5_loads(name, tmp_path):
+    ref = fixture(name)
+    model = getattr(ref_models, "build_" + name)(keras)
+    model.load_weights(os.path.join(DATA, "keras_layers_missing_%s.weights.h5" % name))
+    for g, w in zip(outputs(model, xs_of(ref)), ys_of(ref)):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    backend.clear_session()
+    for g, w in zip(outputs(keras.models.load_model(path), xs_of(ref)), ys_of(ref)):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("name", ["conv1d", "conv3d"])
+def test_conv_layer_configs_match_keras(name):
+    ref = fixture(name)
+    model = getattr(ref_models, "build_" + name)(keras)
+    want = [c for c in json.loads(str(ref["configs"])) if c["class_name"] != "InputLayer"]
+    got = [lay for lay in model.layers if type(lay).__name__ != "InputLayer"]
+    assert [type(g).__name__ for g in got] == [w["class_name"] for w in want]
+    skip = ("name", "dtype")
+    for layer, w in zip(got, want):
+        config = layer.get_config()
+        assert sorted(k for k in config if k not in skip + ("batch_input_shape",)) == \
+            sorted(k for k in w["config"] if k not in skip)
+        for key, value in w["config"].items():
+            if key in skip or key.endswith("_initializer"):
+                continue
+            assert config[key] == value, (type(layer).__name__, key, config[key], value)
+        assert type(layer).from_config(config).get_config() == config
+
+
+def test_conv_layer_gradients():
+    x1 = RNG.randn(2, 5, 2)
+    check_gradients(layers.Conv1DTranspose(2, 3, strides=2, padding="same", dtype="float64"), x1)
+    check_gradients(layers.SeparableConv1D(2, 2, depth_multiplier=2, padding="causal",
+                                           dtype="float64"), x1)
+    x3 = RNG.randn(1, 3, 2, 4, 2)
+    check_gradients(layers.Conv3D(2, (2, 1, 2), padding="same", dtype="float64"), x3)
+    check_gradients(layers.Conv3DTranspose(2, 2, strides=(2, 1, 1), dtype="float64"), x3)
+    check_gradients(layers.AveragePooling3D((2, 1, 2), padding="same", dtype="float64"), x3)
+    check_gradients(layers.GlobalAveragePooling3D(dtype="float64"), x3)
+
+
+def test_separable_conv1d_matches_numpy():
+    x = RNG.randn(2, 6, 3).astype(np.float32)
+    layer = layers.SeparableConv1D(4, 3, depth_multiplier=2, strides=2, padding="valid")
+    got = run_layer(layer, x)
+    dw, pw, b = layer.get_weights()
+    steps = [np.einsum("nkc,kcm->ncm", x[:, t:t + 3], dw).reshape(2, -1)
+             for t in range(0, 4, 2)]
+    want = np.stack(steps, 1) @ pw[0] + b
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_conv_errors_name_the_layer():
+    with pytest.raises(ValueError, match="ndim=5"):
+        layers.Conv3D(2, 2)(keras.Input((4, 4, 2)))
+    with pytest.raises(ValueError, match="Invalid padding 'full' for MaxPooling3D"):
+        layers.MaxPooling3D(padding="full")
+    with pytest.raises(ValueError, match="kernel_size"):
+        layers.Conv3DTranspose(2, (2, 2))
+    with pytest.raises(ValueError, match="channels_last"):
+        layers.Conv1DTranspose(2, 2, data_format="channels_first")
+    with pytest.raises(ValueError, match="causal"):
+        layers.Conv1DTranspose(2, 2, padding="causal")
