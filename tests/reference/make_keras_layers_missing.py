@@ -167,6 +167,55 @@ def record(keras, name, build):
     print(name, [y.shape for y in ys])
 
 
+ADAPT = np.random.RandomState(4).randn(50, 3, 4).astype(np.float32) * [1, 2, 3, 4] + [0, 1, 2, 3]
+
+
+def build_prep(keras, adapt=True):
+    """CategoryEncoding modes and Normalization adapted on ADAPT (axis -1, None, (1, 2)), given
+    mean/variance, and inverted."""
+    L = keras.layers
+    ids = keras.Input((3,), dtype="int32")
+    one = keras.Input((1,), dtype="int32")
+    x = keras.Input((3, 4))
+    e1 = L.CategoryEncoding(6)(ids)
+    e2 = L.CategoryEncoding(6, output_mode="count")(ids)
+    e3 = L.CategoryEncoding(6, output_mode="one_hot")(ids)
+    e4 = L.CategoryEncoding(5, output_mode="one_hot")(one)
+    n1, n2, n3 = L.Normalization(), L.Normalization(axis=None), L.Normalization(axis=(1, 2))
+    if adapt:
+        for layer in (n1, n2, n3):
+            layer.adapt(ADAPT)
+    y1, y2, y3 = n1(x), n2(x), n3(x)
+    y4 = L.Normalization(mean=[0.5, 1.0, -1.0, 2.0], variance=[4.0, 1.0, 0.25, 9.0])(x)
+    y5 = L.Normalization(mean=2.0, variance=9.0, invert=True)(x)
+    return keras.Model([ids, one, x], [e1, e2, e3, e4, y1, y2, y3, y4, y5], name="prep")
+
+
+def record_prep():
+    import keras
+    rng = np.random.RandomState(6)
+    model = build_prep(keras)
+    xs = [rng.randint(0, 6, (4, 3)).astype(np.int32), rng.randint(0, 5, (4, 1)).astype(np.int32),
+          rng.randn(4, 3, 4).astype(np.float32) * 2]
+    ys = model.predict(xs, verbose=0)
+    out = {"x%d" % i: x for i, x in enumerate(xs)}
+    out.update({"y%d" % i: np.asarray(y) for i, y in enumerate(ys)})
+    out["weight_paths"] = json.dumps([w.path for w in model.weights])
+    out["weight_shapes"] = json.dumps([list(w.shape) for w in model.weights])
+    out["weight_dtypes"] = json.dumps([str(w.dtype) for w in model.weights])
+    out["weights"] = json.dumps([np.asarray(w).tolist() for w in model.get_weights()])
+    out["configs"] = json.dumps([{"class_name": type(layer).__name__,
+                                  "config": layer.get_config()}
+                                 for layer in model.layers], default=str)
+    layer = keras.layers.CategoryEncoding(4, output_mode="count")
+    out["count_weighted"] = np.asarray(layer(np.array([[0, 1, 1], [3, 3, 2]]),
+                                             count_weights=np.array([[0.5, 1.0, 2.0],
+                                                                     [1.0, 1.0, 0.5]])))
+    np.savez(os.path.join(HERE, "keras_layers_missing_prep.npz"), **out)
+    model.save(os.path.join(HERE, "keras_layers_missing_prep.keras"))
+    print("prep", [y.shape for y in ys])
+
+
 def record_thresholded():
     """ThresholdedReLU from Keras 2 (tf_keras): Keras 3 dropped it."""
     import tf_keras
@@ -187,6 +236,8 @@ def main(names=None):
             record(keras, name, build)
     if not names or "thresholded" in names:
         record_thresholded()
+    if not names or "prep" in names:
+        record_prep()
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ from tfgraph_keras.layers.pooling import (
 from tfgraph_keras.layers.pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,
                                             GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D,
                                             MaxPool3D, MaxPooling3D)
+from tfgraph_keras.layers.preprocessing_layers import CategoryEncoding, Normalization
 from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
 from tfgraph_keras.layers.regularization import (
                                             ActivityRegularization,
@@ -120,5 +121,5 @@ __all__ = [
     "Conv1DTranspose", "Conv3D", "Conv3DTranspose", "SeparableConv1D", "Convolution3D",
     "Convolution3DTranspose", "SeparableConvolution1D", "MaxPooling3D", "AveragePooling3D",
     "GlobalMaxPooling3D", "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D",
-    "GlobalAvgPool3D",
+    "GlobalAvgPool3D", "CategoryEncoding", "Normalization",
 ]

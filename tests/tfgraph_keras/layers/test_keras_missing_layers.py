@@ -381,3 +381,74 @@ def test_conv_errors_name_the_layer():
         layers.Conv1DTranspose(2, 2, data_format="channels_first")
     with pytest.raises(ValueError, match="causal"):
         layers.Conv1DTranspose(2, 2, padding="causal")
+
+
+# -- preprocessing layers --------------------------------------------------------------------------
+def _check_prep(model, ref):
+    for g, w in zip(outputs(model, xs_of(ref)), ys_of(ref)):
+        np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-5)
+
+
+def test_preprocessing_layers_match_keras():
+    ref = fixture("prep")
+    model = ref_models.build_prep(keras)
+    assert [_norm(w.name) for w in model.weights] == [
+        _norm(p) for p in json.loads(str(ref["weight_paths"]))]
+    assert [w.dtype.base_dtype.name for w in model.weights] == json.loads(
+        str(ref["weight_dtypes"]))
+    for got, want in zip(model.get_weights(), json.loads(str(ref["weights"]))):
+        np.testing.assert_allclose(got, np.asarray(want), rtol=1e-5, atol=1e-6)
+    _check_prep(model, ref)
+    want = [c for c in json.loads(str(ref["configs"])) if c["class_name"] != "InputLayer"]
+    got = [lay for lay in model.layers if type(lay).__name__ != "InputLayer"]
+    for layer, w in zip(got, want):
+        config = layer.get_config()
+        assert {k: config[k] for k in w["config"] if k not in ("name", "dtype")} == \
+            {k: v for k, v in w["config"].items() if k not in ("name", "dtype")}
+        assert type(layer).from_config(config).get_config() == config
+
+
+@needs_h5py
+def test_keras3_preprocessing_model_file_loads(tmp_path):
+    ref = fixture("prep")
+    model = keras.models.load_model(os.path.join(DATA, "keras_layers_missing_prep.keras"))
+    _check_prep(model, ref)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    backend.clear_session()
+    _check_prep(keras.models.load_model(path), ref)
+
+
+def test_category_encoding_count_weights_and_errors():
+    ref = fixture("prep")
+    import tfgraph as tf
+    layer = layers.CategoryEncoding(4, output_mode="count")
+    y = layer(tf.constant([[0, 1, 1], [3, 3, 2]]),
+              count_weights=tf.constant([[0.5, 1.0, 2.0], [1.0, 1.0, 0.5]]))
+    np.testing.assert_allclose(backend.get_session().run(y), ref["count_weighted"])
+    bad = layers.CategoryEncoding(3, name="enc")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="layer enc must be in the range"):
+        bad(np.array([[0, 3]]))
+    with pytest.raises(ValueError, match="output_mode"):
+        layers.CategoryEncoding(3, output_mode="tf_idf")
+    with pytest.raises(ValueError, match="count_weights"):
+        layers.CategoryEncoding(3)(tf.constant([[1]]), count_weights=tf.constant([[1.0]]))
+
+
+def test_normalization_adapt_on_batches_and_errors():
+    data = ref_models.ADAPT.astype(np.float64)
+    layer = layers.Normalization(axis=(1, 2))
+    layer.adapt([data[:20], data[20:35], data[35:]])     # batches, combined by count
+    mean, var, count = layer.get_weights()
+    np.testing.assert_allclose(mean, data.mean(0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(var, data.var(0), rtol=1e-5, atol=1e-6)
+    x = RNG.randn(2, 3, 4).astype(np.float32)
+    np.testing.assert_allclose(layer(x), (x - mean) / np.sqrt(var), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError, match="incompatible shape"):
+        layer.adapt(np.zeros((4, 3, 5)))
+    with pytest.raises(ValueError, match="both `mean` and `variance`"):
+        layers.Normalization(mean=1.0)
+    with pytest.raises(ValueError, match="unknown axis"):
+        layers.Normalization(axis=1)(keras.Input((None, 2)))
+    check_gradients(layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.5], dtype="float64"),
+                    RNG.randn(3, 2))
