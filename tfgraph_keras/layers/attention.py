@@ -385,7 +385,8 @@ class MultiHeadAttention(Layer):
 
     # -- calling: query, value, key and attention_mask travel as one list of inputs, so the
     # functional graph records them all; a missing key is the value itself.
-    def __call__(self, query, value=None, key=None, attention_mask=None, **kwargs):
+    def __call__(self, query, value=None, key=None, attention_mask=None, query_mask=None,
+                 value_mask=None, key_mask=None, **kwargs):
         if value is None:
             if not isinstance(query, (list, tuple)) or not 2 <= len(query) <= 4:
                 raise ValueError("MultiHeadAttention %s: call it as layer(query, value, key=None, "
@@ -397,6 +398,10 @@ class MultiHeadAttention(Layer):
                 packed.append(value if key is None else key)
             if attention_mask is not None:
                 packed.append(attention_mask)
+        if any(m is not None for m in (query_mask, value_mask, key_mask)):
+            # explicit masks stand in for the inputs' Keras masks, as in Keras's call
+            explicit = [query_mask, value_mask, key_mask, None][:len(packed)]
+            kwargs["mask"] = explicit
         return super().__call__(packed, **kwargs)
 
     def _sublayers(self):

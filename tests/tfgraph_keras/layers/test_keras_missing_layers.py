@@ -185,6 +185,24 @@ def test_mha_matches_numpy():
         "multi_head_attention/query/kernel:0", "multi_head_attention/query/bias:0"]
 
 
+def test_mha_explicit_masks_equal_keras_masks():
+    import tfgraph as tf
+    q = RNG.randn(2, 3, 4).astype(np.float32)
+    v = RNG.randn(2, 5, 4).astype(np.float32)
+    vm = np.array([[1, 1, 0, 0, 1], [1, 1, 1, 1, 0]], bool)
+    layer = layers.MultiHeadAttention(2, 2)
+    explicit = layer(tf.constant(q), tf.constant(v), value_mask=tf.constant(vm),
+                     return_attention_scores=True)
+    am = np.broadcast_to(vm[:, None, :], (2, 3, 5))
+    via_attention_mask = layer(tf.constant(q), tf.constant(v), attention_mask=tf.constant(am),
+                               return_attention_scores=True)
+    backend.initialize_variables(layer.weights)
+    (y1, s1), (y2, s2) = backend.get_session().run([explicit, via_attention_mask])
+    np.testing.assert_allclose(y1, y2, rtol=1e-6)
+    np.testing.assert_allclose(s1, s2, rtol=1e-6)
+    assert np.all(s1[:, :, :, ~vm[0]][0] == 0) and s1.shape == (2, 2, 3, 5)
+
+
 def test_attention_gradients():
     q, v = RNG.randn(2, 3, 2), RNG.randn(2, 4, 2)
     check_gradients(layers.Attention(use_scale=True, score_mode="concat", dtype="float64"), q, v)
