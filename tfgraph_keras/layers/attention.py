@@ -404,6 +404,16 @@ class MultiHeadAttention(Layer):
             kwargs["mask"] = explicit
         return super().__call__(packed, **kwargs)
 
+    def _keras3_node_config(self, node, keras_tensor, flags):
+        """This call as Keras 3 records it: args [query, value], key/attention_mask kwargs."""
+        inputs = node.input_tensors
+        kwargs = dict(flags)
+        if len(inputs) > 2 and inputs[2] is not inputs[1]:
+            kwargs["key"] = keras_tensor(inputs[2])
+        if len(inputs) > 3:
+            kwargs["attention_mask"] = keras_tensor(inputs[3])
+        return {"args": [keras_tensor(inputs[0]), keras_tensor(inputs[1])], "kwargs": kwargs}
+
     def _sublayers(self):
         return [s for s in (getattr(self, "_query_dense", None), getattr(self, "_key_dense", None),
                             getattr(self, "_value_dense", None),

@@ -255,8 +255,7 @@ class Model(TrainingMixin, Layer):
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
-                [ref(t)[:3] + [_plain_kwargs(n.call_kwargs)] for t in n.flat_inputs]
-                for n in layer._inbound_nodes
+                _node_entry(layer, n, ref) for n in layer._inbound_nodes
                 if id(n) in node_ids and not isinstance(layer, InputLayer)]
             layers.append(entry)
         return {"name": self.name, "trainable": self.trainable, "layers": layers,
@@ -330,6 +329,20 @@ def _unique_output_names(outputs):
             proposal = "%s_%d" % (base, counts[base])
         names.append(proposal)
     return names
+
+
+def _node_entry(layer, node, ref):
+    """A node as Keras 2 writes it ([[layer, node, tensor, call flags], ...]), or in Keras 3's
+    {"args", "kwargs"} form for a layer whose call takes several tensor arguments
+    (MultiHeadAttention(query, value, key=..., attention_mask=...)), which Keras 3 needs."""
+    hook = getattr(layer, "_keras3_node_config", None)
+    if hook is not None:
+        def keras_tensor(t):
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": t.shape.as_list(), "dtype": t.dtype.name,
+                               "keras_history": ref(t)[:3]}}
+        return hook(node, keras_tensor, _plain_kwargs(node.call_kwargs))
+    return [ref(t)[:3] + [_plain_kwargs(node.call_kwargs)] for t in node.flat_inputs]
 
 
 def _plain_kwargs(kwargs):

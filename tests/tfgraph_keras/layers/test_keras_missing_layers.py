@@ -101,6 +101,19 @@ def test_keras3_attention_model_files_load(name, tmp_path):
     # ... and what tfgraph writes loads back the same (call flags and key/mask inputs kept)
     path = str(tmp_path / "m.keras")
     model.save(path)
+    if name.startswith("mha"):   # Keras 3 calls MultiHeadAttention(query, value, key=...)
+        import zipfile
+        with zipfile.ZipFile(path) as z:
+            config = json.loads(z.read("config.json"))
+        mha = [lay for lay in config["config"]["layers"]
+               if lay["class_name"] == "MultiHeadAttention"]
+        nodes = [lay["inbound_nodes"][0] for lay in mha]
+        assert all(len(n["args"]) == 2 for n in nodes)
+        if name == "mha":
+            assert nodes[1]["kwargs"]["key"]["config"]["keras_history"][0] == "input_layer_2" \
+                and nodes[1]["kwargs"]["return_attention_scores"] is True
+            assert nodes[2]["kwargs"] == {"use_causal_mask": True}
+            assert "attention_mask" in nodes[3]["kwargs"] and "key" not in nodes[3]["kwargs"]
     backend.clear_session()
     again = keras.models.load_model(path)
     for g, w in zip(outputs(again, xs_of(ref)), ys_of(ref)):
