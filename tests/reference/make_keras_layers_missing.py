@@ -216,6 +216,35 @@ def record_prep():
     print("prep", [y.shape for y in ys])
 
 
+def build_train(keras):
+    """A small attention + 3-D conv model trained by SGD: the loss trajectory checks gradients."""
+    L = keras.layers
+    x = keras.Input((4, 6))
+    a = L.MultiHeadAttention(2, 3)(x, x)
+    b = L.Attention(use_scale=True)([a, x])
+    c = L.Reshape((2, 2, 6, 1))(L.UnitNormalization()(b))
+    c = L.Conv3D(2, (1, 2, 3), padding="same", activation="tanh")(c)
+    c = L.AveragePooling3D((1, 2, 2))(c)
+    y = L.Dense(1)(L.Flatten()(c))
+    return keras.Model(x, y, name="train")
+
+
+def record_train():
+    import keras
+    rng = np.random.RandomState(8)
+    model = build_train(keras)
+    model.set_weights([np.asarray(rng.randn(*w.shape) * 0.3, np.float32)
+                       for w in model.get_weights()])
+    x = rng.randn(16, 4, 6).astype(np.float32)
+    y = rng.randn(16, 1).astype(np.float32)
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    history = model.fit(x, y, batch_size=8, epochs=6, shuffle=False, verbose=0)
+    np.savez(os.path.join(HERE, "keras_layers_missing_train.npz"), x=x, y=y,
+             loss=np.asarray(history.history["loss"]),
+             weight_shapes=json.dumps([list(w.shape) for w in model.weights]))
+    print("train", history.history["loss"])
+
+
 def record_thresholded():
     """ThresholdedReLU from Keras 2 (tf_keras): Keras 3 dropped it."""
     import tf_keras
@@ -238,6 +267,8 @@ def main(names=None):
         record_thresholded()
     if not names or "prep" in names:
         record_prep()
+    if not names or "train" in names:
+        record_train()
 
 
 if __name__ == "__main__":

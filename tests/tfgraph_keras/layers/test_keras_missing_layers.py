@@ -483,3 +483,17 @@ def test_normalization_adapt_on_batches_and_errors():
         layers.Normalization(axis=1)(keras.Input((None, 2)))
     check_gradients(layers.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.5], dtype="float64"),
                     RNG.randn(3, 2))
+
+
+def test_training_trajectory_matches_keras():
+    """SGD through MultiHeadAttention, Attention, UnitNormalization, Conv3D and AveragePooling3D
+    follows Keras's loss trajectory (the gradients of every new layer take part)."""
+    ref = fixture("train")
+    model = ref_models.build_train(keras)
+    rng = np.random.RandomState(8)
+    shapes = json.loads(str(ref["weight_shapes"]))
+    assert [w.shape.as_list() for w in model.weights] == shapes
+    model.set_weights([np.asarray(rng.randn(*s) * 0.3, np.float32) for s in shapes])
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    history = model.fit(ref["x"], ref["y"], batch_size=8, epochs=6, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], ref["loss"], rtol=1e-4)
