@@ -3,5 +3,6 @@ from tfgraph.ops.math_ops import sigmoid, tanh  # noqa: F401
 from tfgraph.ops.nn_ops import *  # noqa: F401,F403
 from tfgraph.ops.nn_impl import *  # noqa: F401,F403
 from tfgraph.ops.conv_ops import *  # noqa: F401,F403
+from tfgraph.ops.conv3d_ops import *  # noqa: F401,F403
 from tfgraph.rnn import rnn_cell  # noqa: F401 - tf.nn.rnn_cell
 from tfgraph.rnn.rnn import *  # noqa: F401,F403 - static_rnn, dynamic_rnn and bidirectional forms

@@ -2,29 +2,101 @@
 from tfgraph_keras.layers import op_layers  # Keras 3 op-call nodes in saved files
 from tfgraph_keras.saving import builtin_objects
 from tfgraph_keras.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from tfgraph_keras.layers.attention import (
+                                            AdditiveAttention,
+                                            Attention,
+                                            EinsumDense,
+                                            MultiHeadAttention,
+)
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
-from tfgraph_keras.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose, Convolution1D,
-                                                Convolution2D, Convolution2DTranspose, Cropping2D,
-                                                DepthwiseConv2D, SeparableConv2D,
-                                                SeparableConvolution2D, UpSampling1D, UpSampling2D,
-                                                ZeroPadding1D, ZeroPadding2D)
-from tfgraph_keras.layers.core import (Activation, Dense, Dropout, Flatten, GaussianNoise,
-                                       Identity, Lambda, Permute, RepeatVector, Rescaling,
-                                       Reshape, SpatialDropout1D, SpatialDropout2D)
+from tfgraph_keras.layers.convolutional import (
+                                            Conv1D,
+                                            Conv2D,
+                                            Conv2DTranspose,
+                                            Convolution1D,
+                                            Convolution2D,
+                                            Convolution2DTranspose,
+                                            Cropping2D,
+                                            DepthwiseConv2D,
+                                            SeparableConv2D,
+                                            SeparableConvolution2D,
+                                            UpSampling1D,
+                                            UpSampling2D,
+                                            ZeroPadding1D,
+                                            ZeroPadding2D,
+)
+from tfgraph_keras.layers.convolutional_nd import (Conv1DTranspose, Conv3D, Conv3DTranspose,
+                                                   Convolution3D, Convolution3DTranspose,
+                                                   SeparableConv1D, SeparableConvolution1D)
+from tfgraph_keras.layers.core import (
+                                            Activation,
+                                            Dense,
+                                            Dropout,
+                                            Flatten,
+                                            GaussianNoise,
+                                            Identity,
+                                            Lambda,
+                                            Permute,
+                                            RepeatVector,
+                                            Rescaling,
+                                            Reshape,
+                                            SpatialDropout1D,
+                                            SpatialDropout2D,
+)
 from tfgraph_keras.layers.embedding import Embedding
 from tfgraph_keras.layers.input_layer import Input, InputLayer
 from tfgraph_keras.layers.masking import Masking
-from tfgraph_keras.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum,
-                                          Multiply, Subtract, add, average, concatenate, dot,
-                                          maximum, minimum, multiply, subtract)
-from tfgraph_keras.layers.normalization import BatchNormalization, LayerNormalization
-from tfgraph_keras.layers.pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
-                                          GlobalAveragePooling1D, GlobalAveragePooling2D,
-                                          GlobalAvgPool1D, GlobalAvgPool2D, GlobalMaxPool1D,
-                                          GlobalMaxPool2D, GlobalMaxPooling1D, GlobalMaxPooling2D,
-                                          MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
-from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
 from tfgraph_keras.layers.merge import merge  # noqa: F401 - Keras 1's merge()
+from tfgraph_keras.layers.merging import (
+                                            Add,
+                                            Average,
+                                            Concatenate,
+                                            Dot,
+                                            Maximum,
+                                            Minimum,
+                                            Multiply,
+                                            Subtract,
+                                            add,
+                                            average,
+                                            concatenate,
+                                            dot,
+                                            maximum,
+                                            minimum,
+                                            multiply,
+                                            subtract,
+)
+from tfgraph_keras.layers.normalization import BatchNormalization, LayerNormalization
+from tfgraph_keras.layers.pooling import (
+                                            AveragePooling1D,
+                                            AveragePooling2D,
+                                            AvgPool1D,
+                                            AvgPool2D,
+                                            GlobalAveragePooling1D,
+                                            GlobalAveragePooling2D,
+                                            GlobalAvgPool1D,
+                                            GlobalAvgPool2D,
+                                            GlobalMaxPool1D,
+                                            GlobalMaxPool2D,
+                                            GlobalMaxPooling1D,
+                                            GlobalMaxPooling2D,
+                                            MaxPool1D,
+                                            MaxPool2D,
+                                            MaxPooling1D,
+                                            MaxPooling2D,
+)
+from tfgraph_keras.layers.pooling3d import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,
+                                            GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D,
+                                            MaxPool3D, MaxPooling3D)
+from tfgraph_keras.layers.preprocessing_layers import CategoryEncoding, Normalization
+from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
+from tfgraph_keras.layers.regularization import (
+                                            ActivityRegularization,
+                                            AlphaDropout,
+                                            GaussianDropout,
+                                            ThresholdedReLU,
+                                            UnitNormalization,
+)
+from tfgraph_keras.layers.reshaping import Cropping1D, Cropping3D, UpSampling3D, ZeroPadding3D
 from tfgraph_keras.layers.rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
 from tfgraph_keras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 
@@ -45,6 +117,13 @@ __all__ = [
     "add", "subtract", "multiply", "average", "maximum", "minimum", "concatenate", "dot",
     "Wrapper", "TimeDistributed", "Bidirectional", "Masking",
     "RNN", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
+    "Attention", "AdditiveAttention", "MultiHeadAttention", "EinsumDense",
+    "GaussianDropout", "AlphaDropout", "ActivityRegularization", "UnitNormalization",
+    "ThresholdedReLU", "Cropping1D", "Cropping3D", "ZeroPadding3D", "UpSampling3D",
+    "Conv1DTranspose", "Conv3D", "Conv3DTranspose", "SeparableConv1D", "Convolution3D",
+    "Convolution3DTranspose", "SeparableConvolution1D", "MaxPooling3D", "AveragePooling3D",
+    "GlobalMaxPooling3D", "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D",
+    "GlobalAvgPool3D", "CategoryEncoding", "Normalization",
 ]
 
 # Saved models name these classes; deserialization finds them here (saving/builtin_objects.py).

@@ -255,7 +255,7 @@ class Model(TrainingMixin, Layer):
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = [
-                [ref(t) for t in n.flat_inputs] for n in layer._inbound_nodes
+                _node_entry(layer, n, ref) for n in layer._inbound_nodes
                 if id(n) in node_ids and not isinstance(layer, InputLayer)]
             layers.append(entry)
         return {"name": self.name, "trainable": self.trainable, "layers": layers,
@@ -288,7 +288,8 @@ class Model(TrainingMixin, Layer):
                     out = layers[name](*args, **kwargs)
                 else:
                     args = [tensors[k] for k in keys]
-                    out = layers[name](args[0] if len(args) == 1 else args)
+                    out = layers[name](args[0] if len(args) == 1 else args,
+                                       **_ref_kwargs(layers[name], node))
                 n = counts.get(name, 0)
                 counts[name] = n + 1
                 for i, t in enumerate(_flatten(out)):
@@ -328,6 +329,34 @@ def _unique_output_names(outputs):
             proposal = "%s_%d" % (base, counts[base])
         names.append(proposal)
     return names
+
+
+def _node_entry(layer, node, ref):
+    """A node as Keras 2 writes it ([[layer, node, tensor, call flags], ...]), or in Keras 3's
+    {"args", "kwargs"} form for a layer whose call takes several tensor arguments
+    (MultiHeadAttention(query, value, key=..., attention_mask=...)), which Keras 3 needs."""
+    hook = getattr(layer, "_keras3_node_config", None)
+    if hook is not None:
+        def keras_tensor(t):
+            return {"class_name": "__keras_tensor__",
+                    "config": {"shape": t.shape.as_list(), "dtype": t.dtype.name,
+                               "keras_history": ref(t)[:3]}}
+        return hook(node, keras_tensor, _plain_kwargs(node.call_kwargs))
+    return [ref(t)[:3] + [_plain_kwargs(node.call_kwargs)] for t in node.flat_inputs]
+
+
+def _plain_kwargs(kwargs):
+    """A node's call flags (return_attention_scores=True, ...) as Keras 2 writes them in its
+    inbound refs; tensors travel as inputs, `training` is the learning phase's."""
+    return {k: v for k, v in kwargs.items()
+            if k != "training" and isinstance(v, (bool, int, float, str))}
+
+
+def _ref_kwargs(layer, node):
+    """The call flags of a Keras 2 style node that the layer's call accepts."""
+    params = layer._call_params()
+    kwargs = node[0][3] if node and len(node[0]) > 3 and isinstance(node[0][3], dict) else {}
+    return {k: v for k, v in _plain_kwargs(kwargs).items() if k in params}
 
 
 def _node_refs(node):
