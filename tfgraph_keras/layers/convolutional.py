@@ -300,7 +300,8 @@ class Conv2DTranspose(Conv2D):
     """Transposed ("de-") convolution: the gradient of Conv2D w.r.t. its input.
 
     kernel: (kh, kw, filters, in_channels), as Keras stores it. Output size n*s ('same') or
-    (n-1)*s + k ('valid'); `output_padding` is not supported.
+    n*s + max(k - s, 0) ('valid', as Keras: (n-1)*s + k, but never below n*s); `output_padding` is
+    not supported.
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid", output_padding=None,
@@ -328,13 +329,13 @@ class Conv2DTranspose(Conv2D):
         if n is None:
             return None
         eff = (k - 1) * d + 1
-        return n * s if self.padding == "same" else (n - 1) * s + eff
+        return n * s if self.padding == "same" else n * s + max(eff - s, 0)
 
     def _convolve(self, x):
         n, h, w, _ = dynamic_dims(x)
         (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.strides, self.dilation_rate
-        oh = h * sh if self.padding == "same" else (h - 1) * sh + (kh - 1) * dh + 1
-        ow = w * sw if self.padding == "same" else (w - 1) * sw + (kw - 1) * dw + 1
+        oh = h * sh if self.padding == "same" else h * sh + max((kh - 1) * dh + 1 - sh, 0)
+        ow = w * sw if self.padding == "same" else w * sw + max((kw - 1) * dw + 1 - sw, 0)
         shape = tf.stack([tf.shape(x)[0], oh, ow, self.filters])
         y = tf.nn.conv2d_transpose(x, self.kernel, shape, strides=[1, sh, sw, 1],
                                    padding=self.padding.upper(), dilations=[1, dh, dw, 1])

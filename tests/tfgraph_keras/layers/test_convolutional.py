@@ -185,3 +185,16 @@ def test_cropping_padding_upsampling_1d():
                   layers.ZeroPadding1D(2), layers.UpSampling1D(2)):
         config = layer.get_config()
         assert type(layer).from_config(config).get_config() == config
+
+
+@pytest.mark.parametrize("k,s,expected", [(2, 3, 15), (3, 2, 11), (1, 2, 10), (3, 3, 15)])
+def test_conv2d_transpose_valid_output_size_is_keras(k, s, expected):
+    # Keras 3.15: Conv2DTranspose(1, k, strides=s, padding="valid") on 5x5 gives n*s + max(k-s, 0)
+    layer = layers.Conv2DTranspose(2, k, strides=s, padding="valid")
+    x = np.random.RandomState(0).rand(2, 5, 5, 3).astype("float32")
+    out = run_layer(layer, x)
+    assert out.shape == (2, expected, expected, 2)
+    assert layer.compute_output_shape((None, 5, 5, 3)) == (None, expected, expected, 2)
+    if k < s:  # rows past the last kernel tap get only the bias
+        bias = backend.get_session().run(layer.bias)
+        np.testing.assert_allclose(out[:, -1, -1], np.broadcast_to(bias, (2, 2)), atol=1e-6)
