@@ -202,3 +202,38 @@ def test_cell_output_mismatch_names_dynamic_rnn():
         x = tf.placeholder(tf.float32, [1, None, 3])
         with pytest.raises(ValueError, match="dynamic_rnn: the cell returned 1 outputs"):
             tf.nn.dynamic_rnn(Bad(), x, dtype=tf.float32)
+
+
+class _TwoInputs(tf.nn.rnn_cell.RNNCell):
+    """Nested inputs (a, b) and nested outputs (h, sum of h), state h."""
+
+    state_size = 2
+    output_size = (2, 1)
+
+    def __call__(self, inputs, state, scope=None):
+        a, b = inputs
+        h = tf.tanh(state + a[:, :2] * b)
+        return (h, tf.reduce_sum(h, 1, keepdims=True)), h
+
+
+def test_nested_inputs_and_outputs_over_unknown_time():
+    rng = np.random.RandomState(15)
+    a_val, b_val = rng.randn(2, 4, 3), rng.randn(2, 4, 1)
+    with tf.Graph().as_default():
+        a = tf.placeholder(tf.float64, [None, None, 3])
+        b = tf.placeholder(tf.float64, [None, None, 1])
+        (h, total), state = tf.nn.dynamic_rnn(_TwoInputs(), (a, b), dtype=tf.float64,
+                                              sequence_length=[4, 2])
+        assert h.shape.as_list() == [None, None, 2] and total.shape.as_list() == [None, None, 1]
+        with tf.Session() as sess:
+            got = sess.run([h, total, state], {a: a_val, b: b_val})
+    s = np.zeros((2, 2))
+    want = np.zeros((2, 4, 2))
+    for t in range(4):
+        new = np.tanh(s + a_val[:, t, :2] * b_val[:, t])
+        live = (t < np.array([4, 2]))[:, None]
+        s = np.where(live, new, s)
+        want[:, t] = np.where(live, new, 0)
+    np.testing.assert_allclose(got[0], want, rtol=1e-12)
+    np.testing.assert_allclose(got[1], want.sum(2, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(got[2], s, rtol=1e-12)
