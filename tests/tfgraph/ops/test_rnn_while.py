@@ -224,7 +224,7 @@ def test_nested_inputs_and_outputs_over_unknown_time():
         b = tf.placeholder(tf.float64, [None, None, 1])
         (h, total), state = tf.nn.dynamic_rnn(_TwoInputs(), (a, b), dtype=tf.float64,
                                               sequence_length=[4, 2])
-        assert h.shape.as_list() == [None, None, 2] and total.shape.as_list() == [None, None, 1]
+        assert h.shape.as_list() == [2, None, 2] and total.shape.as_list() == [2, None, 1]
         with tf.Session() as sess:
             got = sess.run([h, total, state], {a: a_val, b: b_val})
     s = np.zeros((2, 2))
