@@ -142,6 +142,24 @@ def bidirectional_static(tf):
     return x, [outs, fw, bw]
 
 
+def gru_unknown_time(tf):
+    # an unknown number of steps: TensorFlow's and tfgraph's while_loop; reshaped to be static
+    x = tf.placeholder(tf.float32, [B, None, D], name="x")
+    outs, state = tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(5), x, dtype=tf.float32,
+                                    sequence_length=SEQ_LEN)
+    return x, [tf.reshape(outs, [B, T, 5]), state]
+
+
+def multi_unknown_time_major(tf):
+    x = tf.placeholder(tf.float32, [None, B, D], name="x")
+    cell = tf.nn.rnn_cell.MultiRNNCell([
+        tf.nn.rnn_cell.BasicRNNCell(3),
+        tf.nn.rnn_cell.LSTMCell(4, use_peepholes=True, num_proj=2, cell_clip=0.5)])
+    outs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32, time_major=True,
+                                    sequence_length=SEQ_LEN)
+    return x, [tf.reshape(outs, [T, B, 2]), state]
+
+
 def cell_called_directly(tf):
     x = _x(tf)
     cell = tf.nn.rnn_cell.BasicLSTMCell(3)
@@ -157,7 +175,7 @@ CASES = {f.__name__: f for f in (
     basic_rnn_static, basic_lstm_static_seq, basic_lstm_dynamic, basic_lstm_dynamic_seq,
     basic_lstm_concat_state_time_major, lstm_peephole_proj_clip, lstm_initial_state,
     lstm_float64, gru_dynamic_seq, multi_cell, multi_cell_concat_state, wrappers,
-    multi_lstm_fused_seq,
+    multi_lstm_fused_seq, gru_unknown_time, multi_unknown_time_major,
     bidirectional_dynamic, bidirectional_static, cell_called_directly)}
 
 
@@ -187,7 +205,8 @@ def run_case(tf, name):
         grads = tf.gradients(loss, variables + [x])
         assigns = [tf.assign(v, weights_for(v.op.name, v.shape.as_list(), dtype))
                    for v in variables]
-        feed = {x: np.random.RandomState(0).normal(0, 1, x.shape.as_list()).astype(dtype)}
+        x_shape = [T if d is None else d for d in x.shape.as_list()]   # an unknown time axis
+        feed = {x: np.random.RandomState(0).normal(0, 1, x_shape).astype(dtype)}
         with tf.Session() as sess:
             sess.run(assigns)
             values, grad_values = sess.run([flat, grads], feed)

@@ -157,13 +157,6 @@ def test_gradients_match_numeric(make_cell):
 
 
 # -- behaviour and errors ------------------------------------------------------------------------
-def test_unknown_time_dimension_needs_an_lstm_or_while_loop():
-    with tf.Graph().as_default():
-        x = tf.placeholder(tf.float32, [None, None, 3])
-        with pytest.raises(ValueError, match=r"dynamic_rnn: the time dimension .*tf\.while_loop"):
-            tf.nn.dynamic_rnn(tf.nn.rnn_cell.GRUCell(2), x, dtype=tf.float32)
-
-
 def test_lstm_over_a_dynamic_number_of_steps():
     # an LSTM runs fused over any number of steps; the same weights give numpy's values
     with tf.Graph().as_default():
