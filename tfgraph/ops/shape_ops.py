@@ -5,7 +5,8 @@ The bottom of the array family: math ops' gradients need them, and they need no 
 import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
-from tfgraph.framework.op_def import (OpDef, TensorSpec, _flatten, constant, convert_to_tensor, is_tensor_like,
+from tfgraph.framework.op_def import (OpDef, TensorSpec, _flatten, _to_array, constant,
+                                      convert_to_tensor, is_tensor_like,
                                       register_tensor_conversion_function, require)
 from tfgraph.framework.tensor import Tensor
 from tfgraph.ops.shape_args import (_Dim, _consts, _dims, _int_arg, _norm_axis, _partial,  # noqa: F401
@@ -51,7 +52,8 @@ def stack(values, axis=0, name="stack"):
     """tf.stack: packs a list of rank-R tensors into one rank-(R+1) tensor."""
     values = list(values)
     if not any(isinstance(v, Tensor) or hasattr(v, "_to_tensor") for v in values):
-        return constant(np.stack([np.asarray(v) for v in values], axis=axis), name=name)
+        # each value converts as tf.constant would (Python ints are int32, floats float32)
+        return constant(np.stack([_to_array(v, None) for v in values], axis=axis), name=name)
     dtype = next(convert_to_tensor(v).dtype for v in values
                  if isinstance(v, Tensor) or hasattr(v, "_to_tensor"))
     return Pack.apply(*[convert_to_tensor(v, dtype) for v in values], axis=axis, name=name)

@@ -243,3 +243,12 @@ def test_dtype_errors():
         x = tf.placeholder(tf.float32, [2, 3])
         with pytest.raises(TypeError, match=r"have types \[float32, int32\] that don't all match"):
             tf.concat([x, tf.placeholder(tf.int32, [2, 3])], 0)
+
+
+def test_stack_of_python_values_has_tf_constant_dtypes():
+    # TF 2.21 tf.compat.v1: int32, int32, float32, bool (numpy's own stacking would give int64)
+    got = [tf.stack([4]), tf.stack([[1, 2], [3, 4]], axis=1), tf.stack([1.0, 2.0]),
+           tf.stack([True])]
+    assert [t.dtype.name for t in got] == ["int32", "int32", "float32", "bool"]
+    with tf.Session() as sess:
+        assert sess.run(got[1]).tolist() == [[1, 3], [2, 4]]
