@@ -42,6 +42,10 @@ from tfgraph.ops.functional_ops import foldl, foldr, map_fn, scan
 from tfgraph.ops.math_ops import *  # noqa: F401,F403
 from tfgraph.ops.special_math_ops import *  # noqa: F401,F403
 from tfgraph.ops.clip_ops import *  # noqa: F401,F403
+from tfgraph.ops.compat_ops import arg_max, arg_min
+from tfgraph.ops.einsum_ops import einsum
+from tfgraph.ops.grid_ops import lin_space, linspace, meshgrid
+from tfgraph.ops.truncate_ops import truncate_div, truncate_mod, truncatediv, truncatemod
 from tfgraph.ops.random_ops import (get_seed, random_normal, random_shuffle, random_uniform,
                                     set_random_seed, truncated_normal)
 from tfgraph.ops.state_ops import assign, assign_add, assign_sub

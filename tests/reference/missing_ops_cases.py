@@ -1,0 +1,114 @@
+"""Cases for TF1 ops that public scripts call (arg_max, linspace, meshgrid, einsum, band_part,
+segment ops, unique, truncatediv, resize, depthwise/atrous conv, embedding_lookup, nce and sampled
+softmax losses), written once against the TF1 API (`tf` is tf.compat.v1 or tfgraph):
+make_tf_missing_ops.py records TensorFlow's values, gradients, static shapes and errors,
+tests/tfgraph/ops/test_tf1_missing_ops.py builds the same graphs with tfgraph and compares.
+
+A case is (inputs, build, grad): `inputs` maps names to numpy arrays (fed through placeholders of
+their full shape), `build(tf, **tensors)` returns one tensor or a list, `grad` names the float
+inputs whose gradient of sum(output * weights) is recorded and checked numerically.
+"""
+import numpy as np
+
+_R = np.random.RandomState(1234)
+
+
+def _f(*shape, lo=-1.0, hi=1.0):
+    return _R.uniform(lo, hi, size=shape).astype(np.float32)
+
+
+def _i(values, dtype=np.int32):
+    return np.asarray(values, dtype=dtype)
+
+
+def _pow2_grid(*shape):
+    # distinct values spaced apart, so max/argmax ties and numeric-gradient kinks stay away
+    n = int(np.prod(shape))
+    return (_R.permutation(n).astype(np.float32) * 0.37 - n * 0.15).reshape(shape)
+
+
+def C(inputs, build, grad=(), atol=1e-5, grad_tol=2e-3):
+    return {"inputs": inputs, "build": build, "grad": list(grad), "atol": atol,
+            "grad_tol": grad_tol}
+
+
+X34 = _pow2_grid(3, 4)
+
+CASES = {
+    # -- arg_max / arg_min (the raw ops: `dimension` required) --
+    "arg_max": C({"x": X34}, lambda tf, x: tf.arg_max(x, 1)),
+    "arg_min_int32": C({"x": X34}, lambda tf, x: tf.arg_min(x, 0, output_type=tf.int32)),
+    # -- truncatediv / truncatemod --
+    "truncatediv_int": C({"x": _i([-7, 7, 5, -9, 0, 6]), "y": _i([2, -2, 3, -4, 3, 3])},
+                         lambda tf, x, y: tf.truncatediv(x, y)),
+    "truncatediv_float": C({"x": np.float32([-7, 7, 5.5, -9]), "y": np.float32([2, -2, 3, 4])},
+                           lambda tf, x, y: tf.truncatediv(x, y)),
+    "truncatemod_int64": C({"x": _i([-7, 7, 5, -9], np.int64), "y": _i([2, -2, 3, -4], np.int64)},
+                           lambda tf, x, y: tf.truncatemod(x, y)),
+    "truncatemod_float_bcast": C({"x": np.float32([[-7.5, 7.25], [3, -1]]), "y": np.float32([2])},
+                                 lambda tf, x, y: tf.truncatemod(x, y)),
+    # -- linspace --
+    "linspace": C({}, lambda tf: tf.linspace(0.0, 1.0, 7)),
+    "lin_space_neg": C({}, lambda tf: tf.lin_space(3.0, -2.0, 4)),
+    "linspace_one": C({}, lambda tf: tf.linspace(2.0, 5.0, 1)),
+    "linspace_f64": C({}, lambda tf: tf.linspace(tf.constant(-1.0, tf.float64), 1.0, 11)),
+    "linspace_tensor_ends": C({"a": _f(2), "b": _f(2)}, lambda tf, a, b: tf.linspace(a, b, 5),
+                              grad=["a", "b"]),
+    "linspace_axis": C({"a": _f(2), "b": _f(2)},
+                       lambda tf, a, b: tf.linspace(a, b, 4, axis=-1), grad=["a"]),
+    # -- meshgrid --
+    "meshgrid_xy": C({"x": _f(3), "y": _f(4)}, lambda tf, x, y: tf.meshgrid(x, y),
+                     grad=["x", "y"]),
+    "meshgrid_ij3": C({"x": _f(2), "y": _f(3), "z": _f(4)},
+                      lambda tf, x, y, z: tf.meshgrid(x, y, z, indexing="ij"), grad=["y"]),
+    "meshgrid_xy3": C({"x": _f(2), "y": _f(3), "z": _f(4)},
+                      lambda tf, x, y, z: tf.meshgrid(x, y, z), grad=["x"]),
+    # -- einsum --
+    "einsum_matmul": C({"a": _f(2, 3), "b": _f(3, 4)},
+                       lambda tf, a, b: tf.einsum("ij,jk->ik", a, b), grad=["a", "b"]),
+    "einsum_implicit": C({"a": _f(2, 3), "b": _f(3, 4)},
+                         lambda tf, a, b: tf.einsum("ij,jk", a, b)),
+    "einsum_transpose": C({"a": _f(2, 3)}, lambda tf, a: tf.einsum("ij->ji", a), grad=["a"]),
+    "einsum_sum": C({"a": _f(2, 3)}, lambda tf, a: tf.einsum("ij->", a), grad=["a"]),
+    "einsum_batch": C({"a": _f(2, 3, 4), "b": _f(2, 4, 5)},
+                      lambda tf, a, b: tf.einsum("bij,bjk->bik", a, b), grad=["a", "b"]),
+    "einsum_attention": C({"q": _f(2, 2, 3, 4), "k": _f(2, 2, 5, 4)},
+                          lambda tf, q, k: tf.einsum("bhqd,bhkd->bhqk", q, k), grad=["q", "k"]),
+    "einsum_outer": C({"a": _f(3), "b": _f(4)}, lambda tf, a, b: tf.einsum("i,j->ij", a, b),
+                      grad=["a"]),
+    "einsum_dot": C({"a": _f(5), "b": _f(5)}, lambda tf, a, b: tf.einsum("i,i->", a, b),
+                    grad=["b"]),
+    "einsum_ellipsis": C({"a": _f(2, 3, 4), "b": _f(4, 5)},
+                         lambda tf, a, b: tf.einsum("...ij,jk->...ik", a, b), grad=["a", "b"]),
+    "einsum_three": C({"a": _f(2, 3, 4), "b": _f(4, 5), "c": _f(5, 2)},
+                      lambda tf, a, b, c: tf.einsum("abc,cd,de->ae", a, b, c),
+                      grad=["a", "b", "c"]),
+    "einsum_hadamard_reduce": C({"a": _f(2, 3), "b": _f(2, 3)},
+                                lambda tf, a, b: tf.einsum("ij,ij->i", a, b), grad=["a"]),
+    "einsum_private_sum": C({"a": _f(2, 3, 4), "b": _f(4, 5)},
+                            lambda tf, a, b: tf.einsum("ijk,kl->il", a, b), grad=["a", "b"]),
+}
+
+# Bad input: `build(tf)` must raise (at build time, or when run); the recorded TF message must
+# contain `text`, and so must tfgraph's.
+ERROR_CASES = {
+    "meshgrid_bad_indexing": (lambda tf: tf.meshgrid([1.0], [2.0], indexing="yx"),
+                              "Argument `indexing` parameter must be either 'xy' or 'ij', got 'yx'"),
+    "meshgrid_bad_kwarg": (lambda tf: tf.meshgrid([1.0], foo=1),
+                           "'foo' is an invalid keyword argument"),
+    "truncatemod_no_gradient": (
+        lambda tf: _grad_of(tf, lambda x: tf.truncatemod(x, tf.constant([2.0]))),
+        "No gradient defined for operation"),
+}
+
+
+def _grad_of(tf, fn):
+    x = tf.constant([3.0])
+    return tf.gradients(fn(x), [x])
+
+
+def weights_for(values):
+    """Fixed weights for the loss sum(output * weights) whose gradient the cases record."""
+    r = np.random.RandomState(77)
+    return [r.uniform(0.5, 1.5, size=np.shape(v)).astype(np.asarray(v).dtype)
+            if np.asarray(v).dtype.kind == "f" else None for v in values]
