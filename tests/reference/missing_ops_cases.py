@@ -87,18 +87,65 @@ CASES = {
                                 lambda tf, a, b: tf.einsum("ij,ij->i", a, b), grad=["a"]),
     "einsum_private_sum": C({"a": _f(2, 3, 4), "b": _f(4, 5)},
                             lambda tf, a, b: tf.einsum("ijk,kl->il", a, b), grad=["a", "b"]),
+    # -- matrix_band_part / linalg.band_part --
+    "band_part_upper": C({"x": _f(4, 5)}, lambda tf, x: tf.matrix_band_part(x, 0, -1),
+                         grad=["x"]),
+    "band_part_lower_batch": C({"x": _f(2, 4, 3)}, lambda tf, x: tf.linalg.band_part(x, -1, 0),
+                               grad=["x"]),
+    "band_part_tridiag": C({"x": _f(5, 5)}, lambda tf, x: tf.matrix_band_part(x, 1, 1),
+                           grad=["x"]),
+    "band_part_int_tensor_counts": C(
+        {"x": _i(np.arange(12).reshape(3, 4)), "lo": _i(1, np.int64), "hi": _i(2, np.int64)},
+        lambda tf, x, lo, hi: tf.matrix_band_part(x, lo, hi)),
+    # -- sorted segment reductions --
+    "segment_sum": C({"x": _f(5, 3), "ids": _i([0, 0, 1, 3, 3])},
+                     lambda tf, x, ids: tf.segment_sum(x, ids), grad=["x"]),
+    "segment_sum_int64_ids": C({"x": _f(4), "ids": _i([0, 1, 1, 1], np.int64)},
+                               lambda tf, x, ids: tf.math.segment_sum(x, ids), grad=["x"]),
+    "segment_mean": C({"x": _f(5, 2, 2), "ids": _i([0, 2, 2, 2, 3])},
+                      lambda tf, x, ids: tf.segment_mean(x, ids), grad=["x"]),
+    "segment_max": C({"x": _pow2_grid(6, 2), "ids": _i([0, 0, 0, 2, 2, 4])},
+                     lambda tf, x, ids: tf.segment_max(x, ids), grad=["x"], grad_tol=5e-3),
+    "segment_min": C({"x": _pow2_grid(6, 2), "ids": _i([0, 1, 1, 1, 2, 2])},
+                     lambda tf, x, ids: tf.segment_min(x, ids), grad=["x"], grad_tol=5e-3),
+    "segment_max_ties_int": C({"x": _i([[3, 1], [3, 5], [2, 5]]), "ids": _i([0, 0, 0])},
+                              lambda tf, x, ids: tf.segment_max(x, ids)),
+    "segment_sum_int": C({"x": _i([1, 2, 3, 4]), "ids": _i([0, 0, 1, 1])},
+                         lambda tf, x, ids: tf.segment_sum(x, ids)),
+    # -- unique --
+    "unique": C({"x": _i([4, 1, 4, 2, 1, 7, 7, 0])}, lambda tf, x: tf.unique(x)),
+    "unique_float_int64": C({"x": np.float32([0.5, -1, 0.5, 3])},
+                            lambda tf, x: tf.unique(x, out_idx=tf.int64)),
+    "unique_with_counts": C({"x": _i([4, 1, 4, 2, 1, 7, 7, 7], np.int64)},
+                            lambda tf, x: tf.unique_with_counts(x)),
 }
 
 # Bad input: `build(tf)` must raise (at build time, or when run); the recorded TF message must
 # contain `text`, and so must tfgraph's.
 ERROR_CASES = {
-    "meshgrid_bad_indexing": (lambda tf: tf.meshgrid([1.0], [2.0], indexing="yx"),
-                              "Argument `indexing` parameter must be either 'xy' or 'ij', got 'yx'"),
+    "meshgrid_bad_indexing": (
+        lambda tf: tf.meshgrid([1.0], [2.0], indexing="yx"),
+        "Argument `indexing` parameter must be either 'xy' or 'ij', got 'yx'"),
     "meshgrid_bad_kwarg": (lambda tf: tf.meshgrid([1.0], foo=1),
                            "'foo' is an invalid keyword argument"),
     "truncatemod_no_gradient": (
         lambda tf: _grad_of(tf, lambda x: tf.truncatemod(x, tf.constant([2.0]))),
         "No gradient defined for operation"),
+    "unique_no_gradient": (lambda tf: _grad_of(tf, lambda x: tf.unique(x)[0]),
+                           "No gradient defined for operation"),
+    "unique_rank2": (lambda tf: tf.unique(tf.zeros([2, 2])), "Shape must be rank 1 but is rank 2"),
+    "segment_not_increasing": (
+        lambda tf: tf.segment_sum(tf.zeros([3, 2]), tf.placeholder_with_default([0, 2, 1], [3])),
+        "segment ids are not increasing"),
+    "segment_negative": (
+        lambda tf: tf.segment_sum(tf.zeros([3]), tf.placeholder_with_default([-1, 0, 1], [3])),
+        "Segment id -1 out of range [0, 2), possibly because 'segment_ids' input is not sorted."),
+    "segment_ids_size": (
+        lambda tf: tf.segment_sum(tf.zeros([3]), tf.placeholder_with_default([0, 0], [2])),
+        "segment_ids should be the same size as dimension 0 of input"),
+    "band_part_too_many_rows": (
+        lambda tf: tf.matrix_band_part(tf.zeros([2, 3]), tf.placeholder_with_default(3, []), 0),
+        "num_lower must be negative or less or equal to number of rows (2) got: 3"),
 }
 
 
