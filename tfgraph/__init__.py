@@ -49,6 +49,7 @@ from tfgraph.ops.truncate_ops import truncate_div, truncate_mod, truncatediv, tr
 from tfgraph.ops.band_ops import matrix_band_part
 from tfgraph.ops.segment_ops import segment_max, segment_mean, segment_min, segment_sum
 from tfgraph.ops.unique_ops import unique, unique_with_counts
+from tfgraph.ops.sampling_ops import multinomial
 from tfgraph.ops.random_ops import (get_seed, random_normal, random_shuffle, random_uniform,
                                     set_random_seed, truncated_normal)
 from tfgraph.ops.state_ops import assign, assign_add, assign_sub

@@ -40,7 +40,8 @@ def record_case(case):
             if case["grad"]:
                 loss = tf.add_n([tf.reduce_sum(o * tf.constant(w)) for o, w in
                                  zip(outs, weights_for(values)) if o.dtype.is_floating])
-                grads = v1.gradients(loss, [tensors[k] for k in case["grad"]])
+                grads = [tf.convert_to_tensor(gr) for gr in
+                         v1.gradients(loss, [tensors[k] for k in case["grad"]])]
                 rec["grads"] = {k: sess.run(gr, feeds).tolist()
                                 for k, gr in zip(case["grad"], grads)}
     return rec
@@ -59,10 +60,36 @@ def record_error(build):
     return {"type": None}
 
 
+def record_samplers():
+    """The log-uniform sampler's draws with their expected counts (the counts follow from the
+    draws), and the static shapes and dtypes of the categorical draws."""
+    out = {}
+    g = tf.Graph()
+    with g.as_default():
+        v1.set_random_seed(5)
+        labels = tf.constant([[1, 4], [0, 9]], tf.int64)
+        for unique in (False, True):
+            s = v1.nn.log_uniform_candidate_sampler(labels, 2, 12, unique, 40)
+            with v1.Session() as sess:
+                vals = sess.run(s)
+            out["log_uniform_unique_%s" % unique] = {
+                "labels": [[1, 4], [0, 9]], "num_sampled": 12, "range_max": 40,
+                "sampled": vals[0].tolist(), "true_expected": vals[1].tolist(),
+                "sampled_expected": vals[2].tolist(),
+                "static": [_static(t) for t in s], "dtypes": [t.dtype.name for t in s]}
+        logits = v1.placeholder(tf.float32, [None, 5])
+        for key, t in (("categorical", v1.random.categorical(logits, 7)),
+                       ("categorical_int32", v1.random.categorical(logits, 3, dtype=tf.int32)),
+                       ("multinomial", v1.multinomial(logits, 4))):
+            out[key] = {"static": _static(t), "dtype": t.dtype.name, "name": t.name}
+    return out
+
+
 def main():
     data = {"version": tf.__version__, "cases": {}, "errors": {}}
     for name, case in sorted(CASES.items()):
         data["cases"][name] = record_case(case)
+    data["samplers"] = record_samplers()
     for name, (build, text) in sorted(ERROR_CASES.items()):
         rec = record_error(build)
         assert rec["type"] is not None and text in rec["message"], (name, rec)

@@ -34,6 +34,17 @@ def C(inputs, build, grad=(), atol=1e-5, grad_tol=2e-3):
 
 X34 = _pow2_grid(3, 4)
 
+
+def _nce_inputs(num_true):
+    """10 classes of dimension 3, a batch of 3; the sampled classes hit some true ones."""
+    labels = [[2], [7], [3]] if num_true == 1 else [[2, 5], [7, 1], [3, 3]]
+    sampled = [0, 7, 4, 2]
+    p = np.log((np.float64(sampled) + 2) / (np.float64(sampled) + 1)) / np.log(11.0)
+    pt = np.log((np.float64(labels) + 2) / (np.float64(labels) + 1)) / np.log(11.0)
+    return {"w": _f(10, 3), "b": _f(10, lo=-0.5, hi=0.5), "x": _f(3, 3),
+            "y": _i(labels, np.int64), "s": _i(sampled, np.int64),
+            "te": (pt * 4).astype(np.float32), "se": (p * 4).astype(np.float32)}
+
 CASES = {
     # -- arg_max / arg_min (the raw ops: `dimension` required) --
     "arg_max": C({"x": X34}, lambda tf, x: tf.arg_max(x, 1)),
@@ -118,6 +129,26 @@ CASES = {
                             lambda tf, x: tf.unique(x, out_idx=tf.int64)),
     "unique_with_counts": C({"x": _i([4, 1, 4, 2, 1, 7, 7, 7], np.int64)},
                             lambda tf, x: tf.unique_with_counts(x)),
+    # -- nce_loss / sampled_softmax_loss with the candidates given (sampled_values) --
+    "nce_loss": C(_nce_inputs(1), lambda tf, w, b, x, y, s, te, se: tf.nn.nce_loss(
+        w, b, y, x, 4, 10, sampled_values=(s, te, se)), grad=["w", "b", "x"]),
+    "nce_loss_num_true2_hits": C(_nce_inputs(2), lambda tf, w, b, x, y, s, te, se: tf.nn.nce_loss(
+        w, b, y, x, 4, 10, num_true=2, sampled_values=(s, te, se), remove_accidental_hits=True),
+        grad=["w", "x"]),
+    "nce_loss_partitioned_div": C(
+        _nce_inputs(1), lambda tf, w, b, x, y, s, te, se: tf.nn.nce_loss(
+            [w[:4], w[4:7], w[7:]], b, y, x, 4, 10, sampled_values=(s, te, se),
+            partition_strategy="div"), grad=["w"]),
+    "sampled_softmax_loss": C(
+        _nce_inputs(1), lambda tf, w, b, x, y, s, te, se: tf.nn.sampled_softmax_loss(
+            w, b, y, x, 4, 10, sampled_values=(s, te, se)), grad=["w", "b", "x"]),
+    "sampled_softmax_loss_num_true2": C(
+        _nce_inputs(2), lambda tf, w, b, x, y, s, te, se: tf.nn.sampled_softmax_loss(
+            w, b, y, x, 4, 10, num_true=2, sampled_values=(s, te, se)), grad=["w", "x"]),
+    "sampled_softmax_loss_keep_hits_mod": C(
+        _nce_inputs(1), lambda tf, w, b, x, y, s, te, se: tf.nn.sampled_softmax_loss(
+            [w[0::2], w[1::2]], b, y, x, 4, 10, sampled_values=(s, te, se),
+            remove_accidental_hits=False), grad=["w", "x"]),
 }
 
 # Bad input: `build(tf)` must raise (at build time, or when run); the recorded TF message must

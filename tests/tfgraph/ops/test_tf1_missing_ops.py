@@ -67,7 +67,7 @@ def test_gradients_match_tf_and_numeric(name):
             loss = tf.add_n([tf.reduce_sum(o * tf.constant(w)) for o, w in
                              zip(outs, mc.weights_for(values)) if o.dtype.is_floating])
             xs = [tensors[k] for k in case["grad"]]
-            grads = sess.run(tf.gradients(loss, xs), feeds)
+            grads = sess.run([tf.convert_to_tensor(g) for g in tf.gradients(loss, xs)], feeds)
             for k, g in zip(case["grad"], grads):
                 np.testing.assert_allclose(g, want["grads"][k], atol=case["atol"] * 10,
                                            rtol=1e-4, err_msg=k)
@@ -94,3 +94,86 @@ def test_errors_match_tf(name):
     assert type(err).__name__ == want["type"]
     msg = err.message if isinstance(err, tf.errors.OpError) else str(err)
     assert text in msg, msg
+
+
+# -- samplers: TF's draws differ from ours, so the distributions and the formulas are compared --
+def _tries_from(p, count):
+    return np.log1p(-count) / np.log1p(-p)
+
+
+@pytest.mark.parametrize("unique", [False, True])
+def test_log_uniform_expected_counts_follow_tfs_formula(unique):
+    from tfgraph.ops.sampling_ops import _expected_count, log_uniform_probability
+    want = REF["samplers"]["log_uniform_unique_%s" % unique]
+    p_s = log_uniform_probability(want["sampled"], want["range_max"])
+    p_t = log_uniform_probability(want["labels"], want["range_max"])
+    n = want["num_sampled"]
+    # the number of draws TF's unique sampler needed, recovered from one expected count
+    tries = n if not unique else int(round(_tries_from(float(p_s[0]), want["sampled_expected"][0])))
+    assert not unique or tries > n
+    np.testing.assert_allclose(_expected_count(p_s, n, tries), want["sampled_expected"], rtol=1e-5)
+    np.testing.assert_allclose(_expected_count(p_t, n, tries), want["true_expected"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("unique", [False, True])
+def test_log_uniform_sampler_shapes_and_counts(unique):
+    from tfgraph.ops.sampling_ops import _expected_count, log_uniform_probability
+    want = REF["samplers"]["log_uniform_unique_%s" % unique]
+    with tf.Graph().as_default():
+        tf.set_random_seed(5)
+        labels = tf.constant(want["labels"], tf.int64)
+        s = tf.nn.log_uniform_candidate_sampler(labels, 2, want["num_sampled"], unique,
+                                                want["range_max"])
+        assert [t.shape.as_list() for t in s] == want["static"]
+        assert [t.dtype.name for t in s] == want["dtypes"]
+        with tf.Session() as sess:
+            sampled, te, se = sess.run(s)
+    assert sampled.min() >= 0 and sampled.max() < want["range_max"]
+    if unique:
+        assert len(set(sampled.tolist())) == len(sampled)
+    else:
+        np.testing.assert_allclose(
+            se, _expected_count(log_uniform_probability(sampled, 40), 12, 12), rtol=1e-6)
+        np.testing.assert_allclose(
+            te, _expected_count(log_uniform_probability(want["labels"], 40), 12, 12), rtol=1e-6)
+
+
+def test_log_uniform_sampler_draws_the_log_uniform_distribution():
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        s = tf.nn.log_uniform_candidate_sampler(tf.constant([[0]], tf.int64), 1, 200000, False,
+                                                10)[0]
+        with tf.Session() as sess:
+            draws = sess.run(s)
+    freq = np.bincount(draws, minlength=10) / draws.size
+    k = np.arange(10.0)
+    np.testing.assert_allclose(freq, np.log((k + 2) / (k + 1)) / np.log(11.0), atol=4e-3)
+
+
+@pytest.mark.parametrize("key", ["categorical", "categorical_int32", "multinomial"])
+def test_categorical_shapes_names_and_distribution(key):
+    want = REF["samplers"][key]
+    n = want["static"][1]
+    probs = np.array([[0.1, 0.2, 0.3, 0.4, 0.0], [0.5, 0.25, 0.125, 0.125, 0.0]])
+    with tf.Graph().as_default():
+        tf.set_random_seed(11)
+        logits = tf.placeholder(tf.float32, [None, 5])
+        if key == "categorical_int32":     # the second categorical of TF's recording graph
+            tf.random.categorical(logits, 7)
+        if key == "multinomial":
+            t = tf.multinomial(logits, n)
+        else:
+            t = tf.random.categorical(logits, n, dtype=tf.int32 if key.endswith("32") else None)
+        big = tf.random.categorical(logits, 40000)
+        assert t.shape.as_list() == want["static"]
+        assert t.dtype.name == want["dtype"]
+        assert t.name == want["name"]
+        with tf.Session() as sess:
+            with np.errstate(divide="ignore"):
+                feed = {logits: np.log(probs).astype(np.float32)}
+            small, draws = sess.run([t, big], feed)
+            again = sess.run(big, feed)
+    assert small.shape == (2, n) and small.dtype == np.dtype(want["dtype"])
+    assert not np.array_equal(draws, again)       # a new draw each run
+    for row, p in zip(draws, probs):
+        np.testing.assert_allclose(np.bincount(row, minlength=5) / row.size, p, atol=0.01)
