@@ -37,7 +37,7 @@ def record_case(case):
             rec = {"outputs": [{"value": np.asarray(v).tolist(), "dtype": o.dtype.name,
                                 "shape": list(np.shape(v)), "static": _static(o)}
                                for o, v in zip(outs, values)]}
-            if case["grad"]:
+            if case["grad"] and case["tf_grad"]:
                 loss = tf.add_n([tf.reduce_sum(o * tf.constant(w)) for o, w in
                                  zip(outs, weights_for(values)) if o.dtype.is_floating])
                 grads = [tf.convert_to_tensor(gr) for gr in

@@ -27,9 +27,12 @@ def _pow2_grid(*shape):
     return (_R.permutation(n).astype(np.float32) * 0.37 - n * 0.15).reshape(shape)
 
 
-def C(inputs, build, grad=(), atol=1e-5, grad_tol=2e-3):
+def C(inputs, build, grad=(), atol=1e-5, grad_tol=2e-3, tf_grad=True):
+    """`tf_grad=False`: TensorFlow's CPU kernels have no gradient here (Conv2D with dilations:
+    "Current CPU implementations do not yet support dilation rates larger than 1"), so only the
+    numeric gradient checks tfgraph's."""
     return {"inputs": inputs, "build": build, "grad": list(grad), "atol": atol,
-            "grad_tol": grad_tol}
+            "grad_tol": grad_tol, "tf_grad": tf_grad}
 
 
 X34 = _pow2_grid(3, 4)
@@ -149,6 +152,40 @@ CASES = {
         _nce_inputs(1), lambda tf, w, b, x, y, s, te, se: tf.nn.sampled_softmax_loss(
             [w[0::2], w[1::2]], b, y, x, 4, 10, sampled_values=(s, te, se),
             remove_accidental_hits=False), grad=["w", "x"]),
+    # -- conv2d with dilations, atrous_conv2d, depthwise_conv2d --
+    "conv2d_dilations_same": C({"x": _f(2, 7, 6, 3), "w": _f(3, 2, 3, 4)},
+                               lambda tf, x, w: tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME",
+                                                             dilations=[1, 2, 3, 1]),
+                               grad=["x", "w"], grad_tol=5e-3, tf_grad=False),
+    "conv2d_dilations_valid": C({"x": _f(1, 8, 8, 2), "w": _f(3, 3, 2, 2)},
+                                lambda tf, x, w: tf.nn.conv2d(x, w, [1, 1, 1, 1], "VALID",
+                                                              dilations=2),
+                                grad=["x", "w"], grad_tol=5e-3, tf_grad=False),
+    "atrous_conv2d_same": C({"x": _f(2, 6, 7, 2), "w": _f(3, 3, 2, 3)},
+                            lambda tf, x, w: tf.nn.atrous_conv2d(x, w, 2, "SAME"),
+                            grad=["x", "w"], grad_tol=5e-3),
+    "atrous_conv2d_valid": C({"x": _f(1, 9, 9, 1), "w": _f(2, 2, 1, 2)},
+                             lambda tf, x, w: tf.nn.atrous_conv2d(x, w, 3, "VALID"),
+                             grad=["x", "w"]),
+    "depthwise_same": C({"x": _f(2, 5, 5, 3), "w": _f(3, 3, 3, 2)},
+                        lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME"),
+                        grad=["x", "w"], grad_tol=5e-3),
+    "depthwise_strided_valid": C({"x": _f(2, 7, 6, 2), "w": _f(3, 2, 2, 3)},
+                                 lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1],
+                                                                         "VALID"),
+                                 grad=["x", "w"], grad_tol=5e-3),
+    "depthwise_strided_same": C({"x": _f(1, 6, 7, 3), "w": _f(3, 3, 3, 1)},
+                                lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1],
+                                                                        "SAME"),
+                                grad=["x", "w"], grad_tol=5e-3),
+    "depthwise_rate": C({"x": _f(1, 8, 7, 2), "w": _f(2, 3, 2, 2)},
+                        lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1], "SAME",
+                                                                rate=[2, 2]),
+                        grad=["x", "w"], grad_tol=5e-3),
+    "depthwise_rate_valid": C({"x": _f(1, 8, 7, 2), "w": _f(2, 2, 2, 1)},
+                              lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1],
+                                                                      "VALID", rate=[3, 2]),
+                              grad=["x", "w"]),
 }
 
 # Bad input: `build(tf)` must raise (at build time, or when run); the recorded TF message must
@@ -174,6 +211,9 @@ ERROR_CASES = {
     "segment_ids_size": (
         lambda tf: tf.segment_sum(tf.zeros([3]), tf.placeholder_with_default([0, 0], [2])),
         "segment_ids should be the same size as dimension 0 of input"),
+    "atrous_rate_zero": (lambda tf: tf.nn.atrous_conv2d(tf.zeros([1, 4, 4, 1]),
+                                                        tf.zeros([2, 2, 1, 1]), 0, "SAME"),
+                         "all values of `dilation_rate` must be positive"),
     "band_part_too_many_rows": (
         lambda tf: tf.matrix_band_part(tf.zeros([2, 3]), tf.placeholder_with_default(3, []), 0),
         "num_lower must be negative or less or equal to number of rows (2) got: 3"),
