@@ -75,7 +75,7 @@ from tfgraph.ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A0
 from tfgraph.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
 from tfgraph.ops.script_ops import RegisterGradient, numpy_function, py_func
 from tfgraph import contrib, debugging
-from tfgraph import linalg  # tf.linalg
+from tfgraph import image, linalg  # tf.image, tf.linalg
 
 
 def _package_version():

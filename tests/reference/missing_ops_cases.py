@@ -186,6 +186,46 @@ CASES = {
                               lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 1, 1, 1],
                                                                       "VALID", rate=[3, 2]),
                               grad=["x", "w"]),
+    # -- image resizing (TF1 align_corners / half_pixel_centers) --
+    "resize_images_bilinear_up": C({"x": _f(2, 3, 4, 2)},
+                                   lambda tf, x: tf.image.resize_images(x, [5, 7]), grad=["x"]),
+    "resize_images_bilinear_down": C({"x": _f(1, 6, 5, 1)},
+                                     lambda tf, x: tf.image.resize_images(x, [4, 3]), grad=["x"]),
+    "resize_images_align_corners": C(
+        {"x": _f(2, 3, 4, 1)}, lambda tf, x: tf.image.resize_images(x, [5, 6],
+                                                                   align_corners=True),
+        grad=["x"]),
+    "resize_images_nearest_3d_uint8": C(
+        {"x": _i(np.arange(24).reshape(3, 4, 2), np.uint8)},
+        lambda tf, x: tf.image.resize_images(x, [5, 7], method=1)),
+    "resize_images_bilinear_uint8": C(
+        {"x": _i(np.arange(24).reshape(1, 3, 4, 2) * 9 % 256, np.uint8)},
+        lambda tf, x: tf.image.resize_images(x, [6, 5])),
+    "resize_images_same_size": C({"x": _i(np.arange(12).reshape(1, 3, 4, 1), np.uint8)},
+                                 lambda tf, x: tf.image.resize_images(x, [3, 4])),
+    "resize_images_preserve_aspect": C(
+        {"x": _f(1, 4, 6, 1)}, lambda tf, x: tf.image.resize_images(
+            x, [6, 6], preserve_aspect_ratio=True)),
+    "resize_bilinear_half_pixel": C(
+        {"x": _f(2, 4, 3, 2)}, lambda tf, x: tf.image.resize_bilinear(
+            x, [7, 5], half_pixel_centers=True), grad=["x"]),
+    "resize_bilinear_half_pixel_down": C(
+        {"x": _f(1, 7, 8, 1)}, lambda tf, x: tf.image.resize_bilinear(
+            x, [3, 3], half_pixel_centers=True), grad=["x"]),
+    "resize_bilinear_align_down": C(
+        {"x": _f(1, 7, 5, 1)}, lambda tf, x: tf.image.resize_bilinear(
+            x, [4, 2], align_corners=True), grad=["x"]),
+    "resize_nearest": C({"x": _f(2, 3, 5, 1)},
+                        lambda tf, x: tf.image.resize_nearest_neighbor(x, [7, 4]), grad=["x"]),
+    "resize_nearest_align": C({"x": _f(1, 4, 5, 2)},
+                              lambda tf, x: tf.image.resize_nearest_neighbor(
+                                  x, [7, 9], align_corners=True), grad=["x"]),
+    "resize_nearest_half_pixel": C({"x": _f(1, 5, 4, 1)},
+                                   lambda tf, x: tf.image.resize_nearest_neighbor(
+                                       x, [3, 9], half_pixel_centers=True), grad=["x"]),
+    "resize_nearest_half_pixel_up_int": C(
+        {"x": _i(np.arange(12).reshape(1, 3, 4, 1))},
+        lambda tf, x: tf.image.resize_nearest_neighbor(x, [8, 6], half_pixel_centers=True)),
 }
 
 # Bad input: `build(tf)` must raise (at build time, or when run); the recorded TF message must
@@ -214,6 +254,12 @@ ERROR_CASES = {
     "atrous_rate_zero": (lambda tf: tf.nn.atrous_conv2d(tf.zeros([1, 4, 4, 1]),
                                                         tf.zeros([2, 2, 1, 1]), 0, "SAME"),
                          "all values of `dilation_rate` must be positive"),
+    "resize_images_bad_size": (
+        lambda tf: tf.image.resize_images(tf.zeros([1, 4, 4, 1]), [2, 2, 2]),
+        "'size' must be a 1-D Tensor of 2 elements: new_height, new_width"),
+    "resize_images_bad_rank": (
+        lambda tf: tf.image.resize_images(tf.zeros([4, 4]), [2, 2]),
+        "'images' must have either 3 or 4 dimensions."),
     "band_part_too_many_rows": (
         lambda tf: tf.matrix_band_part(tf.zeros([2, 3]), tf.placeholder_with_default(3, []), 0),
         "num_lower must be negative or less or equal to number of rows (2) got: 3"),
