@@ -226,6 +226,24 @@ CASES = {
     "resize_nearest_half_pixel_up_int": C(
         {"x": _i(np.arange(12).reshape(1, 3, 4, 1))},
         lambda tf, x: tf.image.resize_nearest_neighbor(x, [8, 6], half_pixel_centers=True)),
+    # -- embedding_lookup: partitioned params ('mod' / 'div') and max_norm --
+    "embedding_mod_3parts": C(
+        {"p0": _f(4, 3), "p1": _f(3, 3), "p2": _f(3, 3), "ids": _i([[0, 4, 9], [5, 5, 1]])},
+        lambda tf, p0, p1, p2, ids: tf.nn.embedding_lookup([p0, p1, p2], ids),
+        grad=["p0", "p1", "p2"]),
+    "embedding_div_uneven": C(
+        {"p0": _f(4, 2), "p1": _f(3, 2), "p2": _f(3, 2), "ids": _i([9, 0, 3, 4, 6, 7], np.int64)},
+        lambda tf, p0, p1, p2, ids: tf.nn.embedding_lookup([p0, p1, p2], ids,
+                                                           partition_strategy="div"),
+        grad=["p0", "p2"]),
+    "embedding_max_norm": C(
+        {"p": _f(6, 4, lo=-2, hi=2), "ids": _i([[1, 3], [3, 0]])},
+        lambda tf, p, ids: tf.nn.embedding_lookup(p, ids, max_norm=1.5), grad=["p"]),
+    "embedding_div_max_norm_rank3": C(
+        {"p0": _f(3, 2, 2, lo=-2, hi=2), "p1": _f(3, 2, 2, lo=-2, hi=2), "ids": _i([5, 0, 2])},
+        lambda tf, p0, p1, ids: tf.nn.embedding_lookup([p0, p1], ids, partition_strategy="div",
+                                                       max_norm=1.0),
+        grad=["p0", "p1"]),
 }
 
 # Bad input: `build(tf)` must raise (at build time, or when run); the recorded TF message must
@@ -260,6 +278,9 @@ ERROR_CASES = {
     "resize_images_bad_rank": (
         lambda tf: tf.image.resize_images(tf.zeros([4, 4]), [2, 2]),
         "'images' must have either 3 or 4 dimensions."),
+    "embedding_bad_strategy": (
+        lambda tf: tf.nn.embedding_lookup([tf.zeros([2, 2])] * 2, [0], partition_strategy="x"),
+        "Unrecognized partition strategy: x"),
     "band_part_too_many_rows": (
         lambda tf: tf.matrix_band_part(tf.zeros([2, 3]), tf.placeholder_with_default(3, []), 0),
         "num_lower must be negative or less or equal to number of rows (2) got: 3"),

@@ -185,3 +185,11 @@ def test_depthwise_refuses_strides_with_rate():
     with tf.Graph().as_default(), pytest.raises(ValueError, match="strides > 1 not supported"):
         tf.nn.depthwise_conv2d(tf.zeros([1, 8, 8, 1]), tf.zeros([2, 2, 1, 1]), [1, 2, 2, 1],
                                "SAME", rate=[2, 2])
+
+
+def test_embedding_lookup_one_param_ignores_the_strategy():
+    # as TF: only a partitioned lookup reads partition_strategy
+    with tf.Graph().as_default():
+        out = tf.nn.embedding_lookup([tf.constant([[1.0], [2.0]])], [1], partition_strategy="x")
+        with tf.Session() as sess:
+            assert sess.run(out).tolist() == [[2.0]]
