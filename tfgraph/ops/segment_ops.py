@@ -5,6 +5,7 @@ import numpy as np
 
 from tfgraph.framework import tensor_shape
 from tfgraph.framework.op_def import OpDef, TensorSpec, require
+from tfgraph.kernels import segment as segment_kernels
 from tfgraph.ops import array_core_ops, elementwise_ops, gather_ops, shape_ops
 from tfgraph.ops.shape_args import _check_index_dtype
 
@@ -31,6 +32,15 @@ def _segments(data, ids):
     return n
 
 
+def _fold_runs(ufunc, data, ids, n):
+    """Reduces each run of equal (sorted) ids with one ufunc.reduceat; empty segments are 0."""
+    out = np.zeros((n,) + data.shape[1:], dtype=data.dtype)
+    if ids.size:
+        starts = np.flatnonzero(np.concatenate([[True], ids[1:] != ids[:-1]]))
+        out[ids[starts]] = ufunc.reduceat(data, starts, axis=0)
+    return out
+
+
 class _SegmentReduction(OpDef):
     reduce = None   # numpy ufunc whose .at folds rows into their segment
 
@@ -47,9 +57,25 @@ class _SegmentReduction(OpDef):
                 % self.type)
         return [TensorSpec((None,) + dims[1:], data.dtype)]
 
+    mode = segment_kernels.SUM
+
     def compute(self, data, ids):
         n = _segments(data, ids)
         return self.fold(data, ids, n)
+
+    def make_kernel(self, op, rt):
+        if op.inputs[0].dtype.np not in (np.float32, np.float64):
+            return self.compute
+        mode, finish = self.mode, self.finish
+
+        def kernel(data, ids):
+            n = _segments(data, ids)
+            return finish(segment_kernels.segment_fold(data, ids, n, mode), ids, n)
+        return kernel
+
+    @staticmethod
+    def finish(out, ids, n):
+        return out
 
 
 class SegmentSum(_SegmentReduction):
@@ -58,9 +84,7 @@ class SegmentSum(_SegmentReduction):
 
     @staticmethod
     def fold(data, ids, n):
-        out = np.zeros((n,) + data.shape[1:], dtype=data.dtype)
-        np.add.at(out, ids, data)
-        return out
+        return _fold_runs(np.add, data, ids, n)
 
     def grad(self, op, dy):
         return [gather_ops.gather(dy, op.inputs[1]), None]
@@ -72,11 +96,14 @@ class SegmentMean(_SegmentReduction):
 
     @staticmethod
     def fold(data, ids, n):
-        total = SegmentSum.fold(data, ids, n)
-        counts = np.bincount(ids, minlength=n).reshape((n,) + (1,) * (data.ndim - 1))
-        if data.dtype.kind in "iu":
-            return (total // np.maximum(counts, 1)).astype(data.dtype)
-        return (total / np.maximum(counts, 1)).astype(data.dtype)
+        return SegmentMean.finish(SegmentSum.fold(data, ids, n), ids, n)
+
+    @staticmethod
+    def finish(total, ids, n):
+        counts = np.bincount(ids, minlength=n).reshape((n,) + (1,) * (total.ndim - 1))
+        if total.dtype.kind in "iu":
+            return (total // np.maximum(counts, 1)).astype(total.dtype)
+        return (total / np.maximum(counts, 1)).astype(total.dtype)
 
     def grad(self, op, dy):
         data, ids = op.inputs
@@ -92,14 +119,9 @@ class SegmentMean(_SegmentReduction):
 
 class _SegmentExtreme(_SegmentReduction):
     ufunc = None
-    start = None
 
     def fold(self, data, ids, n):
-        out = np.full((n,) + data.shape[1:], self.start(data.dtype), dtype=data.dtype)
-        self.ufunc.at(out, ids, data)
-        empty = np.bincount(ids, minlength=n) == 0
-        out[empty] = 0
-        return out
+        return _fold_runs(self.ufunc, data, ids, n)
 
     def compute(self, data, ids):
         return self.fold(data, ids, _segments(data, ids))
@@ -116,26 +138,20 @@ class _SegmentExtreme(_SegmentReduction):
         return [elementwise_ops.select(selected, rows, array_core_ops.zeros_like(rows)), None]
 
 
-def _lowest(dtype):
-    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
-
-
-def _highest(dtype):
-    return np.inf if dtype.kind == "f" else np.iinfo(dtype).max
 
 
 class SegmentMax(_SegmentExtreme):
     """out[k] = max of data[i] over i with segment_ids[i] == k (0 for empty segments)."""
     type = "SegmentMax"
     ufunc = np.maximum
-    start = staticmethod(_lowest)
+    mode = segment_kernels.MAX
 
 
 class SegmentMin(_SegmentExtreme):
     """out[k] = min of data[i] over i with segment_ids[i] == k (0 for empty segments)."""
     type = "SegmentMin"
     ufunc = np.minimum
-    start = staticmethod(_highest)
+    mode = segment_kernels.MIN
 
 
 def _apply(op_class, data, segment_ids, name):

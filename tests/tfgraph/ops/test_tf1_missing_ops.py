@@ -193,3 +193,23 @@ def test_embedding_lookup_one_param_ignores_the_strategy():
         out = tf.nn.embedding_lookup([tf.constant([[1.0], [2.0]])], [1], partition_strategy="x")
         with tf.Session() as sess:
             assert sess.run(out).tolist() == [[2.0]]
+
+
+@pytest.mark.parametrize("op_type", ["SegmentSum", "SegmentMean", "SegmentMax", "SegmentMin"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_segment_kernels_match_the_numpy_reference(op_type, dtype):
+    from tfgraph.framework.op_def import _REGISTRY
+    r = np.random.RandomState(3)
+    data = r.randn(50, 3, 2).astype(dtype)
+    ids = np.sort(r.choice([0, 2, 3, 7, 8], 50)).astype(np.int32)   # segments 1, 4-6 empty
+    with tf.Graph().as_default():
+        out = getattr(tf, {"SegmentSum": "segment_sum", "SegmentMean": "segment_mean",
+                           "SegmentMax": "segment_max", "SegmentMin": "segment_min"}[op_type])(
+            tf.constant(data), tf.constant(ids))
+        assert out.op.type == op_type
+        with tf.Session() as sess:
+            got = sess.run(out)
+    want = _REGISTRY[op_type].compute(data, ids)
+    assert got.dtype == want.dtype and got.shape == (9, 3, 2)
+    np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
+    assert not got[[1, 4, 5, 6]].any()
