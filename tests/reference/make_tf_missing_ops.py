@@ -27,7 +27,7 @@ def record_case(case):
     with g.as_default():
         feeds, tensors = {}, {}
         for key, value in case["inputs"].items():
-            ph = v1.placeholder(tf.as_dtype(value.dtype), value.shape, name=key)
+            ph = v1.placeholder(tf.as_dtype(value.dtype), case["ph"].get(key, value.shape), name=key)
             feeds[ph] = value
             tensors[key] = ph
         out = case["build"](v1, **tensors)

@@ -27,12 +27,13 @@ def _pow2_grid(*shape):
     return (_R.permutation(n).astype(np.float32) * 0.37 - n * 0.15).reshape(shape)
 
 
-def C(inputs, build, grad=(), atol=1e-5, grad_tol=2e-3, tf_grad=True):
+def C(inputs, build, grad=(), atol=1e-5, grad_tol=2e-3, tf_grad=True, ph=None):
     """`tf_grad=False`: TensorFlow's CPU kernels have no gradient here (Conv2D with dilations:
     "Current CPU implementations do not yet support dilation rates larger than 1"), so only the
-    numeric gradient checks tfgraph's."""
+    numeric gradient checks tfgraph's. `ph`: placeholder shapes (None for unknown dimensions)
+    for some inputs, to compare the static shapes inferred from partly known inputs."""
     return {"inputs": inputs, "build": build, "grad": list(grad), "atol": atol,
-            "grad_tol": grad_tol, "tf_grad": tf_grad}
+            "grad_tol": grad_tol, "tf_grad": tf_grad, "ph": ph or {}}
 
 
 X34 = _pow2_grid(3, 4)
@@ -244,6 +245,32 @@ CASES = {
         lambda tf, p0, p1, ids: tf.nn.embedding_lookup([p0, p1], ids, partition_strategy="div",
                                                        max_norm=1.0),
         grad=["p0", "p1"]),
+    # -- static shapes from partly known inputs --
+    "unknown_einsum_batch": C({"a": _f(2, 3, 4), "b": _f(4, 5)},
+                              lambda tf, a, b: tf.einsum("bij,jk->bik", a, b),
+                              ph={"a": [None, 3, None]}, grad=["a", "b"]),
+    "unknown_segment_sum": C({"x": _f(4, 3), "ids": _i([0, 0, 1, 2])},
+                             lambda tf, x, ids: tf.segment_sum(x, ids),
+                             ph={"x": [None, 3], "ids": [None]}),
+    "unknown_unique": C({"x": _i([3, 3, 1])}, lambda tf, x: tf.unique(x), ph={"x": [None]}),
+    "unknown_band_part": C({"x": _f(2, 3, 3)}, lambda tf, x: tf.matrix_band_part(x, 0, 1),
+                           ph={"x": [None, 3, None]}),
+    "unknown_meshgrid": C({"x": _f(3), "y": _f(2)}, lambda tf, x, y: tf.meshgrid(x, y),
+                          ph={"x": [None]}),
+    "unknown_linspace_num": C({"n": _i(5)}, lambda tf, n: tf.linspace(1.0, 2.0, n),
+                              ph={"n": []}),
+    "unknown_resize_batch": C({"x": _f(2, 3, 4, 2)},
+                              lambda tf, x: tf.image.resize_images(x, [5, 2]),
+                              ph={"x": [None, None, None, 2]}),
+    "unknown_depthwise_batch": C({"x": _f(2, 5, 5, 2), "w": _f(3, 3, 2, 2)},
+                                 lambda tf, x, w: tf.nn.depthwise_conv2d(x, w, [1, 2, 2, 1],
+                                                                         "SAME"),
+                                 ph={"x": [None, 5, 5, 2]}, grad=["x", "w"], grad_tol=5e-3),
+    "unknown_categorical_free_arg_max": C({"x": X34}, lambda tf, x: tf.arg_max(x, 1),
+                                          ph={"x": [None, 4]}),
+    "unknown_nce_batch": C(_nce_inputs(1), lambda tf, w, b, x, y, s, te, se: tf.nn.nce_loss(
+        w, b, y, x, 4, 10, sampled_values=(s, te, se)), ph={"x": [None, 3], "y": [None, 1]},
+        grad=["x"]),
 }
 
 # Bad input: `build(tf)` must raise (at build time, or when run); the recorded TF message must

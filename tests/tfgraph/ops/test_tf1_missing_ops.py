@@ -22,7 +22,7 @@ with open(os.path.join(HERE, "..", "..", "data", "tf_missing_ops.json")) as _f:
 def _build(case):
     feeds, tensors = {}, {}
     for key, value in case["inputs"].items():
-        ph = tf.placeholder(tf.as_dtype(value.dtype), value.shape, name=key)
+        ph = tf.placeholder(tf.as_dtype(value.dtype), case["ph"].get(key, value.shape), name=key)
         feeds[ph] = value
         tensors[key] = ph
     out = case["build"](tf, **tensors)
