@@ -66,6 +66,7 @@ CASES = {
     "linspace": C({}, lambda tf: tf.linspace(0.0, 1.0, 7)),
     "lin_space_neg": C({}, lambda tf: tf.lin_space(3.0, -2.0, 4)),
     "linspace_one": C({}, lambda tf: tf.linspace(2.0, 5.0, 1)),
+    "linspace_int_ends": C({}, lambda tf: tf.linspace(0, 5, 4)),
     "linspace_f64": C({}, lambda tf: tf.linspace(tf.constant(-1.0, tf.float64), 1.0, 11)),
     "linspace_tensor_ends": C({"a": _f(2), "b": _f(2)}, lambda tf, a, b: tf.linspace(a, b, 5),
                               grad=["a", "b"]),
@@ -308,6 +309,24 @@ ERROR_CASES = {
     "embedding_bad_strategy": (
         lambda tf: tf.nn.embedding_lookup([tf.zeros([2, 2])] * 2, [0], partition_strategy="x"),
         "Unrecognized partition strategy: x"),
+    "einsum_input_count": (lambda tf: tf.einsum("ij,jk->ik", tf.zeros([2, 3])),
+                           'Got 1 inputs for equation "ij,jk->ik", expecting 2'),
+    "einsum_rank": (lambda tf: tf.einsum("ijk->ik", tf.zeros([2, 3])),
+                    "Shape must be rank 3 but is rank 2"),
+    "einsum_output_label": (lambda tf: tf.einsum("ij->iz", tf.zeros([2, 3])),
+                            "Output subscripts contain the label z not present in the input "
+                            "subscripts."),
+    "einsum_dims": (lambda tf: tf.einsum("ij,jk->ik", tf.zeros([2, 3]), tf.zeros([4, 2])),
+                    "Dimensions must be equal, but are 3 and 4"),
+    "unique_rank0": (lambda tf: tf.unique(tf.constant(3)), "Shape must be rank 1 but is rank 0"),
+    "categorical_rank1": (lambda tf: tf.random.categorical(tf.zeros([3]), 2),
+                          "Shape must be rank 2 but is rank 1"),
+    "segment_ids_rank2": (lambda tf: tf.segment_sum(tf.zeros([2, 2]), tf.zeros([2, 2], tf.int32)),
+                          "Shape must be rank 1 but is rank 2"),
+    "resize_align_and_half_pixel": (
+        lambda tf: tf.image.resize_bilinear(tf.zeros([1, 2, 2, 1]), [3, 3], align_corners=True,
+                                            half_pixel_centers=True),
+        "If half_pixel_centers is True, align_corners must be False."),
     "band_part_too_many_rows": (
         lambda tf: tf.matrix_band_part(tf.zeros([2, 3]), tf.placeholder_with_default(3, []), 0),
         "num_lower must be negative or less or equal to number of rows (2) got: 3"),

@@ -18,8 +18,8 @@ def _parse(equation, ranks):
         lhs, rhs = eq, None
     terms = lhs.split(",")
     if len(terms) != len(ranks):
-        raise ValueError("einsum: equation %r names %d inputs but %d were given"
-                         % (equation, len(terms), len(ranks)))
+        raise ValueError('Got %d inputs for equation "%s", expecting %d'
+                         % (len(ranks), equation, len(terms)))
     used = set(c for c in eq if c.isalpha())
     spare = [c for c in string.ascii_letters if c not in used]
     n_ell = 0
@@ -38,8 +38,8 @@ def _parse(equation, ranks):
             if not c.isalpha():
                 raise ValueError("einsum: invalid character %r in equation %r" % (c, equation))
         if rank is not None and len(term) != rank:
-            raise ValueError("einsum: operand subscripts %r do not match its rank %d"
-                             % (term, rank))
+            raise ValueError("Shape must be rank %d but is rank %d\n\t for %dth input and "
+                             "equation: %s" % (len(term), rank, len(out_terms), equation))
         if len(set(term)) != len(term):
             raise ValueError("einsum: repeated subscripts within one operand (%r) are not "
                              "supported" % term)
@@ -54,8 +54,23 @@ def _parse(equation, ranks):
         rhs = rhs.replace("...", ell)
     for c in rhs:
         if not any(c in t for t in out_terms):
-            raise ValueError("einsum: output subscript %r appears in no input" % c)
+            raise ValueError("Output subscripts contain the label %s not present in the input "
+                             "subscripts." % c)
     return out_terms, rhs
+
+
+def _check_dims(terms, tensors):
+    """A label's known sizes must agree across the inputs (TF's shape function)."""
+    seen = {}
+    for term, t in zip(terms, tensors):
+        for c, d in zip(term, t.shape.as_list() if t.shape.ndims is not None else []):
+            if d is None:
+                continue
+            if c in seen and seen[c] != d:
+                raise ValueError("Dimensions must be equal, but are %d and %d for einsum label %s "
+                                 "with input shapes: %s." % (seen[c], d, c, ", ".join(
+                                     str(x.shape) for x in tensors)))
+            seen.setdefault(c, d)
 
 
 def _dim(t, i):
@@ -120,6 +135,7 @@ def einsum(equation, *inputs, **kwargs):
             if t.dtype is not tensors[0].dtype:
                 raise TypeError("einsum: inputs must share one dtype, got %s and %s"
                                 % (tensors[0].dtype.name, t.dtype.name))
+        _check_dims(terms, tensors)
         keep = set(rhs)
         for term in terms[1:]:
             keep |= set(term)

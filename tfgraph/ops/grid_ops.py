@@ -10,10 +10,14 @@ from tfgraph.ops.shape_args import _norm_axis
 
 def linspace(start, stop, num, name=None, axis=0):
     """tf.linspace / tf.lin_space: `num` values from `start` to `stop` (both included) along a new
-    `axis`; `start`/`stop` may be tensors of one shape. The last value is `stop` exactly."""
+    `axis`; `start`/`stop` may be tensors of one shape (integers give float64). The last value is
+    `stop` exactly."""
     with name_scope(name, "linspace", [start, stop]):
         start = convert_to_tensor(start, name="start")
         stop = convert_to_tensor(stop, name="stop", dtype=start.dtype)
+        if start.dtype.is_integer:     # as TF 2's linspace: integer ends give float64 values
+            start = elementwise_ops.cast(start, dtypes.float64)
+            stop = elementwise_ops.cast(stop, dtypes.float64)
         if not start.dtype.is_floating:
             raise TypeError("linspace: start and stop must be float32 or float64, got %s"
                             % start.dtype.name)
