@@ -6,6 +6,7 @@ import numpy as np
 from tfgraph.framework import dtypes
 from tfgraph.framework.op_def import OpDef, TensorSpec, require
 from tfgraph.framework.scopes import name_scope
+from tfgraph.kernels import depthwise as dw_kernels
 from tfgraph.ops import array_ops
 from tfgraph.ops.conv_ops import (_data_format, _dims, _merge, _out_hw, _pad_for, _padded,
                                   _padding, _require_float, _sizes_shape, _spatial_list, _tap,
@@ -48,6 +49,40 @@ def depthwise_backprop_input_reference(input_sizes, w, dy, strides, padding, dil
     return dxp[:, ph:ph + shape[1], pw:pw + shape[2]]
 
 
+_FAST = (np.float32, np.float64)
+
+
+def _steps(attrs):
+    s, d = attrs["strides"], attrs["dilations"]
+    return s[1], s[2], d[1], d[2]
+
+
+def _fast_forward(x, w, strides, padding, dilations):
+    xp, _, (oh, ow) = _padded(x, w.shape[:2], strides, dilations, padding)
+    out = np.zeros((x.shape[0], oh, ow, w.shape[2] * w.shape[3]), dtype=x.dtype)
+    dw_kernels.depthwise_forward(xp, np.ascontiguousarray(w), out, strides[1], strides[2],
+                                 dilations[1], dilations[2])
+    return out
+
+
+def _fast_backprop_input(input_sizes, w, dy, strides, padding, dilations):
+    shape = tuple(int(d) for d in input_sizes)
+    (hh, ww), (ph, pw), _ = _pad_for(shape, w.shape[:2], strides, dilations, padding)
+    dxp = np.zeros((shape[0], hh, ww, shape[3]), dtype=dy.dtype)
+    dw_kernels.depthwise_backprop_input(np.ascontiguousarray(dy), np.ascontiguousarray(w), dxp,
+                                        strides[1], strides[2], dilations[1], dilations[2])
+    return np.ascontiguousarray(dxp[:, ph:ph + shape[1], pw:pw + shape[2]])
+
+
+def _fast_backprop_filter(x, filter_sizes, dy, strides, padding, dilations):
+    sizes = tuple(int(d) for d in filter_sizes)
+    xp, _, _ = _padded(x, sizes[:2], strides, dilations, padding)
+    dwt = np.zeros(sizes, dtype=dy.dtype)
+    dw_kernels.depthwise_backprop_filter(xp, np.ascontiguousarray(dy), dwt, strides[1],
+                                         strides[2], dilations[1], dilations[2])
+    return dwt
+
+
 class _DepthwiseBase(OpDef):
     attrs = {"strides": (1, 1, 1, 1), "padding": "VALID", "dilations": (1, 1, 1, 1),
              "data_format": "NHWC"}
@@ -60,6 +95,16 @@ class _DepthwiseBase(OpDef):
     def _fwd(op):
         return {k: op.attrs[k] for k in _DepthwiseBase.attrs}
 
+    fast = None   # the Numba path, for float32 / float64
+
+    def make_kernel(self, op, rt):
+        if op.outputs[0].dtype.np not in _FAST:
+            return super().make_kernel(op, rt)
+        a, fast = op.attrs, type(self).fast
+        return lambda u, v, z=None: (fast(u, v, a["strides"], a["padding"], a["dilations"])
+                                     if z is None else
+                                     fast(u, v, z, a["strides"], a["padding"], a["dilations"]))
+
     @staticmethod
     def _check(xd, wd):
         require(xd[3] is None or wd[2] is None or xd[3] == wd[2],
@@ -71,6 +116,7 @@ class DepthwiseConv2dNative(_DepthwiseBase):
     """out[n, h, w, c * M + m] = sum_{p, q} x[n, h*s + p*d, w*s + q*d, c] * filter[p, q, c, m]."""
     type = "DepthwiseConv2dNative"
     same_dtype = (0, 1)
+    fast = staticmethod(_fast_forward)
 
     def infer(self, x, w, *, strides, padding, dilations, data_format):
         _require_float(x, self.type)
@@ -94,6 +140,7 @@ class DepthwiseConv2dNativeBackpropInput(_DepthwiseBase):
     """Gradient of DepthwiseConv2dNative with respect to its input, of shape `input_sizes`."""
     type = "DepthwiseConv2dNativeBackpropInput"
     same_dtype = (1, 2)
+    fast = staticmethod(_fast_backprop_input)
     input_dtypes = {0: dtypes.int32}
 
     def infer(self, sizes, w, dy, *, strides, padding, dilations, data_format):
@@ -117,6 +164,7 @@ class DepthwiseConv2dNativeBackpropFilter(_DepthwiseBase):
     """Gradient of DepthwiseConv2dNative with respect to its filter, of shape `filter_sizes`."""
     type = "DepthwiseConv2dNativeBackpropFilter"
     same_dtype = (0, 2)
+    fast = staticmethod(_fast_backprop_filter)
     input_dtypes = {1: dtypes.int32}
 
     def infer(self, x, sizes, dy, *, strides, padding, dilations, data_format):

@@ -213,3 +213,25 @@ def test_segment_kernels_match_the_numpy_reference(op_type, dtype):
     assert got.dtype == want.dtype and got.shape == (9, 3, 2)
     np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)
     assert not got[[1, 4, 5, 6]].any()
+
+
+@pytest.mark.parametrize("strides,rate,padding", [((1, 2, 2, 1), (1, 1, 1, 1), "SAME"),
+                                                   ((1, 1, 1, 1), (1, 2, 3, 1), "VALID"),
+                                                   ((1, 3, 2, 1), (1, 1, 1, 1), "VALID")])
+def test_depthwise_kernels_match_the_numpy_references(strides, rate, padding):
+    from tfgraph.ops import depthwise_conv_ops as dc
+    r = np.random.RandomState(5)
+    x = r.randn(2, 9, 10, 3).astype(np.float32)
+    w = r.randn(3, 2, 3, 2).astype(np.float32)
+    y = dc.depthwise_reference(x, w, strides, padding, rate)
+    np.testing.assert_allclose(dc._fast_forward(x, w, strides, padding, rate), y, rtol=1e-5,
+                               atol=1e-5)
+    dy = r.randn(*y.shape).astype(np.float32)
+    np.testing.assert_allclose(
+        dc._fast_backprop_input(x.shape, w, dy, strides, padding, rate),
+        dc.depthwise_backprop_input_reference(x.shape, w, dy, strides, padding, rate),
+        rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        dc._fast_backprop_filter(x, w.shape, dy, strides, padding, rate),
+        dc.depthwise_backprop_filter_reference(x, w.shape, dy, strides, padding, rate),
+        rtol=1e-4, atol=1e-4)
