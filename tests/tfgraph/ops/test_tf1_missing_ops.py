@@ -235,3 +235,34 @@ def test_depthwise_kernels_match_the_numpy_references(strides, rate, padding):
         dc._fast_backprop_filter(x, w.shape, dy, strides, padding, rate),
         dc.depthwise_backprop_filter_reference(x, w.shape, dy, strides, padding, rate),
         rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("loss_fn", ["nce_loss", "sampled_softmax_loss"])
+def test_sampled_losses_train_a_skipgram_model(loss_fn):
+    """word2vec's setup with the log-uniform sampler drawing: the loss falls and the full-softmax
+    prediction learns the rule label = (word + 1) % 40."""
+    vocab, dim, batch = 40, 16, 64
+    r = np.random.RandomState(0)
+    with tf.Graph().as_default():
+        tf.set_random_seed(1)
+        words = tf.placeholder(tf.int32, [None])
+        labels = tf.placeholder(tf.int64, [None, 1])
+        emb = tf.Variable(tf.random_uniform([vocab, dim], -1.0, 1.0))
+        w = tf.Variable(tf.truncated_normal([vocab, dim], stddev=0.25))
+        b = tf.Variable(tf.zeros([vocab]))
+        x = tf.nn.embedding_lookup(emb, words)
+        loss = tf.reduce_mean(getattr(tf.nn, loss_fn)(w, b, labels, x, num_sampled=8,
+                                                      num_classes=vocab))
+        step = tf.train.AdamOptimizer(0.05).minimize(loss)
+        pred = tf.argmax(tf.matmul(x, w, transpose_b=True) + b, 1)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            losses = []
+            for _ in range(300):
+                ws = r.randint(0, vocab, batch)
+                feed = {words: ws, labels: ((ws + 1) % vocab)[:, None]}
+                losses.append(sess.run([step, loss], feed)[1])
+            every = np.arange(vocab)
+            acc = np.mean(sess.run(pred, {words: every}) == (every + 1) % vocab)
+    assert np.mean(losses[-20:]) < 0.3 * np.mean(losses[:20])
+    assert acc > 0.9
