@@ -203,6 +203,10 @@ CASES = {
     "resize_images_bilinear_uint8": C(
         {"x": _i(np.arange(24).reshape(1, 3, 4, 2) * 9 % 256, np.uint8)},
         lambda tf, x: tf.image.resize_images(x, [6, 5])),
+    "image_resize_nearest_align": C(
+        {"x": _f(1, 3, 4, 1)}, lambda tf, x: tf.image.resize(
+            x, [5, 5], method=tf.image.ResizeMethod.NEAREST_NEIGHBOR, align_corners=True),
+        grad=["x"]),
     "resize_images_same_size": C({"x": _i(np.arange(12).reshape(1, 3, 4, 1), np.uint8)},
                                  lambda tf, x: tf.image.resize_images(x, [3, 4])),
     "resize_images_preserve_aspect": C(

@@ -279,4 +279,6 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
         return out if is_batch else array_ops.squeeze(out, axis=[0])
 
 
-__all__ = ["ResizeMethod", "resize_bilinear", "resize_images", "resize_nearest_neighbor"]
+resize = resize_images  # tf.compat.v1.image.resize is resize_images
+
+__all__ = ["ResizeMethod", "resize", "resize_bilinear", "resize_images", "resize_nearest_neighbor"]

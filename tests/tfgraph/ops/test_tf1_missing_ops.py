@@ -266,3 +266,45 @@ def test_sampled_losses_train_a_skipgram_model(loss_fn):
             acc = np.mean(sess.run(pred, {words: every}) == (every + 1) % vocab)
     assert np.mean(losses[-20:]) < 0.3 * np.mean(losses[:20])
     assert acc > 0.9
+
+
+def _backprop_cases():
+    from tfgraph.ops import depthwise_conv_ops as dc
+    from tfgraph.ops import image_ops as im
+    a = {"strides": (1, 2, 1, 1), "padding": "SAME", "dilations": (1, 1, 1, 1),
+         "data_format": "NHWC"}
+    return {
+        # TF's ResizeBilinearGrad takes float32 gradients only: checked in float32
+        "ResizeBilinearGrad": ([(1, 5, 4, 2)], lambda g: im.ResizeBilinearGrad.apply(
+            g, tf.zeros([1, 3, 3, 2]), align_corners=False, half_pixel_centers=True)),
+        "ResizeNearestNeighborGrad": ([(1, 5, 4, 1)], lambda g: im.ResizeNearestNeighborGrad.apply(
+            g, tf.constant([3, 2]), align_corners=True, half_pixel_centers=False)),
+        "DepthwiseConv2dNativeBackpropInput": (
+            [(3, 2, 2, 2), (1, 3, 4, 4)], lambda w, dy: dc.DepthwiseConv2dNativeBackpropInput.apply(
+                tf.constant([1, 5, 4, 2]), w, dy, **a)),
+        "DepthwiseConv2dNativeBackpropFilter": (
+            [(1, 5, 4, 2), (1, 3, 4, 4)],
+            lambda x, dy: dc.DepthwiseConv2dNativeBackpropFilter.apply(
+                x, tf.constant([3, 2, 2, 2]), dy, **a)),
+    }
+
+
+@pytest.mark.parametrize("op_type", sorted(_backprop_cases()))
+def test_gradient_ops_have_checked_gradients(op_type):
+    """The gradient ops' own gradients (second derivatives of resize and depthwise conv)."""
+    shapes, build = _backprop_cases()[op_type]
+    dtype, tol = (tf.float32, 2e-3) if op_type == "ResizeBilinearGrad" else (tf.float64, 1e-6)
+    r = np.random.RandomState(2)
+    with tf.Graph().as_default():
+        xs = [tf.placeholder(dtype, s) for s in shapes]
+        y = build(*xs)
+        assert y.op.type == op_type
+        loss = tf.reduce_sum(y * tf.constant(r.uniform(0.5, 1.5, y.shape.as_list()), y.dtype))
+        values = [r.randn(*s).astype(dtype.np) for s in shapes]
+        with tf.Session() as sess:
+            for i, x in enumerate(xs):
+                extra = {p: v for j, (p, v) in enumerate(zip(xs, values)) if j != i}
+                err = tf.test.compute_gradient_error(x, list(shapes[i]), loss, [],
+                                                     x_init_value=values[i],
+                                                     extra_feed_dict=extra, sess=sess)
+                assert err < tol, (i, err)
