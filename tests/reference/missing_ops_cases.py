@@ -103,6 +103,13 @@ CASES = {
                                 lambda tf, a, b: tf.einsum("ij,ij->i", a, b), grad=["a"]),
     "einsum_private_sum": C({"a": _f(2, 3, 4), "b": _f(4, 5)},
                             lambda tf, a, b: tf.einsum("ijk,kl->il", a, b), grad=["a", "b"]),
+    "einsum_trace": C({"a": _f(4, 4)}, lambda tf, a: tf.einsum("ii->", a), grad=["a"]),
+    "einsum_diag_implicit_trace": C({"a": _f(3, 3)}, lambda tf, a: tf.einsum("ii", a),
+                                    grad=["a"]),
+    "einsum_batch_diag": C({"a": _f(2, 3, 3)}, lambda tf, a: tf.einsum("bii->bi", a),
+                           grad=["a"]),
+    "einsum_diag_times": C({"a": _f(3, 3), "b": _f(3, 2)},
+                           lambda tf, a, b: tf.einsum("ii,ij->j", a, b), grad=["a", "b"]),
     # -- matrix_band_part / linalg.band_part --
     "band_part_upper": C({"x": _f(4, 5)}, lambda tf, x: tf.matrix_band_part(x, 0, -1),
                          grad=["x"]),

@@ -5,7 +5,8 @@ import string
 
 from tfgraph.framework.op_def import convert_to_tensor
 from tfgraph.framework.scopes import name_scope
-from tfgraph.ops import array_core_ops, linalg_ops, reduction_ops, shape_ops
+from tfgraph.ops import (array_core_ops, elementwise_ops, linalg_ops, reduction_ops,
+                         shape_ops)
 
 
 def _parse(equation, ranks):
@@ -40,9 +41,6 @@ def _parse(equation, ranks):
         if rank is not None and len(term) != rank:
             raise ValueError("Shape must be rank %d but is rank %d\n\t for %dth input and "
                              "equation: %s" % (len(term), rank, len(out_terms), equation))
-        if len(set(term)) != len(term):
-            raise ValueError("einsum: repeated subscripts within one operand (%r) are not "
-                             "supported" % term)
         out_terms.append(term)
     if rhs is None:
         counts = {}
@@ -91,6 +89,24 @@ def _prod(t, axes):
     return out
 
 
+def _take_diagonals(t, term):
+    """A label repeated within one operand ('ii->i', 'ii->') keeps that operand's diagonal: the
+    product with an identity mask, summed over the repeat."""
+    while len(set(term)) != len(term):
+        c = next(c for c in term if term.count(c) > 1)
+        a = term.index(c)
+        b = term.index(c, a + 1)
+        n = _dim(t, a)
+        idx = array_core_ops.range(0, n)
+        eye = elementwise_ops.cast(elementwise_ops.equal(shape_ops.expand_dims(idx, 1),
+                                                         shape_ops.expand_dims(idx, 0)), t.dtype)
+        rank = len(term)
+        eye = shape_ops.reshape(eye, [n if k == a else -1 if k == b else 1 for k in range(rank)])
+        t = reduction_ops.reduce_sum(t * eye, [b])
+        term = term[:b] + term[b + 1:]
+    return t, term
+
+
 def _sum_private(t, term, keep):
     axes = [i for i, c in enumerate(term) if c not in keep]
     if not axes:
@@ -121,7 +137,8 @@ def _contract(a, ta, b, tb, keep):
 
 def einsum(equation, *inputs, **kwargs):
     """tf.einsum(equation, *inputs, name=None): Einstein summation, with '...' for broadcast
-    dimensions and the implicit output (labels seen once, sorted) when '->' is left out."""
+    dimensions, repeated labels for diagonals ('ii->i', 'ii->' the trace) and the implicit output
+    (labels seen once, sorted) when '->' is left out."""
     name = kwargs.pop("name", None)
     kwargs.pop("optimize", None)
     if kwargs:
@@ -136,6 +153,8 @@ def einsum(equation, *inputs, **kwargs):
                 raise TypeError("einsum: inputs must share one dtype, got %s and %s"
                                 % (tensors[0].dtype.name, t.dtype.name))
         _check_dims(terms, tensors)
+        pairs = [_take_diagonals(t, term) for t, term in zip(tensors, terms)]
+        tensors, terms = [p[0] for p in pairs], [p[1] for p in pairs]
         keep = set(rhs)
         for term in terms[1:]:
             keep |= set(term)
