@@ -35,6 +35,8 @@ LAYERS = [
     ("tfgraph.losses", 7),
     ("tfgraph.nn", 7),
     ("tfgraph.math", 7),
+    ("tfgraph.linalg", 7),
+    ("tfgraph.image", 7),
     ("tfgraph.random", 7),
     ("tfgraph.summary", 8),  # writes TensorBoard event files (viz)
     ("tfgraph.graph_util", 7),

@@ -42,6 +42,14 @@ from tfgraph.ops.functional_ops import foldl, foldr, map_fn, scan
 from tfgraph.ops.math_ops import *  # noqa: F401,F403
 from tfgraph.ops.special_math_ops import *  # noqa: F401,F403
 from tfgraph.ops.clip_ops import *  # noqa: F401,F403
+from tfgraph.ops.compat_ops import arg_max, arg_min
+from tfgraph.ops.einsum_ops import einsum
+from tfgraph.ops.grid_ops import lin_space, linspace, meshgrid
+from tfgraph.ops.truncate_ops import truncate_div, truncate_mod, truncatediv, truncatemod
+from tfgraph.ops.band_ops import matrix_band_part
+from tfgraph.ops.segment_ops import segment_max, segment_mean, segment_min, segment_sum
+from tfgraph.ops.unique_ops import unique, unique_with_counts
+from tfgraph.ops.sampling_ops import multinomial
 from tfgraph.ops.random_ops import (get_seed, random_normal, random_shuffle, random_uniform,
                                     set_random_seed, truncated_normal)
 from tfgraph.ops.state_ops import assign, assign_add, assign_sub
@@ -67,6 +75,7 @@ from tfgraph.ops.logging_ops import Assert, Print, print_v2 as print  # noqa: A0
 from tfgraph.ops.numerics import add_check_numerics_ops, check_numerics, verify_tensor_all_finite
 from tfgraph.ops.script_ops import RegisterGradient, numpy_function, py_func
 from tfgraph import contrib, debugging
+from tfgraph import image, linalg  # tf.image, tf.linalg
 
 
 def _package_version():

@@ -6,3 +6,6 @@ from tfgraph.ops.conv_ops import *  # noqa: F401,F403
 from tfgraph.ops.conv3d_ops import *  # noqa: F401,F403
 from tfgraph.rnn import rnn_cell  # noqa: F401 - tf.nn.rnn_cell
 from tfgraph.rnn.rnn import *  # noqa: F401,F403 - static_rnn, dynamic_rnn and bidirectional forms
+from tfgraph.ops.sampled_loss_ops import nce_loss, sampled_softmax_loss  # noqa: F401
+from tfgraph.ops.sampling_ops import log_uniform_candidate_sampler  # noqa: F401
+from tfgraph.ops.depthwise_conv_ops import *  # noqa: F401,F403

@@ -4,3 +4,4 @@ from tfgraph.ops.random_ops import random_normal as normal  # noqa: F401
 from tfgraph.ops.random_ops import random_shuffle as shuffle  # noqa: F401
 from tfgraph.ops.random_ops import random_uniform as uniform  # noqa: F401
 from tfgraph.ops.random_ops import truncated_normal  # noqa: F401
+from tfgraph.ops.sampling_ops import categorical, multinomial  # noqa: F401

@@ -261,11 +261,12 @@ def embedding_lookup(params, ids, partition_strategy="mod", name=None, validate_
     The gradient w.r.t. params is an IndexedSlices (only the looked-up rows), so optimizers update
     just those rows. Partitioned params follow TF's "mod" or "div" id assignment.
     """
-    if partition_strategy not in ("mod", "div"):
-        raise ValueError("Unrecognized partition strategy: " + partition_strategy)
     parts = list(params) if isinstance(params, (list, tuple)) else [params]
     if not parts:
         raise ValueError("Need at least one param")
+    # TF checks the strategy only where it partitions (one param ignores it)
+    if len(parts) > 1 and partition_strategy not in ("mod", "div"):
+        raise ValueError("Unrecognized partition strategy: " + partition_strategy)
     with _scope(name, "embedding_lookup"):
         ids = convert_to_tensor(ids, name="ids")
         if len(parts) == 1:
