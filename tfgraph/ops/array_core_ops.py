@@ -304,6 +304,7 @@ class ConcatV2(OpDef):
 
     def grad(self, op, dy):
         values, axis = op.inputs[:-1], op.inputs[-1]
+        dy = convert_to_tensor(dy)  # an IndexedSlices (a gather of the concat) densifies here
         a = _partial_value(axis)
         n = dy.shape.ndims
         if isinstance(a, int) and n is not None:

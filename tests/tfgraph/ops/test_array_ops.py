@@ -252,3 +252,15 @@ def test_stack_of_python_values_has_tf_constant_dtypes():
     assert [t.dtype.name for t in got] == ["int32", "int32", "float32", "bool"]
     with tf.Session() as sess:
         assert sess.run(got[1]).tolist() == [[1, 3], [2, 4]]
+
+
+def test_gradient_of_a_gather_of_a_concat():
+    # the gather's IndexedSlices gradient reaches ConcatV2's gradient (it crashed there)
+    a = tf.constant(np.arange(6.0).reshape(3, 2))
+    b = tf.constant(np.arange(4.0).reshape(2, 2))
+    y = tf.reduce_sum(tf.gather(tf.concat([a, b], 0), [0, 4, 4]))
+    ga, gb = tf.gradients(y, [a, b])
+    with tf.Session() as sess:
+        ga, gb = sess.run([ga, gb])
+    np.testing.assert_allclose(ga, [[1, 1], [0, 0], [0, 0]])
+    np.testing.assert_allclose(gb, [[0, 0], [2, 2]])
