@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from tfgraph_cli import commands
+from tfgraph_cli import commands, train_spec
 
 _STATE = {"debug": False}
 
@@ -33,7 +33,7 @@ def cli(debug):
 
 
 for _command in (commands.summary, commands.graph, commands.inspect, commands.evaluate,
-                 commands.predict, commands.export, commands.bench,
+                 commands.predict, commands.export, train_spec.train, commands.bench,
                  commands.board):
     cli.add_command(_command)
 

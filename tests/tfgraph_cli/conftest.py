@@ -24,9 +24,9 @@ def cli(tmp_path):
     """cli(*args, env=None, cwd=None) -> Result of `python -m tfgraph_cli ARGS` in tmp_path."""
     def run(*args, env=None, cwd=None, timeout=180):
         full = dict(os.environ)
-        full["PYTHONPATH"] = REPO + os.pathsep + full.get("PYTHONPATH", "")
         full.setdefault("NUMBA_CACHE_DIR", os.path.join(REPO, ".numba_cache"))
         full.update(env or {})
+        full["PYTHONPATH"] = REPO + os.pathsep + full.get("PYTHONPATH", "")
         proc = subprocess.run([sys.executable, "-m", "tfgraph_cli"] + [str(a) for a in args],
                               cwd=str(cwd or tmp_path), env=full, capture_output=True, text=True,
                               timeout=timeout, check=False)
