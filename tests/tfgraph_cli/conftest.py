@@ -25,8 +25,10 @@ def cli(tmp_path):
     def run(*args, env=None, cwd=None, timeout=180):
         full = dict(os.environ)
         full.setdefault("NUMBA_CACHE_DIR", os.path.join(REPO, ".numba_cache"))
-        full.update(env or {})
-        full["PYTHONPATH"] = REPO + os.pathsep + full.get("PYTHONPATH", "")
+        env = dict(env or {})
+        first = [env.pop("PYTHONPATH")] if "PYTHONPATH" in env else []   # ahead of the checkout
+        full.update(env)
+        full["PYTHONPATH"] = os.pathsep.join(first + [REPO, full.get("PYTHONPATH", "")])
         proc = subprocess.run([sys.executable, "-m", "tfgraph_cli"] + [str(a) for a in args],
                               cwd=str(cwd or tmp_path), env=full, capture_output=True, text=True,
                               timeout=timeout, check=False)
