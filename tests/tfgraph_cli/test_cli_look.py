@@ -1,8 +1,11 @@
 """tfgraph summary / graph / inspect, run as subprocesses."""
+import json
+import os
 import xml.etree.ElementTree as ET
 
 import networkx as nx
-from conftest import assert_one_line_error
+import numpy as np
+from conftest import REPO, assert_one_line_error
 
 
 def test_summary_of_keras_models_is_keras_table(cli, files):
@@ -89,3 +92,15 @@ def test_inspect_bad_inputs(cli, files, tmp_path):
     (tmp_path / "bad.ckpt.index").write_bytes(b"\x00" * 100)
     line = assert_one_line_error(cli("inspect", bad), "tfgraph inspect")
     assert "DataLossError" in line, line
+
+
+def test_inspect_reads_a_checkpoint_written_by_tensorflow(cli):
+    data = os.path.join(REPO, "tests", "data", "tf_checkpoints")
+    with open(os.path.join(data, "expected.json")) as f:
+        expected = json.load(f)["model"]
+    out = cli("inspect", os.path.join(data, "model"))   # the directory: its latest checkpoint
+    assert out.returncode == 0, out
+    rows = {line.split()[0]: line.split()[1] for line in out.stdout.splitlines()[2:-1]}
+    assert rows == expected["dtypes"]
+    total = sum(np.size(v) for v in expected["values"].values())
+    assert out.stdout.strip().splitlines()[-1] == "%d tensors, %d values" % (len(rows), total)
