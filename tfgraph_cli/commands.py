@@ -191,11 +191,12 @@ def evaluate(model, data, batch_size, limit, quiet):
       tfgraph evaluate mnist_cnn.keras --data mnist
       tfgraph evaluate model.keras --data test.npz --batch-size 128
     """
+    loading.kind_of(model)   # the files are checked before the model is loaded
+    x, y, what = load_xy(data, limit)
     m = loading.load_keras_model(model)
     if getattr(m, "optimizer", None) is None and not getattr(m, "_compile_args", None):
         raise click.ClickException("%s was saved without compile(): it has no loss to evaluate"
                                    % model)
-    x, y, what = load_xy(data, limit)
     x = fit_to_model(x, m, what)
     results = m.evaluate(x, y, batch_size=batch_size, verbose=0 if quiet else 1,
                          return_dict=True)
@@ -272,8 +273,12 @@ def predict(model, inputs, output, key, batch_size):
       tfgraph predict mnist_cnn.keras digits.npy -o probs.npy
       tfgraph predict model.keras rows.csv
     """
+    loading.kind_of(model)
+    if output and os.path.splitext(output)[1].lower() not in (".npy", ".npz", ".csv"):
+        raise click.ClickException("%s: the output must be .npy, .npz or .csv" % output)
+    x = np.asarray(read_input(inputs, key))
     m = loading.load_keras_model(model, compile=False)
-    x = fit_to_model(np.asarray(read_input(inputs, key)), m, inputs)
+    x = fit_to_model(x, m, inputs)
     if x.dtype.kind in "iub" and m.inputs[0].dtype.is_floating:
         x = x.astype(m.inputs[0].dtype.as_numpy_dtype)
     result = m.predict(x, batch_size=batch_size, verbose=1 if output else 0)

@@ -56,7 +56,8 @@ def main(argv=None):
     except click.ClickException as e:
         if _STATE["debug"]:
             raise
-        click.echo("%s: error: %s" % (where, _one_line(e.format_message())), err=True)
+        hint = " (see %s --help)" % where if isinstance(e, click.UsageError) else ""
+        click.echo("%s: error: %s%s" % (where, _one_line(e.format_message()), hint), err=True)
         return e.exit_code
     except KeyboardInterrupt:
         click.echo("tfgraph: interrupted", err=True)
