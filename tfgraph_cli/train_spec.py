@@ -22,7 +22,7 @@ SPEC_KEYS = {
     "epochs": "number of epochs (default 1)",
     "batch_size": "batch size (default 32)",
     "validation_split": "fraction of the training data held out for validation",
-    "callbacks": "list of {\"type\": \"EarlyStopping\", ...}: " ,
+    "callbacks": "list of {\"type\": \"EarlyStopping\", ...}: ",
     "seed": "random seed (keras.utils.set_random_seed)",
 }
 CALLBACKS = ("EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint", "TerminateOnNaN")
