@@ -50,5 +50,13 @@ out = subprocess.run([sys.executable, os.path.join(tutorials, "mnist_softmax.py"
 assert out.returncode == 0, out.stderr
 accuracy = float(out.stdout.split()[-1])
 assert accuracy > 0.7, out.stdout
+# The console script (the cli extra), on the model saved above.
+tool = os.path.join(os.path.dirname(sys.executable), "tfgraph")
+out = subprocess.run([tool, "summary", path], cwd=work, capture_output=True, text=True, timeout=120)
+assert out.returncode == 0 and "Total params" in out.stdout, out.stdout + out.stderr
+out = subprocess.run([tool, "summary", "missing.keras"], cwd=work, capture_output=True, text=True,
+                     timeout=120)
+assert out.returncode == 1 and len(out.stderr.strip().splitlines()) == 1, out.stderr
+
 print("wheel smoke test passed: tfgraph %s, loss %.3f -> %.3f, tutorial accuracy %.3f"
       % (tf.__version__, losses[0], losses[-1], accuracy))

@@ -1,4 +1,5 @@
-"""The layering of ARCHITECTURE.md, checked on the import graph of tfgraph/ and tfgraph_keras/.
+"""The layering of ARCHITECTURE.md, checked on the import graph of tfgraph/, tfgraph_keras/ and
+tfgraph_cli/.
 
 Every import counts, at module level or inside a function: a function-level import is still a
 dependency. A module may import its own layer or the ones below; the import graph between files
@@ -47,6 +48,7 @@ LAYERS = [
     ("tfgraph.viz", 8),
     ("tfgraph.onnx", 8),
     ("tfgraph_keras", 10),
+    ("tfgraph_cli", 11),  # the `tfgraph` command-line tool, above everything it drives
     ("tfgraph", 9),  # the package itself: the tf.* namespace, above all of tfgraph
 ]
 
@@ -69,7 +71,7 @@ KNOWN_UPWARD = {
 
 def _modules():
     mods = {}
-    for top in ("tfgraph", "tfgraph_keras"):
+    for top in ("tfgraph", "tfgraph_keras", "tfgraph_cli"):
         for folder, dirs, files in os.walk(os.path.join(REPO, top)):
             dirs[:] = [d for d in dirs if d != "__pycache__"]
             for name in files:

@@ -12,7 +12,7 @@ import tfgraph
 import tfgraph_keras
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PACKAGES = ("tfgraph", "tfgraph_keras")
+PACKAGES = ("tfgraph", "tfgraph_keras", "tfgraph_cli")
 
 
 def source_folders():

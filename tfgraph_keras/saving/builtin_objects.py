@@ -28,6 +28,11 @@ def register_op_layers(op_layers):
     _OP_LAYERS.update(op_layers)
 
 
+def names():
+    """The registered class names (and aliases), e.g. for 'did you mean' hints."""
+    return sorted(_CLASSES)
+
+
 def get(name):
     return _CLASSES.get(name)
 
