@@ -194,6 +194,12 @@ class TrainingMixin:
             return [_as_list(m) for m in metrics]
         return [list(metrics) for _ in range(n)]
 
+    def _build_once(self, arrays):
+        """Builds the model from the first data, once even when threads race on a first call."""
+        with backend._LOCK:
+            if not self.outputs:
+                self._build_from_arrays(arrays)
+
     def _ensure_compiled(self, arrays=None):
         if self._compile_args is None:
             raise RuntimeError("You must compile your model before training/testing. Use "
@@ -202,9 +208,11 @@ class TrainingMixin:
             if arrays is None:
                 raise ValueError("This model has not yet been built. Build the model first by "
                                  "calling `build()` or by calling the model on a batch of data.")
-            self._build_from_arrays(arrays)
+            self._build_once(arrays)
         if self._compiled is None:
-            self._build_compiled()
+            with backend._LOCK:
+                if self._compiled is None:
+                    self._build_compiled()
         return self._compiled
 
     @property
@@ -227,6 +235,13 @@ class TrainingMixin:
         fn = c.fns.get(kind)
         if fn is not None:
             return fn
+        with backend._LOCK:
+            fn = c.fns.get(kind)
+            if fn is None:
+                fn = c.fns[kind] = self._make_function(c, kind)
+        return fn
+
+    def _make_function(self, c, kind):
         sess = self._session()
         live = c.live
         feeds = list(self.inputs) + [c.targets[i] for i in live] + [c.sample_weights[i]
@@ -247,26 +262,31 @@ class TrainingMixin:
             else:
                 fn = lambda *a: call(*a)[0]  # noqa: E731
         else:
-            call = sess.make_callable(fetches, feeds)
-            fn = call
-        c.fns[kind] = fn
+            fn = sess.make_callable(fetches, feeds)
         return fn
 
     def _predict_function(self, training=False):
         fn = self._predict_fns.get(training)
-        if fn is None:
-            sess = self._session()
-            feeds = list(self.inputs)
-            phase = backend._graph_learning_phase(self._graph)
-            if training and phase is not None:
-                # model(x, training=True) runs the layers' updates too (BatchNormalization's
-                # moving statistics), as Keras 3 does in a training-mode call
-                update_ops = [u.op if isinstance(u, tf.Tensor) else u for u in self.updates]
-                call = sess.make_callable([list(self.outputs), update_ops], feeds + [phase])
-                fn = lambda *a: call(*a, True)[0]  # noqa: E731
-            else:
-                fn = sess.make_callable(list(self.outputs), feeds)
-            self._predict_fns[training] = fn
+        if fn is not None:
+            return fn
+        with backend._LOCK:
+            fn = self._predict_fns.get(training)
+            if fn is None:
+                fn = self._predict_fns[training] = self._make_predict_function(training)
+        return fn
+
+    def _make_predict_function(self, training):
+        sess = self._session()
+        feeds = list(self.inputs)
+        phase = backend._graph_learning_phase(self._graph)
+        if training and phase is not None:
+            # model(x, training=True) runs the layers' updates too (BatchNormalization's
+            # moving statistics), as Keras 3 does in a training-mode call
+            update_ops = [u.op if isinstance(u, tf.Tensor) else u for u in self.updates]
+            call = sess.make_callable([list(self.outputs), update_ops], feeds + [phase])
+            fn = lambda *a: call(*a, True)[0]  # noqa: E731
+        else:
+            fn = sess.make_callable(list(self.outputs), feeds)
         return fn
 
     # -- data preparation
@@ -281,7 +301,7 @@ class TrainingMixin:
                     return [x]
         arrays = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
         if not self.outputs:
-            self._build_from_arrays(arrays)
+            self._build_once(arrays)
         if len(arrays) != len(self.inputs):
             raise ValueError("Layer \"%s\" expects %d input(s), but it received %d input tensors."
                              % (self.name, len(self.inputs), len(arrays)))
@@ -473,7 +493,7 @@ class TrainingMixin:
             feeder = data_mod.GeneratorFeeder(x, steps_per_epoch, shuffle=shuffle)
             if not self.outputs:
                 first = next(iter(data_mod.GeneratorFeeder(x, 1).epoch()))
-                self._build_from_arrays(data_mod.to_list(first[0]))
+                self._build_once(data_mod.to_list(first[0]))
             self._ensure_compiled()
             steps = feeder.steps
             train_batches = lambda: self._generator_batches(feeder, class_weight)  # noqa: E731
@@ -539,7 +559,7 @@ class TrainingMixin:
             feeder = data_mod.GeneratorFeeder(x, steps)
             if not self.outputs:
                 first = next(iter(data_mod.GeneratorFeeder(x, 1).epoch()))
-                self._build_from_arrays(data_mod.to_list(first[0]))
+                self._build_once(data_mod.to_list(first[0]))
             self._ensure_compiled()
             batches = self._generator_batches(feeder)
             n_steps = feeder.steps
