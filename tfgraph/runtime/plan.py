@@ -181,6 +181,10 @@ class ExecutionPlan:
         if getattr(exc, "tfgraph_op", None) is not None:  # an op inside a fused chain failed
             op = exc.tfgraph_op
             shapes = [str(list(s)) for s in exc.tfgraph_input_shapes]
+        if isinstance(exc, MemoryError):  # numpy's allocation failure is TF's OOM
+            return errors.ResourceExhaustedError(None, op, "OOM when allocating tensor: %s (op %s "
+                                                 "'%s', input shapes: %s)" % (
+                                                     exc, op.type, op.name, ", ".join(shapes)))
         msg = "%s: %s (op %s '%s', input shapes: %s)" % (
             type(exc).__name__, exc, op.type, op.name, ", ".join(shapes))
         return errors.InvalidArgumentError(None, op, msg)
