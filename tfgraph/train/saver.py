@@ -24,6 +24,7 @@ from tfgraph.framework.graph import GraphKeys, get_default_graph
 from tfgraph.framework.graph_def import GraphDef, MetaGraphDef, _load
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph.framework.tensor import Tensor
+from tfgraph.platform import atomic_file
 from tfgraph.train import checkpoint_utils, meta_graph
 
 
@@ -105,8 +106,8 @@ class Saver:
     def _write_meta_graph(self, graph, path):
         """TF1 writes '<prefix>.meta' beside each checkpoint (for tf.train.import_meta_graph)."""
         try:
-            meta_graph.export_meta_graph(path + ".tmp", graph=graph, saver_def=self)
-            os.replace(path + ".tmp", path)
+            with atomic_file.atomic_path(path) as tmp:
+                meta_graph.export_meta_graph(tmp, graph=graph, saver_def=self)
         except Exception as e:  # the checkpoint itself is written; a graph that cannot be exported
             warnings.warn("Saver: could not write the meta graph %s: %s: %s"  # must not lose it
                           % (path, type(e).__name__, e))

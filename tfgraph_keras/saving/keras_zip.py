@@ -18,11 +18,11 @@ import datetime
 import io
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
+from tfgraph.platform import atomic_file
 from tfgraph_keras.saving import h5 as h5_layout
 from tfgraph_keras.saving import state
 
@@ -34,30 +34,10 @@ def atomic_write(path, write_fn):
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path), dir=directory)
-    os.close(fd)
-    try:
+    # the temp is swept by the next save of `path` if this process is killed; data and directory
+    # are fsynced around the rename
+    with atomic_file.atomic_path(path) as tmp:
         write_fn(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def _umask():
-    """The process umask, read without changing it where /proc allows (os.umask is not atomic)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _have_h5py():
