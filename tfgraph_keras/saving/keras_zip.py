@@ -62,14 +62,43 @@ def weights_bytes(tree, use_h5=None):
     return "model.weights.npz", buf.getvalue()
 
 
+# A member may inflate to at most this many times its compressed size (deflate's own limit is
+# ~1030; real weights compress less than 2:1) once over _RATIO_FREE bytes: a zip bomb is refused
+# before it is inflated, and a member inflating past its declared size is cut off while reading.
+_MAX_RATIO = 100
+_RATIO_FREE = 64 << 20
+
+
+def _check_size(zf, info):
+    if info.file_size > max(_RATIO_FREE, _MAX_RATIO * info.compress_size):
+        raise ValueError("File %s: member %s would inflate from %d to %d bytes (more than %dx); "
+                         "refused as a zip bomb." % (zf.filename, info.filename,
+                                                     info.compress_size, info.file_size,
+                                                     _MAX_RATIO))
+
+
+def read_member(zf, name):
+    """The bytes of one zip member, refusing zip bombs (declared sizes checked before inflating,
+    actual size while inflating)."""
+    info = zf.getinfo(name)
+    _check_size(zf, info)
+    with zf.open(info) as f:
+        data = f.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise ValueError("File %s: member %s inflates past its declared size %d; refused."
+                         % (zf.filename, name, info.file_size))
+    return data
+
+
 def read_weights(zf):
     names = zf.namelist()
     if "model.weights.h5" in names:
         h5py = h5_layout.require_h5py()
-        with h5py.File(io.BytesIO(zf.read("model.weights.h5")), "r") as f:
+        with h5py.File(io.BytesIO(read_member(zf, "model.weights.h5")), "r") as f:
             return h5_layout.read_tree(f)
     if "model.weights.npz" in names:
-        with np.load(io.BytesIO(zf.read("model.weights.npz")), allow_pickle=False) as data:
+        with np.load(io.BytesIO(read_member(zf, "model.weights.npz")),
+                     allow_pickle=False) as data:
             return state.tree_from_npz_dict({k: data[k] for k in data.files})
     raise ValueError("The .keras file holds no weights (model.weights.h5 / model.weights.npz); "
                      "found %s" % names)
@@ -140,7 +169,9 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):  # noqa
     except zipfile.BadZipFile as e:
         raise ValueError("File %s is not a valid .keras zip file: %s" % (path, e)) from None
     with zf:
-        config = json.loads(zf.read("config.json"))
+        for info in zf.infolist():  # every member's declared size, before inflating any
+            _check_size(zf, info)
+        config = json.loads(read_member(zf, "config.json"))
         model = serialization.deserialize_keras_object(config, custom_objects, safe_mode)
         tree = read_weights(zf)
     compiled = False

@@ -176,7 +176,7 @@ def _save_legacy_h5(model, filepath, include_optimizer):
                 g = f.create_group("optimizer_weights")
                 h5_layout.write_attr_list(g, "weight_names", [v.name for v in opt_vars])
                 for v, value in zip(opt_vars, opt_values):
-                    g.create_dataset(v.name, data=np.asarray(value))
+                    h5_layout.create_weight(g, v.name, value)
     keras_zip.atomic_write(filepath, write)
 
 
@@ -191,8 +191,9 @@ def _load_legacy_h5(filepath, custom_objects, compile, safe_mode):  # noqa: A002
         saved = h5_layout.read_legacy_weights(h5_layout.legacy_weights_group(f))
         opt_saved = None
         if "optimizer_weights" in f:
-            g = f["optimizer_weights"]
-            opt_saved = [np.asarray(g[n]) for n in h5_layout.read_attr_list(g, "weight_names")]
+            g = h5_layout.member(f, "optimizer_weights")
+            opt_saved = [h5_layout.read_weight(h5_layout.member(g, n))
+                         for n in h5_layout.read_attr_list(g, "weight_names")]
     model = serialization.deserialize_keras_object(config, custom_objects, safe_mode)
     _assign_legacy(model, saved, by_name=False, skip_mismatch=False)
     if compile and training is not None:
