@@ -299,6 +299,10 @@ class TrainingMixin:
                 dtype, ndim, tail = checks[0]
                 if x.dtype == dtype and x.ndim == ndim and x.shape[1:] == tail:
                     return [x]
+        if x is None:
+            raise ValueError("Argument `x` is None: expected a numpy array, or a list or dict of "
+                             "arrays, for model %s's %d input(s)." % (self.name,
+                                                                      len(self.inputs) or 1))
         arrays = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
         if not self.outputs:
             self._build_once(arrays)
@@ -308,6 +312,12 @@ class TrainingMixin:
         out = []
         for t, a in zip(self.inputs, arrays):
             a = np.asarray(a)
+            if a.dtype == object:  # astype would turn None into NaN silently
+                bad = [i for i, v in enumerate(a.reshape(-1)) if v is None]
+                if bad:
+                    raise TypeError("Input %s of model %s holds None (at flat index %d); expected "
+                                    "numbers of dtype %s." % (t.name, self.name, bad[0],
+                                                              t.dtype.name))
             if a.dtype != t.dtype.np:
                 a = a.astype(t.dtype.np)
             out.append(a)
@@ -484,7 +494,7 @@ class TrainingMixin:
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
-        batch_size = batch_size or 32
+        batch_size = _batch_size(batch_size, "fit")
         from tfgraph_keras.callbacks.callback import CallbackList
 
         generator = data_mod.is_generator_like(x)
@@ -508,6 +518,7 @@ class TrainingMixin:
                 val_batches_fn = lambda: self._array_batches(  # noqa: E731
                     vx, vy, vsw, validation_batch_size or batch_size, False, validation_steps)
             n = data_mod.num_samples(xs + ys)
+            _non_empty(n, "fit")
             steps = steps_per_epoch or int(math.ceil(n / batch_size))
             train_batches = lambda: self._array_batches(  # noqa: E731
                 xs, ys, sws, batch_size, shuffle, steps_per_epoch)
@@ -554,7 +565,7 @@ class TrainingMixin:
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
-        batch_size = batch_size or 32
+        batch_size = _batch_size(batch_size, "evaluate")
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
             if not self.outputs:
@@ -567,6 +578,7 @@ class TrainingMixin:
             xs = self._compiled_inputs(x)
             ys = self._prepare_y(y)
             n = data_mod.num_samples(xs + ys)
+            _non_empty(n, "evaluate")
             sws = self._prepare_sw(sample_weight, None, ys, n)
             n_steps = steps or int(math.ceil(n / batch_size))
             batches = self._array_batches(xs, ys, sws, batch_size, False, steps)
@@ -587,7 +599,7 @@ class TrainingMixin:
         Batches are views of the input arrays; with no callback and verbose=0 no hook runs, and a
         single batch's outputs are returned as the session made them (fresh arrays)."""
         verbose = 1 if verbose == "auto" else verbose
-        batch_size = batch_size or 32
+        batch_size = _batch_size(batch_size, "predict")
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
             chunks = (self._prepare_x(bx) for bx, _, _ in feeder.epoch())
@@ -595,6 +607,7 @@ class TrainingMixin:
         else:
             xs = self._prepare_x(x)
             n = len(xs[0]) if len(xs) == 1 else data_mod.num_samples(xs)
+            _non_empty(n, "predict")
             if n <= batch_size:
                 chunks = (xs,) if n else ()
             else:
@@ -613,10 +626,8 @@ class TrainingMixin:
                 cbs.on_predict_batch_end(step, {"outputs": results[-1]})
             cbs.on_predict_end()
         if not results:
-            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
-                             "Please use `Model.compile(..., run_eagerly=True)`, or "
-                             "`tf.config.run_functions_eagerly(True)` for more information of "
-                             "where went wrong, or file a issue/bug to `tf.keras`.")
+            raise ValueError("`predict()` received no batches (the generator or dataset yielded "
+                             "no data): expected input data to be non-empty.")
         outs = _join_batches(results)
         return outs[0] if len(outs) == 1 else outs
 
@@ -723,6 +734,22 @@ class TrainingMixin:
     def to_json(self, **kwargs):
         from tfgraph_keras.saving import saving_api
         return saving_api.model_to_json(self, **kwargs)
+
+
+def _batch_size(batch_size, where):
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size <= 0:
+        raise ValueError("`%s()`: argument `batch_size` must be a positive integer. Received: "
+                         "batch_size=%r" % (where, batch_size))
+    return int(batch_size)
+
+
+def _non_empty(n, where):
+    if n == 0:
+        raise ValueError("`%s()` received empty input data (0 samples): expected input data to be "
+                         "non-empty." % where)
 
 
 def _callback_list(callbacks, verbose, model, **params):
