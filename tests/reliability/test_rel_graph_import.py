@@ -72,8 +72,10 @@ CASES = {
         "dtype": "float32", "shape": [100000, 100000], "b64": "AACAPw=="}}})), "needs"),
     "tensor_bad_base64": (_gd(dict(_const("a"), attr={"value": {"tensor": {
         "dtype": "float32", "shape": [], "b64": "!!!!"}}})), "not base64"),
-    "deep_attr": (_gd(dict(_const("a"), attr={"k": json.loads('{"list": [' * 100 + ']}' * 100)})),
-                  "nested more than"),
+    "deep_attr": (_gd(dict(_const("a"), attr={
+        "value": json.loads('{"list": [' * 100 + ']}' * 100)})), "nested more than"),
+    "unknown_attr_name": (_gd(dict(_const("a"), attr=dict(_const("a")["attr"], evil={"i": 1}))),
+                          "op Const has no attr 'evil'"),
     "function_cycle": (_mutate(lambda gd: _body(gd)["node"].append(_identity("loop_var", "x"))),
                        "used by two nodes"),
     "function_dangling": (_mutate(lambda gd: _body(gd)["node"][3]["input"].append("nowhere")),

@@ -220,15 +220,16 @@ _MAX_ATTR_DEPTH = 64
 _ATTR_TAGS = ("b", "i", "f", "s", "type", "shape", "none", "list", "dict", "tensor", "function")
 
 
-def validate_graph_def(graph_def, is_op=None, where=""):
+def validate_graph_def(graph_def, is_op=None, where="", op_attrs=None):
     """Checks a GraphDef's structure before anything is built from it, in time linear in its size:
     node and input names, duplicates, dangling inputs, cycles, attr values (tensors' sizes) and the
-    function graphs held in attrs (cond branches, loop bodies), and, given `is_op`, op types.
+    function graphs held in attrs (cond branches, loop bodies), and, given `is_op` and `op_attrs`
+    (op type -> its attr names), op types and attr names.
     Raises GraphDefError (an InvalidArgumentError) naming the node and what is wrong."""
     if not isinstance(graph_def, dict) or not isinstance(graph_def.get("node", []), list):
         raise GraphDefError("%sa GraphDef must be an object with a 'node' list; received %s."
                             % (where, type(graph_def).__name__))
-    _Validator(is_op, where).graph(graph_def.get("node", []), "graph_def")
+    _Validator(is_op, where, op_attrs).graph(graph_def.get("node", []), "graph_def")
 
 
 def _short(s, n=80):
@@ -237,8 +238,9 @@ def _short(s, n=80):
 
 
 class _Validator:
-    def __init__(self, is_op, where):
+    def __init__(self, is_op, where, op_attrs=None):
         self.is_op = is_op
+        self.op_attrs = op_attrs
         self.where = where
         self.top_names = None
 
@@ -282,6 +284,7 @@ class _Validator:
             self.fail(what, name, "'op' must be a non-empty string; received %r" % (_short(op),))
         if self.is_op is not None and not self.is_op(op):
             self.fail(what, name, "unknown op %r (not registered in tfgraph)" % _short(op))
+        known_attrs = self.op_attrs(op) if self.op_attrs is not None else None
         inputs = n.get("input", ())
         if not isinstance(inputs, (list, tuple)):
             self.fail(what, name, "'input' must be a list; received %s" % type(inputs).__name__)
@@ -321,6 +324,8 @@ class _Validator:
             if not isinstance(attrs, dict):
                 self.fail(what, name, "'attr' must be an object")
             for key, value in attrs.items():
+                if known_attrs is not None and key not in known_attrs:
+                    self.fail(what, name, "op %s has no attr %r" % (op, _short(key)))
                 self.attr(what, name, key, value, 0)
         return deps
 

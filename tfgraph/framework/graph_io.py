@@ -39,7 +39,9 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
         raise GraphDefError("tf.import_graph_def: the graph_def cannot be read: %s"
                             % str(e)[:300]) from None
     # everything is checked before the first op is built, so a bad file leaves the graph as it was
-    validate_graph_def(graph_def, registered_op_types().__contains__, "tf.import_graph_def: ")
+    registry = registered_op_types()
+    validate_graph_def(graph_def, registry.__contains__, "tf.import_graph_def: ",
+                       lambda op: registry[op].attrs)
     graph = get_default_graph()
     prefix = "import" if name is None else name
     if prefix:
@@ -49,7 +51,14 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     _import_state.prefix = prefix or ""
     used_inputs = set()
     with graph.control_dependencies(None):
-        _import_nodes(graph, graph_def["node"], prefix, input_map, used_inputs)
+        try:
+            _import_nodes(graph, graph_def["node"], prefix, input_map, used_inputs)
+        except (TypeError, ValueError, IndexError) as e:
+            if isinstance(e, GraphDefError):
+                raise
+            # well-formed but inconsistent (dtypes, arity, shapes): found while building
+            raise GraphDefError("tf.import_graph_def: a node cannot be built: %s: %s"
+                                % (type(e).__name__, str(e)[:500])) from e
     missing = set(input_map) - used_inputs
     if missing:
         raise ValueError("Attempted to map inputs that were not found in graph_def: [%s]"

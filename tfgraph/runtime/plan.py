@@ -12,7 +12,7 @@ whose locals are the buffer slots:
 
 Per-run cost is then one Python call per kernel, with no graph walking or dict building. When a kernel
 raises, the line number of the failing frame identifies the op, and its locals give the input shapes.
-A numpy float warning (overflow, invalid value) raised by a kernel is named the same way: each plan's
+A numpy float warning (overflow, invalid value) from a kernel is named the same way: each plan's
 code has its own file name, and a hook on the warnings module's display step rewrites warnings from
 a plan's line into "... (op Square 'loss/Square', created at train.py:12)" at the op's file:line.
 The hook costs nothing on runs that raise no warning.
