@@ -40,7 +40,7 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
 @contextlib.contextmanager
 def _reading(filepath):
     """Turns the low-level errors of a damaged file (zip, HDF5, JSON, missing keys) into one
-    ValueError naming the file and what went wrong; missing files and permissions pass as they are."""
+    ValueError naming the file and what went wrong; missing files and permissions pass as is."""
     try:
         yield
     except (FileNotFoundError, PermissionError, IsADirectoryError):
