@@ -8,6 +8,7 @@ is a per-graph boolean `placeholder_with_default(False)`; `fit` feeds True.
 """
 import builtins
 import re
+import threading
 import warnings
 import weakref
 
@@ -23,6 +24,10 @@ _SESSIONS = weakref.WeakKeyDictionary()  # graph -> Session
 _LEARNING_PHASE = weakref.WeakKeyDictionary()  # graph -> bool placeholder_with_default
 _FORCED_PHASE = {}  # set_learning_phase(): graph-independent python value
 _NAME_COUNTS = {}
+# One re-entrant lock for the check-then-act steps of first calls: session creation, variable
+# initialization, learning-phase creation, and (taken by the models) build and callable compilation.
+# Threads racing on a fresh model would otherwise each re-run the random initializers.
+_LOCK = threading.RLock()
 
 
 def floatx():
@@ -70,15 +75,19 @@ def get_session(graph=None):
     graph = graph if graph is not None else get_default_graph()
     sess = _SESSIONS.get(graph)
     if sess is None or sess._closed:
-        sess = tf.Session(graph=graph)
-        sess._keras_initialized = set()
-        _SESSIONS[graph] = sess
+        with _LOCK:
+            sess = _SESSIONS.get(graph)
+            if sess is None or sess._closed:
+                sess = tf.Session(graph=graph)
+                sess._keras_initialized = set()
+                _SESSIONS[graph] = sess
     return sess
 
 
 def set_session(session):
-    session._keras_initialized = getattr(session, "_keras_initialized", set())
-    _SESSIONS[session.graph] = session
+    with _LOCK:
+        session._keras_initialized = getattr(session, "_keras_initialized", set())
+        _SESSIONS[session.graph] = session
 
 
 def initialize_variables(variables, session=None):
@@ -87,22 +96,26 @@ def initialize_variables(variables, session=None):
     if not variables:
         return
     session = session or get_session(variables[0].graph)
-    todo = [v for v in variables if id(v) not in session._keras_initialized]
-    if todo:
-        session.run([v.initializer for v in todo])
-        session._keras_initialized.update(id(v) for v in todo)
+    if builtins.all(id(v) in session._keras_initialized for v in variables):
+        return
+    with _LOCK:
+        todo = [v for v in variables if id(v) not in session._keras_initialized]
+        if todo:
+            session.run([v.initializer for v in todo])
+            session._keras_initialized.update(id(v) for v in todo)
 
 
 def clear_session():
     """Forgets all models: closes sessions, resets the default graph and the layer name counters."""
-    for sess in list(_SESSIONS.values()):
-        sess.close()
-    _SESSIONS.clear()
-    _LEARNING_PHASE.clear()
-    _NAME_COUNTS.clear()
-    _FORCED_PHASE.clear()
-    _UIDS.clear()
-    tf.reset_default_graph()
+    with _LOCK:
+        for sess in list(_SESSIONS.values()):
+            sess.close()
+        _SESSIONS.clear()
+        _LEARNING_PHASE.clear()
+        _NAME_COUNTS.clear()
+        _FORCED_PHASE.clear()
+        _UIDS.clear()
+        tf.reset_default_graph()
 
 
 def reset_uids():
@@ -117,8 +130,9 @@ def to_snake_case(name):
 
 def unique_object_name(base):
     """'dense', 'dense_1', 'dense_2' ... as Keras names layers and models."""
-    n = _NAME_COUNTS.get(base, 0)
-    _NAME_COUNTS[base] = n + 1
+    with _LOCK:
+        n = _NAME_COUNTS.get(base, 0)
+        _NAME_COUNTS[base] = n + 1
     return base if n == 0 else "%s_%d" % (base, n)
 
 
@@ -129,9 +143,13 @@ def learning_phase():
     graph = get_default_graph()
     phase = _LEARNING_PHASE.get(graph)
     if phase is None:
-        with graph.as_default(), graph.name_scope(None):
-            phase = tf.placeholder_with_default(False, shape=(), name="keras_learning_phase")
-        _LEARNING_PHASE[graph] = phase
+        with _LOCK:
+            phase = _LEARNING_PHASE.get(graph)
+            if phase is None:
+                with graph.as_default(), graph.name_scope(None):
+                    phase = tf.placeholder_with_default(False, shape=(),
+                                                        name="keras_learning_phase")
+                _LEARNING_PHASE[graph] = phase
     return phase
 
 
@@ -152,17 +170,18 @@ def _initialize_graph_variables(sess):
     variables = sess.graph.get_collection(tf.GraphKeys.GLOBAL_VARIABLES)
     if len(variables) == getattr(sess, "_keras_vars_checked", -1):
         return  # no variable added since the last check (all of those hold values)
-    todo = []
-    for v in variables:
-        if id(v) in sess._keras_initialized:
-            continue
-        slot = sess._state._slots.get(v.op)
-        if slot is None or slot.value is None:
-            todo.append(v)
-        else:
-            sess._keras_initialized.add(id(v))
-    initialize_variables(todo, sess)
-    sess._keras_vars_checked = len(variables)
+    with _LOCK:
+        todo = []
+        for v in variables:
+            if id(v) in sess._keras_initialized:
+                continue
+            slot = sess._state._slots.get(v.op)
+            if slot is None or slot.value is None:
+                todo.append(v)
+            else:
+                sess._keras_initialized.add(id(v))
+        initialize_variables(todo, sess)
+        sess._keras_vars_checked = len(variables)
 
 
 def _session_for(tensors):
@@ -203,8 +222,9 @@ def batch_set_value(tuples):
         if tuple(value.shape) != tuple(int_shape(var)):
             raise ValueError("set_value: variable %s has shape %s, the value has shape %s."
                              % (var.name, int_shape(var), value.shape))
-        var.load(value, session=sess)
-        sess._keras_initialized.add(id(var))
+        with _LOCK:
+            var.load(value, session=sess)
+            sess._keras_initialized.add(id(var))
 
 
 def variable(value, dtype=None, name=None, constraint=None):

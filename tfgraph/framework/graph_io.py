@@ -12,8 +12,9 @@ from tfgraph.framework.graph import get_default_graph
 from tfgraph.framework.graph_def import (  # noqa: F401 - the format's names, re-exported
     FORMAT_VERSION, GRAPH_FORMAT, META_FORMAT, GraphDef, MetaGraphDef, NodeDef, _load, decode_attr,
     decode_tensor, encode_attr, encode_tensor, node_def, shape_list)
+from tfgraph.framework.graph_def import GraphDefError, validate_graph_def
 from tfgraph.framework.graph_def import as_graph_def as _as_graph_def
-from tfgraph.framework.op_def import convert_to_tensor, get_op_def
+from tfgraph.framework.op_def import convert_to_tensor, get_op_def, registered_op_types
 
 _import_state = threading.local()
 
@@ -30,7 +31,17 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     `input_map` maps names in graph_def ("x", "x:0") to tensors of the default graph, which replace
     them; `return_elements` lists op/tensor names whose imported counterparts are returned.
     """
-    graph_def = _load(graph_def)
+    try:
+        graph_def = _load(graph_def)
+    except (ValueError, TypeError, RecursionError) as e:
+        if isinstance(e, GraphDefError):
+            raise
+        raise GraphDefError("tf.import_graph_def: the graph_def cannot be read: %s"
+                            % str(e)[:300]) from None
+    # everything is checked before the first op is built, so a bad file leaves the graph as it was
+    registry = registered_op_types()
+    validate_graph_def(graph_def, registry.__contains__, "tf.import_graph_def: ",
+                       lambda op: registry[op].attrs)
     graph = get_default_graph()
     prefix = "import" if name is None else name
     if prefix:
@@ -40,7 +51,14 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     _import_state.prefix = prefix or ""
     used_inputs = set()
     with graph.control_dependencies(None):
-        _import_nodes(graph, graph_def["node"], prefix, input_map, used_inputs)
+        try:
+            _import_nodes(graph, graph_def["node"], prefix, input_map, used_inputs)
+        except (TypeError, ValueError, IndexError) as e:
+            if isinstance(e, GraphDefError):
+                raise
+            # well-formed but inconsistent (dtypes, arity, shapes): found while building
+            raise GraphDefError("tf.import_graph_def: a node cannot be built: %s: %s"
+                                % (type(e).__name__, str(e)[:500])) from e
     missing = set(input_map) - used_inputs
     if missing:
         raise ValueError("Attempted to map inputs that were not found in graph_def: [%s]"
@@ -80,7 +98,7 @@ def _import_nodes(graph, node_list, prefix, input_map, used_inputs):
     try:
         for n in _topological(node_list, nodes):
             attrs = {k: decode_attr(v, _decode_function) for k, v in n.get("attr", {}).items()}
-            data_inputs = [resolve(i) for i in n["input"] if not i.startswith("^")]
+            data_inputs = [resolve(i) for i in n.get("input", []) if not i.startswith("^")]
             op_def = get_op_def(n["op"])
             full = prefix + n["name"]
             op = op_def.create_op(data_inputs, name=full + "/", _graph=graph, **attrs)
@@ -93,7 +111,7 @@ def _import_nodes(graph, node_list, prefix, input_map, used_inputs):
                     outermost = outermost.outer_graph
                 op._variable_source = outermost.get_operation_by_name(
                     getattr(_import_state, "prefix", "") + n["variable_source"])
-            for i in n["input"]:
+            for i in n.get("input", []):
                 if i.startswith("^"):
                     op._add_control_input(imported[i[1:]])
             for t, shp in zip(op.outputs, n.get("output_shapes", [])):
@@ -120,7 +138,7 @@ def _topological(node_list, nodes):
                 order.append(nodes[name])
                 continue
             stack.append((name, True))
-            for i in nodes[name]["input"]:
+            for i in nodes[name].get("input", []):
                 dep = i.lstrip("^").split(":")[0]
                 if dep not in nodes:
                     raise ValueError("Node %r has an input %r that is not in the graph_def."

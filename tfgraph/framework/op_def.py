@@ -146,6 +146,16 @@ class OpDef:
                 tensors[i] = convert_to_tensor(v)
                 if i in self.same_dtype and group_dtype is None:
                     group_dtype = tensors[i].dtype
+        graphs = {t.graph for t in tensors if t is not None}
+        default = get_default_graph()
+        if len(graphs) == 1 and default not in graphs and not default._building_function:
+            # as TF1 (ops enter their inputs' graph): x * 2.0 with x of another graph makes the
+            # constant, and the op, in x's graph
+            with next(iter(graphs)).as_default():
+                return self._convert_values(inputs, tensors, group_dtype, location)
+        return self._convert_values(inputs, tensors, group_dtype, location)
+
+    def _convert_values(self, inputs, tensors, group_dtype, location):
         for i, v in enumerate(inputs):
             if tensors[i] is None:
                 want = self.input_dtypes.get(i)

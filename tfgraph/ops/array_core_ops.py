@@ -124,10 +124,21 @@ class Fill(OpDef):
     def infer(self, dims, value):
         require(value.shape.ndims in (None, 0),
                 "value must be a scalar, got shape %s" % value.shape)
+        known = _partial_value(dims)
+        if isinstance(known, list):
+            require(all(d is None or d >= 0 for d in known),
+                    "Fill dimensions must be >= 0; received dims %s" % (known,))
         return [TensorSpec(_shape_arg(dims), value.dtype)]
 
     def compute(self, dims, value):
-        return np.full(tuple(int(d) for d in dims), value, dtype=value.dtype)
+        shape = tuple(int(d) for d in dims)
+        if any(d < 0 for d in shape):
+            raise ValueError("dims must be non-negative; received %s" % (list(shape),))
+        if int(np.prod(shape, dtype=object)) * value.dtype.itemsize >= 2 ** 63:
+            # numpy says "array is too big" (a ValueError): it is an allocation failure
+            raise MemoryError("Unable to allocate a tensor of shape %s and type %s"
+                              % (list(shape), value.dtype))
+        return np.full(shape, value, dtype=value.dtype)
 
     def grad(self, op, dy):
         return [None, broadcast_ops.reduce_sum(dy)]
@@ -138,24 +149,53 @@ def fill(dims, value, name=None):
     return Fill.apply(dims, value, name=name)
 
 
-def _filled(shape, dtype, value, name):
+# As TF: a static shape under this many elements gives a Const; a bigger one a Fill op, whose
+# array exists only at run time (not in the graph, its GraphDef or every saved .meta).
+_SMALL_CONSTANT = 1000
+
+
+def _filled(shape, dtype, value, name, what):
     dtype = dtypes.as_dtype(dtype)
     if isinstance(shape, (list, tuple)) and any(isinstance(d, Tensor) for d in shape):
         shape = stack([d if isinstance(d, Tensor) else np.int32(d) for d in shape])
     if isinstance(shape, Tensor):
         return fill(shape, np.asarray(value, dtype=dtype.np), name=name)
-    shape = tensor_shape.as_shape(shape).as_list()
-    return constant(np.full(shape, value, dtype=dtype.np), dtype=dtype, name=name)
+    dims = _static_dims(shape, what)
+    if int(np.prod(dims, dtype=object)) < _SMALL_CONSTANT:
+        return constant(np.full(dims, value, dtype=dtype.np), dtype=dtype, name=name)
+    with name_scope(name) as scope:
+        big = builtins.max(dims) >= 2 ** 31
+        dims_t = constant(np.asarray(dims, np.int64 if big else np.int32), name="shape_as_tensor")
+        return fill(dims_t, constant(np.asarray(value, dtype=dtype.np), name="Const"), name=scope)
+
+
+def _static_dims(shape, what):
+    """The dims of a static `shape` argument as ints, or a ValueError naming the call's line."""
+    if isinstance(shape, tensor_shape.TensorShape):
+        shape = shape.as_list() if shape.ndims is not None else None
+    elif isinstance(shape, (int, np.integer)):
+        shape = [shape]
+    elif isinstance(shape, np.ndarray):
+        shape = shape.tolist() if shape.ndim <= 1 else None
+    if isinstance(shape, (list, tuple)):  # TF1 Dimension objects (x.shape[0]) hold .value
+        shape = [getattr(d, "value", d) for d in shape]
+    ok = isinstance(shape, (list, tuple)) and all(
+        isinstance(d, (int, np.integer)) and not isinstance(d, bool) and d >= 0 for d in shape)
+    if not ok:
+        from tfgraph.framework.operation import user_location
+        raise ValueError("%s: `shape` must be a list of non-negative integers (or a shape tensor); "
+                         "received %r. Called at %s." % (what, shape, user_location()))
+    return [int(d) for d in shape]
 
 
 def zeros(shape, dtype=dtypes.float32, name=None):
     """tf.zeros."""
-    return _filled(shape, dtype, 0, name or "zeros")
+    return _filled(shape, dtype, 0, name or "zeros", "tf.zeros")
 
 
 def ones(shape, dtype=dtypes.float32, name=None):
     """tf.ones."""
-    return _filled(shape, dtype, 1, name or "ones")
+    return _filled(shape, dtype, 1, name or "ones", "tf.ones")
 
 
 def zeros_like(tensor, dtype=None, name=None, optimize=True):

@@ -81,10 +81,21 @@ class RealDiv(_Binary):
         return [unbroadcast(dy / y, x), unbroadcast(negative(dy) * x / square(y), y)]
 
 
+def _int_division(fn):
+    """`fn` refusing an integer zero divisor, as TF's kernels do (numpy returns 0 and warns); the
+    plan reports the ZeroDivisionError as InvalidArgumentError naming the op and its line."""
+    def checked(x, y):
+        y_arr = np.asarray(y)
+        if y_arr.dtype.kind in "iu" and not y_arr.all():
+            raise ZeroDivisionError("Integer division by zero")
+        return fn(x, y)
+    return checked
+
+
 class FloorDiv(_Binary):
     """Python-style floor division."""
     type = "FloorDiv"
-    fn = staticmethod(np.floor_divide)
+    fn = staticmethod(_int_division(np.floor_divide))
 
     def grad(self, op, dy):
         return [None, None]
@@ -93,7 +104,7 @@ class FloorDiv(_Binary):
 class FloorMod(_Binary):
     """Python-style modulo (result has the sign of y)."""
     type = "FloorMod"
-    fn = staticmethod(np.mod)
+    fn = staticmethod(_int_division(np.mod))
 
     def grad(self, op, dy):
         x, y = op.inputs

@@ -12,9 +12,16 @@ whose locals are the buffer slots:
 
 Per-run cost is then one Python call per kernel, with no graph walking or dict building. When a kernel
 raises, the line number of the failing frame identifies the op, and its locals give the input shapes.
+A numpy float warning (overflow, invalid value) from a kernel is named the same way: each plan's
+code has its own file name, and a hook on the warnings module's display step rewrites warnings from
+a plan's line into "... (op Square 'loss/Square', created at train.py:12)" at the op's file:line.
+The hook costs nothing on runs that raise no warning.
 """
+import itertools
 import logging
 import threading
+import warnings
+import weakref
 
 import numpy as np
 
@@ -38,6 +45,50 @@ def note_reference_kernel(op_def):
         _reference_kernel_types.add(op_def.type)
     _log.debug("op type %s has no kernel of its own: plans run its numpy reference (compute)",
                op_def.type)
+
+
+_PLAN_FILE = "<tfgraph plan>"
+_PLANS = weakref.WeakValueDictionary()  # per-plan code file name -> ExecutionPlan
+_plan_ids = itertools.count(1)
+
+
+def _name_the_op(msg):
+    """`msg` (a warnings.WarningMessage) naming the plan step's op and its location, if it came
+    from a plan's line."""
+    filename = getattr(msg, "filename", None)
+    plan = _PLANS.get(filename) if isinstance(filename, str) else None
+    step = plan._line_to_step.get(msg.lineno) if plan is not None else None
+    if step is None:
+        return msg
+    op = plan.steps[step].op
+    location = op.location or ""
+    msg.message = msg.category("%s (op %s '%s', created at %s)"
+                               % (msg.message, op.type, op.name, location))
+    file, _, line = location.rpartition(":")
+    if file and line.isdigit():
+        msg.filename, msg.lineno, msg.line = file, int(line), None
+    return msg
+
+
+def _install_warning_hook():
+    # warnings._showwarnmsg is what the interpreter calls to show any warning (before
+    # catch_warnings' recorders and showwarning overrides), looked up on each warning
+    original = getattr(warnings, "_showwarnmsg", None)
+    if original is None or getattr(original, "_tfgraph_plan_hook", False):
+        return
+
+    def showwarnmsg(msg):
+        try:
+            msg = _name_the_op(msg)
+        except Exception:  # noqa: BLE001 - a warning must never turn into an error here
+            pass
+        return original(msg)
+
+    showwarnmsg._tfgraph_plan_hook = True
+    warnings._showwarnmsg = showwarnmsg
+
+
+_install_warning_hook()
 
 
 def _copy(value):
@@ -171,7 +222,9 @@ class ExecutionPlan:
         namespace.update(consts)
         namespace.update(kernels)
         self.source = source
-        exec(compile(source, "<tfgraph plan>", "exec"), namespace)
+        self._filename = "%s#%d" % (_PLAN_FILE, next(_plan_ids))
+        exec(compile(source, self._filename, "exec"), namespace)
+        _PLANS[self._filename] = self
         return namespace["plan"], line_to_step
 
     # -- running ----------------------------------------------------------------------------------
@@ -187,7 +240,7 @@ class ExecutionPlan:
         tb = exc.__traceback__
         frame_locals, step = None, None
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == "<tfgraph plan>":
+            if tb.tb_frame.f_code.co_filename.startswith(_PLAN_FILE):
                 step = self._line_to_step.get(tb.tb_lineno)
                 frame_locals = tb.tb_frame.f_locals
             tb = tb.tb_next
@@ -203,6 +256,10 @@ class ExecutionPlan:
         if getattr(exc, "tfgraph_op", None) is not None:  # an op inside a fused chain failed
             op = exc.tfgraph_op
             shapes = [str(list(s)) for s in exc.tfgraph_input_shapes]
+        if isinstance(exc, MemoryError):  # numpy's allocation failure is TF's OOM
+            return errors.ResourceExhaustedError(None, op, "OOM when allocating tensor: %s (op %s "
+                                                 "'%s', input shapes: %s)" % (
+                                                     exc, op.type, op.name, ", ".join(shapes)))
         msg = "%s: %s (op %s '%s', input shapes: %s)" % (
             type(exc).__name__, exc, op.type, op.name, ", ".join(shapes))
         return errors.InvalidArgumentError(None, op, msg)

@@ -45,7 +45,15 @@ def prune(fetches, targets, feeds):
 def foldable(op, in_slots):
     """A stateless op whose inputs are all plan constants can run once, at plan time."""
     return (bool(in_slots) and all(s[0] == "c" for s in in_slots) and not op.op_def.stateful
-            and op.type not in _NO_FOLD and not op.op_def.ref_inputs and len(op.outputs) > 0)
+            and op.type not in _NO_FOLD and not op.op_def.ref_inputs and len(op.outputs) > 0
+            and all(_small(t) for t in op.outputs))
+
+
+def _small(t):
+    """False when the static shape says the output is too big to keep (e.g. a big tf.zeros Fill):
+    folding would allocate it at plan time only to drop it."""
+    n = t.shape.num_elements() if t.shape.ndims is not None else None
+    return n is None or n * max(t.dtype.size, 1) <= _MAX_FOLDED_BYTES
 
 
 def fold(kernel, values, n_outputs):

@@ -25,14 +25,13 @@ import json
 import logging
 import os
 import re
-import secrets
 import struct
-import tempfile
 import zlib
 
 import numpy as np
 
 from tfgraph.framework import errors
+from tfgraph.platform import atomic_file
 from tfgraph.train import tensor_bundle
 
 MAGIC = b"TFGCKPT1"
@@ -65,10 +64,9 @@ def write_checkpoint(prefix, tensors):
                          "data_bytes": offset}, sort_keys=True).encode("utf-8")
     path = prefix + SUFFIX
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=directory)
+    tmp = _temp_file(path, directory, [])
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "wb") as f:
             f.write(MAGIC + _FIXED.pack(VERSION, len(header), zlib.crc32(header)) + header)
             pos = 0
             for off, arr in arrays:
@@ -143,17 +141,12 @@ def write_tf_checkpoint(prefix, tensors):
 
 def _temp_file(path, directory, temps):
     """A new empty temp file beside `path` with the umask's permissions (mkstemp's are 0600,
-    which would leave published checkpoints unreadable to the user's group, unlike TF's)."""
-    while True:
-        tmp = os.path.join(directory, ".%s.%s.tmp" % (os.path.basename(path),
-                                                      secrets.token_hex(4)))
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        except FileExistsError:
-            continue
-        os.close(fd)
-        temps.append(tmp)
-        return tmp
+    which would leave published checkpoints unreadable to the user's group, unlike TF's), after
+    removing the temps of `path` that killed writers left (atomic_file.sweep_stale)."""
+    atomic_file.sweep_stale(path)
+    tmp = atomic_file.temp_file(os.path.join(directory, os.path.basename(path)))
+    temps.append(tmp)
+    return tmp
 
 
 def _write_array(f, arr):

@@ -197,7 +197,12 @@ class Optimizer:
 
     def _hyper(self, value, name):
         """A scalar hyper-parameter tensor, as `_prepare` makes them ('learning_rate', ...)."""
-        return convert_to_tensor(self._call_if_callable(value), name=name)
+        value = self._call_if_callable(value)
+        if value is None:  # it would train to NaN
+            from tfgraph.framework.operation import user_location
+            raise ValueError("%s: hyper-parameter `%s` is None; pass a number or a scalar tensor "
+                             "(called at %s)." % (type(self).__name__, name, user_location()))
+        return convert_to_tensor(value, name=name)
 
     def _get_or_make_slot(self, var, make_value, slot_name, op_name):
         named_slots = self._slots.setdefault(slot_name, {})

@@ -21,9 +21,10 @@ import numpy as np
 
 from tfgraph.framework import errors
 from tfgraph.framework.graph import GraphKeys, get_default_graph
-from tfgraph.framework.graph_def import GraphDef, MetaGraphDef, _load
+from tfgraph.framework.graph_def import GraphDef, GraphDefError, MetaGraphDef, _load
 from tfgraph.framework.graph_io import import_graph_def
 from tfgraph.framework.tensor import Tensor
+from tfgraph.platform import atomic_file
 from tfgraph.train import checkpoint_utils, meta_graph
 
 
@@ -105,8 +106,8 @@ class Saver:
     def _write_meta_graph(self, graph, path):
         """TF1 writes '<prefix>.meta' beside each checkpoint (for tf.train.import_meta_graph)."""
         try:
-            meta_graph.export_meta_graph(path + ".tmp", graph=graph, saver_def=self)
-            os.replace(path + ".tmp", path)
+            with atomic_file.atomic_path(path) as tmp:
+                meta_graph.export_meta_graph(tmp, graph=graph, saver_def=self)
         except Exception as e:  # the checkpoint itself is written; a graph that cannot be exported
             warnings.warn("Saver: could not write the meta graph %s: %s: %s"  # must not lose it
                           % (path, type(e).__name__, e))
@@ -221,6 +222,20 @@ def _ref_of(v):
     raise TypeError("Variable to save is not a Variable: %r" % (v,))
 
 
+def _import_collection(graph, key, col, variables, prefix):
+    for item in col["value"]:
+        if col["kind"] == "variable_list":
+            v = variables.get(item["variable_name"])
+            if v is None:
+                v = variables[item["variable_name"]] = meta_graph._variable_from_def(
+                    graph, item, prefix)
+            graph.add_to_collection(key, v)
+        elif col["kind"] == "node_list":
+            graph.add_to_collection(key, graph.as_graph_element(prefix + item))
+        else:
+            graph.add_to_collection(key, item)
+
+
 def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **kwargs):
     """tf.train.import_meta_graph: rebuilds graph and collections in the default graph.
 
@@ -231,8 +246,19 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     if isinstance(meta, str) and not meta.lstrip().startswith("{"):
         with open(meta, "rb") as f:
             meta = f.read()
-    meta = _load(meta, MetaGraphDef)
-    gd = GraphDef(meta["graph_def"])
+    try:
+        meta = _load(meta, MetaGraphDef)
+        gd = GraphDef(meta["graph_def"])
+        collections = meta.get("collection_def", {})
+        if not isinstance(collections, dict) or not all(
+                isinstance(c, dict) and isinstance(c.get("value"), list)
+                for c in collections.values()):
+            raise ValueError("collection_def must map names to {'kind', 'value': [...]}")
+    except GraphDefError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+        raise GraphDefError("tf.train.import_meta_graph: the meta graph cannot be read: %s"
+                            % str(e)[:300]) from None
     if clear_devices:
         for n in gd["node"]:
             n["device"] = ""
@@ -241,16 +267,11 @@ def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None
     prefix = (import_scope + "/") if import_scope else ""
     variables = {}
     for key, col in meta.get("collection_def", {}).items():
-        for item in col["value"]:
-            if col["kind"] == "variable_list":
-                v = variables.get(item["variable_name"])
-                if v is None:
-                    v = variables[item["variable_name"]] = meta_graph._variable_from_def(graph, item, prefix)
-                graph.add_to_collection(key, v)
-            elif col["kind"] == "node_list":
-                graph.add_to_collection(key, graph.as_graph_element(prefix + item))
-            else:
-                graph.add_to_collection(key, item)
+        try:
+            _import_collection(graph, key, col, variables, prefix)
+        except (KeyError, TypeError, AttributeError) as e:
+            raise GraphDefError("tf.train.import_meta_graph: collection %r cannot be read: %s: %s"
+                                % (key, type(e).__name__, str(e)[:200])) from None
     saver_def = meta.get("saver_def")
     if not saver_def:
         return None

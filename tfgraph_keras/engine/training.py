@@ -194,6 +194,12 @@ class TrainingMixin:
             return [_as_list(m) for m in metrics]
         return [list(metrics) for _ in range(n)]
 
+    def _build_once(self, arrays):
+        """Builds the model from the first data, once even when threads race on a first call."""
+        with backend._LOCK:
+            if not self.outputs:
+                self._build_from_arrays(arrays)
+
     def _ensure_compiled(self, arrays=None):
         if self._compile_args is None:
             raise RuntimeError("You must compile your model before training/testing. Use "
@@ -202,9 +208,11 @@ class TrainingMixin:
             if arrays is None:
                 raise ValueError("This model has not yet been built. Build the model first by "
                                  "calling `build()` or by calling the model on a batch of data.")
-            self._build_from_arrays(arrays)
+            self._build_once(arrays)
         if self._compiled is None:
-            self._build_compiled()
+            with backend._LOCK:
+                if self._compiled is None:
+                    self._build_compiled()
         return self._compiled
 
     @property
@@ -227,6 +235,13 @@ class TrainingMixin:
         fn = c.fns.get(kind)
         if fn is not None:
             return fn
+        with backend._LOCK:
+            fn = c.fns.get(kind)
+            if fn is None:
+                fn = c.fns[kind] = self._make_function(c, kind)
+        return fn
+
+    def _make_function(self, c, kind):
         sess = self._session()
         live = c.live
         feeds = list(self.inputs) + [c.targets[i] for i in live] + [c.sample_weights[i]
@@ -247,26 +262,31 @@ class TrainingMixin:
             else:
                 fn = lambda *a: call(*a)[0]  # noqa: E731
         else:
-            call = sess.make_callable(fetches, feeds)
-            fn = call
-        c.fns[kind] = fn
+            fn = sess.make_callable(fetches, feeds)
         return fn
 
     def _predict_function(self, training=False):
         fn = self._predict_fns.get(training)
-        if fn is None:
-            sess = self._session()
-            feeds = list(self.inputs)
-            phase = backend._graph_learning_phase(self._graph)
-            if training and phase is not None:
-                # model(x, training=True) runs the layers' updates too (BatchNormalization's
-                # moving statistics), as Keras 3 does in a training-mode call
-                update_ops = [u.op if isinstance(u, tf.Tensor) else u for u in self.updates]
-                call = sess.make_callable([list(self.outputs), update_ops], feeds + [phase])
-                fn = lambda *a: call(*a, True)[0]  # noqa: E731
-            else:
-                fn = sess.make_callable(list(self.outputs), feeds)
-            self._predict_fns[training] = fn
+        if fn is not None:
+            return fn
+        with backend._LOCK:
+            fn = self._predict_fns.get(training)
+            if fn is None:
+                fn = self._predict_fns[training] = self._make_predict_function(training)
+        return fn
+
+    def _make_predict_function(self, training):
+        sess = self._session()
+        feeds = list(self.inputs)
+        phase = backend._graph_learning_phase(self._graph)
+        if training and phase is not None:
+            # model(x, training=True) runs the layers' updates too (BatchNormalization's
+            # moving statistics), as Keras 3 does in a training-mode call
+            update_ops = [u.op if isinstance(u, tf.Tensor) else u for u in self.updates]
+            call = sess.make_callable([list(self.outputs), update_ops], feeds + [phase])
+            fn = lambda *a: call(*a, True)[0]  # noqa: E731
+        else:
+            fn = sess.make_callable(list(self.outputs), feeds)
         return fn
 
     # -- data preparation
@@ -279,15 +299,25 @@ class TrainingMixin:
                 dtype, ndim, tail = checks[0]
                 if x.dtype == dtype and x.ndim == ndim and x.shape[1:] == tail:
                     return [x]
+        if x is None:
+            raise ValueError("Argument `x` is None: expected a numpy array, or a list or dict of "
+                             "arrays, for model %s's %d input(s)." % (self.name,
+                                                                      len(self.inputs) or 1))
         arrays = data_mod.to_list(x, getattr(self, "input_names", None) or None, "input")
         if not self.outputs:
-            self._build_from_arrays(arrays)
+            self._build_once(arrays)
         if len(arrays) != len(self.inputs):
             raise ValueError("Layer \"%s\" expects %d input(s), but it received %d input tensors."
                              % (self.name, len(self.inputs), len(arrays)))
         out = []
         for t, a in zip(self.inputs, arrays):
             a = np.asarray(a)
+            if a.dtype == object:  # astype would turn None into NaN silently
+                bad = [i for i, v in enumerate(a.reshape(-1)) if v is None]
+                if bad:
+                    raise TypeError("Input %s of model %s holds None (at flat index %d); expected "
+                                    "numbers of dtype %s." % (t.name, self.name, bad[0],
+                                                              t.dtype.name))
             if a.dtype != t.dtype.np:
                 a = a.astype(t.dtype.np)
             out.append(a)
@@ -464,7 +494,7 @@ class TrainingMixin:
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
-        batch_size = batch_size or 32
+        batch_size = _batch_size(batch_size, "fit")
         from tfgraph_keras.callbacks.callback_list import CallbackList
 
         generator = data_mod.is_generator_like(x)
@@ -473,7 +503,7 @@ class TrainingMixin:
             feeder = data_mod.GeneratorFeeder(x, steps_per_epoch, shuffle=shuffle)
             if not self.outputs:
                 first = next(iter(data_mod.GeneratorFeeder(x, 1).epoch()))
-                self._build_from_arrays(data_mod.to_list(first[0]))
+                self._build_once(data_mod.to_list(first[0]))
             self._ensure_compiled()
             steps = feeder.steps
             train_batches = lambda: self._generator_batches(feeder, class_weight)  # noqa: E731
@@ -488,6 +518,7 @@ class TrainingMixin:
                 val_batches_fn = lambda: self._array_batches(  # noqa: E731
                     vx, vy, vsw, validation_batch_size or batch_size, False, validation_steps)
             n = data_mod.num_samples(xs + ys)
+            _non_empty(n, "fit")
             steps = steps_per_epoch or int(math.ceil(n / batch_size))
             train_batches = lambda: self._array_batches(  # noqa: E731
                 xs, ys, sws, batch_size, shuffle, steps_per_epoch)
@@ -534,12 +565,12 @@ class TrainingMixin:
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
-        batch_size = batch_size or 32
+        batch_size = _batch_size(batch_size, "evaluate")
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
             if not self.outputs:
                 first = next(iter(data_mod.GeneratorFeeder(x, 1).epoch()))
-                self._build_from_arrays(data_mod.to_list(first[0]))
+                self._build_once(data_mod.to_list(first[0]))
             self._ensure_compiled()
             batches = self._generator_batches(feeder)
             n_steps = feeder.steps
@@ -547,6 +578,7 @@ class TrainingMixin:
             xs = self._compiled_inputs(x)
             ys = self._prepare_y(y)
             n = data_mod.num_samples(xs + ys)
+            _non_empty(n, "evaluate")
             sws = self._prepare_sw(sample_weight, None, ys, n)
             n_steps = steps or int(math.ceil(n / batch_size))
             batches = self._array_batches(xs, ys, sws, batch_size, False, steps)
@@ -567,7 +599,7 @@ class TrainingMixin:
         Batches are views of the input arrays; with no callback and verbose=0 no hook runs, and a
         single batch's outputs are returned as the session made them (fresh arrays)."""
         verbose = 1 if verbose == "auto" else verbose
-        batch_size = batch_size or 32
+        batch_size = _batch_size(batch_size, "predict")
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
             chunks = (self._prepare_x(bx) for bx, _, _ in feeder.epoch())
@@ -575,6 +607,7 @@ class TrainingMixin:
         else:
             xs = self._prepare_x(x)
             n = len(xs[0]) if len(xs) == 1 else data_mod.num_samples(xs)
+            _non_empty(n, "predict")
             if n <= batch_size:
                 chunks = (xs,) if n else ()
             else:
@@ -593,10 +626,8 @@ class TrainingMixin:
                 cbs.on_predict_batch_end(step, {"outputs": results[-1]})
             cbs.on_predict_end()
         if not results:
-            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
-                             "Please use `Model.compile(..., run_eagerly=True)`, or "
-                             "`tf.config.run_functions_eagerly(True)` for more information of "
-                             "where went wrong, or file a issue/bug to `tf.keras`.")
+            raise ValueError("`predict()` received no batches (the generator or dataset yielded "
+                             "no data): expected input data to be non-empty.")
         outs = _join_batches(results)
         return outs[0] if len(outs) == 1 else outs
 
@@ -703,6 +734,22 @@ class TrainingMixin:
     def to_json(self, **kwargs):
         from tfgraph_keras.saving import saving_api
         return saving_api.model_to_json(self, **kwargs)
+
+
+def _batch_size(batch_size, where):
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size <= 0:
+        raise ValueError("`%s()`: argument `batch_size` must be a positive integer. Received: "
+                         "batch_size=%r" % (where, batch_size))
+    return int(batch_size)
+
+
+def _non_empty(n, where):
+    if n == 0:
+        raise ValueError("`%s()` received empty input data (0 samples): expected input data to be "
+                         "non-empty." % where)
 
 
 def _callback_list(callbacks, verbose, model, **params):

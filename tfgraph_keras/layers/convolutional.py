@@ -12,11 +12,15 @@ from tfgraph_keras.layers.core import (as_shape_tuple, constraints, dynamic_dims
 def normalize_tuple(value, n, name):
     """An int or an n-sequence of ints -> an n-tuple (Keras's conv_utils.normalize_tuple)."""
     if isinstance(value, int):
-        return (value,) * n
+        value = (value,) * n
     value = tuple(int(v) for v in value)
     if len(value) != n:
         raise ValueError("The `%s` argument must be a tuple of %d integers. Received: %s"
                          % (name, n, value))
+    if name != "padding" and any(v <= 0 for v in value):  # Keras 3's check (padding may be 0)
+        raise ValueError("The `%s` argument must be a tuple of %d integers. Received %s=%s, "
+                         "including values %s that do not satisfy `value > 0`"
+                         % (name, n, name, value, {v for v in value if v <= 0}))
     return value
 
 

@@ -264,10 +264,17 @@ class Reshape(Layer):
     def compute_output_shape(self, input_shape):
         shape = as_shape_tuple(input_shape)
         target = list(self.target_shape)
+        rest = shape[1:]
+        if target.count(-1) > 1 or any(d < -1 or d == 0 for d in target):
+            raise ValueError("Layer %s: `target_shape` may hold one -1 and otherwise positive "
+                             "sizes. Received: target_shape=%s" % (self.name, self.target_shape))
+        known = int(np.prod([d for d in target if d != -1]))
+        size = None if None in rest else int(np.prod(rest))
+        if size is not None and (size % known if -1 in target else size != known):
+            raise ValueError("Layer %s: total size of new array must be unchanged, input_shape = "
+                             "%s, output_shape = %s" % (self.name, list(rest), list(target)))
         if -1 in target:
-            rest = shape[1:]
-            known = int(np.prod([d for d in target if d != -1]))
-            target[target.index(-1)] = None if None in rest else int(np.prod(rest)) // known
+            target[target.index(-1)] = None if size is None else size // known
         return (shape[0],) + tuple(target)
 
     def get_config(self):

@@ -18,13 +18,64 @@ Two layouts, both written exactly as Keras writes them (see shared/INTEROP.md se
 The functions here work on a neutral "state tree" so they do not depend on the model classes:
     tree = {"name": str, "vars": [np.ndarray, ...], "children": {key: tree, ...}}
 where `children` of a model are its layers (stored under `layers/`).
+
+Files are read defensively: datasets with external storage (raw bytes of another file) or virtual
+sources and external links to other files are refused; each weight tfgraph writes carries a CRC-32
+of its bytes (attr `tfgraph_crc32`, ignored by Keras) that is checked on load, while files
+without it (Keras's) load as before.
 """
 import json
 import re
+import zlib
 
 import numpy as np
 
+import tfgraph as tf
+
 _MAX_ATTR = 64512  # HDF5 object-header limit Keras splits long attribute lists at
+CHECKSUM_ATTR = "tfgraph_crc32"
+
+
+def _crc(arr):
+    return zlib.crc32(np.ascontiguousarray(arr).view(np.uint8).reshape(-1)) if arr.size else 0
+
+
+def create_weight(group, name, value):
+    """A dataset for one weight, with the checksum read_weight verifies."""
+    value = np.asarray(value)
+    ds = group.create_dataset(name, data=value)
+    if value.dtype.kind in "biuf":
+        ds.attrs[CHECKSUM_ATTR] = np.uint32(_crc(value))
+    return ds
+
+
+def member(group, key):
+    """group[key], refusing external links (they would open other files)."""
+    link = group.get(key, getlink=True)
+    if type(link).__name__ == "ExternalLink":
+        raise ValueError("HDF5 file %s: %s/%s is an external link to %s:%s; refused (weights must "
+                         "be stored in the file itself)." % (group.file.filename, group.name, key,
+                                                            link.filename, link.path))
+    return group[key]
+
+
+def read_weight(ds):
+    """The array of a weight dataset, after checking where its bytes come from and its checksum."""
+    where = "HDF5 file %s, dataset %s" % (ds.file.filename, ds.name)
+    if not hasattr(ds, "dtype"):
+        raise ValueError("%s: expected a weight dataset, found a group." % where)
+    if ds.external:
+        raise ValueError("%s stores its data in external file(s) %s; refused (it would read "
+                         "other files' bytes into the weights)." % (where, [e[0] for e in
+                                                                            ds.external]))
+    if ds.is_virtual:
+        raise ValueError("%s is a virtual dataset (data from other files); refused." % where)
+    arr = np.asarray(ds[()])
+    crc = ds.attrs.get(CHECKSUM_ATTR)
+    if crc is not None and arr.dtype.kind in "biuf" and _crc(arr) != int(crc):
+        raise tf.errors.DataLossError(None, None, "%s: checksum mismatch (weight %s, shape %s): "
+                                      "the file is corrupt." % (where, ds.name, arr.shape))
+    return arr
 
 
 def require_h5py():
@@ -68,7 +119,7 @@ def write_tree(group, tree):
     own = group.create_group("vars")
     own.attrs["name"] = tree["name"]
     for i, value in enumerate(tree["vars"]):
-        own.create_dataset(str(i), data=np.asarray(value))
+        create_weight(own, str(i), value)
     if tree.get("children") is not None:
         layers = group.create_group("layers")
         for key, child in tree["children"].items():
@@ -80,12 +131,14 @@ def write_tree(group, tree):
 def read_tree(group):
     """Reads a Keras 3 layout group back into a state tree (values as numpy arrays)."""
     tree = {"name": "", "vars": [], "children": {}, "extra": {}}
-    for key, sub in group.items():
+    for key in group.keys():
+        sub = member(group, key)
         if key == "vars":
             tree["name"] = _text(sub.attrs.get("name", ""))
-            tree["vars"] = [np.asarray(sub[str(j)]) for j in sorted(int(k) for k in sub.keys())]
+            tree["vars"] = [read_weight(member(sub, str(j)))
+                            for j in sorted(int(k) for k in sub.keys())]
         elif key == "layers":
-            tree["children"] = {k: read_tree(v) for k, v in sub.items()}
+            tree["children"] = {k: read_tree(member(sub, k)) for k in sub.keys()}
         elif hasattr(sub, "items"):
             tree["extra"][key] = read_tree(sub)
     return tree
@@ -122,19 +175,19 @@ def write_legacy_weights(group, layers):
         g = group.create_group(layer_name)
         write_attr_list(g, "weight_names", [w for w, _ in weights])
         for weight_name, value in weights:
-            g.create_dataset(weight_name, data=np.asarray(value))
+            create_weight(g, weight_name, value)
 
 
 def read_legacy_weights(group):
     """[(layer_name, [array, ...])] following layer_names -> weight_names."""
-    return [(name, [np.asarray(group[name][w])
-                     for w in read_attr_list(group[name], "weight_names")])
+    return [(name, [read_weight(member(member(group, name), w))
+                     for w in read_attr_list(member(group, name), "weight_names")])
             for name in read_attr_list(group, "layer_names")]
 
 
 def legacy_weights_group(f):
     """The group holding layer_names: `model_weights` in a full-model file, the root otherwise."""
-    return f["model_weights"] if "model_weights" in f else f
+    return member(f, "model_weights") if "model_weights" in f else f
 
 
 def legacy_model_config(f):

@@ -18,11 +18,11 @@ import datetime
 import io
 import json
 import os
-import tempfile
 import zipfile
 
 import numpy as np
 
+from tfgraph.platform import atomic_file
 from tfgraph_keras.saving import h5 as h5_layout
 from tfgraph_keras.saving import state
 
@@ -34,30 +34,10 @@ def atomic_write(path, write_fn):
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-" + os.path.basename(path), dir=directory)
-    os.close(fd)
-    try:
+    # the temp is swept by the next save of `path` if this process is killed; data and directory
+    # are fsynced around the rename
+    with atomic_file.atomic_path(path) as tmp:
         write_fn(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file the usual mode
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def _umask():
-    """The process umask, read without changing it where /proc allows (os.umask is not atomic)."""
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except OSError:
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _have_h5py():
@@ -82,14 +62,43 @@ def weights_bytes(tree, use_h5=None):
     return "model.weights.npz", buf.getvalue()
 
 
+# A member may inflate to at most this many times its compressed size (deflate's own limit is
+# ~1030; real weights compress less than 2:1) once over _RATIO_FREE bytes: a zip bomb is refused
+# before it is inflated, and a member inflating past its declared size is cut off while reading.
+_MAX_RATIO = 100
+_RATIO_FREE = 64 << 20
+
+
+def _check_size(zf, info):
+    if info.file_size > max(_RATIO_FREE, _MAX_RATIO * info.compress_size):
+        raise ValueError("File %s: member %s would inflate from %d to %d bytes (more than %dx); "
+                         "refused as a zip bomb." % (zf.filename, info.filename,
+                                                     info.compress_size, info.file_size,
+                                                     _MAX_RATIO))
+
+
+def read_member(zf, name):
+    """The bytes of one zip member, refusing zip bombs (declared sizes checked before inflating,
+    actual size while inflating)."""
+    info = zf.getinfo(name)
+    _check_size(zf, info)
+    with zf.open(info) as f:
+        data = f.read(info.file_size + 1)
+    if len(data) > info.file_size:
+        raise ValueError("File %s: member %s inflates past its declared size %d; refused."
+                         % (zf.filename, name, info.file_size))
+    return data
+
+
 def read_weights(zf):
     names = zf.namelist()
     if "model.weights.h5" in names:
         h5py = h5_layout.require_h5py()
-        with h5py.File(io.BytesIO(zf.read("model.weights.h5")), "r") as f:
+        with h5py.File(io.BytesIO(read_member(zf, "model.weights.h5")), "r") as f:
             return h5_layout.read_tree(f)
     if "model.weights.npz" in names:
-        with np.load(io.BytesIO(zf.read("model.weights.npz")), allow_pickle=False) as data:
+        with np.load(io.BytesIO(read_member(zf, "model.weights.npz")),
+                     allow_pickle=False) as data:
             return state.tree_from_npz_dict({k: data[k] for k in data.files})
     raise ValueError("The .keras file holds no weights (model.weights.h5 / model.weights.npz); "
                      "found %s" % names)
@@ -160,7 +169,9 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):  # noqa
     except zipfile.BadZipFile as e:
         raise ValueError("File %s is not a valid .keras zip file: %s" % (path, e)) from None
     with zf:
-        config = json.loads(zf.read("config.json"))
+        for info in zf.infolist():  # every member's declared size, before inflating any
+            _check_size(zf, info)
+        config = json.loads(read_member(zf, "config.json"))
         model = serialization.deserialize_keras_object(config, custom_objects, safe_mode)
         tree = read_weights(zf)
     compiled = False

@@ -8,8 +8,12 @@ Other names given to `model.save` get the `.keras` format (Keras 3 refuses them;
 with the native format). Reading accepts files written by real Keras 3 and Keras 2 for the layers
 tfgraph_keras has.
 """
+import contextlib
 import json
 import os
+import struct
+import zipfile
+import zlib
 
 import numpy as np
 
@@ -33,11 +37,31 @@ def save_model(model, filepath, overwrite=True, include_optimizer=True, save_for
     keras_zip.save_model(model, filepath, include_optimizer=include_optimizer)
 
 
+@contextlib.contextmanager
+def _reading(filepath):
+    """Turns the low-level errors of a damaged file (zip, HDF5, JSON, missing keys) into one
+    ValueError naming the file and what went wrong; missing files and permissions pass as is."""
+    try:
+        yield
+    except (FileNotFoundError, PermissionError, IsADirectoryError):
+        raise
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, EOFError, zlib.error,
+            struct.error, json.JSONDecodeError, UnicodeDecodeError) as e:
+        what = "missing entry %s" % e if type(e) is KeyError else "%s: %s" % (type(e).__name__, e)
+        raise ValueError("Cannot load %s: the file is damaged or not a Keras file (%s)."
+                         % (filepath, what)) from e
+
+
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
     """keras.models.load_model: a '.keras' zip (ours or Keras 3's) or a legacy '.h5' model.
 
     Lambda layers with Python code only load with safe_mode=False.
     """
+    with _reading(filepath):
+        return _load_model(filepath, custom_objects, compile, safe_mode)
+
+
+def _load_model(filepath, custom_objects, compile, safe_mode):  # noqa: A002
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError("No file or directory found at %s" % filepath)
@@ -78,13 +102,17 @@ def save_weights(model, filepath, overwrite=True, save_format=None):
 
 def load_weights(model, filepath, by_name=False, skip_mismatch=False):
     """Loads weights saved by tfgraph_keras, Keras 3 (.weights.h5, .keras) or Keras 2 (.h5)."""
+    with _reading(filepath):
+        _load_weights(model, filepath, by_name, skip_mismatch)
+
+
+def _load_weights(model, filepath, by_name, skip_mismatch):
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise FileNotFoundError("No file or directory found at %s" % filepath)
     with open(filepath, "rb") as f:
         magic = f.read(8)
     if magic.startswith(b"PK"):
-        import zipfile
         with zipfile.ZipFile(filepath) as zf:
             tree = keras_zip.read_weights(zf)
         state.assign_tree(model, tree, load_optimizer=False, skip_mismatch=skip_mismatch)
@@ -176,7 +204,7 @@ def _save_legacy_h5(model, filepath, include_optimizer):
                 g = f.create_group("optimizer_weights")
                 h5_layout.write_attr_list(g, "weight_names", [v.name for v in opt_vars])
                 for v, value in zip(opt_vars, opt_values):
-                    g.create_dataset(v.name, data=np.asarray(value))
+                    h5_layout.create_weight(g, v.name, value)
     keras_zip.atomic_write(filepath, write)
 
 
@@ -191,8 +219,9 @@ def _load_legacy_h5(filepath, custom_objects, compile, safe_mode):  # noqa: A002
         saved = h5_layout.read_legacy_weights(h5_layout.legacy_weights_group(f))
         opt_saved = None
         if "optimizer_weights" in f:
-            g = f["optimizer_weights"]
-            opt_saved = [np.asarray(g[n]) for n in h5_layout.read_attr_list(g, "weight_names")]
+            g = h5_layout.member(f, "optimizer_weights")
+            opt_saved = [h5_layout.read_weight(h5_layout.member(g, n))
+                         for n in h5_layout.read_attr_list(g, "weight_names")]
     model = serialization.deserialize_keras_object(config, custom_objects, safe_mode)
     _assign_legacy(model, saved, by_name=False, skip_mismatch=False)
     if compile and training is not None:
