@@ -145,7 +145,10 @@ class Fill(OpDef):
 
 
 def fill(dims, value, name=None):
-    """tf.fill."""
+    """tf.fill. A list of dims holding int64 tensors packs to int64, as TF converts `dims` without
+    asking for int32 (Python ints alone still give int32)."""
+    if isinstance(dims, (list, tuple)) and any(isinstance(d, Tensor) for d in dims):
+        dims = convert_to_tensor(dims)
     return Fill.apply(dims, value, name=name)
 
 

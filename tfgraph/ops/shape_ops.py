@@ -60,9 +60,13 @@ def stack(values, axis=0, name="stack"):
 
 
 def _autopacking(value, dtype, name):
-    """convert_to_tensor of a (nested) list holding tensors: their Pack, as TF's autopacking."""
+    """convert_to_tensor of a (nested) list holding tensors: their Pack, as TF's autopacking. With
+    no dtype asked for, the tensors' dtype decides and Python numbers follow it ([x_int64, 2])."""
     if not any(is_tensor_like(v) for v in _flatten(value)):
         return NotImplemented
+    if dtype is None:
+        items = [convert_to_tensor(v) if isinstance(v, (list, tuple)) else v for v in value]
+        return stack(items, name=name or "packed")
     return stack([convert_to_tensor(v, dtype) for v in value], name=name or "packed")
 
 

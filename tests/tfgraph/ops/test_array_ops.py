@@ -264,3 +264,17 @@ def test_gradient_of_a_gather_of_a_concat():
         ga, gb = sess.run([ga, gb])
     np.testing.assert_allclose(ga, [[1, 1], [0, 0], [0, 0]])
     np.testing.assert_allclose(gb, [[0, 0], [2, 2]])
+
+
+def test_fill_and_autopacking_follow_the_tensors_dtype():
+    # TF 2.21 tf.compat.v1: tf.fill([x_int64, 2], 2.0) runs (shape (?, 2)); [y_int32, 1] packs int32
+    x = tf.placeholder(tf.int64, [])
+    y = tf.placeholder(tf.int32, [])
+    f = tf.fill([x, 2], 2.0)
+    packed = tf.convert_to_tensor([[y, 1], [2, 3]])
+    assert f.shape.as_list() == [None, 2] and packed.dtype == tf.int32
+    with tf.Session() as sess:
+        fv, pv = sess.run([f, packed], {x: 3, y: 7})
+    assert fv.shape == (3, 2) and pv.tolist() == [[7, 1], [2, 3]]
+    with pytest.raises((TypeError, ValueError)):
+        tf.stack([y, 1.5])   # a float beside an int32 tensor, as TF refuses
