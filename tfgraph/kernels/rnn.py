@@ -209,6 +209,31 @@ def lstm_seq_step(k, lo, rec, bias, c0, gates, hs, cs, tanh_c, exact):
                        exact)
 
 
+@njit(inline="always", fastmath=_FMA)
+def _lstm_gate_grads(gr, tr, cp, dho, dhr, dco, dcn, dzr, dcr, dbias, u, one):
+    """One row of a step's backward: dz (gates i, f, c, o) and dc_{k-1} from the gradients
+    reaching h_k (dho + dhr) and c_k (dco + dcn); dz is added to dbias."""
+    for j in range(u):
+        t = tr[j]
+        o = gr[3 * u + j]
+        dh = dho[j] + dhr[j]
+        dcr[j] = dco[j] + dcn[j] + dh * o * (one - t * t)
+        dzr[3 * u + j] = dh * t * o * (one - o)
+    for j in range(u):
+        i = gr[j]
+        dzr[j] = dcr[j] * gr[2 * u + j] * i * (one - i)
+    for j in range(u):
+        f = gr[u + j]
+        dzr[u + j] = dcr[j] * cp[j] * f * (one - f)
+    for j in range(u):
+        g = gr[2 * u + j]
+        dzr[2 * u + j] = dcr[j] * gr[j] * (one - g * g)
+    for j in range(u):
+        dcr[j] = dcr[j] * gr[u + j]
+    for j in range(4 * u):
+        dbias[j] += dzr[j]
+
+
 @njit(error_model="numpy", fastmath=_FMA)
 def lstm_seq_step_grad(k, lo, c0, cs, gates, tanh_c, dhs, dh_rec, dcs, dc_next, dz, dc_prev,
                        dbias):
@@ -226,25 +251,7 @@ def lstm_seq_step_grad(k, lo, c0, cs, gates, tanh_c, dhs, dh_rec, dcs, dc_next, 
         gr, tr, dzr, dcr = gates[k, r], tanh_c[k, r], dz[k, r], dc_prev[b]
         cp = cs[k - 1, r] if k else c0[r]
         dho, dhr, dco, dcn = dhs[kh, r], dh_rec[b], dcs[kc, r], dc_next[b]
-        for j in range(u):
-            t = tr[j]
-            o = gr[3 * u + j]
-            dh = dho[j] + dhr[j]
-            dcr[j] = dco[j] + dcn[j] + dh * o * (one - t * t)
-            dzr[3 * u + j] = dh * t * o * (one - o)
-        for j in range(u):
-            i = gr[j]
-            dzr[j] = dcr[j] * gr[2 * u + j] * i * (one - i)
-        for j in range(u):
-            f = gr[u + j]
-            dzr[u + j] = dcr[j] * cp[j] * f * (one - f)
-        for j in range(u):
-            g = gr[2 * u + j]
-            dzr[2 * u + j] = dcr[j] * gr[j] * (one - g * g)
-        for j in range(u):
-            dcr[j] = dcr[j] * gr[u + j]
-        for j in range(4 * u):
-            dbias[j] += dzr[j]
+        _lstm_gate_grads(gr, tr, cp, dho, dhr, dco, dcn, dzr, dcr, dbias, u, one)
 
 
 # -- MaskedLSTMSequence: the same steps, where a row whose mask is 0 at step k keeps h and c ------
@@ -291,22 +298,5 @@ def lstm_seq_step_grad_masked(k, lo, c0, cs, gates, tanh_c, mask, dhs, dh_rec, d
             continue
         cp = cs[k - 1, r] if k else c0[r]
         for j in range(u):
-            t = tr[j]
-            o = gr[3 * u + j]
-            dh = dho[j] + dhr[j]
             dhc[j] = 0
-            dcr[j] = dco[j] + dcn[j] + dh * o * (one - t * t)
-            dzr[3 * u + j] = dh * t * o * (one - o)
-        for j in range(u):
-            i = gr[j]
-            dzr[j] = dcr[j] * gr[2 * u + j] * i * (one - i)
-        for j in range(u):
-            f = gr[u + j]
-            dzr[u + j] = dcr[j] * cp[j] * f * (one - f)
-        for j in range(u):
-            g = gr[2 * u + j]
-            dzr[2 * u + j] = dcr[j] * gr[j] * (one - g * g)
-        for j in range(u):
-            dcr[j] = dcr[j] * gr[u + j]
-        for j in range(4 * u):
-            dbias[j] += dzr[j]
+        _lstm_gate_grads(gr, tr, cp, dho, dhr, dco, dcn, dzr, dcr, dbias, u, one)

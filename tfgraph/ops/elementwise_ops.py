@@ -178,46 +178,20 @@ class _Compare(_Binary):
         return [None, None]
 
 
-class Less(_Compare):
-    type = "Less"
-    fn = staticmethod(np.less)
+def compare_op(op_type, fn, allowed="any"):
+    """One comparison or logical OpDef (bool output, no gradient) from a row of the table below."""
+    return type(op_type, (_Compare,), {"type": op_type, "fn": staticmethod(fn), "allowed": allowed,
+                                       "__module__": __name__})
 
 
-class LessEqual(_Compare):
-    type = "LessEqual"
-    fn = staticmethod(np.less_equal)
-
-
-class Greater(_Compare):
-    type = "Greater"
-    fn = staticmethod(np.greater)
-
-
-class GreaterEqual(_Compare):
-    type = "GreaterEqual"
-    fn = staticmethod(np.greater_equal)
-
-
-class Equal(_Compare):
-    type = "Equal"
-    fn = staticmethod(np.equal)
-
-
-class NotEqual(_Compare):
-    type = "NotEqual"
-    fn = staticmethod(np.not_equal)
-
-
-class LogicalAnd(_Compare):
-    type = "LogicalAnd"
-    fn = staticmethod(np.logical_and)
-    allowed = "bool"
-
-
-class LogicalOr(_Compare):
-    type = "LogicalOr"
-    fn = staticmethod(np.logical_or)
-    allowed = "bool"
+Less = compare_op("Less", np.less)
+LessEqual = compare_op("LessEqual", np.less_equal)
+Greater = compare_op("Greater", np.greater)
+GreaterEqual = compare_op("GreaterEqual", np.greater_equal)
+Equal = compare_op("Equal", np.equal)
+NotEqual = compare_op("NotEqual", np.not_equal)
+LogicalAnd = compare_op("LogicalAnd", np.logical_and, allowed="bool")
+LogicalOr = compare_op("LogicalOr", np.logical_or, allowed="bool")
 
 
 def _binary(op_class, x, y, name):
