@@ -375,8 +375,7 @@ def dtype(x):
     return x.dtype.name if hasattr(x.dtype, "name") else str(x.dtype)
 
 
-def shape(x):
-    return tf.shape(x)
+shape = tf.shape
 
 
 def is_keras_tensor(x):
@@ -434,8 +433,7 @@ def permute_dimensions(x, pattern):
     return tf.transpose(x, perm=list(pattern))
 
 
-def transpose(x):
-    return tf.transpose(x)
+transpose = tf.transpose
 
 
 def tile(x, n):
@@ -539,8 +537,7 @@ def argmin(x, axis=-1):
     return tf.argmin(x, axis=axis)
 
 
-def square(x):
-    return tf.square(x)
+square = tf.square
 
 
 def sqrt(x):
@@ -548,28 +545,17 @@ def sqrt(x):
     return tf.sqrt(tf.maximum(x, tf.zeros_like(x)))
 
 
-def abs(x):
-    return tf.abs(x)
-
-
-def exp(x):
-    return tf.exp(x)
-
-
-def log(x):
-    return tf.log(x)
+abs = tf.abs
+exp = tf.exp
+log = tf.log
 
 
 def pow(x, a):
     return tf.pow(x, a)
 
 
-def round(x):
-    return tf.round(x)
-
-
-def sign(x):
-    return tf.sign(x)
+round = tf.round
+sign = tf.sign
 
 
 def clip(x, min_value, max_value):
@@ -583,36 +569,14 @@ def clip(x, min_value, max_value):
     return tf.clip_by_value(x, min_value, max_value)
 
 
-def maximum(x, y):
-    return tf.maximum(x, y)
-
-
-def minimum(x, y):
-    return tf.minimum(x, y)
-
-
-def equal(x, y):
-    return tf.equal(x, y)
-
-
-def not_equal(x, y):
-    return tf.not_equal(x, y)
-
-
-def greater(x, y):
-    return tf.greater(x, y)
-
-
-def greater_equal(x, y):
-    return tf.greater_equal(x, y)
-
-
-def less(x, y):
-    return tf.less(x, y)
-
-
-def less_equal(x, y):
-    return tf.less_equal(x, y)
+maximum = tf.maximum
+minimum = tf.minimum
+equal = tf.equal
+not_equal = tf.not_equal
+greater = tf.greater
+greater_equal = tf.greater_equal
+less = tf.less
+less_equal = tf.less_equal
 
 
 def l2_normalize(x, axis=None):
@@ -819,12 +783,8 @@ def name_scope(name):
     return tf.name_scope(name)
 
 
-def cos(x):
-    return tf.cos(x)
-
-
-def sin(x):
-    return tf.sin(x)
+cos = tf.cos
+sin = tf.sin
 
 
 def cast_to_floatx(x):
@@ -950,8 +910,7 @@ def hard_sigmoid(x):
     return tf.clip_by_value(x * 0.2 + 0.5, 0.0, 1.0)
 
 
-def tanh(x):
-    return tf.tanh(x)
+tanh = tf.tanh
 
 
 def softplus(x):
