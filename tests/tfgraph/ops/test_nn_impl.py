@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import tfgraph as tf
-from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.ops.indexed_slices import IndexedSlices
 from tfgraph.testing.op_check import check_op
 
 

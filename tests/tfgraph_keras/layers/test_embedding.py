@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import tfgraph as tf
-from tfgraph.autodiff.indexed_slices import IndexedSlices
+from tfgraph.ops.indexed_slices import IndexedSlices
 import tfgraph_keras as keras
 from tfgraph_keras import backend, layers
 from tests.tfgraph_keras.layers.layer_check import run_layer
