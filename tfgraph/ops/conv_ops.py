@@ -196,48 +196,6 @@ class Conv2D(_ConvBase):
         s, d, p = self._kernel_args(op)
         return lambda x, w: conv_kernels.conv2d(x, w, s, d, p)
 
-    def make_bias_relu_kernel(self, op, rt, relu):
-        """Kernel(x, w, bias) of BiasAdd(Conv2D(x, w), bias), then Relu when `relu`: the bias and
-        the Relu are applied to each output row while it is in cache (runtime/fusion.py plans it in
-        place of the ops), or None to run the ops apart."""
-        if op.outputs[0].dtype.np not in _FAST_DTYPES or op.attrs["data_format"] != "NHWC":
-            return None
-        s, d, p = self._kernel_args(op)
-        return lambda x, w, bias: conv_kernels.conv2d(x, w, s, d, p, bias, relu)
-
-    def make_relu_max_pool_kernel(self, op, pool_op, rt, with_relu_out=False):
-        """Kernel(x, w, bias) of MaxPool(Relu(BiasAdd(Conv2D(x, w), bias))), `pool_op` a 2x2,
-        stride-2 VALID pool: each pair of conv rows is pooled while in cache (runtime/fusion.py
-        plans it in place of the ops), or None. The activation is not stored, unless
-        `with_relu_out`: then the kernel returns (pool output, Relu output) from the one pass."""
-        if not self._pools_directly(op, pool_op):
-            return None
-        s, d, p = self._kernel_args(op)
-        return lambda x, w, bias: conv_kernels.conv2d_relu_max_pool(x, w, bias, s, d, p,
-                                                                    with_relu_out=with_relu_out)
-
-    def make_relu_max_pool_grad_kernel(self, op, pool_op, rt):
-        """Kernel(x, w, bias, a, y, g) -> (dL/dw, dL/dbias) of that block in training, from its
-        Relu output a, pool output y and dL/dy = g: MaxPoolGrad, ReluGrad, BiasAddGrad and
-        Conv2DBackpropFilter in one pass (a first layer: no dL/dx), or None."""
-        if not self._pools_directly(op, pool_op):
-            return None
-        s, d, p = self._kernel_args(op)
-        return lambda x, w, bias, a, y, g: conv_kernels.conv2d_relu_max_pool_grad(
-            x, w, bias, y, g, s, d, p, relu_out=a)
-
-    @staticmethod
-    def _pools_directly(op, pool_op):
-        """The joint conv + pool kernels apply: a float NHWC conv with a tiny filter (the direct
-        kernels') and a 2x2, stride-2 VALID NHWC pool."""
-        w = op.inputs[1].shape.as_tuple()
-        return (op.outputs[0].dtype.np in _FAST_DTYPES and op.attrs["data_format"] == "NHWC"
-                and w is not None and None not in w and
-                w[0] * w[1] * w[2] <= conv_kernels.DIRECT_MAX_K and
-                tuple(pool_op.attrs["ksize"]) == (1, 2, 2, 1) and
-                tuple(pool_op.attrs["strides"]) == (1, 2, 2, 1) and
-                pool_op.attrs["padding"] == "VALID" and pool_op.attrs["data_format"] == "NHWC")
-
     def grad(self, op, dy):
         x, w = op.inputs
         a = self._fwd_attrs(op)
@@ -271,16 +229,6 @@ class Conv2DBackpropInput(_ConvBase):
         s, d, p = self._kernel_args(op)
         return lambda sizes, w, dy: conv_kernels.conv2d_backprop_input(sizes, w, dy, s, d, p)
 
-    def make_relu_masked_kernel(self, op, rt):
-        """Kernel(sizes, w, dy, y) of ReluGrad(Conv2DBackpropInput(sizes, w, dy), y), for a conv
-        over a Relu output y: the mask is applied to each chunk of dx while it is in cache
-        (runtime/fusion.py plans it in place of the two ops), or None."""
-        if op.outputs[0].dtype.np not in _FAST_DTYPES or op.attrs["data_format"] != "NHWC":
-            return None
-        s, d, p = self._kernel_args(op)
-        return lambda sizes, w, dy, y: conv_kernels.conv2d_backprop_input(sizes, w, dy, s, d, p,
-                                                                          relu_out=y)
-
     def grad(self, op, g):
         _, w, dy = op.inputs
         a = self._fwd_attrs(op)
@@ -310,16 +258,6 @@ class Conv2DBackpropFilter(_ConvBase):
             return super().make_kernel(op, rt)
         s, d, p = self._kernel_args(op)
         return lambda x, sizes, dy: conv_kernels.conv2d_backprop_filter(x, sizes, dy, s, d, p)
-
-    def make_bias_grad_kernel(self, op, rt):
-        """Kernel(x, sizes, dy) -> (dL/dw, BiasAddGrad(dy)): a conv layer's filter and bias
-        gradients from one read of dy (runtime/fusion.py plans it in place of the two ops when
-        they read the same dy), or None."""
-        if op.outputs[0].dtype.np not in _FAST_DTYPES or op.attrs["data_format"] != "NHWC":
-            return None
-        s, d, p = self._kernel_args(op)
-        return lambda x, sizes, dy: conv_kernels.conv2d_backprop_filter(x, sizes, dy, s, d, p,
-                                                                        with_bias=True)
 
     def grad(self, op, g):
         x, _, dy = op.inputs
@@ -498,17 +436,6 @@ class MaxPoolGrad(_PoolBase):
         def kernel(x, y, dy):
             ksize, strides, pads, _ = self._args(op, x.shape)
             return pool_kernels.max_pool_grad(x, y, dy, ksize, strides, pads)
-        return kernel
-
-    def make_relu_grad_kernel(self, op, rt):
-        """Kernel(x, y, dy) of ReluGrad(MaxPoolGrad(x, y, dy), x), for a pool over a Relu output x
-        (runtime/fusion.py plans it in place of the two ops), or None to run them apart."""
-        if op.outputs[0].dtype.np not in _FAST_DTYPES:
-            return None
-
-        def kernel(x, y, dy):
-            ksize, strides, pads, _ = self._args(op, x.shape)
-            return pool_kernels.max_pool_grad(x, y, dy, ksize, strides, pads, relu=True)
         return kernel
 
     def grad(self, op, g):

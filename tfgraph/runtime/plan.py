@@ -27,7 +27,8 @@ import numpy as np
 
 from tfgraph.framework import errors
 from tfgraph.framework.op_def import OpDef
-from tfgraph.runtime import fusion, rewrites
+from tfgraph.runtime import passes as plan_passes
+from tfgraph.runtime import rewrites
 
 _log = logging.getLogger("tfgraph")
 _reference_kernel_types = set()  # op types already logged as running their numpy reference
@@ -104,7 +105,7 @@ class PlanStep:
         self.kernel = kernel
         self.inputs = inputs      # slot names
         self.outputs = outputs    # slot names
-        self.folded = folded      # runs several ops' work (runtime/fusion.py), not just `op`'s
+        self.folded = folded      # runs several ops' work (a fold or a fused chain)
 
 
 class ExecutionPlan:
@@ -176,11 +177,9 @@ class ExecutionPlan:
                 persistent.update(outs)
             steps.append(PlanStep(op, kernel, in_slots, outs))
         fetch_slots = [slot_of[t] for t in self.fetches]
-        steps = fusion.fuse_relu_grad_into_producer(steps, fetch_slots, PlanStep, self.state)
-        steps = fusion.fuse(steps, fetch_slots, PlanStep)
-        steps = fusion.fuse_bias_relu_into_producer(steps, fetch_slots, PlanStep, self.state)
-        steps = fusion.fold_conv_relu_pool(steps, fetch_slots, PlanStep, self.state)
-        steps = fusion.fold_bias_grad_into_filter_grad(steps, fetch_slots, PlanStep, self.state)
+        passes = getattr(self.state, "passes", None)
+        for rewrite in passes if passes is not None else plan_passes.default_passes():
+            steps = rewrite(steps, fetch_slots, PlanStep, self.state)
         self.steps = steps
         kernels = {"k%d" % i: step.kernel for i, step in enumerate(steps)}
         self._fn, self._line_to_step = self._generate(steps, consts, kernels, fetch_slots, persistent)
@@ -226,6 +225,16 @@ class ExecutionPlan:
         exec(compile(source, self._filename, "exec"), namespace)
         _PLANS[self._filename] = self
         return namespace["plan"], line_to_step
+
+    def emit(self, wrap):
+        """The plan's function again, with each step's kernel k replaced by `wrap(i, k)` (i: the
+        step's index): profiling wraps the steps and runs the same source."""
+        namespace = dict(self._fn.__globals__)
+        namespace.pop("plan", None)
+        for i, step in enumerate(self.steps):
+            namespace["k%d" % i] = wrap(i, step.kernel)
+        exec(compile(self.source, self._filename, "exec"), namespace)
+        return namespace["plan"]
 
     # -- running ----------------------------------------------------------------------------------
     def __call__(self, feed_values):

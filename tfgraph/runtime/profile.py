@@ -1,13 +1,12 @@
 """Run profiles: RunOptions(trace_level=FULL_TRACE) / RunMetadata, recorded by an instrumented plan.
 
 `Session.run(..., options=RunOptions(trace_level=RunOptions.FULL_TRACE), run_metadata=md)` runs a
-copy of the plan's generated function in which every kernel call goes through a timer, so the normal
-plan stays untouched (no per-call cost when not tracing). `md.step_stats` then holds one
+copy of the plan's generated function whose kernels are wrapped in a timer, so the normal plan stays
+untouched (no per-call cost when not tracing). `md.step_stats` then holds one
 NodeExecStats per executed op: wall-clock start/end in microseconds and the bytes of its outputs.
 Ops the plan folded into constants or removed (identities, merged duplicates) did not run and do not
 appear.
 """
-import re
 import time
 
 import numpy as np
@@ -83,22 +82,19 @@ class RunMetadata:
         return out
 
 
-_CALL = re.compile(r"\bk(\d+)\(")
-
-
 def _instrumented(plan):
-    """The plan's function with every `kN(args)` rewritten to `_trace(N, kN, args)` (same lines)."""
-    fn = getattr(plan, "_traced_fn", None)
-    if fn is None:
-        lines = plan.source.split("\n")
-        for lineno in plan._line_to_step:
-            lines[lineno - 1] = _CALL.sub(lambda m: "_trace(%s, k%s, " % (m.group(1), m.group(1)),
-                                          lines[lineno - 1], count=1)
-        namespace = dict(plan._fn.__globals__)
-        namespace.pop("plan", None)
-        exec(compile("\n".join(lines), "<tfgraph plan>", "exec"), namespace)
-        fn = plan._traced_fn = (namespace["plan"], namespace)
-    return fn
+    """(the plan's function with every step's kernel wrapped to call hook[0](i, kernel, *args),
+    hook): built once per plan by `ExecutionPlan.emit`, the tracer set per run."""
+    traced = getattr(plan, "_traced", None)
+    if traced is None:
+        hook = [None]
+
+        def wrap(i, kernel):
+            def call(*args):
+                return hook[0](i, kernel, *args)
+            return call
+        traced = plan._traced = (plan.emit(wrap), hook)
+    return traced
 
 
 def _nbytes(out):
@@ -115,7 +111,7 @@ def _nbytes(out):
 
 def run_traced(plan, feed_values, run_metadata=None):
     """Runs `plan` recording per-op timings into run_metadata.step_stats; returns the fetches."""
-    fn, namespace = _instrumented(plan)
+    fn, hook = _instrumented(plan)
     records = []
     clock = time.perf_counter
 
@@ -127,7 +123,7 @@ def run_traced(plan, feed_values, run_metadata=None):
         out = kernel(*args)
         records.append((plan.steps[i].op, t0, clock(), out))
         return out
-    namespace["_trace"] = trace
+    hook[0] = trace
     try:
         values = fn(*feed_values)
     except errors.OpError:

@@ -29,6 +29,7 @@ class SessionState:
         self._function_plans = {}  # func_graph.Function -> its ExecutionPlan in this session
         self._function_plans_lock = threading.RLock()
         self._lock = threading.Lock()
+        self.passes = None  # the plans' rewrite passes (runtime/passes.py); None: the defaults
 
     def op_state(self, op, make):
         """Per-session state of one op that outlives a run (tf.Print's first_n counter): made by

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import tfgraph as tf
-from tfgraph.runtime import fusion
+from tfgraph.runtime import fusion, passes
 
 
 @pytest.fixture(autouse=True)
@@ -222,7 +222,8 @@ def test_relu_grad_folds_into_max_pool_grad(ksize, strides, padding, dtype):
         fused_plan = max(sess._plans.values(), key=lambda p: len(p.steps))
         dh_v, dx_apart = sess.run([dh, dx], {x: xv, upstream: up})   # dh fetched: not folded
     types = [s.op.type for s in fused_plan.steps]
-    assert "MaxPoolGrad" not in types and "ReluGrad" in types
+    assert "MaxPoolGrad" not in types and "ReluGrad" not in types
+    assert "_FusedMaxPoolGradRelu" in types
     np.testing.assert_array_equal(fused, dx_apart)
     np.testing.assert_array_equal(fused, dh_v * (np.maximum(xv, 0) > 0))
     assert fused.dtype == dtype
@@ -256,7 +257,7 @@ def test_bias_and_relu_fold_into_conv2d(channels, padding, relu, dtype):
         folded = sess.run(y, {x: xv, b: bv})
         types = [s.op.type for s in max(sess._plans.values(), key=lambda p: len(p.steps)).steps]
         conv_v, apart = sess.run([conv, y], {x: xv, b: bv})   # conv fetched: not folded
-    assert "Conv2D" not in types and len(types) == 1
+    assert types == ["_FusedConv2D"]
     want = conv_v + bv
     if relu:
         want = np.maximum(want, 0)
@@ -304,8 +305,8 @@ def test_conv_relu_pool_folds_into_one_step_for_inference(h, w_in, channels, pad
         types = _plan_types(sess, pooled)
         a_v, apart = sess.run([a, pooled], {x: xv})     # activation fetched: an output too
         types_both = _plan_types(sess, a)
-    assert "Relu" not in types and types.count("MaxPool") == 1
-    assert "Relu" not in types_both and types_both.count("MaxPool") == 1
+    for t in (types, types_both):
+        assert [t for t in t if t != "VariableV2"] == ["_FusedConv2DReluMaxPool"]
     oh, ow = a_v.shape[1] // 2 * 2, a_v.shape[2] // 2 * 2   # VALID: an odd last row/col is dropped
     want = a_v[:, :oh, :ow].reshape(5, oh // 2, 2, ow // 2, 2, 4).max(axis=(2, 4))
     np.testing.assert_array_equal(folded, apart)
@@ -323,10 +324,11 @@ def test_conv_relu_pool_gradient_is_one_step_and_equals_the_ops(dtype, monkeypat
         folded = sess.run(grads, {x: xv})
         types = _plan_types(sess, grads[0])
     assert "BiasAddGrad" not in types and "ReluGrad" not in types and "Relu" not in types
-    assert types.count("Conv2DBackpropFilter") == 1 and types.count("MaxPool") == 1
-    monkeypatch.setattr(fusion, "fold_conv_relu_pool", lambda steps, *args: steps)
-    monkeypatch.setattr(fusion, "fold_bias_grad_into_filter_grad", lambda steps, *args: steps)
+    assert types.count("_FusedConv2DReluMaxPoolGrad") == 1
+    assert types.count("_FusedConv2DReluMaxPool") == 1
     with tf.Session() as sess:
+        sess._state.passes = passes.default_passes(
+            exclude_rules=["conv_relu_max_pool", "conv_filter_grad_with_bias"])
         sess.run(tf.global_variables_initializer())
         apart = sess.run(grads, {x: xv})
         types = _plan_types(sess, grads[0])
@@ -400,9 +402,9 @@ def test_bias_and_filter_gradients_are_one_step_and_equal_the_ops(dtype, c_mid, 
         sess.run(tf.global_variables_initializer())
         folded = sess.run(grads, {x: xv})
         types = _plan_types(sess, grads[0])
-    assert "BiasAddGrad" not in types and types.count("Conv2DBackpropFilter") == 2
-    monkeypatch.setattr(fusion, "fold_bias_grad_into_filter_grad", lambda steps, *args: steps)
+    assert "BiasAddGrad" not in types and types.count("_FusedConv2DBackpropFilterWithBias") == 2
     with tf.Session() as sess:
+        sess._state.passes = passes.default_passes(exclude_rules=["conv_filter_grad_with_bias"])
         sess.run(tf.global_variables_initializer())
         apart = sess.run(grads, {x: xv})
         assert _plan_types(sess, grads[0]).count("BiasAddGrad") == 2
@@ -433,11 +435,11 @@ def test_relu_grad_folds_into_the_next_convs_input_gradient(c_mid, monkeypatch):
         sess.run(tf.global_variables_initializer())
         folded = sess.run(grads, {x: xv})
         plan = next(p for p in sess._plans.values() if grads[0] in p.fetches)
-    masked = [s for s in plan.steps if s.op.type == "ReluGrad" and len(s.inputs) == 4]
-    assert len(masked) == 1 and masked[0].folded
+    masked = [s for s in plan.steps if s.op.type == "_FusedConv2DBackpropInputRelu"]
+    assert len(masked) == 1 and masked[0].folded and len(masked[0].inputs) == 4
     assert "Conv2DBackpropInput" not in [s.op.type for s in plan.steps]
-    monkeypatch.setattr(fusion, "fuse_relu_grad_into_producer", lambda steps, *args: steps)
     with tf.Session() as sess:
+        sess._state.passes = passes.default_passes(exclude_rules=["conv_input_grad_relu"])
         sess.run(tf.global_variables_initializer())
         apart = sess.run(grads, {x: xv})
         assert "Conv2DBackpropInput" in _plan_types(sess, grads[0])
@@ -465,9 +467,10 @@ def test_two_convs_sharing_one_bias_gradient_fold_only_one_pair(filters, monkeyp
         folded = sess.run(grads, {x: xv})
         plan = next(p for p in sess._plans.values() if grads[0] in p.fetches)
     types = [s.op.type for s in plan.steps]
-    assert types.count("Conv2DBackpropFilter") == 2 and "BiasAddGrad" not in types
-    monkeypatch.setattr(fusion, "fold_bias_grad_into_filter_grad", lambda steps, *args: steps)
+    assert types.count("Conv2DBackpropFilter") == 1 and "BiasAddGrad" not in types
+    assert types.count("_FusedConv2DBackpropFilterWithBias") == 1
     with tf.Session() as sess:
+        sess._state.passes = passes.default_passes(exclude_rules=["conv_filter_grad_with_bias"])
         sess.run(tf.global_variables_initializer())
         apart = sess.run(grads, {x: xv})
     for got, want in zip(folded, apart):
