@@ -52,10 +52,7 @@ LAYERS = [
     ("tfgraph", 9),  # the package itself: the tf.* namespace, above all of tfgraph
 ]
 
-KNOWN_CYCLES = [
-    # Module-level timestamps shared by the GEMM and the batch splitter (thread policy object).
-    {"tfgraph.kernels.blas", "tfgraph.kernels.threads"},
-]
+KNOWN_CYCLES = []
 
 KNOWN_UPWARD = {
     # Sanctioned: tf.keras is tfgraph_keras (tfgraph/keras.py, loaded on first attribute access).

@@ -53,7 +53,12 @@ class OpDef:
     input_dtypes = {}     # input index -> dtype python values are converted to (default: inferred)
     view_of_input = None  # index of the input whose buffer the output may view (Identity, Reshape)
     persistent_output = False  # output is storage that outlives a run (Const, VariableV2)
-    fixed_location = False
+    passes_input_through = False  # output is input 0 unchanged: plans alias it (Identity)
+    plan_constant = False  # output is the `value` attr, bound into plans at compile time (Const)
+    must_be_fed = False    # a plan that runs it without a feed is refused (Placeholder)
+    # its kernel splits the batch over threads (kernels/threads.by_rows): the plan's other GEMMs
+    # then split the same way rather than wake OpenBLAS's threads (threads.ThreadPolicy)
+    splits_batch = False
     # Elementwise ops: the op on one element, over its inputs {0}, {1} (T: the output dtype), from
     # which the execution plan generates fused kernels for chains of such ops (runtime/fusion.py).
     scalar = None
@@ -325,6 +330,7 @@ class Const(OpDef):
     type = "Const"
     attrs = {"value": None, "dtype": None}
     persistent_output = True
+    plan_constant = True
 
     def infer(self, *, value, dtype):
         return [TensorSpec(value.shape, dtype)]

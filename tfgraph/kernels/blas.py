@@ -12,7 +12,8 @@ TensorFlow's own thread pool degrades gracefully there; OpenBLAS does not. So:
 - for larger ones, a `ThreadChooser` per GEMM shape keeps the recent costs per FLOP of one
   thread and of BLAS's default, uses the cheaper by their minimum, and re-measures the other on a
   random 1 in `EXPLORE_EVERY` calls (fewer when the other was much slower), so it follows the
-  machine's load.
+  machine's load. The choosers belong to a plan's `threads.ThreadPolicy`, whose `matmul` is the
+  GEMM kernels call.
 
 The thread count is restored after each call, so numpy code outside tfgraph keeps BLAS's default.
 The setter is found with ctypes in the OpenBLAS that numpy loaded; with any other BLAS this module
@@ -23,7 +24,6 @@ import ctypes
 import glob
 import os
 import random
-import time
 
 import numpy as np
 
@@ -105,57 +105,10 @@ class ThreadChooser:
         self.samples[threads].append(seconds / flops)
 
 
-_choosers = {}   # (m, k, n) -> ThreadChooser: a training step repeats the same few GEMM shapes, and
-                 # costs per FLOP differ between shapes, so each shape keeps its own statistics
-
-
-def _call(threads, a, b, out):
+def gemm_on(threads, a, b, out=None):
+    """np.matmul(a, b, out=out) with OpenBLAS on `threads` threads, its default restored after."""
     _set_threads(threads)
     try:
         return np.matmul(a, b, out=out)
     finally:
         _set_threads(DEFAULT_THREADS)
-
-
-def matmul(a, b, out=None):
-    """np.matmul(a, b, out=out) for 2-D float arrays, on the BLAS thread count that is cheaper now."""
-    if _set_threads is None or DEFAULT_THREADS <= 1 or a.ndim != 2 or b.ndim != 2:
-        return np.matmul(a, b, out=out)
-    mnk = a.shape[0] * a.shape[1] * b.shape[1]
-    if mnk <= OPENBLAS_ONE_THREAD_MNK and a.shape[0] > 1 and b.shape[1] > 1:
-        return np.matmul(a, b, out=out)  # one thread anyway: skip the two setter calls (1.4 us)
-    flops = 2.0 * mnk
-    if flops < SMALL_GEMM_FLOPS:
-        return _call(1, a, b, out)
-    key = (a.shape[0], a.shape[1], b.shape[1])
-    chooser = _choosers.get(key)
-    if chooser is None:
-        chooser = _choosers.setdefault(key, ThreadChooser(DEFAULT_THREADS))
-    threads = chooser.choose()
-    t0 = time.perf_counter()
-    result = _call(1, a, b, out) if threads == 1 else _split(a, b, out)
-    chooser.record(threads, time.perf_counter() - t0, flops)
-    return result
-
-
-SPLIT_MIN_ROWS = 32
-
-
-def _split(a, b, out):
-    """a @ b on all cores. While kernels split the batch over threads (threads.py), the longer side
-    of the result in one block per core, each block a one-thread GEMM on its own thread (columns:
-    each thread packs only its half of b); otherwise, or when the result is too small to split,
-    BLAS's own threading."""
-    from tfgraph.kernels import threads   # (threads imports this module)
-    m, n = a.shape[0], b.shape[1]
-    if not threads.kernels_split_recently() or threads.blocks_for(max(m, n), SPLIT_MIN_ROWS) <= 1:
-        return _call(DEFAULT_THREADS, a, b, out)
-    if out is None:
-        out = np.empty((m, n), np.result_type(a.dtype, b.dtype))
-    if m > n:
-        threads.by_rows(m, lambda lo, hi, _: np.matmul(a[lo:hi], b, out=out[lo:hi]),
-                        min_rows=SPLIT_MIN_ROWS, _kernel=False)
-    else:
-        threads.by_rows(n, lambda lo, hi, _: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]),
-                        min_rows=SPLIT_MIN_ROWS, _kernel=False)
-    return out

@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from tfgraph.kernels import blas, elementwise, im2col, pooling, threads
+from tfgraph.kernels import elementwise, im2col, pooling, threads
 from tfgraph.kernels.jit import njit
 
 # Direct kernels (no im2col, no BLAS) when K = kh*kw*c is at most this: W3's first layer (K = 9)
@@ -482,7 +482,7 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw, bias=None, relu=False):
         return out
     wmat = w.reshape(kh * kw * c, o)
     if _is_pointwise(w.shape, tuple(strides), (ph, pw)) and (oh, ow) == (h, wd):
-        blas.matmul(x.reshape(-1, c), wmat, out=out.reshape(-1, o))
+        threads.matmul(x.reshape(-1, c), wmat, out=out.reshape(-1, o))
         return _epilogue(out, bias, relu)
     x = np.ascontiguousarray(x)
     if kh * kw * c <= DIRECT_MAX_K:
@@ -520,7 +520,7 @@ def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding, with_bias
         return dw.reshape(kh, kw, c, o)
     dy2 = np.ascontiguousarray(dy).reshape(-1, o)
     if _is_pointwise((kh, kw), tuple(strides), (ph, pw)):
-        blas.matmul(x.reshape(-1, c).T, dy2, out=dw)
+        threads.matmul(x.reshape(-1, c).T, dy2, out=dw)
         return dw.reshape(kh, kw, c, o)
     x = np.ascontiguousarray(x)
     if kh * kw * c <= DIRECT_MAX_K:
@@ -547,7 +547,7 @@ def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding, relu_
                              % (list(relu_out.shape), [n, h, wd, c]))
         relu_out = np.ascontiguousarray(relu_out, dtype=dy.dtype)
     if _is_pointwise(w.shape, tuple(strides), (ph, pw)):
-        dx = blas.matmul(dy.reshape(-1, o), wmat_t).reshape(n, h, wd, c)
+        dx = threads.matmul(dy.reshape(-1, o), wmat_t).reshape(n, h, wd, c)
         if relu_out is not None:
             elementwise.relu_grad(dx.reshape(-1), relu_out.reshape(-1), dx.reshape(-1))
         return dx

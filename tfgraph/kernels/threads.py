@@ -6,7 +6,11 @@ blas.py), while the rows of a batch are independent. `by_rows(n, fn)` runs `fn(l
 contiguous blocks of rows, one per core, each on its own thread with OpenBLAS held to one thread:
 numpy's matmul and the nogil Numba kernels release the GIL, and the threads meet once per kernel
 instead of once per GEMM. Users: the LSTM sequence op (ops/rnn_ops.py), the im2col convolutions
-(kernels/im2col.py) and, while those run, blas.matmul's multi-threaded GEMMs.
+(kernels/im2col.py) and, in plans that run those, the plan's multi-threaded GEMMs.
+
+How a plan uses the cores is its `ThreadPolicy`: the plan makes one at compile time (does it run a
+kernel that splits the batch? see `OpDef.splits_batch`) and makes it the current policy while it
+runs; `matmul` here is the current policy's, which is what kernels call for a GEMM.
 
 When one core is taken by another process the two blocks share the other, which costs about what one
 thread doing both would; a multi-threaded GEMM in that situation can take many times longer.
@@ -34,16 +38,13 @@ def blocks_for(n, min_rows):
     return max(1, min(THREADS, n // max(min_rows, 1)))
 
 
-def by_rows(n, fn, min_rows=1, first=0, _kernel=True):
+def by_rows(n, fn, min_rows=1, first=0):
     """[fn(lo, hi, matmul) for blocks [lo, hi) covering first..n], in order. With one block `fn`
-    runs here with `blas.matmul` (which picks the BLAS threads itself); with several, on the pool's
-    threads and this one, with `np.matmul` on a one-thread BLAS."""
-    global _last_kernel_split
+    runs here with the current policy's `matmul` (which picks the BLAS threads itself); with
+    several, on the pool's threads and this one, with `np.matmul` on a one-thread BLAS."""
     blocks = blocks_for(n - first, min_rows)
     if blocks == 1:
-        return [fn(first, n, blas.matmul)]
-    if _kernel:
-        _last_kernel_split = time.perf_counter()
+        return [fn(first, n, current_policy().matmul)]
     size = n - first
     edges = [first + size * i // blocks for i in range(blocks + 1)]
     pool = _get_pool()
@@ -57,17 +58,87 @@ def by_rows(n, fn, min_rows=1, first=0, _kernel=True):
         return results + [f.result() for f in futures]
 
 
-# OpenBLAS's worker threads spin for ~0.1 s after a multi-threaded GEMM, taking a core from the
-# blocks that run next: in W6's training step the conv gradients after the Dense layer's GEMMs took
-# 47-55 ms instead of 28 ms, and the whole step 171 ms instead of 123 ms. So while kernels split the
-# batch (within the last SPLIT_MEMORY_S), blas.matmul splits its GEMMs the same way instead of
-# waking OpenBLAS's threads; otherwise OpenBLAS's own threading is 10-40% faster for one GEMM.
-SPLIT_MEMORY_S = 1.0
-_last_kernel_split = -1e9
+class ThreadPolicy:
+    """How one plan's GEMMs use the cores: per GEMM shape a `blas.ThreadChooser` (one thread or
+    BLAS's default, by measured cost), and with `split_gemms` a multi-threaded GEMM split into one
+    block per core on this module's threads instead of OpenBLAS's.
+
+    `split_gemms` is for plans whose kernels split the batch (convolutions, LSTMs): OpenBLAS's
+    worker threads spin for ~0.1 s after a multi-threaded GEMM, taking a core from the blocks that
+    run next. In W6's training step the conv gradients after the Dense layer's GEMMs took 47-55 ms
+    instead of 28 ms, and the whole step 171 ms instead of 123 ms. Elsewhere OpenBLAS's own
+    threading is 10-40% faster for one GEMM.
+    """
+
+    SPLIT_MIN_ROWS = 32
+
+    def __init__(self, split_gemms=False):
+        self.split_gemms = split_gemms
+        # (m, k, n) -> ThreadChooser: a step repeats the same few shapes, and costs per FLOP
+        # differ between shapes
+        self._choosers = {}
+
+    def matmul(self, a, b, out=None):
+        """np.matmul(a, b, out=out) for 2-D float arrays, on the thread count cheaper now."""
+        if blas._set_threads is None or blas.DEFAULT_THREADS <= 1 or a.ndim != 2 or b.ndim != 2:
+            return np.matmul(a, b, out=out)
+        mnk = a.shape[0] * a.shape[1] * b.shape[1]
+        if mnk <= blas.OPENBLAS_ONE_THREAD_MNK and a.shape[0] > 1 and b.shape[1] > 1:
+            return np.matmul(a, b, out=out)  # one thread anyway: skip the setter calls (1.4 us)
+        flops = 2.0 * mnk
+        if flops < blas.SMALL_GEMM_FLOPS:
+            return blas.gemm_on(1, a, b, out)
+        key = (a.shape[0], a.shape[1], b.shape[1])
+        chooser = self._choosers.get(key)
+        if chooser is None:
+            chooser = self._choosers.setdefault(key, blas.ThreadChooser(blas.DEFAULT_THREADS))
+        threads = chooser.choose()
+        t0 = time.perf_counter()
+        result = blas.gemm_on(1, a, b, out) if threads == 1 else self._many(a, b, out)
+        chooser.record(threads, time.perf_counter() - t0, flops)
+        return result
+
+    def _many(self, a, b, out):
+        """a @ b on all cores: with `split_gemms`, the longer side of the result in one block per
+        core, each a one-thread GEMM on its own thread (columns: each thread packs only its part
+        of b); otherwise, or when the result is too small to split, BLAS's own threading."""
+        m, n = a.shape[0], b.shape[1]
+        if not self.split_gemms or blocks_for(max(m, n), self.SPLIT_MIN_ROWS) <= 1:
+            return blas.gemm_on(blas.DEFAULT_THREADS, a, b, out)
+        if out is None:
+            out = np.empty((m, n), np.result_type(a.dtype, b.dtype))
+        if m > n:
+            by_rows(m, lambda lo, hi, _: np.matmul(a[lo:hi], b, out=out[lo:hi]),
+                    min_rows=self.SPLIT_MIN_ROWS)
+        else:
+            by_rows(n, lambda lo, hi, _: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]),
+                    min_rows=self.SPLIT_MIN_ROWS)
+        return out
 
 
-def kernels_split_recently():
-    return time.perf_counter() - _last_kernel_split < SPLIT_MEMORY_S
+_DEFAULT_POLICY = ThreadPolicy()   # for kernels called outside a plan (tests, eager helpers)
+_current = threading.local()
+
+
+def current_policy():
+    """The policy of the plan running on this thread (the default one outside plans)."""
+    return getattr(_current, "policy", _DEFAULT_POLICY)
+
+
+def activate(policy):
+    """Makes `policy` current on this thread; returns the one it replaces, for `restore`."""
+    previous = getattr(_current, "policy", _DEFAULT_POLICY)
+    _current.policy = policy
+    return previous
+
+
+def restore(previous):
+    _current.policy = previous
+
+
+def matmul(a, b, out=None):
+    """A GEMM kernel's matmul: the current plan's `ThreadPolicy.matmul`."""
+    return current_policy().matmul(a, b, out)
 
 
 def _run_inside(fn, lo, hi):

@@ -22,6 +22,7 @@ class Placeholder(OpDef):
     """A value that must be fed at run time."""
 
     type = "Placeholder"
+    must_be_fed = True
     attrs = {"dtype": None, "shape": None}
 
     def infer(self, *, dtype, shape):
@@ -51,6 +52,7 @@ class PlaceholderWithDefault(OpDef):
     """Passes `input` through unless the tensor is fed."""
 
     type = "PlaceholderWithDefault"
+    passes_input_through = True
     attrs = {"shape": None}
     view_of_input = 0
 
@@ -76,6 +78,7 @@ class Identity(OpDef):
     """Returns its input unchanged."""
 
     type = "Identity"
+    passes_input_through = True
     view_of_input = 0
 
     def infer(self, x):
@@ -97,6 +100,7 @@ class StopGradient(OpDef):
     """Identity in the forward pass; blocks gradients in tf.gradients."""
 
     type = "StopGradient"
+    passes_input_through = True
     view_of_input = 0
 
     def infer(self, x):

@@ -155,6 +155,7 @@ def conv2d_backprop_input_reference(input_sizes, w, dy, strides, padding, dilati
 class _ConvBase(OpDef):
     attrs = {"strides": (1, 1, 1, 1), "padding": "VALID", "dilations": (1, 1, 1, 1),
              "data_format": "NHWC", "use_cudnn_on_gpu": True}
+    splits_batch = True
 
     @staticmethod
     def _kernel_args(op):

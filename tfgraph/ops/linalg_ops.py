@@ -5,7 +5,7 @@ from tfgraph.framework import tensor_shape
 from tfgraph.framework.op_def import (OpDef, TensorSpec, convert_to_tensor,
                                       require)
 from tfgraph.framework.tensor import Tensor
-from tfgraph.kernels import blas
+from tfgraph.kernels import threads
 from tfgraph.ops.elementwise_ops import *  # noqa: F401,F403
 from tfgraph.ops.reduction_ops import *  # noqa: F401,F403
 from tfgraph.ops.broadcast_ops import _check_kind, unbroadcast
@@ -36,8 +36,8 @@ class MatMul(OpDef):
     def make_kernel(self, op, rt):
         ta, tb = op.attrs["transpose_a"], op.attrs["transpose_b"]
         if not ta and not tb:
-            return blas.matmul
-        return lambda a, b: blas.matmul(a.T if ta else a, b.T if tb else b)
+            return threads.matmul
+        return lambda a, b: threads.matmul(a.T if ta else a, b.T if tb else b)
 
     def compute(self, a, b, *, transpose_a, transpose_b):
         return np.matmul(a.T if transpose_a else a, b.T if transpose_b else b)

@@ -27,7 +27,6 @@ import numpy as np
 
 from tfgraph.framework import dtypes
 from tfgraph.framework.op_def import OpDef, TensorSpec, constant_value, require, require_float
-from tfgraph.kernels import blas
 from tfgraph.kernels import rnn as _kernels
 from tfgraph.kernels import threads
 from tfgraph.ops import array_ops, math_ops
@@ -302,7 +301,7 @@ def _seq_units(x, kernel, rk, bias, h0, c0, op_type):
 # Batch rows are independent in an LSTM: a sequence runs as one block of rows per core, each on its
 # own thread with one BLAS thread (kernels/threads.py: numpy's matmul and the nogil Numba kernels
 # release the GIL). On 2 shared cores W4's epoch estimate measured 16-19 s against 33-34 s for one
-# block with blas.matmul choosing the threads per matmul: a 128x128x512 matmul is too small to
+# block with threads.matmul choosing the threads per matmul: a 128x128x512 matmul is too small to
 # split well, the gate kernels run in parallel too, and the threads meet once per sequence instead
 # of once per matmul.
 MIN_BLOCK_ROWS = 32
@@ -318,6 +317,7 @@ class LSTMSequence(OpDef):
     computes d kernel and d recurrent_kernel as matmuls over all steps and d bias as one sum.
     """
     type = "LSTMSequence"
+    splits_batch = True
     same_dtype = (0, 1, 2, 3, 4, 5)
 
     def infer(self, x, kernel, rk, bias, h0, c0):
@@ -427,6 +427,7 @@ class LSTMSequenceGrad(OpDef):
     differentiable.
     """
     type = "LSTMSequenceGrad"
+    splits_batch = True
     same_dtype = tuple(range(10))
 
     def infer(self, x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs):
@@ -494,7 +495,7 @@ class LSTMSequenceGrad(OpDef):
                 return dk, matmul(hs[a - 1:hi - 1].reshape(-1, u).T, dz[a:hi].reshape(-1, 4 * u))
             dkernel, drk = (sum(p) for p in zip(*threads.by_rows(t, steps), strict=True))
             if h0.any():
-                drk += blas.matmul(h0.T, dz[0])
+                drk += threads.matmul(h0.T, dz[0])
             return dz, dkernel, drk, sum(dbias).astype(dt), dc0
         return kernel
 
@@ -508,6 +509,7 @@ class MaskedLSTMSequence(OpDef):
         hs, cs, _, _ = rnn_ops.masked_lstm_sequence(x_tm, kernel, rk, bias, h0, c0, mask_tm)
     """
     type = "MaskedLSTMSequence"
+    splits_batch = True
     same_dtype = (0, 1, 2, 3, 4, 5, 6)
 
     def infer(self, x, kernel, rk, bias, h0, c0, mask):
@@ -581,6 +583,7 @@ class MaskedLSTMSequenceGrad(OpDef):
     the carried states each step read. Not itself differentiable.
     """
     type = "MaskedLSTMSequenceGrad"
+    splits_batch = True
     same_dtype = tuple(range(11))
 
     def infer(self, x, rk, h0, c0, hs, cs, gates, tanh_c, dhs, dcs, mask):
@@ -646,7 +649,7 @@ class MaskedLSTMSequenceGrad(OpDef):
                 return dk, matmul(hs[a - 1:hi - 1].reshape(-1, u).T, dz[a:hi].reshape(-1, 4 * u))
             dkernel, drk = (sum(p) for p in zip(*threads.by_rows(t, steps), strict=True))
             if h0.any():
-                drk += blas.matmul(h0.T, dz[0])
+                drk += threads.matmul(h0.T, dz[0])
             return dz, dkernel, drk, sum(dbias).astype(dt), dh0, dc0
         return kernel
 

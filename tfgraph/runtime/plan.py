@@ -27,6 +27,7 @@ import numpy as np
 
 from tfgraph.framework import errors
 from tfgraph.framework.op_def import OpDef
+from tfgraph.kernels import threads
 from tfgraph.runtime import passes as plan_passes
 from tfgraph.runtime import rewrites
 
@@ -139,11 +140,11 @@ class ExecutionPlan:
             if all(t in slot_of for t in op.outputs) and op.outputs:
                 continue  # every output is fed: the op need not run
             in_slots = [slot_of[t] for i, t in enumerate(op._inputs) if i not in op_def.ref_inputs]
-            if op.type == "Const":
+            if op_def.plan_constant:
                 slot_of[op.outputs[0]] = self._add_const(consts, op.attrs["value"])
                 persistent.add(slot_of[op.outputs[0]])
                 continue
-            if op.type in rewrites.IDENTITY_TYPES and in_slots and not any(
+            if op_def.passes_input_through and in_slots and not any(
                     t in fetched for t in op.outputs):
                 slot_of[op.outputs[0]] = in_slots[0]   # identity removal: alias the input's slot
                 continue
@@ -181,6 +182,8 @@ class ExecutionPlan:
         for rewrite in passes if passes is not None else plan_passes.default_passes():
             steps = rewrite(steps, fetch_slots, PlanStep, self.state)
         self.steps = steps
+        self.thread_policy = threads.ThreadPolicy(
+            split_gemms=any(step.op.op_def.splits_batch for step in steps))
         kernels = {"k%d" % i: step.kernel for i, step in enumerate(steps)}
         self._fn, self._line_to_step = self._generate(steps, consts, kernels, fetch_slots, persistent)
 
@@ -238,12 +241,15 @@ class ExecutionPlan:
 
     # -- running ----------------------------------------------------------------------------------
     def __call__(self, feed_values):
+        outer = threads.activate(self.thread_policy)
         try:
             return self._fn(*feed_values)
         except errors.OpError:
             raise
         except Exception as e:  # a kernel failed: name the op, where it was made, and its inputs
             raise self._op_error(e) from e
+        finally:
+            threads.restore(outer)
 
     def _op_error(self, exc):
         tb = exc.__traceback__

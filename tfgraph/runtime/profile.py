@@ -12,6 +12,7 @@ import time
 import numpy as np
 
 from tfgraph.framework import errors
+from tfgraph.kernels import threads
 from tfgraph.runtime.fusion import FusedKernel
 
 DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
@@ -124,12 +125,15 @@ def run_traced(plan, feed_values, run_metadata=None):
         records.append((plan.steps[i].op, t0, clock(), out))
         return out
     hook[0] = trace
+    outer = threads.activate(plan.thread_policy)
     try:
         values = fn(*feed_values)
     except errors.OpError:
         raise
     except Exception as e:  # name the failing op as the plain plan does
         raise plan._op_error(e) from e
+    finally:
+        threads.restore(outer)
     if run_metadata is not None:
         dev = DeviceStepStats()
         wall0, perf0 = time.time(), clock()

@@ -5,11 +5,6 @@ user's graph (names, ops, exports) stays exactly as built.
 """
 import numpy as np
 
-# Ops that return their input unchanged; the plan aliases their output to their input's slot.
-IDENTITY_TYPES = frozenset(["Identity", "StopGradient", "PlaceholderWithDefault", "Snapshot"])
-
-# Folding these would copy big arrays into the plan for no gain per run.
-_NO_FOLD = frozenset(["Placeholder", "NoOp"])
 _MAX_FOLDED_BYTES = 64 << 20
 
 
@@ -45,7 +40,7 @@ def prune(fetches, targets, feeds):
 def foldable(op, in_slots):
     """A stateless op whose inputs are all plan constants can run once, at plan time."""
     return (bool(in_slots) and all(s[0] == "c" for s in in_slots) and not op.op_def.stateful
-            and op.type not in _NO_FOLD and not op.op_def.ref_inputs and len(op.outputs) > 0
+            and not op.op_def.ref_inputs and len(op.outputs) > 0
             and all(_small(t) for t in op.outputs))
 
 

@@ -95,7 +95,7 @@ class Session:
                 plan = self._plans.get(key)
                 if plan is None:
                     plan = ExecutionPlan(self._state, feeds, fetches, targets)
-                    unfed = [op for op in plan.ops if op.type == "Placeholder"]
+                    unfed = [op for op in plan.ops if op.op_def.must_be_fed]
                     if unfed:  # reject before any kernel runs, so the run changes no state
                         plan = _Unfed(unfed[0], self._state)
                     self._plans[key] = plan

@@ -1,10 +1,12 @@
-"""tfgraph/kernels/blas.py: GEMMs with BLAS threads sized to the work and the machine's load."""
+"""tfgraph/kernels/blas.py and threads.ThreadPolicy: GEMMs with BLAS threads sized to the work and
+the machine's load."""
 import random
 
 import numpy as np
 import pytest
 
-from tfgraph.kernels import blas
+import tfgraph as tf
+from tfgraph.kernels import blas, threads
 
 
 @pytest.mark.parametrize("shape", [(3, 4, 5), (100, 784, 10), (128, 700, 256)])
@@ -13,11 +15,11 @@ def test_matmul_matches_numpy_for_small_and_large_products(shape):
     rng = np.random.default_rng(0)
     a = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
-    got = blas.matmul(a, b)
+    got = threads.matmul(a, b)
     assert got.dtype == np.float32
     np.testing.assert_allclose(got, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-4)
     out = np.empty((m, n), np.float32)
-    assert blas.matmul(a.T.copy().T, b, out=out) is out
+    assert threads.matmul(a.T.copy().T, b, out=out) is out
     np.testing.assert_allclose(out, got, rtol=1e-4, atol=1e-4)
 
 
@@ -25,21 +27,21 @@ def test_thread_count_is_restored_after_every_product(monkeypatch):
     calls = []
     monkeypatch.setattr(blas, "_set_threads", calls.append)
     monkeypatch.setattr(blas, "DEFAULT_THREADS", 4)
-    monkeypatch.setattr(blas, "_choosers", {})
-    blas.matmul(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32))
+    policy = threads.ThreadPolicy()
+    policy.matmul(np.ones((2, 3), np.float32), np.ones((3, 2), np.float32))
     assert calls == []              # tiny: OpenBLAS's own one-thread path, no setter calls
-    blas.matmul(np.ones((1, 2000), np.float32), np.ones((2000, 100), np.float32))
+    policy.matmul(np.ones((1, 2000), np.float32), np.ones((2000, 100), np.float32))
     assert calls == [1, 4]          # a GEMV: OpenBLAS would split it
     calls.clear()
-    blas.matmul(np.ones((100, 784), np.float32), np.ones((784, 10), np.float32))
+    policy.matmul(np.ones((100, 784), np.float32), np.ones((784, 10), np.float32))
     assert calls == [1, 4]          # small: one thread
     calls.clear()
-    blas.matmul(np.ones((200, 300), np.float32), np.ones((300, 200), np.float32))  # 24 MFLOP
+    policy.matmul(np.ones((200, 300), np.float32), np.ones((300, 200), np.float32))  # 24 MFLOP
     assert calls[-1] == 4 and len(calls) == 2
-    assert list(blas._choosers) == [(200, 300, 200)]
+    assert list(policy._choosers) == [(200, 300, 200)]
     calls.clear()
     with pytest.raises(ValueError):
-        blas.matmul(np.ones((200, 3000)), np.ones((4000, 200)))
+        policy.matmul(np.ones((200, 3000)), np.ones((4000, 200)))
     assert calls[-1] == 4           # restored even when the product fails
 
 
@@ -110,10 +112,9 @@ def test_much_worse_choice_is_re_measured_less_often():
 
 
 @pytest.mark.parametrize("shape", [(300, 40, 70), (70, 40, 300)])
-def test_many_threads_split_the_gemm_while_kernels_split_the_batch(monkeypatch, shape):
-    # after a kernel ran blocks on threads (threads.py), a multi-threaded GEMM is split the same
-    # way (rows or columns, the longer side) instead of waking OpenBLAS's spinning workers
-    from tfgraph.kernels import threads
+def test_a_policy_for_batch_splitting_kernels_splits_its_gemms_the_same_way(monkeypatch, shape):
+    # in a plan whose kernels run blocks on threads, a multi-threaded GEMM is split the same way
+    # (rows or columns, the longer side) instead of waking OpenBLAS's spinning workers
     monkeypatch.setattr(threads, "THREADS", 2)
     splits = []
     by_rows = threads.by_rows
@@ -124,12 +125,27 @@ def test_many_threads_split_the_gemm_while_kernels_split_the_batch(monkeypatch, 
     a = rng.standard_normal((m, k)).astype(np.float32)
     b = rng.standard_normal((k, n)).astype(np.float32)
     want = a.astype(np.float64) @ b
-    monkeypatch.setattr(threads, "_last_kernel_split", -1e9)
-    np.testing.assert_allclose(blas._split(a, b, None), want, rtol=1e-4, atol=1e-4)
-    assert splits == []                      # no kernel split lately: OpenBLAS's threads
-    threads.by_rows(64, lambda lo, hi, mm: None)   # a kernel's blocks
-    splits.clear()
+    np.testing.assert_allclose(threads.ThreadPolicy()._many(a, b, None), want, rtol=1e-4,
+                               atol=1e-4)
+    assert splits == []                      # no batch-splitting kernels: OpenBLAS's threads
     out = np.empty((m, n), np.float32)
-    assert blas._split(a, b, out) is out
+    assert threads.ThreadPolicy(split_gemms=True)._many(a, b, out) is out
     np.testing.assert_allclose(out, want, rtol=1e-4, atol=1e-4)
     assert splits == [max(m, n)]
+
+
+def test_a_plan_owns_its_policy_and_makes_it_current_while_it_runs():
+    seen = []
+    with tf.Graph().as_default():
+        x = tf.placeholder(tf.float32, [None, 3])
+        dense = tf.matmul(x, tf.ones([3, 2]))
+        conv = tf.nn.conv2d(tf.reshape(x, [-1, 1, 3, 1]), tf.ones([1, 1, 1, 2]), [1] * 4, "SAME")
+        spy = tf.py_func(lambda v: seen.append(threads.current_policy()) or v, [dense],
+                         tf.float32)
+        with tf.Session() as sess:
+            sess.run(spy, {x: np.ones((2, 3), np.float32)})
+            sess.run([spy, conv], {x: np.ones((2, 3), np.float32)})
+            plans = {len(p.fetches): p for p in sess._plans.values()}
+    assert seen == [plans[1].thread_policy, plans[2].thread_policy]
+    assert not plans[1].thread_policy.split_gemms and plans[2].thread_policy.split_gemms
+    assert threads.current_policy() is threads._DEFAULT_POLICY   # restored after each run
