@@ -1,0 +1,56 @@
+"""Runs a script under `mpirun -np N` for the distribute tests (with the worktree importable)."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__)))))
+
+
+def mpirun_command():
+    """The MPI launcher next to this Python (the MPICH wheel puts it there), else on PATH."""
+    try:
+        import mpi4py  # noqa: F401
+    except ImportError:
+        pytest.fail("the distribute tests need the distributed extra: pip install -e "
+                    "'.[distributed]' (mpi4py and the MPICH wheel)")
+    for name in ("mpiexec", "mpirun"):
+        local = os.path.join(os.path.dirname(sys.executable), name)
+        if os.path.exists(local):
+            return local
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail("mpi4py is installed but no mpiexec/mpirun was found: pip install "
+                "'tfgraph[distributed]' installs the MPICH wheel with its launcher")
+
+
+def load(path):
+    """A helper script of these tests, imported by path (its basename need not be unique)."""
+    import importlib.util
+    name = "_dist_" + os.path.splitext(os.path.basename(path))[0]
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def run(script, *args, np_=2, timeout=120, launcher_args=(), env=None):
+    """(returncode, stdout + stderr, seconds) of `mpirun -np np_ python script args`."""
+    import time
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = REPO + os.pathsep + full_env.get("PYTHONPATH", "")
+    full_env.setdefault("NUMBA_CACHE_DIR", os.path.join(REPO, ".numba_cache"))
+    full_env.update(env or {})
+    cmd = [mpirun_command(), *launcher_args, "-np", str(np_), sys.executable, script,
+           *map(str, args)]
+    start = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env,
+                          cwd=REPO)
+    return proc.returncode, proc.stdout + proc.stderr, time.monotonic() - start
