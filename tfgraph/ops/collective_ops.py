@@ -92,6 +92,12 @@ class World:
         self.processes = self.comm.allgather((self.host, os.getpid()))
         if self.size > 1:
             _install_excepthook(self)
+            if self.rank == 0 and os.environ.get("TFGRAPH_MPI_QUIET") != "1":
+                # launchers name a failed process by its pid: this line says which rank it was
+                sys.stderr.write("tfgraph.distribute: %d processes: %s\n" % (self.size, ", ".join(
+                    "rank %d = pid %d on %s" % (r, pid, host)
+                    for r, (host, pid) in enumerate(self.processes))))
+                sys.stderr.flush()
 
     # -- waiting ----------------------------------------------------------------------------------
     def wait(self, request, what, op=None):
@@ -115,8 +121,10 @@ class World:
             why = "; ".join("rank %d (pid %d on %s) is no longer running"
                             % ((r,) + tuple(reversed(self.processes[r]))) for r in dead)
         else:
-            why = ("no rank on this machine died: a rank on another machine died, hung, or runs "
-                   "a different sequence of collectives")
+            here = [r for r, (host, _) in enumerate(self.processes)
+                    if r != self.rank and host == self.host]
+            why = ("no rank on this machine died%s; a rank hangs, died on another machine, or "
+                   "runs other collectives" % (" (ranks %s here still run)" % here if here else ""))
         return ("tfgraph.distribute: %s on rank %d of %d did not complete within %g s "
                 "(TFGRAPH_MPI_TIMEOUT): %s." % (what, self.rank, self.size, self.timeout, why))
 

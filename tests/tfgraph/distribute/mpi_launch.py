@@ -3,6 +3,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -41,16 +42,30 @@ def load(path):
     return module
 
 
-def run(script, *args, np_=2, timeout=120, launcher_args=(), env=None):
-    """(returncode, stdout + stderr, seconds) of `mpirun -np np_ python script args`."""
-    import time
+def start(script, *args, np_=2, env=None):
+    """`mpirun -np np_ python script args` started (stdout and stderr joined, as text)."""
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = REPO + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.setdefault("NUMBA_CACHE_DIR", os.path.join(REPO, ".numba_cache"))
     full_env.update(env or {})
-    cmd = [mpirun_command(), *launcher_args, "-np", str(np_), sys.executable, script,
-           *map(str, args)]
-    start = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env,
-                          cwd=REPO)
-    return proc.returncode, proc.stdout + proc.stderr, time.monotonic() - start
+    cmd = [mpirun_command(), "-np", str(np_), sys.executable, script, *map(str, args)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=full_env, cwd=REPO)
+    proc.started = time.monotonic()
+    return proc
+
+
+def finish(proc, timeout=120):
+    """(returncode, output, seconds) of a started run; kills it past `timeout` seconds."""
+    try:
+        out, _ = proc.communicate(timeout=max(1.0, timeout - (time.monotonic() - proc.started)))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+        pytest.fail("mpirun still ran after %s s:\n%s" % (timeout, out[-3000:]))
+    return proc.returncode, out, time.monotonic() - proc.started
+
+
+def run(script, *args, np_=2, timeout=120, env=None):
+    """(returncode, output, seconds) of `mpirun -np np_ python script args`."""
+    return finish(start(script, *args, np_=np_, env=env), timeout)
