@@ -48,3 +48,13 @@ def test_progress_bar_and_csv_logs_come_from_rank_0_only(two_ranks):
     for model, opt in script.CASES:
         assert (out / ("log_%s_%s_rank0.csv" % (model, opt))).exists()
         assert not (out / ("log_%s_%s_rank1.csv" % (model, opt))).exists()
+
+
+def test_the_mnist_tutorial_trains_on_two_processes():
+    tutorial = os.path.join(launch.REPO, "tutorials", "mnist_distributed.py")
+    rc, log, _ = launch.run(tutorial, "--quick", timeout=180)
+    assert rc == 0, log[-3000:]
+    assert "2 processes, 2000 training images each" in log
+    accuracies = [float(line.split(":")[1]) for line in log.splitlines()
+                  if line.startswith("Test accuracy:")]
+    assert len(accuracies) == 1 and accuracies[0] > 0.75, log[-2000:]  # printed by rank 0 only
