@@ -49,7 +49,7 @@ def allreduce(tensor, op=Average, name=None):
     from tfgraph.ops.indexed_slices import IndexedSlices
     if isinstance(tensor, IndexedSlices):
         from tfgraph.distribute.optimizer import _allgather_slices
-        return _allgather_slices(tensor, op, collective_ops.describe([tensor.values]))
+        return _allgather_slices(tensor, op, collective_ops.describe([tensor.values], True))
     return collective_ops.allreduce(tensor, op=op, name=name)
 
 

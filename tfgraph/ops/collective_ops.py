@@ -273,10 +273,17 @@ def _install_excepthook(world):
     sys.excepthook = excepthook
 
 
-def describe(tensors):
-    """The description lines ('name shape dtype') that `check_same` compares across ranks."""
-    return "\n".join("%s %s %s" % (getattr(t, "name", "?").replace(" ", "_"), t.shape,
-                                   t.dtype.name) for t in tensors)
+def describe(tensors, rows_may_differ=False):
+    """The description lines ('name shape dtype') that `check_same` compares across ranks
+    (rows_may_differ: the first dimension, which allgather lets differ, left out)."""
+    lines = []
+    for t in tensors:
+        shape = t.shape
+        if rows_may_differ and shape.ndims:
+            shape = "(?, %s)" % ", ".join(str(d) for d in shape.as_list()[1:])
+        lines.append("%s %s %s" % (getattr(t, "name", "?").replace(" ", "_"), shape,
+                                   t.dtype.name))
+    return "\n".join(lines)
 
 
 # -- ops ---------------------------------------------------------------------------------------
@@ -379,10 +386,10 @@ class MpiAllgather(_Collective):
             if dy is None:
                 grads.append(None)
                 continue
-            total = MpiAllreduce.apply(dy, reduction="Sum",
-                                       description=describe([x]) + "\nallgather grad")
+            text = describe([x], rows_may_differ=True)
+            total = MpiAllreduce.apply(dy, reduction="Sum", description=text + "\nallgather grad")
             rows = MpiAllgather.apply(shape_ops.reshape(shape_ops.shape(x)[0], [1]),
-                                      description=describe([x]) + "\nallgather rows")
+                                      description=text + "\nallgather rows")
             grads.append(MpiRankRows.apply(total, rows))
         return grads
 
@@ -478,7 +485,7 @@ def allgather(tensors, name=None):
     single = not isinstance(tensors, (list, tuple))
     xs = [tensors] if single else list(tensors)
     out = _as_list(MpiAllgather.apply(*xs, name=name or "MpiAllgather",
-                                      description=_describe_inputs(xs)))
+                                      description=_describe_inputs(xs, rows_may_differ=True)))
     return out[0] if single else out
 
 
@@ -492,8 +499,8 @@ def broadcast(tensors, root_rank=0, name=None):
     return out[0] if single else out
 
 
-def _describe_inputs(xs):
-    return describe([convert_to_tensor(x) for x in xs])
+def _describe_inputs(xs, rows_may_differ=False):
+    return describe([convert_to_tensor(x) for x in xs], rows_may_differ)
 
 
 __all__ = ["allreduce", "allgather", "broadcast", "get_world", "World", "REDUCTIONS"]
