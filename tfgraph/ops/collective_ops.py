@@ -132,7 +132,7 @@ class World:
         while not request.Test():
             spins += 1
             if spins > 200:  # spin briefly (a step's collective is usually near), then yield
-                pause = min(0.005, pause + 0.0001)
+                pause = min(0.001, pause + 0.0001)
                 time.sleep(pause)
             if time.monotonic() > deadline:
                 raise errors.UnavailableError(None, op, self.stall_message(what))
