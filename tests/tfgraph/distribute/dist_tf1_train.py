@@ -92,7 +92,28 @@ def main(out_dir):
         results["%s_%s_loss" % (model, opt_name)] = losses
         for i, w in enumerate(weights):
             results["%s_%s_w%d" % (model, opt_name, i)] = w
+    results["hook_weights"] = train_with_hook(dist)
     np.savez("%s/rank%d.npz" % (out_dir, dist.rank()), **results)
+
+
+def train_with_hook(dist):
+    """MonitoredTrainingSession + BroadcastGlobalVariablesHook: 3 Adam steps from rank-dependent
+    initial weights; returns the final kernel."""
+    xs, ys = data()["dense"]
+    with tf.Graph().as_default():
+        tf.set_random_seed(10 + dist.rank())
+        x = tf.placeholder(tf.float32, [None, 5])
+        y = tf.placeholder(tf.float32, [None, 1])
+        kernel = tf.get_variable("kernel", [5, 1])
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, kernel) - y))
+        step = tf.train.get_or_create_global_step()
+        train_op = dist.DistributedOptimizer(tf.train.AdamOptimizer(0.1)).minimize(
+            loss, global_step=step)
+        hooks = [dist.BroadcastGlobalVariablesHook(0), tf.train.StopAtStepHook(last_step=3)]
+        with tf.train.MonitoredTrainingSession(hooks=hooks) as sess:
+            while not sess.should_stop():
+                sess.run(train_op, {x: xs[dist.rank()::2], y: ys[dist.rank()::2]})
+            return sess.run(kernel)
 
 
 if __name__ == "__main__":

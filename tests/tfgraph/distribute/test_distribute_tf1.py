@@ -36,3 +36,25 @@ def test_weights_stay_bitwise_identical_across_ranks(two_ranks):
     assert sorted(two_ranks[0]) == sorted(two_ranks[1])
     for key in two_ranks[0]:
         assert two_ranks[0][key].tobytes() == two_ranks[1][key].tobytes(), key
+
+
+def test_the_session_hook_broadcasts_rank_0s_initial_weights(two_ranks):
+    # both ranks start from different random kernels (seeds 10 and 11) and train 3 steps
+    import tfgraph as tf
+    xs, ys = script.data()["dense"]
+    with tf.Graph().as_default():
+        tf.set_random_seed(10)
+        x = tf.placeholder(tf.float32, [None, 5])
+        y = tf.placeholder(tf.float32, [None, 1])
+        kernel = tf.get_variable("kernel", [5, 1])
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, kernel) - y))
+        train_op = tf.train.AdamOptimizer(0.1).minimize(loss)
+        # one process on both ranks' batches (rows 0::2 then 1::2: the mean of the two means)
+        order = np.concatenate([np.arange(0, len(xs), 2), np.arange(1, len(xs), 2)])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train_op, {x: xs[order], y: ys[order]})
+            want = sess.run(kernel)
+    for r in range(2):
+        np.testing.assert_allclose(two_ranks[r]["hook_weights"], want, rtol=2e-5, atol=1e-6)
