@@ -21,7 +21,12 @@ single-process ones (a strategy would have to own variable creation). With a Dis
   sums behind them are added across ranks each batch), identical on every rank, so EarlyStopping
   and ReduceLROnPlateau decide alike everywhere;
 - the progress bar, ModelCheckpoint, TensorBoard and CSVLogger run on rank 0 only;
-- evaluate and predict run unchanged on each rank (the weights are the same everywhere).
+- evaluate and predict run unchanged on each rank (the weights are the same everywhere), and
+  print on rank 0 only.
+
+A generator or tf.data input to `fit` is not sharded: give each rank its own share
+(`shard_dataset`) and the same number of steps. Wrap the optimizer before the first `compile`:
+the copy starts with fresh optimizer state.
 """
 import warnings
 
@@ -30,14 +35,15 @@ import numpy as np
 from tfgraph.distribute import (Average, Max, Min, Sum, allgather, allreduce,  # noqa: F401
                                 broadcast, init, local_rank, local_size, rank, shard_arrays,
                                 shard_dataset, shard_range, size)
-from tfgraph.distribute.optimizer import allreduce_gradients, broadcast_variables
+from tfgraph.distribute.optimizer import allreduce_gradients
 from tfgraph.ops import collective_ops
-from tfgraph_keras import backend
-from tfgraph_keras.callbacks.callback import Callback
 from tfgraph_keras.callbacks.csv_logger import CSVLogger
 from tfgraph_keras.callbacks.model_checkpoint import ModelCheckpoint
 from tfgraph_keras.callbacks.progbar import ProgbarLogger
 from tfgraph_keras.callbacks.tensorboard import TensorBoard
+from tfgraph_keras.distribute import callbacks  # noqa: F401 - dist.callbacks.*, as horovod.keras
+from tfgraph_keras.distribute.callbacks import (BroadcastGlobalVariablesCallback,
+                                                MetricAverageCallback)
 
 # callbacks that write files or the terminal: rank 0's alone are kept
 RANK0_ONLY = (ModelCheckpoint, TensorBoard, CSVLogger, ProgbarLogger)
@@ -66,14 +72,18 @@ class _Distribution:
         cut = lambda arrays: [a[rank * m:(rank + 1) * m] for a in arrays]  # noqa: E731
         return cut(xs), cut(ys), cut(sws)
 
-    def fit_callbacks(self, callbacks, verbose):
-        callbacks = list(callbacks or [])
-        if not any(isinstance(c, BroadcastGlobalVariablesCallback) for c in callbacks):
-            callbacks.insert(0, BroadcastGlobalVariablesCallback(0))
+    def fit_callbacks(self, user_callbacks, verbose):
+        cbs = list(user_callbacks or [])
+        if not any(isinstance(c, BroadcastGlobalVariablesCallback) for c in cbs):
+            cbs.insert(0, BroadcastGlobalVariablesCallback(0))
         if self.world.rank != 0:
-            callbacks = [c for c in callbacks if not isinstance(c, RANK0_ONLY)]
+            cbs = [c for c in cbs if not isinstance(c, RANK0_ONLY)]
             verbose = 0
-        return callbacks, verbose
+        return cbs, verbose
+
+    def verbose(self, verbose):
+        """evaluate's and predict's verbosity: rank 0's alone prints."""
+        return verbose if self.world.rank == 0 else 0
 
     def reduce_sums(self, loss_sums, seen, stats):
         """The per-batch running sums of every rank added up (one small allreduce)."""
@@ -120,48 +130,6 @@ def DistributedOptimizer(optimizer, op=Average, fusion_threshold=None, sparse_as
     wrapped = cls.from_config(optimizer.get_config())
     wrapped._distribution = _Distribution(op, fusion_threshold, sparse_as_dense)
     return wrapped
-
-
-class BroadcastGlobalVariablesCallback(Callback):
-    """Sets the model's weights and its optimizer's state to root_rank's when training starts
-    (once per model), so every rank starts alike."""
-
-    def __init__(self, root_rank=0):
-        super().__init__()
-        self.root_rank = root_rank
-        self._done = set()
-
-    def on_train_begin(self, logs=None):
-        model = self.model
-        if id(model) in self._done:
-            return
-        variables = list(model.weights)
-        opt = getattr(model, "optimizer", None)
-        if opt is not None:
-            seen = {id(v) for v in variables}
-            variables += [v for v in opt._all_variables if id(v) not in seen]
-        graph = model._graph
-        with graph.as_default():
-            op = broadcast_variables(variables, self.root_rank, name="broadcast_model")
-        sess = backend.get_session(graph)
-        backend.initialize_variables(variables, sess)
-        sess.run(op)
-        self._done.add(id(model))
-
-
-class MetricAverageCallback(Callback):
-    """Averages the epoch's numeric logs over ranks (horovod.keras's callback). `fit` with a
-    DistributedOptimizer already logs metrics over every rank's samples; this keeps Horovod
-    scripts working and averages values that callbacks before it added."""
-
-    def on_epoch_end(self, epoch, logs=None):
-        if not logs:
-            return
-        keys = sorted(k for k, v in logs.items() if isinstance(v, (int, float, np.number)))
-        buf = np.array([float(logs[k]) for k in keys], np.float64)
-        collective_ops.get_world().allreduce(buf, "Average", "MetricAverageCallback")
-        for k, v in zip(keys, buf):
-            logs[k] = float(v)
 
 
 __all__ = ["Average", "Sum", "Min", "Max", "init", "rank", "size", "local_rank", "local_size",

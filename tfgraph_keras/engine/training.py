@@ -575,6 +575,7 @@ class TrainingMixin:
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
+        verbose = _rank0_verbose(self, verbose)
         batch_size = _batch_size(batch_size, "evaluate")
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
@@ -609,6 +610,7 @@ class TrainingMixin:
         Batches are views of the input arrays; with no callback and verbose=0 no hook runs, and a
         single batch's outputs are returned as the session made them (fresh arrays)."""
         verbose = 1 if verbose == "auto" else verbose
+        verbose = _rank0_verbose(self, verbose)
         batch_size = _batch_size(batch_size, "predict")
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
@@ -754,6 +756,12 @@ def _batch_size(batch_size, where):
         raise ValueError("`%s()`: argument `batch_size` must be a positive integer. Received: "
                          "batch_size=%r" % (where, batch_size))
     return int(batch_size)
+
+
+def _rank0_verbose(model, verbose):
+    """A tfgraph_keras.distribute optimizer prints evaluate's/predict's progress on rank 0 only."""
+    dist = getattr(getattr(model, "optimizer", None), "_distribution", None)
+    return verbose if dist is None else dist.verbose(verbose)
 
 
 def _non_empty(n, where):

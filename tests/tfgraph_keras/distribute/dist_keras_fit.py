@@ -52,6 +52,8 @@ def run(model, opt_name, x, y, seed, distributed, batch_size, callbacks=(), verb
         on_train_batch_end=lambda b, logs: batch_logs.append([logs["loss"], logs["mae"]]))
     hist = net.fit(x, y, batch_size=batch_size, epochs=EPOCHS, shuffle=False, verbose=verbose,
                    callbacks=[record, *callbacks])
+    if verbose:  # one line, from rank 0
+        net.evaluate(test_x, test_y, batch_size=len(test_x), verbose=2)
     return {"batch_logs": np.array(batch_logs), "epoch_loss": np.array(hist.history["loss"]),
             "weights": net.get_weights(),
             "evaluate": np.array(net.evaluate(test_x, test_y, verbose=0)),
@@ -75,9 +77,12 @@ def main(out_dir):
         verbose = 1 if (model, opt_name) == CASES[0] else 0
         logger = keras.callbacks.CSVLogger("%s/log_%s_%s_rank%d.csv"
                                            % (out_dir, model, opt_name, dist.rank()))
+        callbacks = [logger, dist.callbacks.MetricAverageCallback()]
+        if verbose:  # weights written by rank 0 only
+            callbacks.append(keras.callbacks.ModelCheckpoint(
+                "%s/ckpt_rank%d.weights.h5" % (out_dir, dist.rank()), save_weights_only=True))
         r = run(model, opt_name, x, y, seed=dist.rank(), distributed=True, batch_size=B,
-                callbacks=[logger, dist.MetricAverageCallback()], verbose=verbose, test_x=x,
-                test_y=y)
+                callbacks=callbacks, verbose=verbose, test_x=x, test_y=y)
         for key, value in r.items():
             if key == "weights":
                 for i, w in enumerate(value):

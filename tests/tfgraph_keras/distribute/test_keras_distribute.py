@@ -42,9 +42,12 @@ def test_ranks_end_bitwise_identical_with_identical_logs(two_ranks):
         assert r0[key].tobytes() == r1[key].tobytes(), key
 
 
-def test_progress_bar_and_csv_logs_come_from_rank_0_only(two_ranks):
+def test_progress_bar_checkpoints_and_csv_logs_come_from_rank_0_only(two_ranks):
     out, log, _ = two_ranks
     assert log.count("Epoch 1/%d" % script.EPOCHS) == 1, log[-2000:]
+    assert len([line for line in log.splitlines() if line.startswith("1/1 - ")]) == 1  # evaluate
+    assert (out / "ckpt_rank0.weights.h5").exists()
+    assert not (out / "ckpt_rank1.weights.h5").exists()
     for model, opt in script.CASES:
         assert (out / ("log_%s_%s_rank0.csv" % (model, opt))).exists()
         assert not (out / ("log_%s_%s_rank1.csv" % (model, opt))).exists()
