@@ -200,7 +200,7 @@ class World:
             else:
                 result[...] = a
             out.append(result)
-        return out, _rows_of(every, arrays)
+        return out
 
     def broadcast(self, buf, root_rank=0, what="broadcast", op=None):
         """Overwrites the contiguous byte array `buf` with root_rank's; returns it."""
@@ -220,14 +220,6 @@ class World:
         # every rank saw the difference, so every rank is in this (blocking) exchange
         descriptions = self.comm.allgather(description)
         raise errors.FailedPreconditionError(None, op, mismatch_message(descriptions, what))
-
-
-def _rows_of(every, arrays):
-    k, rows = 0, []
-    for a in arrays:
-        rows.append(every[:, k])
-        k += max(a.ndim, 1)
-    return rows
 
 
 def mismatch_message(descriptions, what):
@@ -377,7 +369,7 @@ class MpiAllgather(_Collective):
         return out
 
     def _run(self, world, what, op, arrays):
-        out, _ = world.allgather_rows(list(arrays), what, op)
+        out = world.allgather_rows(list(arrays), what, op)
         return out[0] if len(out) == 1 else tuple(out)
 
     def grad(self, op, *dys):

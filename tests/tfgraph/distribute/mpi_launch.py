@@ -29,6 +29,17 @@ def mpirun_command():
                 "'tfgraph[distributed]' installs the MPICH wheel with its launcher")
 
 
+def _open_mpi_flags(launcher):
+    """Open MPI's mpirun refuses root and more processes than cores unless told; MPICH's needs
+    nothing."""
+    try:
+        version = subprocess.run([launcher, "--version"], capture_output=True, text=True,
+                                 timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return ["--allow-run-as-root", "--oversubscribe"] if "Open MPI" in version else []
+
+
 def load(path):
     """A helper script of these tests, imported by path (its basename need not be unique)."""
     import importlib.util
@@ -48,7 +59,9 @@ def start(script, *args, np_=2, env=None):
     full_env["PYTHONPATH"] = REPO + os.pathsep + full_env.get("PYTHONPATH", "")
     full_env.setdefault("NUMBA_CACHE_DIR", os.path.join(REPO, ".numba_cache"))
     full_env.update(env or {})
-    cmd = [mpirun_command(), "-np", str(np_), sys.executable, script, *map(str, args)]
+    launcher = mpirun_command()
+    cmd = [launcher, *_open_mpi_flags(launcher), "-np", str(np_), sys.executable, script,
+           *map(str, args)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=full_env, cwd=REPO)
     proc.started = time.monotonic()
