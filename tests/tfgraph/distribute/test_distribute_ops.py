@@ -106,3 +106,19 @@ def test_import_tfgraph_never_imports_mpi4py():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_a_stalled_collective_names_the_dead_rank_on_this_machine():
+    # a process that has exited: its pid is free (or a zombie until reaped, which counts as dead)
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    world = object.__new__(collective_ops.World)
+    world.rank, world.size, world.timeout, world.host = 0, 3, 5.0, "here"
+    world.processes = [("here", os.getpid()), ("here", child.pid), ("there", 1)]
+    msg = world.stall_message("MpiAllreduce 'g'")
+    assert msg.startswith("tfgraph.distribute: MpiAllreduce 'g' on rank 0 of 3 did not complete "
+                          "within 5 s (TFGRAPH_MPI_TIMEOUT)")
+    assert "rank 1 (pid %d on here) is no longer running" % child.pid in msg
+    assert "rank 2" not in msg  # on another machine: nothing known
+    world.processes[1] = ("here", os.getpid())
+    assert "no rank on this machine died (ranks [1] here still run)" in world.stall_message("x")
