@@ -25,6 +25,7 @@ LAYERS = [
     ("tfgraph.autodiff", 6),
     ("tfgraph.train", 7),
     ("tfgraph.data", 7),
+    ("tfgraph.distribute", 7),
     ("tfgraph.rnn", 7),
     ("tfgraph.contrib", 7),
     ("tfgraph.debugging", 7),

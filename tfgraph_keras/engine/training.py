@@ -416,12 +416,13 @@ class TrainingMixin:
 
     # -- loops
     # ---------------------------------------------------------------------------------------
-    def _run_batches(self, kind, batches, callbacks=None, hook="train"):
+    def _run_batches(self, kind, batches, callbacks=None, hook="train", reduce=None):
         """Runs `kind` over (xs, ys, sws) batches; returns the logs (epoch aggregates).
 
         Per batch: the hooks that do something (looked up once), one session call, and the sums
         (Python floats: float64, as numpy would, without its per-call cost); the logs dict is
-        built per batch only for a batch-end hook to see.
+        built per batch only for a batch-end hook to see. `reduce(loss_sums, seen, stats)`, when
+        given, returns the sums over every rank (distributed fit).
         """
         c = self._compiled
         fn = self._function(kind)
@@ -435,6 +436,7 @@ class TrainingMixin:
             end = callbacks.batch_hook("on_%s_batch_end" % hook)
         may_stop = kind == "train" and callbacks is not None
         logs = None
+        totals = (loss_sums, seen, stats)
         for step, (xs, ys, sws) in enumerate(batches):
             if begin is not None:
                 begin(step, {})
@@ -443,13 +445,14 @@ class TrainingMixin:
             seen += n
             loss_sums = [s + float(v) * n for s, v in zip(loss_sums, values)]
             stats = [s + float(v) for s, v in zip(stats, values[n_loss:])]
+            totals = (loss_sums, seen, stats) if reduce is None else reduce(loss_sums, seen, stats)
             if end is not None:
-                logs = self._logs(loss_sums, seen, stats)
+                logs = self._logs(*totals)
                 end(step, logs)
             if may_stop and self.stop_training:
                 break
         if logs is None:
-            logs = self._logs(loss_sums, seen, stats) if seen else {}
+            logs = self._logs(*totals) if seen else {}
         return logs
 
     def _logs(self, loss_sums, seen, stats):
@@ -497,6 +500,10 @@ class TrainingMixin:
         batch_size = _batch_size(batch_size, "fit")
         from tfgraph_keras.callbacks.callback_list import CallbackList
 
+        # a tfgraph_keras.distribute optimizer: shard by rank, reduce the logs, rank-0 callbacks
+        dist = getattr(self.optimizer, "_distribution", None)
+        if dist is not None:
+            callbacks, verbose = dist.fit_callbacks(callbacks, verbose)
         generator = data_mod.is_generator_like(x)
         val_batches_fn = None
         if generator:
@@ -517,6 +524,8 @@ class TrainingMixin:
                                                                          validation_split)
                 val_batches_fn = lambda: self._array_batches(  # noqa: E731
                     vx, vy, vsw, validation_batch_size or batch_size, False, validation_steps)
+            if dist is not None:
+                xs, ys, sws = dist.shard(xs, ys, sws)
             n = data_mod.num_samples(xs + ys)
             _non_empty(n, "fit")
             steps = steps_per_epoch or int(math.ceil(n / batch_size))
@@ -534,7 +543,8 @@ class TrainingMixin:
         logs = {}
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
-            logs = self._run_batches("train", train_batches(), cbs, "train")
+            logs = self._run_batches("train", train_batches(), cbs, "train",
+                                     dist.reduce_sums if dist is not None else None)
             if val_batches_fn is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._run_batches("test", val_batches_fn())
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -565,6 +575,7 @@ class TrainingMixin:
             raise RuntimeError("You must compile your model before training/testing. Use "
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
+        verbose = _rank0_verbose(self, verbose)
         batch_size = _batch_size(batch_size, "evaluate")
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
@@ -599,6 +610,7 @@ class TrainingMixin:
         Batches are views of the input arrays; with no callback and verbose=0 no hook runs, and a
         single batch's outputs are returned as the session made them (fresh arrays)."""
         verbose = 1 if verbose == "auto" else verbose
+        verbose = _rank0_verbose(self, verbose)
         batch_size = _batch_size(batch_size, "predict")
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
@@ -744,6 +756,12 @@ def _batch_size(batch_size, where):
         raise ValueError("`%s()`: argument `batch_size` must be a positive integer. Received: "
                          "batch_size=%r" % (where, batch_size))
     return int(batch_size)
+
+
+def _rank0_verbose(model, verbose):
+    """A tfgraph_keras.distribute optimizer prints evaluate's/predict's progress on rank 0 only."""
+    dist = getattr(getattr(model, "optimizer", None), "_distribution", None)
+    return verbose if dist is None else dist.verbose(verbose)
 
 
 def _non_empty(n, where):
