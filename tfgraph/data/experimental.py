@@ -1,7 +1,8 @@
 """tf.data.experimental: transformations TF1 scripts apply with `dataset.apply(...)`."""
 import numpy as np
 
-from tfgraph.data.dataset_ops import AUTOTUNE, DatasetV1, _IgnoreErrors
+from tfgraph.data.dataset_ops import AUTOTUNE, DatasetV1
+from tfgraph.data.transformations import _IgnoreErrors
 from tfgraph.framework import dtypes
 
 
