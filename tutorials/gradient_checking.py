@@ -16,7 +16,9 @@ loss) the numeric gradient checker is how you know the backward pass is right:
     python tutorials/gradient_checking.py           # 3 epochs on 60,000 images
     python tutorials/gradient_checking.py --quick   # 1 epoch on 6,000 images: about 0.9
 
-Measured 2026-12-07 (the full run, test accuracy on 10,000 images): tfgraph 0.9xxx.
+Measured 2026-12-07 (the full run, seed 0): test accuracy 0.973 on the 10,000 test images.
+Parts 1-3 use tfgraph's TF1 graph and a Keras layer in one script, which Keras 3 on TensorFlow
+cannot run (its layers do not build into tf.compat.v1 graphs), so there is no TensorFlow figure.
 
 Quick run: test accuracy >= 0.85
 """

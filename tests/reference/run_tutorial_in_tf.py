@@ -7,13 +7,15 @@ tf.disable_v2_behavior()` in place of `import tfgraph as tf`. TensorFlow 2.21 no
 tensorflow.examples.tutorials.mnist, so `input_data` comes from a shim beside the copy: TF1's module
 as tfgraph carries it (tfgraph/examples/tutorials/mnist/input_data.py), importing TensorFlow's
 dtypes and get_seed instead of tfgraph's, which is where TF1's module took them from. This is how
-the TensorFlow accuracies in the tutorials' headers were measured.
+the TensorFlow accuracies in the tutorials' headers were measured. TF_USE_LEGACY_KERAS=1 is
+set, for tf.compat.v1.layers.
 """
 import os
 import runpy
 import sys
 import tempfile
 
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")   # TF 2.21 keeps tf.compat.v1.layers there
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 SHIM_IMPORTS = {
