@@ -6,6 +6,8 @@ ops, built once and run by compiled plans; gradients flow through them to the la
 
     python tutorials/keras3_ops_layers.py            # 2 epochs on 60,000 images: about 0.97
     python tutorials/keras3_ops_layers.py --quick    # 1 epoch on 6,000 images: about 0.9
+
+Quick run: test accuracy >= 0.85
 """
 import argparse
 

@@ -9,6 +9,8 @@ gradient, in one fused op each.
 
     python tutorials/mnist_rnn.py          # one epoch; prints the test accuracy, 0.94-0.96 by seed (TF: 0.93-0.96)
     python tutorials/mnist_rnn.py --quick  # 100 steps, tested on 1,000 images: about 0.8
+
+Quick run: test accuracy >= 0.60
 """
 import argparse
 import time
@@ -52,9 +54,9 @@ def main():
         n_test = 1000 if FLAGS.quick else mnist.test.num_examples
         test_x = mnist.test.images[:n_test].reshape((-1, timesteps, num_input))
         acc = sess.run(accuracy, feed_dict={x: test_x, y: mnist.test.labels[:n_test]})
-    print("Test accuracy:", acc)
     if FLAGS.timing:
         print("wall time %.2f s" % (time.time() - start))
+    print("Test accuracy:", acc)
     return acc
 
 

@@ -7,6 +7,8 @@ layout) in --data_dir, $TFGRAPH_DATASETS_DIR or ~/.keras/datasets.
 
     python tutorials/mnist_softmax.py          # prints the test accuracy, about 0.92
     python tutorials/mnist_softmax.py --quick  # 50 steps, tested on 1,000 images: about 0.85
+
+Quick run: test accuracy >= 0.80
 """
 import argparse
 import sys
@@ -50,9 +52,9 @@ def train_and_test():
     n_test = 1000 if getattr(FLAGS, "quick", False) else mnist.test.num_examples
     acc = sess.run(accuracy, feed_dict={x: mnist.test.images[:n_test],
                                         y_: mnist.test.labels[:n_test]})
-    print(acc)
     if FLAGS.timing:
         print("wall time %.2f s" % (time.time() - start))
+    print("Test accuracy:", acc)
     return acc
 
 

@@ -33,17 +33,31 @@ def gradients(ys, xs, grad_ys=None, name="gradients", colocate_gradients_with_op
                 continue
             if any(id(t) in stops for t in op.outputs):
                 continue
-            grad_fn = op.op_def.grad
+            grad_fn = _overridden(op) or op.op_def.grad
             if grad_fn is None:
                 raise LookupError("No gradient defined for operation '%s' (op type: %s). Created at "
                                   "%s." % (op.name, op.type, op.location))
             out_grads = [g if g is not None else _zeros_for(t) for g, t in zip(out_grads, op.outputs)]
             with graph.name_scope(op.name + "_grad"):
                 in_grads = grad_fn(op, *out_grads)
+            if not isinstance(in_grads, (list, tuple)):   # a registered fn may return one tensor
+                in_grads = [in_grads]
             for t, g in zip(op.inputs, in_grads):
                 if g is not None and (t.op in between or _is_x(t, xs)):
                     _add(grads, t, g)
         return [_aggregate(grads.get(x)) if id(x) not in stops else None for x in xs]
+
+
+def _overridden(op):
+    """The gradient that gradient_override_map chose for `op` when it was made, if any."""
+    name = op._gradient_override
+    if name is None:
+        return None
+    from tfgraph.ops.script_ops import _GRADIENTS
+    if name not in _GRADIENTS:
+        raise LookupError("gradient registry has no entry for: %s (gradient_override_map for op "
+                          "'%s' of type %s, created at %s)" % (name, op.name, op.type, op.location))
+    return _GRADIENTS[name]
 
 
 def _zeros_for(t):

@@ -36,6 +36,9 @@ class Operation:
         self._control_inputs = list(control_inputs)
         self.location = location or user_location()
         self.device = device
+        # the tf.RegisterGradient name chosen by graph.gradient_override_map (TF's
+        # _gradient_op_type attr), looked up when tf.gradients reaches this op
+        self._gradient_override = getattr(graph, "_gradient_override_map", {}).get(self.type)
         self.outputs = [Tensor(self, i, spec.dtype, spec.shape) for i, spec in enumerate(output_specs)]
         self._consumers = []
         for t in self._inputs:
