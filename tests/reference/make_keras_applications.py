@@ -8,7 +8,8 @@ tests/tfgraph_keras/applications/test_keras_applications.py:
 - keras_applications_mnv2.h5: MobileNetV2(alpha=0.35, include_top=False, input_shape=(32, 32, 3))
   with seeded weights, saved by tf_keras (Keras 2) in the legacy HDF5 layout that Keras's
   downloadable ImageNet weight files use; keras_applications_mnv2.npz: an input and Keras 3's
-  predictions after `weights=<that file>` (pooling=None and pooling="avg").
+  predictions after `weights=<that file>` (pooling=None and pooling="avg");
+  keras_applications_mnv2.keras: the pooling="avg" model saved whole by Keras 3.
 Run it with the TensorFlow virtualenv (tfgraph never imports TensorFlow; Keras 3.15.1 wrote it):
     /root/venvs/tf/bin/python tests/reference/make_keras_applications.py
 """
@@ -129,8 +130,9 @@ def main():
         keras.backend.clear_session()
         model = keras.applications.MobileNetV2(weights=h5, pooling=pooling, **MNV2_SMALL)
         preds["y_%s" % pooling] = model.predict(x, verbose=0)
+    model.save(os.path.join(HERE, "keras_applications_mnv2.keras"))  # the pooling="avg" model
     np.savez(os.path.join(HERE, "keras_applications_mnv2.npz"), **preds)
-    print("wrote keras_applications.json, keras_applications_mnv2.h5/.npz;",
+    print("wrote keras_applications.json, keras_applications_mnv2.h5/.npz/.keras;",
           {k: v["params"] for k, v in out["configs"].items()})
 
 

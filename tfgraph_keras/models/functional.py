@@ -317,6 +317,8 @@ class Model(TrainingMixin, Layer):
                     continue
                 if isinstance(node, dict):   # Keras 3: args and kwargs, tensors and constants
                     args, kwargs = _node_call(node, tensors)
+                    if kwargs.get("mask", 0) is None and "mask" not in layers[name]._call_params():
+                        del kwargs["mask"]  # Keras 3 records mask=None where its call takes one
                     out = layers[name](*args, **kwargs)
                 else:
                     args = [tensors[k] for k in keys]

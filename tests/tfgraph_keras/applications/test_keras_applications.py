@@ -166,3 +166,12 @@ def test_argument_errors_as_keras():
         keras.applications.MobileNetV2(weights="imagenet", alpha=0.6)
     with pytest.raises(ValueError, match="mode to be one of"):
         imagenet_utils.preprocess_input(np.zeros((1, 2, 2, 3)), mode="nope")
+
+
+def test_keras3_saved_application_model_loads():
+    with np.load(os.path.join(DATA, "keras_applications_mnv2.npz")) as f:
+        x, want = f["x"], f["y_avg"]
+    model = keras.models.load_model(os.path.join(DATA, "keras_applications_mnv2.keras"))
+    assert [layer.name for layer in model.layers][1:] == [
+        layer.name for layer in _small(weights=None, pooling="avg").layers][1:]
+    np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-4, atol=1e-4)
