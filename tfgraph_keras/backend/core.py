@@ -62,6 +62,17 @@ def set_image_data_format(data_format):
     _IMAGE_DATA_FORMAT = data_format
 
 
+def standardize_data_format(data_format):
+    """None -> image_data_format(); else checked and lower-cased (Keras 3's layers do this)."""
+    if data_format is None:
+        return _IMAGE_DATA_FORMAT
+    value = str(data_format).lower()
+    if value not in ("channels_first", "channels_last"):
+        raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                         "'channels_last'}. Received: data_format=%s" % (data_format,))
+    return value
+
+
 def backend():
     return "tfgraph"
 

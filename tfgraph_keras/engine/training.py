@@ -66,7 +66,7 @@ class _Compiled:
                      for lw, lo in zip(loss_weights, self.output_losses)]
             with graph.name_scope("loss"):
                 total = terms[0] if len(terms) == 1 else tf.add_n(terms)
-                reg = [tf.cast(r, total.dtype) for r in model.losses]
+                reg = [tf.cast(r, total.dtype) for r in fed_only(model, model.losses)]
                 if reg:
                     total = total + tf.add_n(reg)
             self.total_loss = total
@@ -97,8 +97,30 @@ class _Compiled:
             params = model.trainable_weights
             with self.graph.as_default():
                 updates = model.optimizer.get_updates(self.total_loss, params) if params else []
-                self.updates = list(updates) + list(model.updates)
+                self.updates = list(updates) + fed_only(model, model.updates)
         return self.updates
+
+
+def fed_only(model, items):
+    """The updates/losses that `model`'s inputs determine. A layer first called elsewhere (a
+    base model called on new inputs, as in transfer learning) keeps the updates and activity
+    losses of that first call, which read placeholders this model never feeds; Keras leaves
+    those out too (updates and losses are conditional on a call's inputs)."""
+    fed = {id(t.op) for t in model.inputs}
+    unfed = {}
+
+    def reads_unfed(op):
+        key = id(op)
+        if key not in unfed:
+            unfed[key] = False  # also guards against cycles
+            if op.type == "Placeholder":
+                unfed[key] = key not in fed
+            else:
+                unfed[key] = any(reads_unfed(t.op) for t in op.inputs) or any(
+                    reads_unfed(c) for c in op.control_inputs)
+        return unfed[key]
+    return [x for x in items
+            if not reads_unfed(x.op if isinstance(x, (tf.Tensor, tf.Variable)) else x)]
 
 
 class TrainingMixin:
@@ -282,7 +304,8 @@ class TrainingMixin:
         if training and phase is not None:
             # model(x, training=True) runs the layers' updates too (BatchNormalization's
             # moving statistics), as Keras 3 does in a training-mode call
-            update_ops = [u.op if isinstance(u, tf.Tensor) else u for u in self.updates]
+            update_ops = [u.op if isinstance(u, tf.Tensor) else u
+                          for u in fed_only(self, self.updates)]
             call = sess.make_callable([list(self.outputs), update_ops], feeds + [phase])
             fn = lambda *a: call(*a, True)[0]  # noqa: E731
         else:

@@ -1,10 +1,11 @@
-"""Convolution layers (channels_last / NHWC): Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D,
-ZeroPadding2D, UpSampling2D."""
+"""Convolution layers: Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose,
+Cropping2D, ZeroPadding1D/2D, UpSampling1D/2D; data_format channels_last or channels_first."""
 import numpy as np
 
 import tfgraph as tf
 from tfgraph_keras import _legacy, activations, initializers, regularizers
-from tfgraph_keras.layers.base_layer import InputSpec, Layer
+from tfgraph_keras.layers.base_layer import InputSpec
+from tfgraph_keras.layers.data_format import DataFormatLayer, standardize_data_format
 from tfgraph_keras.layers.core import (as_shape_tuple, constraints, dynamic_dims,
                                        serialize_or_none, static_shape)
 
@@ -36,7 +37,7 @@ def conv_output_length(length, kernel, padding, stride, dilation=1):
     return (length - effective + stride) // stride
 
 
-class _Conv(Layer):
+class _Conv(DataFormatLayer):
     """N-D convolution over the spatial axes of channels_last inputs (N = `rank`)."""
 
     rank = 2
@@ -54,10 +55,7 @@ class _Conv(Layer):
         self.padding = padding.lower()
         if self.padding not in ("valid", "same") + (("causal",) if self.rank == 1 else ()):
             raise ValueError("Invalid padding '%s' for %s." % (padding, type(self).__name__))
-        self.data_format = data_format or "channels_last"
-        if self.data_format != "channels_last":
-            raise ValueError("%s supports data_format='channels_last' (NHWC) only; got %r."
-                             % (type(self).__name__, data_format))
+        self.data_format = standardize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate")
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
@@ -75,7 +73,7 @@ class _Conv(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
-    def build(self, input_shape):
+    def _build_last(self, input_shape):
         channels = as_shape_tuple(input_shape)[-1]
         if channels is None:
             raise ValueError("The channel dimension of the inputs to %s should be defined. Found "
@@ -95,13 +93,13 @@ class _Conv(Layer):
     def _convolve(self, x):
         raise NotImplementedError
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         y = self._convolve(inputs)
         if self.use_bias:
             y = tf.nn.bias_add(y, self.bias)
         return self.activation(y) if self.activation is not None else y
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         shape = as_shape_tuple(input_shape)
         spatial = tuple(conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(
             shape[1:-1], self.kernel_size, self.strides, self.dilation_rate))
@@ -196,7 +194,7 @@ class DepthwiseConv2D(Conv2D):
                          **kwargs)
         self.depth_multiplier = int(depth_multiplier)
 
-    def build(self, input_shape):
+    def _build_last(self, input_shape):
         channels = as_shape_tuple(input_shape)[-1]
         self.filters = channels * self.depth_multiplier
         self.depthwise_kernel = self.add_weight(
@@ -217,9 +215,9 @@ class DepthwiseConv2D(Conv2D):
                             strides=[1, sh, sw, 1], padding=self.padding.upper(),
                             dilations=[1, dh, dw, 1])
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         self.filters = as_shape_tuple(input_shape)[-1] * self.depth_multiplier
-        return super().compute_output_shape(input_shape)
+        return super()._output_shape_last(input_shape)
 
     def get_config(self):
         config = super().get_config()
@@ -260,7 +258,7 @@ class SeparableConv2D(Conv2D):
         self.depthwise_constraint = constraints.get(depthwise_constraint)
         self.pointwise_constraint = constraints.get(pointwise_constraint)
 
-    def build(self, input_shape):
+    def _build_last(self, input_shape):
         channels = as_shape_tuple(input_shape)[-1]
         self.depthwise_kernel = self.add_weight(
             name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),
@@ -315,7 +313,7 @@ class Conv2DTranspose(Conv2D):
         super().__init__(filters, kernel_size, strides=strides, padding=padding,
                          data_format=data_format, dilation_rate=dilation_rate, **kwargs)
 
-    def build(self, input_shape):
+    def _build_last(self, input_shape):
         channels = as_shape_tuple(input_shape)[-1]
         self.kernel = self.add_weight(name="kernel",
                                       shape=self.kernel_size + (self.filters, channels),
@@ -343,11 +341,11 @@ class Conv2DTranspose(Conv2D):
         shape = tf.stack([tf.shape(x)[0], oh, ow, self.filters])
         y = tf.nn.conv2d_transpose(x, self.kernel, shape, strides=[1, sh, sw, 1],
                                    padding=self.padding.upper(), dilations=[1, dh, dw, 1])
-        static = self.compute_output_shape(static_shape(x))
+        static = self._output_shape_last(static_shape(x))
         y.set_shape(static)
         return y
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         shape = as_shape_tuple(input_shape)
         spatial = tuple(self._out_len(n, k, s, d) for n, k, s, d in zip(
             shape[1:-1], self.kernel_size, self.strides, self.dilation_rate))
@@ -360,7 +358,7 @@ class Conv2DTranspose(Conv2D):
         return config
 
 
-class Cropping2D(Layer):
+class Cropping2D(DataFormatLayer):
     """Crops rows and columns: cropping=1, (1, 2) or ((top, bottom), (left, right))."""
 
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
@@ -370,14 +368,14 @@ class Cropping2D(Layer):
         elif all(isinstance(c, int) for c in cropping):
             cropping = ((cropping[0], cropping[0]), (cropping[1], cropping[1]))
         self.cropping = tuple(tuple(int(v) for v in c) for c in cropping)
-        self.data_format = data_format or "channels_last"
+        self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=4)
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         (t, b), (left, r) = self.cropping
         return inputs[:, t:(-b if b else None), left:(-r if r else None), :]
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         n, h, w, c = as_shape_tuple(input_shape)
         (t, b), (left, r) = self.cropping
         return (n, None if h is None else h - t - b, None if w is None else w - left - r, c)
@@ -388,26 +386,28 @@ class Cropping2D(Layer):
         return config
 
 
-class ZeroPadding1D(Layer):
+class ZeroPadding1D(DataFormatLayer):
     """Pads the steps axis of (batch, steps, channels) with zeros: padding=1 or (left, right)."""
 
-    def __init__(self, padding=1, **kwargs):
+    def __init__(self, padding=1, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = (padding, padding) if isinstance(padding, int) else tuple(padding)
+        self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=3)
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         return tf.pad(inputs, [[0, 0], list(self.padding), [0, 0]])
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         n, w, c = as_shape_tuple(input_shape)
         return (n, None if w is None else w + sum(self.padding), c)
 
     def get_config(self):
-        return {**super().get_config(), "padding": list(self.padding)}
+        return {**super().get_config(), "padding": list(self.padding),
+                "data_format": self.data_format}
 
 
-class UpSampling1D(Layer):
+class UpSampling1D(DataFormatLayer):
     """Repeats each step `size` times: (batch, steps, channels) -> (batch, steps*size, channels)."""
 
     def __init__(self, size=2, **kwargs):
@@ -415,13 +415,13 @@ class UpSampling1D(Layer):
         self.size = int(size)
         self.input_spec = InputSpec(ndim=3)
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         n, w, c = dynamic_dims(inputs)
         lead = n if isinstance(n, int) else -1
         x = tf.reshape(inputs, [lead, w, 1, c]) * tf.ones([1, 1, self.size, 1], inputs.dtype)
         return tf.reshape(x, [lead, w * self.size, c])
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         n, w, c = as_shape_tuple(input_shape)
         return (n, None if w is None else w * self.size, c)
 
@@ -429,7 +429,7 @@ class UpSampling1D(Layer):
         return {**super().get_config(), "size": self.size}
 
 
-class ZeroPadding2D(Layer):
+class ZeroPadding2D(DataFormatLayer):
     """Pads rows and columns with zeros: padding=1, (1, 2) or ((top, bottom), (left, right))."""
 
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
@@ -439,13 +439,13 @@ class ZeroPadding2D(Layer):
         elif all(isinstance(p, int) for p in padding):
             padding = ((padding[0], padding[0]), (padding[1], padding[1]))
         self.padding = tuple(tuple(int(v) for v in p) for p in padding)
-        self.data_format = data_format or "channels_last"
+        self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=4)
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         return tf.pad(inputs, [[0, 0], list(self.padding[0]), list(self.padding[1]), [0, 0]])
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         n, h, w, c = as_shape_tuple(input_shape)
         (t, b), (left, r) = self.padding
         return (n, None if h is None else h + t + b, None if w is None else w + left + r, c)
@@ -456,7 +456,7 @@ class ZeroPadding2D(Layer):
         return config
 
 
-class UpSampling2D(Layer):
+class UpSampling2D(DataFormatLayer):
     """Repeats rows and columns (nearest neighbour): size=2 or (rows, cols)."""
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
@@ -466,10 +466,10 @@ class UpSampling2D(Layer):
             raise ValueError("UpSampling2D supports interpolation='nearest' only; got %r."
                              % (interpolation,))
         self.interpolation = interpolation
-        self.data_format = data_format or "channels_last"
+        self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=4)
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         n, h, w, c = dynamic_dims(inputs)
         sh, sw = self.size
         x = tf.reshape(inputs, [-1 if not isinstance(n, int) else n, h, 1, w, 1, c])
@@ -477,7 +477,7 @@ class UpSampling2D(Layer):
         x = x * tf.ones([1, 1, sh, 1, sw, 1], dtype=inputs.dtype)
         return tf.reshape(x, [-1 if not isinstance(n, int) else n, h * sh, w * sw, c])
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         n, h, w, c = as_shape_tuple(input_shape)
         return (n, None if h is None else h * self.size[0], None if w is None else w * self.size[1],
                 c)

@@ -30,8 +30,8 @@ def _from_nhwc(y):
 class _ConvTranspose(Conv2DTranspose):
     """Keras 3's transposed convolution sizes: n*s ('same'), n*s + max(k_eff - s, 0) ('valid')."""
 
-    def build(self, input_shape):
-        super().build(input_shape)
+    def _build_last(self, input_shape):
+        super()._build_last(input_shape)
         channels = as_shape_tuple(input_shape)[-1]
         self.input_spec = InputSpec(ndim=self.rank + 2, axes={-1: channels})
 
@@ -73,7 +73,7 @@ class Conv1DTranspose(_ConvTranspose):
                                    padding=self.padding.upper(),
                                    dilations=[1, 1, self.dilation_rate[0], 1])
         y = _from_nhwc(y)
-        y.set_shape(self.compute_output_shape(static_shape(x)))
+        y.set_shape(self._output_shape_last(static_shape(x)))
         return y
 
 
@@ -94,7 +94,7 @@ class Conv3DTranspose(_ConvTranspose):
                                    strides=[1] + list(self.strides) + [1],
                                    padding=self.padding.upper(),
                                    dilations=[1] + list(self.dilation_rate) + [1])
-        y.set_shape(self.compute_output_shape(static_shape(x)))
+        y.set_shape(self._output_shape_last(static_shape(x)))
         return y
 
 
@@ -129,7 +129,7 @@ class SeparableConv1D(SeparableConv2D):
                          data_format=data_format, dilation_rate=dilation_rate,
                          depth_multiplier=depth_multiplier, **kwargs)
 
-    def build(self, input_shape):
+    def _build_last(self, input_shape):
         channels = as_shape_tuple(input_shape)[-1]
         self.depthwise_kernel = self.add_weight(
             name="depthwise_kernel", shape=self.kernel_size + (channels, self.depth_multiplier),

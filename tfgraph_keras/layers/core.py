@@ -226,7 +226,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format
+        self.data_format = backend.standardize_data_format(data_format)
 
     def call(self, inputs):
         x = inputs

@@ -1,12 +1,13 @@
-"""Pooling layers (channels_last): Max/AveragePooling1D/2D and the global poolings."""
+"""Pooling layers: Max/AveragePooling1D/2D and the global poolings (either data_format)."""
 import tfgraph as tf
 from tfgraph_keras import _legacy
-from tfgraph_keras.layers.base_layer import InputSpec, Layer
+from tfgraph_keras.layers.base_layer import InputSpec
+from tfgraph_keras.layers.data_format import DataFormatLayer, standardize_data_format
 from tfgraph_keras.layers.convolutional import conv_output_length, normalize_tuple
 from tfgraph_keras.layers.core import as_shape_tuple, dynamic_dims
 
 
-class _Pooling(Layer):
+class _Pooling(DataFormatLayer):
     rank = 2
     pool_fn = None  # "max_pool" or "avg_pool" (tf.nn, NHWC)
 
@@ -19,9 +20,7 @@ class _Pooling(Layer):
         self.padding = padding.lower()
         if self.padding not in ("valid", "same"):
             raise ValueError("Invalid padding '%s' for %s." % (padding, type(self).__name__))
-        self.data_format = data_format or "channels_last"
-        if self.data_format != "channels_last":
-            raise ValueError("%s supports data_format='channels_last' only." % type(self).__name__)
+        self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _pool4(self, x, pool, strides):
@@ -29,7 +28,7 @@ class _Pooling(Layer):
         return fn(x, ksize=[1] + list(pool) + [1], strides=[1] + list(strides) + [1],
                   padding=self.padding.upper())
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         if self.rank == 2:
             return self._pool4(inputs, self.pool_size, self.strides)
         n, w, c = dynamic_dims(inputs)
@@ -39,7 +38,7 @@ class _Pooling(Layer):
         out = dynamic_dims(y)
         return tf.reshape(y, [lead, out[2], out[3]])
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         shape = as_shape_tuple(input_shape)
         spatial = tuple(conv_output_length(n, k, self.padding, s)
                         for n, k, s in zip(shape[1:-1], self.pool_size, self.strides))
@@ -70,21 +69,21 @@ class AveragePooling1D(_Pooling):
     rank, pool_fn = 1, "avg_pool"
 
 
-class _GlobalPooling(Layer):
+class _GlobalPooling(DataFormatLayer):
     rank = 2
     reduce = None
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format or "channels_last"
+        self.data_format = standardize_data_format(data_format)
         self.keepdims = keepdims
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         axes = list(range(1, self.rank + 1))
         return getattr(tf, self.reduce)(inputs, axis=axes, keepdims=self.keepdims)
 
-    def compute_output_shape(self, input_shape):
+    def _output_shape_last(self, input_shape):
         shape = as_shape_tuple(input_shape)
         if self.keepdims:
             return (shape[0],) + (1,) * self.rank + (shape[-1],)
@@ -110,9 +109,9 @@ class GlobalAveragePooling1D(_GlobalPooling):
 
     rank, reduce = 1, "reduce_mean"
 
-    def call(self, inputs, mask=None):
+    def _call_last(self, inputs, mask=None):
         if mask is None:
-            return super().call(inputs)
+            return super()._call_last(inputs)
         keep = tf.expand_dims(tf.cast(mask, inputs.dtype), -1)
         total = tf.reduce_sum(inputs * keep, axis=[1], keepdims=self.keepdims)
         return total / tf.reduce_sum(keep, axis=[1], keepdims=self.keepdims)

@@ -6,7 +6,7 @@ from tfgraph_keras.layers.pooling import _GlobalPooling, _Pooling
 class _Pooling3D(_Pooling):
     rank = 3
 
-    def call(self, inputs):
+    def _call_last(self, inputs):
         fn = tf.nn.max_pool3d if self.pool_fn == "max_pool" else tf.nn.avg_pool3d
         return fn(inputs, ksize=[1] + list(self.pool_size) + [1],
                   strides=[1] + list(self.strides) + [1], padding=self.padding.upper())

@@ -75,19 +75,51 @@ class Model(TrainingMixin, Layer):
                                                 [n.layer.name for n in self._nodes
                                                  if isinstance(n.layer, InputLayer)
                                                  and id(n.flat_outputs[0]) in input_ids]))
-        layers = []
-        for t in self.inputs:
-            layers.append(t._keras_history[0])
-        for node in self._nodes:
-            if not any(node.layer is e for e in layers):
-                layers.append(node.layer)
-        self._layers_list = layers
+        self._layers_list = self._layers_by_depth()
         self._is_graph_network = True
         self._graph = self.inputs[0].graph
         self.built = True
         self.input_names = [t._keras_history[0].name for t in self.inputs]
         self.output_names = _unique_output_names(self.outputs)
         self._reset_compiled()
+
+    def _layers_by_depth(self):
+        """model.layers in Keras's order (Keras 2 and 3 alike, so weight lists and legacy .h5
+        files line up): by decreasing depth (the longest path to an output), ties in the order
+        a depth-first walk from the outputs first meets the layers."""
+        first_seen = {}
+
+        def walk(t):
+            layer, node_index, _ = t._keras_history
+            first_seen.setdefault(id(layer), len(first_seen))
+            node = layer._inbound_nodes[node_index]
+            if id(node) in walked or any(t is i for i in self.inputs):
+                return
+            walked.add(id(node))
+            for x in node.flat_inputs:
+                if hasattr(x, "_keras_history"):
+                    walk(x)
+        walked = set()
+        for t in self.outputs:
+            walk(t)
+        node_depth, layer_depth, layers = {}, {}, {}
+        for node in reversed(self._nodes):  # outputs first: each node passes depth + 1 back
+            depth = max(node_depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+            layer_depth[id(node.layer)] = depth
+            layers[id(node.layer)] = node.layer
+            node_depth[id(node)] = depth
+            for x in node.flat_inputs:
+                if hasattr(x, "_keras_history"):
+                    parent_layer, parent_index, _ = x._keras_history
+                    parent = parent_layer._inbound_nodes[parent_index]
+                    node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+        for t in self.inputs:
+            layer = t._keras_history[0]
+            if id(layer) not in layer_depth:
+                layer_depth[id(layer)], layers[id(layer)] = 0, layer
+                first_seen[id(layer)] = -1
+        return sorted(layers.values(),
+                      key=lambda la: (-layer_depth[id(la)], first_seen.get(id(la), -1)))
 
     def _topo_nodes(self):
         order, seen = [], set()
@@ -285,6 +317,8 @@ class Model(TrainingMixin, Layer):
                     continue
                 if isinstance(node, dict):   # Keras 3: args and kwargs, tensors and constants
                     args, kwargs = _node_call(node, tensors)
+                    if kwargs.get("mask", 0) is None and "mask" not in layers[name]._call_params():
+                        del kwargs["mask"]  # Keras 3 records mask=None where its call takes one
                     out = layers[name](*args, **kwargs)
                 else:
                     args = [tensors[k] for k in keys]

@@ -71,6 +71,13 @@ def _load_model(filepath, custom_objects, compile, safe_mode):  # noqa: A002
         return keras_zip.load_model(filepath, custom_objects, compile, safe_mode)
     if magic == b"\x89HDF\r\n\x1a\n":
         return _load_legacy_h5(filepath, custom_objects, compile, safe_mode)
+    if _is_h5(filepath):  # Keras 3 lets h5py say "file signature not found"
+        raise OSError("not an HDF5 file (file signature not found; its first bytes are %r)"
+                      % magic)
+    if filepath.endswith(".keras"):
+        raise ValueError("Unable to open file %s: not a `.keras` zip archive (its first bytes "
+                         "are %r). The file is damaged or was not written by Keras."
+                         % (filepath, magic))
     raise ValueError("File format not supported: filepath=%s. Keras 3 only supports V3 `.keras` "
                      "files and legacy H5 format files (`.h5` extension)." % filepath)
 

@@ -87,6 +87,8 @@ def enable_unsafe_deserialization():
 
 
 def in_safe_mode(safe_mode=None):
+    if _UNSAFE["enabled"]:  # Keras 3: the global switch wins even over safe_mode=True
+        return False
     if safe_mode is not None:
         return bool(safe_mode)
     scoped = getattr(_STATE, "safe_mode", None)

@@ -408,8 +408,8 @@ def test_conv_errors_name_the_layer():
         layers.MaxPooling3D(padding="full")
     with pytest.raises(ValueError, match="kernel_size"):
         layers.Conv3DTranspose(2, (2, 2))
-    with pytest.raises(ValueError, match="channels_last"):
-        layers.Conv1DTranspose(2, 2, data_format="channels_first")
+    with pytest.raises(ValueError, match="data_format=nchw"):
+        layers.Conv1DTranspose(2, 2, data_format="nchw")
     with pytest.raises(ValueError, match="causal"):
         layers.Conv1DTranspose(2, 2, padding="causal")
 

@@ -248,8 +248,12 @@ def test_failed_save_keeps_the_previous_file(tmp_path, monkeypatch):
 def test_not_a_model_file(tmp_path):
     p = tmp_path / "x.keras"
     p.write_bytes(b"hello world")
-    with pytest.raises(ValueError, match="File format not supported"):
+    with pytest.raises(ValueError, match="not a `.keras` zip archive"):
         load_model(p)
+    q = tmp_path / "x.bin"
+    q.write_bytes(b"hello world")
+    with pytest.raises(ValueError, match="File format not supported"):
+        load_model(q)
     with pytest.raises(FileNotFoundError):
         load_model(tmp_path / "missing.keras")
 
