@@ -770,6 +770,34 @@ class TrainingMixin:
         from tfgraph_keras.saving import saving_api
         return saving_api.model_to_json(self, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Keras 3's inference artifact: `model.export("model.onnx", format="onnx")` writes an ONNX
+        file (opset `opset_version`, default 17) for onnxruntime, through tfgraph.onnx (needs the
+        `onnx` package, tfgraph[viz]). The other Keras formats need TensorFlow, LiteRT, OpenVINO
+        or torch and raise."""
+        formats = ("tf_saved_model", "onnx", "openvino", "litert", "torch")
+        if format not in formats:
+            raise ValueError("Unrecognized format=%s. Supported formats are: %s."
+                             % (format, list(formats)))
+        if format != "onnx":
+            raise ValueError("Model.export(format=%r) needs %s, which tfgraph_keras does not "
+                             "use; export with format='onnx' (or save the model with "
+                             "model.save('model.keras'))." % (format, {
+                                 "tf_saved_model": "TensorFlow", "litert": "LiteRT",
+                                 "openvino": "OpenVINO", "torch": "the torch backend"}[format]))
+        if input_signature is not None:
+            raise ValueError("Model.export(format='onnx'): input_signature is not supported; the "
+                             "model's own inputs (batch dimension free) are exported.")
+        opset = kwargs.pop("opset_version", None) or 17
+        if kwargs:
+            raise TypeError("Model.export() got unexpected keyword argument(s) %s."
+                            % sorted(kwargs))
+        from tfgraph import onnx as tf_onnx
+        tf_onnx.export(self, str(filepath), opset=opset)
+        if verbose is None or verbose:
+            print("Saved artifact at '%s'." % (filepath,))
+
 
 def _batch_size(batch_size, where):
     if batch_size is None:

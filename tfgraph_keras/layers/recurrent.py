@@ -211,6 +211,10 @@ class _RNN(Layer):
 
         With a (batch, time) mask, a masked step keeps the previous states and outputs the
         previous output (zeros with zero_output_for_mask), as Keras's rnn loop does."""
+        if x.shape.as_list()[1] is None:   # the fused LSTM runs any length; unrolled steps cannot
+            raise ValueError("%s '%s' needs a known number of time steps (the loop is unrolled); "
+                             "got input shape %s." % (type(self).__name__, self.name,
+                                                      tuple(x.shape.as_list())))
         proj = self._project_inputs(x)
         steps = proj.shape.as_list()[0]
         xs = tf.unstack(proj, num=steps, axis=0)
@@ -236,11 +240,6 @@ class _RNN(Layer):
         return (tf.stack(outputs, axis=0) if self.return_sequences else outputs[-1]), states
 
     def call(self, inputs, training=None, mask=None, initial_state=None):
-        steps = inputs.shape.as_list()[1]
-        if steps is None:
-            raise ValueError("%s '%s' needs a known number of time steps (the loop is unrolled); "
-                             "got input shape %s." % (type(self).__name__, self.name,
-                                                      tuple(inputs.shape.as_list())))
         states = self._initial_states(initial_state)
         if self.stateful and initial_state is None:
             states = stateful_states(self, inputs, [self.units] * self._n_states)

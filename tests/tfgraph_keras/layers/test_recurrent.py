@@ -245,7 +245,9 @@ def test_unsupported_arguments_raise_clearly():
     with pytest.raises(ValueError, match="stateful: it needs to know its batch size"):
         layers.GRU(4, stateful=True)(keras.Input((2, 3)))
     with pytest.raises(ValueError, match="known number of time steps"):
-        layers.LSTM(4)(keras.Input((None, 3)))
+        layers.GRU(4)(keras.Input((None, 3)))
+    with pytest.raises(ValueError, match="known number of time steps"):   # unrolled LSTM steps
+        layers.LSTM(4, recurrent_activation="hard_sigmoid")(keras.Input((None, 3)))
     with pytest.raises(ValueError, match="ndim=3"):
         layers.GRU(4)(keras.Input((3,)))
 
