@@ -125,6 +125,22 @@ class StringToHashBucketStrong(OpDef):
         return np.array(flat, dtype=np.int64).reshape(np.shape(x))
 
 
+class Substr(OpDef):
+    """The `length` bytes of each string from byte `pos` (clipped at its end), as TF's Substr
+    with unit "BYTE" and scalar pos/len."""
+    type = "Substr"
+    attrs = {"pos": 0, "length": 0}
+
+    def infer(self, x, *, pos, length):
+        _require_string(x, self.type)
+        require(pos >= 0 and length >= 0, "Substr: pos and len must be >= 0, got %s, %s"
+                % (pos, length))
+        return [TensorSpec(x.shape, dtypes.string)]
+
+    def compute(self, x, *, pos, length):
+        return _map(x, lambda s: s[pos:pos + length])
+
+
 def _pad_rows(rows):
     width = max((len(r) for r in rows), default=0)
     tokens = np.full((len(rows), width), b"", dtype=object)
@@ -192,6 +208,13 @@ class StringNGramsPadded(OpDef):
         return _pad_rows(rows)
 
 
+def substr(input, pos, len, name=None, unit="BYTE"):  # noqa: A002
+    """tf.strings.substr with Python-int pos and len, in bytes."""
+    if unit != "BYTE":
+        raise ValueError("tf.strings.substr: tfgraph supports unit='BYTE' only, got %r" % unit)
+    return Substr.apply(input, pos=int(pos), length=int(len), name=name)
+
+
 def lower(input, encoding="", name=None):  # noqa: A002 (TF's argument name)
     """tf.strings.lower."""
     return StringLower.apply(input, encoding=encoding.lower(), name=name)
@@ -244,4 +267,4 @@ def ngrams_padded(tokens, lengths, ngram_width, separator=" ", name=None):
 
 
 __all__ = ["as_string", "lower", "ngrams_padded", "regex_replace", "split_padded",
-           "to_hash_bucket_fast", "to_hash_bucket_strong", "unicode_split_padded"]
+           "substr", "to_hash_bucket_fast", "to_hash_bucket_strong", "unicode_split_padded"]
