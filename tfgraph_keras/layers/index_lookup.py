@@ -99,6 +99,7 @@ class IndexLookup(Layer):
         self._tokens = []
         self._idf = None            # numpy idf weights (tf_idf), padded as Keras pads them
         self._idf_weight = None     # their variable, made at the first call
+        self._add_idf_weight = self.add_weight   # a bound method: no layer cycle to track
         if invert:
             default, key_dtype, value_dtype = oov_token, "int64", self._vocabulary_dtype
         else:
@@ -291,11 +292,13 @@ class IndexLookup(Layer):
             return lookups
         idf = None
         if self.output_mode == "tf_idf":
-            if self._idf is None:
+            if self._idf is None and self._frozen_vocab_size is None:
                 raise ValueError("When `output_mode` is `'tf_idf'`, `idf_weights` must be "
                                  "provided.")
-            if self._idf_weight is None:
-                self._idf_weight = self.add_weight(
+            if self._idf is None:   # rebuilt from a config: the saved weights fill it in
+                self._idf = np.zeros(self._depth(), np.float32)
+            if self._idf_weight is None:   # owned by a TextVectorization holding this layer
+                self._idf_weight = self._add_idf_weight(
                     name="idf_weights", shape=self._idf.shape, trainable=False,
                     initializer=lambda shape, dtype=None, **_: tf.constant(self._idf))
             idf = self._idf_weight
@@ -326,6 +329,31 @@ class IndexLookup(Layer):
             oov = oov + self._oov_start_index()
             lookups = tf.where(tf.equal(lookups, -1), oov, lookups)
         return lookups
+
+    def save_assets(self, dir_path):
+        """Writes an adapted vocabulary to dir_path/vocabulary.txt (a given one is in the
+        config), as Keras does."""
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(w) for w in self.get_vocabulary()))
+
+    def load_assets(self, dir_path):
+        if self.input_vocabulary is not None:
+            return
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        values = [self._token(line) for line in lines]
+        idf = self._idf if self.output_mode == "tf_idf" else None
+        if self.output_mode == "tf_idf" and self._idf_weight is not None:
+            idf = backend.batch_get_value([self._idf_weight])[0]
+        self._frozen_vocab_size = None    # the size comes from the file
+        self.set_vocabulary(values, idf_weights=idf)
 
     def compute_output_shape(self, input_shape):
         shape = as_shape_tuple(input_shape)

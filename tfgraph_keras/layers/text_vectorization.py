@@ -37,8 +37,7 @@ class TextVectorization(Layer):
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",
                  split="whitespace", ngrams=None, output_mode="int", output_sequence_length=None,
                  pad_to_max_tokens=False, vocabulary=None, idf_weights=None, sparse=False,
-                 ragged=False, encoding="utf-8", name=None, **kwargs):
-        vocabulary_size = kwargs.pop("vocabulary_size", None)
+                 ragged=False, encoding="utf-8", name=None, vocabulary_size=None, **kwargs):
         has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
         kwargs.pop("dtype", None)
         super().__init__(name=name, **kwargs)
@@ -76,6 +75,7 @@ class TextVectorization(Layer):
             pad_to_max_tokens=pad_to_max_tokens, mask_token="", output_mode=output_mode,
             has_input_vocabulary=has_input_vocabulary, encoding=encoding,
             vocabulary_size=vocabulary_size, name=self.name + "_lookup")
+        self._lookup_layer._add_idf_weight = self.add_weight   # its tf_idf weights are ours
         self._adapt_fn = None
 
     # -- the text pipeline (graph ops) -------------------------------------------------------
@@ -173,6 +173,12 @@ class TextVectorization(Layer):
     def set_vocabulary(self, vocabulary, idf_weights=None):
         """Sets the vocabulary (and tf_idf weights), replacing any adapted one."""
         self._lookup_layer.set_vocabulary(vocabulary, idf_weights=idf_weights)
+
+    def save_assets(self, dir_path):
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path):
+        self._lookup_layer.load_assets(dir_path)
 
     def get_config(self):
         lookup = self._lookup_layer

@@ -199,3 +199,19 @@ def test_discretization_adapt_batches_and_errors():
         with pytest.raises(ValueError) as e:
             L.Discretization(**kw)
         assert str(e.value) == DISC["errors"][key][1]
+
+
+@pytest.mark.parametrize("mode", ["int", "tf_idf", "count"])
+def test_adapted_vocabulary_is_saved_as_a_keras_asset(tmp_path, mode):
+    import zipfile
+    inputs = keras.Input(shape=(1,), dtype="string")
+    layer = L.TextVectorization(output_mode=mode)
+    layer.adapt(REF["corpus"])
+    model = keras.Model(inputs, layer(inputs))
+    path = str(tmp_path / "tv.keras")
+    model.save(path)
+    assert "assets/layers/text_vectorization/vocabulary.txt" in zipfile.ZipFile(path).namelist()
+    loaded = keras.saving.load_model(path)
+    x = np.array([[q] for q in REF["queries"]])
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert loaded.layers[1].get_vocabulary() == layer.get_vocabulary()

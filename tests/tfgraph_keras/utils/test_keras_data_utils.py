@@ -188,3 +188,16 @@ def test_split_dataset_errors(key, kw):
         U.split_dataset(np.arange(30).reshape(10, 3), **kw)
     assert type(e.value).__name__ == kind
     assert str(e.value).strip() == message.strip()
+
+
+def test_fit_epochs_reshuffle_a_seeded_dataset(root):
+    """Keras iterates a dataset afresh each epoch and a TF2 shuffle then draws a new order (a TF1
+    iterator re-initialized repeats it): each epoch of fit sees the files in a new order."""
+    from tfgraph_keras.engine.data import _DatasetEpochs
+    ds = U.text_dataset_from_directory(os.path.join(root, "text"), batch_size=None, seed=3,
+                                       verbose=False)
+    epochs = _DatasetEpochs(ds)
+    first, second = ([_plain(t) for t, _ in epoch] for epoch in (list(epochs), list(epochs)))
+    assert first != second and sorted(first) == sorted(second)
+    again = _DatasetEpochs(ds)    # the same seed: the same sequence of orders
+    assert [_plain(t) for t, _ in again] == first
