@@ -4,12 +4,11 @@ integers first, as Keras does."""
 import tfgraph as tf
 from tfgraph.ops import string_ops
 from tfgraph.ops.lookup_ops import StaticHashTable
-from tfgraph_keras.layers.base_layer import Layer
 from tfgraph_keras.layers.core import as_shape_tuple
-from tfgraph_keras.layers.index_lookup import encode_categorical
+from tfgraph_keras.layers.index_lookup import ArrayInputLayer, encode_categorical
 
 
-class Hashing(Layer):
+class Hashing(ArrayInputLayer):
     """Hashes each input into `num_bins` bins; with `mask_value`, that value goes to bin 0 and
     the others to 1..num_bins-1.
 

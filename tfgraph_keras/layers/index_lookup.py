@@ -51,7 +51,18 @@ def encode_categorical(ids, output_mode, depth, idf=None):
     return counts if idf is None else counts * idf
 
 
-class IndexLookup(Layer):
+class ArrayInputLayer(Layer):
+    """A one-input layer that, called on a Python list of values, takes it as one array (as
+    Keras's preprocessing layers do) rather than as a list of inputs."""
+
+    def __call__(self, inputs, *args, **kwargs):
+        if isinstance(inputs, (list, tuple)) and not any(
+                isinstance(v, (tf.Tensor, tf.Variable)) for v in inputs):
+            inputs = np.asarray(inputs)
+        return super().__call__(inputs, *args, **kwargs)
+
+
+class IndexLookup(ArrayInputLayer):
     """Maps tokens to indices through a vocabulary (see the module docstring)."""
 
     _vocabulary_dtype = None   # "string" or "int64": set by the subclasses

@@ -6,6 +6,7 @@ import tfgraph as tf
 from tfgraph_keras import backend
 from tfgraph_keras.layers.base_layer import Layer
 from tfgraph_keras.layers.core import as_shape_tuple
+from tfgraph_keras.layers.index_lookup import ArrayInputLayer, encode_categorical
 
 
 class CategoryEncoding(Layer):
@@ -221,7 +222,7 @@ class Normalization(Layer):
                 "mean": self.input_mean, "variance": self.input_variance}
 
 
-class Discretization(Layer):
+class Discretization(ArrayInputLayer):
     """Buckets numbers by `bin_boundaries` (bin i holds boundaries[i-1] <= x < boundaries[i]),
     or by `num_bins` quantile boundaries learned with `adapt` (Keras's approximate summary with
     tolerance `epsilon`). Output: int32 bin indices, or one_hot/multi_hot/count vectors.
@@ -289,7 +290,6 @@ class Discretization(Layer):
                             axis=-1)
         if self.output_mode == "int":
             return ids
-        from tfgraph_keras.layers.index_lookup import encode_categorical
         return encode_categorical(ids, self.output_mode, len(self.bin_boundaries) + 1)
 
     def compute_output_shape(self, input_shape):

@@ -14,10 +14,9 @@ import numpy as np
 
 import tfgraph as tf
 from tfgraph.ops import string_ops
-from tfgraph_keras.layers.base_layer import Layer
 from tfgraph_keras.layers.core import as_shape_tuple
-from tfgraph_keras.layers.index_lookup import StringLookup, _batches, _canonical_mode, \
-    _is_array_like, check_mode
+from tfgraph_keras.layers.index_lookup import ArrayInputLayer, StringLookup, _batches, \
+    _canonical_mode, _is_array_like, check_mode
 
 PUNCTUATION = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 _STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
@@ -31,7 +30,7 @@ def _check_string_arg(value, allowed, arg):
                      % (value, arg, ", ".join(allowed)))
 
 
-class TextVectorization(Layer):
+class TextVectorization(ArrayInputLayer):
     """Maps text to integer sequences or to multi_hot/count/tf_idf vectors (see module doc)."""
 
     def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation",

@@ -215,3 +215,13 @@ def test_adapted_vocabulary_is_saved_as_a_keras_asset(tmp_path, mode):
     x = np.array([[q] for q in REF["queries"]])
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
     assert loaded.layers[1].get_vocabulary() == layer.get_vocabulary()
+
+
+def test_python_lists_are_one_input():
+    np.testing.assert_array_equal(L.TextVectorization(vocabulary=["a", "b"])(["a b c", "b"]),
+                                  [[2, 3, 1], [3, 0, 0]])
+    np.testing.assert_array_equal(L.IntegerLookup(vocabulary=[5, 6])([[5, 7]]), [[1, 0]])
+    np.testing.assert_array_equal(L.Discretization(bin_boundaries=[0.0])([[-1.0, 1.0]]),
+                                  [[0, 1]])
+    np.testing.assert_array_equal(L.Hashing(3)(["A", "B"]),
+                                  np.array(HASH["layers"]["words_3"][:2]).reshape(-1))
