@@ -39,6 +39,7 @@ LAYERS = [
     ("tfgraph.math", 7),
     ("tfgraph.linalg", 7),
     ("tfgraph.image", 7),
+    ("tfgraph.strings", 7),
     ("tfgraph.random", 7),
     ("tfgraph.summary", 8),  # writes TensorBoard event files (viz)
     ("tfgraph.graph_util", 7),

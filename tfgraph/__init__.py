@@ -76,6 +76,7 @@ from tfgraph.ops.numerics import add_check_numerics_ops, check_numerics, verify_
 from tfgraph.ops.script_ops import RegisterGradient, numpy_function, py_func
 from tfgraph import contrib, debugging
 from tfgraph import image, linalg  # tf.image, tf.linalg
+from tfgraph import strings  # tf.strings
 
 
 def _package_version():

@@ -118,9 +118,11 @@ class DatasetV1:
                            "(tf.compat.v1.data.make_one_shot_iterator) or use "
                            "`as_numpy_iterator()`.")
 
-    def as_numpy_iterator(self, session=None):
+    def as_numpy_iterator(self, session=None, _state=None):
         """The elements as numpy values, run in `session` (default: the default session of the
-        dataset's graph, else a private one)."""
+        dataset's graph, else a private one). `_state` (a dict kept by the caller) carries the
+        shuffle generators and caches from one pass to the next, as a TF2 dataset iterated again
+        does (Keras's epochs); without it each pass starts afresh, as a TF1 iterator does."""
         from tfgraph.runtime.plan import ExecutionPlan
         from tfgraph.runtime.session import Session, get_default_session
         sess = session or get_default_session()
@@ -130,6 +132,8 @@ class DatasetV1:
         caps = self._all_captures()
         values = ExecutionPlan(rt, [], caps, [])([]) if caps else ()
         ctx = Context(rt, dict(zip(caps, values)))
+        if _state is not None:
+            ctx.state = _state
         spec = self._spec
         for flat in self._iter(ctx):  # scalars as numpy scalars, as sess.run returns them
             if type(flat) is Failed:

@@ -165,10 +165,12 @@ class _DatasetEpochs:
 
     def __init__(self, dataset):
         self.dataset = dataset
+        self._state = {}   # shuffles go on from epoch to epoch (reshuffled), caches are kept
 
     def __iter__(self):
         from tfgraph_keras import backend  # the session Keras runs the dataset's graph in
-        return self.dataset.as_numpy_iterator(backend.get_session(self.dataset._graph))
+        return self.dataset.as_numpy_iterator(backend.get_session(self.dataset._graph),
+                                              _state=self._state)
 
 
 def class_weights_to_sample_weights(y, class_weight):

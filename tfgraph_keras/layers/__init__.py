@@ -88,6 +88,13 @@ from tfgraph_keras.layers.pooling3d import (AveragePooling3D, AvgPool3D, GlobalA
                                             GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D,
                                             MaxPool3D, MaxPooling3D)
 from tfgraph_keras.layers.preprocessing_layers import CategoryEncoding, Normalization
+from tfgraph_keras.layers.preprocessing_layers import Discretization  # noqa: I001
+from tfgraph_keras.layers.hashing import Hashing
+from tfgraph_keras.layers.image_preprocessing import (CenterCrop, RandomContrast, RandomFlip,
+                                                      RandomRotation, RandomTranslation,
+                                                      RandomZoom, Resizing)
+from tfgraph_keras.layers.index_lookup import IntegerLookup, StringLookup
+from tfgraph_keras.layers.text_vectorization import TextVectorization
 from tfgraph_keras.layers.recurrent import GRU, LSTM, SimpleRNN
 from tfgraph_keras.layers.regularization import (
                                             ActivityRegularization,
@@ -124,6 +131,9 @@ __all__ = [
     "Convolution3DTranspose", "SeparableConvolution1D", "MaxPooling3D", "AveragePooling3D",
     "GlobalMaxPooling3D", "GlobalAveragePooling3D", "MaxPool3D", "AvgPool3D", "GlobalMaxPool3D",
     "GlobalAvgPool3D", "CategoryEncoding", "Normalization",
+    "Discretization", "Hashing", "IntegerLookup", "StringLookup", "TextVectorization",
+    "CenterCrop", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
+    "RandomZoom", "Resizing",
 ]
 
 # Saved models name these classes; deserialization finds them here (saving/builtin_objects.py).

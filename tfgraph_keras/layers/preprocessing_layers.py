@@ -6,6 +6,7 @@ import tfgraph as tf
 from tfgraph_keras import backend
 from tfgraph_keras.layers.base_layer import Layer
 from tfgraph_keras.layers.core import as_shape_tuple
+from tfgraph_keras.layers.index_lookup import ArrayInputLayer, encode_categorical
 
 
 class CategoryEncoding(Layer):
@@ -221,9 +222,116 @@ class Normalization(Layer):
                 "mean": self.input_mean, "variance": self.input_variance}
 
 
+class Discretization(ArrayInputLayer):
+    """Buckets numbers by `bin_boundaries` (bin i holds boundaries[i-1] <= x < boundaries[i]),
+    or by `num_bins` quantile boundaries learned with `adapt` (Keras's approximate summary with
+    tolerance `epsilon`). Output: int32 bin indices, or one_hot/multi_hot/count vectors.
+
+        Discretization(bin_boundaries=[0.0, 1.0])([[-1.5, 0.5, 2.0]])   # -> [[0, 1, 2]]
+    """
+
+    def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
+                 sparse=False, dtype=None, name=None, **kwargs):
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if sparse:
+            raise ValueError("Discretization(sparse=True) is not supported: tfgraph has no "
+                             "sparse outputs.")
+        modes = ("int", "one_hot", "multi_hot", "count")
+        if output_mode not in modes:
+            raise ValueError("Received: output_mode=%s. Allowed values are: %s (layer "
+                             "Discretization)" % (output_mode, ", ".join(modes)))
+        if num_bins is not None and num_bins < 0:
+            raise ValueError("`num_bins` must be greater than or equal to 0. Received: "
+                             "`num_bins=%s`" % (num_bins,))
+        if num_bins is not None and bin_boundaries is not None:
+            raise ValueError("Both `num_bins` and `bin_boundaries` should not be set. Received: "
+                             "`num_bins=%s` and `bin_boundaries=%s`" % (num_bins, bin_boundaries))
+        if num_bins is None and bin_boundaries is None:
+            raise ValueError("You need to set either `num_bins` or `bin_boundaries`.")
+        self.bin_boundaries = None if bin_boundaries is None else list(bin_boundaries)
+        self.num_bins, self.epsilon, self.output_mode = num_bins, epsilon, output_mode
+        self.sparse = False
+        self._boundaries_var = None
+        self.reset_state()
+
+    def reset_state(self):
+        self._summary = np.zeros((2, 0), np.float32)
+
+    def adapt(self, data, batch_size=None, steps=None):
+        """Learns `num_bins` - 1 quantile boundaries from an array or an iterable of batches."""
+        if self.num_bins is None:
+            raise ValueError("Cannot adapt a Discretization layer that has been initialized "
+                             "with `bin_boundaries`, use `num_bins` instead.")
+        self.reset_state()
+        if isinstance(data, np.ndarray) or not hasattr(data, "__iter__"):
+            batches = [data]
+        elif hasattr(data, "as_numpy_iterator"):
+            from tfgraph_keras.engine.data import _DatasetEpochs
+            batches = _DatasetEpochs(data.take(steps) if steps is not None else data)
+        else:
+            batches = data
+        for i, batch in enumerate(batches):
+            if steps is not None and i >= steps:
+                break
+            batch = np.asarray(batch[0] if isinstance(batch, tuple) else batch, np.float32)
+            merged = np.concatenate([self._summary, _summarize(batch, self.epsilon)], axis=1)
+            self._summary = _compress(merged[:, np.argsort(merged[0], kind="stable")],
+                                      self.epsilon)
+        self.bin_boundaries = _compress(self._summary, 1.0 / self.num_bins)[0, :-1].tolist()
+
+    def call(self, inputs):
+        if self.bin_boundaries is None:
+            raise ValueError("You need to either pass the `bin_boundaries` argument at "
+                             "construction time or call `adapt(dataset)` before you can start "
+                             "using the `Discretization` layer.")
+        x = inputs if inputs.dtype.is_floating else tf.cast(inputs, tf.float32)
+        edges = tf.constant(np.asarray(self.bin_boundaries, x.dtype.np).reshape(-1))
+        ids = tf.reduce_sum(tf.cast(tf.greater_equal(tf.expand_dims(x, -1), edges), tf.int32),
+                            axis=-1)
+        if self.output_mode == "int":
+            return ids
+        return encode_categorical(ids, self.output_mode, len(self.bin_boundaries) + 1)
+
+    def compute_output_shape(self, input_shape):
+        shape = as_shape_tuple(input_shape)
+        if self.output_mode == "int":
+            return shape
+        depth = len(self.bin_boundaries) + 1 if self.bin_boundaries is not None \
+            else self.num_bins
+        if self.output_mode == "one_hot":
+            return shape[:-1] + (depth,) if len(shape) > 1 and shape[-1] == 1 \
+                else shape + (depth,)
+        return (shape[0],) + shape[2:] + (depth,) if len(shape) >= 2 else (depth,)
+
+    def get_config(self):
+        return {**super().get_config(), "bin_boundaries": self.bin_boundaries,
+                "num_bins": self.num_bins, "epsilon": self.epsilon,
+                "output_mode": self.output_mode, "sparse": False}
+
+
+def _summarize(values, epsilon):
+    """Keras's quantile summary of one batch: every step-th sorted value, weighted by step."""
+    values = np.sort(values.reshape(-1))
+    step = max(values.size * epsilon, 1)
+    picked = values[int(step - 1)::int(step)]
+    return np.stack([picked, np.ones_like(picked) * step])
+
+
+def _compress(summary, epsilon):
+    """Re-bins a (values, weights) summary at the cumulative-weight fractions eps, 2 eps, ..."""
+    if summary.shape[1] * epsilon < 1:
+        return summary
+    fractions = epsilon + np.arange(0.0, 1.0, epsilon)
+    cum = summary[1].cumsum()
+    where = cum / cum[-1]
+    values = np.interp(fractions, where, summary[0])
+    cum = np.interp(fractions, where, cum)
+    return np.stack([values, np.diff(cum, prepend=0.0)]).astype(np.float32)
+
+
 def _chain(first, rest):
     yield first
     yield from rest
 
 
-__all__ = ["CategoryEncoding", "Normalization"]
+__all__ = ["CategoryEncoding", "Discretization", "Normalization"]

@@ -9,6 +9,8 @@
       model.weights.npz  the same tree as numpy's npz: arrays named by their HDF5 path
                          ("layers/dense/vars/0", "optimizer/vars/1" ...), plus "__names__": a JSON
                          string mapping each ".../vars" group to the name attribute it would carry.
+      assets/<path>/...  files of layers with `save_assets` (an adapted vocabulary.txt), under
+                         Keras's layer paths ("layers/text_vectorization")
 
 The optimizer state (iterations, learning rate, slots) is included, so `load_model` followed by
 `fit` continues exactly as the saved model would have. Saves are atomic: the zip is written to a
@@ -159,7 +161,50 @@ def save_model(model, path, include_optimizer=True):
             zf.writestr("metadata.json", metadata)
             zf.writestr("config.json", config)
             zf.writestr(weights_name, weights)
+            for name, data in _assets(model):
+                zf.writestr(name, data)
     atomic_write(path, write)
+
+
+def _asset_layers(model):
+    """(Keras path, layer) of the layers that save assets (lookup layers' vocabularies)."""
+    found = []
+
+    def walk(layer, path):
+        if hasattr(layer, "save_assets"):
+            found.append((path, layer))
+        for key, child in zip(h5_layout.container_keys(state.sublayers(layer) or []),
+                              state.sublayers(layer) or []):
+            walk(child, "%slayers/%s" % (path + "/" if path else "", key))
+    walk(model, "")
+    return found
+
+
+def _assets(model):
+    import tempfile
+    out = []
+    for path, layer in _asset_layers(model):
+        with tempfile.TemporaryDirectory() as tmp:
+            layer.save_assets(tmp)
+            for name in sorted(os.listdir(tmp)):
+                with open(os.path.join(tmp, name), "rb") as f:
+                    out.append(("assets/%s/%s" % (path, name), f.read()))
+    return out
+
+
+def _load_assets(model, zf):
+    import tempfile
+    names = zf.namelist()
+    for path, layer in _asset_layers(model):
+        prefix = "assets/%s/" % path
+        mine = [n for n in names if n.startswith(prefix) and "/" not in n[len(prefix):]]
+        if not mine:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in mine:
+                with open(os.path.join(tmp, n[len(prefix):]), "wb") as f:
+                    f.write(read_member(zf, n))
+            layer.load_assets(tmp)
 
 
 def load_model(path, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
@@ -174,6 +219,7 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):  # noqa
         config = json.loads(read_member(zf, "config.json"))
         model = serialization.deserialize_keras_object(config, custom_objects, safe_mode)
         tree = read_weights(zf)
+        _load_assets(model, zf)
     compiled = False
     if compile and config.get("compile_config"):
         compiled = restore_compile(model, config["compile_config"], custom_objects)

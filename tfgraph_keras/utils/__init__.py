@@ -5,6 +5,9 @@ from tfgraph_keras.datasets._files import get_file
 from tfgraph_keras.engine.data import PyDataset, Sequence
 from tfgraph_keras.preprocessing.sequence import pad_sequences
 from tfgraph_keras.utils.model_visualization import model_to_dot, plot_model
+from tfgraph_keras.utils.dataset_utils import split_dataset, text_dataset_from_directory  # noqa
+from tfgraph_keras.utils.image_dataset import image_dataset_from_directory
+from tfgraph_keras.utils.timeseries import timeseries_dataset_from_array
 from tfgraph_keras.utils.numerical_utils import normalize, to_categorical
 
 
@@ -32,4 +35,6 @@ def __getattr__(name):
 
 __all__ = ["Progbar", "PyDataset", "Sequence", "get_file", "normalize", "pad_sequences",
            "to_categorical",
-           "set_random_seed", "plot_model", "model_to_dot"]
+           "set_random_seed", "plot_model", "model_to_dot",
+           "image_dataset_from_directory", "split_dataset", "text_dataset_from_directory",
+           "timeseries_dataset_from_array"]
