@@ -82,9 +82,13 @@ class _Compiled:
                     with graph.name_scope("metrics"):
                         stats = metric.stats(self.targets[i], out,
                                              self.sample_weights[i] if weighted else None)
-                    name = prefix + ("weighted_" if weighted else "") + metric.name
-                    self.metrics.append((name, metric, stats))
+                    # Keras 3 prefixes the metrics it names (from strings), not Metric objects
+                    named = weighted and not isinstance(spec, metrics_mod.Metric)
+                    name = prefix + ("weighted_" if named else "") + metric.name
+                    self.metrics.append((_unique(name, self.metrics), metric, stats))
         self.stat_tensors = [s for _, _, stats in self.metrics for s in stats]
+        # per-threshold or per-class statistics (AUC, F1Score ...) are summed as arrays
+        self.vector_stats = any(t.shape.ndims != 0 for t in self.stat_tensors)
         self.loss_names = ["loss"] + ([model.output_names[i] + "_loss" for i in live]
                                       if len(live) > 1 else [])
         self.loss_tensors = [self.total_loss] + (self.output_losses if len(live) > 1 else [])
@@ -434,6 +438,7 @@ class TrainingMixin:
             begin = callbacks.batch_hook("on_%s_batch_begin" % hook)
             end = callbacks.batch_hook("on_%s_batch_end" % hook)
         may_stop = kind == "train" and callbacks is not None
+        vector = c.vector_stats
         logs = None
         for step, (xs, ys, sws) in enumerate(batches):
             if begin is not None:
@@ -442,7 +447,10 @@ class TrainingMixin:
             n = len(xs[0])
             seen += n
             loss_sums = [s + float(v) * n for s, v in zip(loss_sums, values)]
-            stats = [s + float(v) for s, v in zip(stats, values[n_loss:])]
+            if vector:
+                stats = [s + np.asarray(v, np.float64) for s, v in zip(stats, values[n_loss:])]
+            else:
+                stats = [s + float(v) for s, v in zip(stats, values[n_loss:])]
             if end is not None:
                 logs = self._logs(loss_sums, seen, stats)
                 end(step, logs)
@@ -455,7 +463,6 @@ class TrainingMixin:
     def _logs(self, loss_sums, seen, stats):
         c = self._compiled
         logs = {name: s / seen for name, s in zip(c.loss_names, loss_sums)}
-        stats = np.asarray(stats, np.float64)
         k = 0
         for name, metric, tensors in c.metrics:
             logs[name] = metric.result_from(stats[k:k + len(tensors)])
@@ -772,6 +779,16 @@ def _join_batches(results):
         if any(outs[i] is o for o in outs[:i]):
             outs[i] = np.array(outs[i])
     return outs
+
+
+def _unique(name, metrics):
+    """Keras 3 renames a metric whose name is taken in the same compile: 'x', 'x_1', ..."""
+    taken = {n for n, _, _ in metrics}
+    out, i = name, 0
+    while out in taken:
+        i += 1
+        out = "%s_%d" % (name, i)
+    return out
 
 
 def _should_validate(epoch, freq):
