@@ -22,6 +22,7 @@ from tfgraph_keras import losses as losses_mod
 from tfgraph_keras import metrics as metrics_mod
 from tfgraph_keras import optimizers as optimizers_mod
 from tfgraph_keras.engine import data as data_mod
+from tfgraph_keras.engine import train_step as step_mod
 
 
 class _Compiled:
@@ -105,8 +106,8 @@ class _Compiled:
         return self.updates
 
 
-class TrainingMixin:
-    """The Keras training API mixed into Model."""
+class TrainingMixin(step_mod.StepMixin):
+    """The Keras training API mixed into Model (custom steps: engine/train_step.py)."""
 
     def __init__(self):
         self.optimizer = None
@@ -144,8 +145,10 @@ class TrainingMixin:
             if m not in ("accuracy", "acc", "crossentropy", "ce"):
                 metrics_mod.get(m)
         self._compiled = None
+        self.__dict__.pop("_step_metric_entries", None)
+        self.__dict__.pop("_traced_steps", None)
         self.stop_training = False
-        if self.built and self.outputs:
+        if self.built and self.outputs and not self._uses_custom_step():
             self._build_compiled()
 
     def _per_output(self, value, what, default=None):
@@ -502,6 +505,11 @@ class TrainingMixin:
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
         batch_size = _batch_size(batch_size, "fit")
+        if self._uses_custom_step():
+            return step_mod.fit(self, x, y, batch_size, epochs, verbose, callbacks,
+                                validation_split, validation_data, shuffle, class_weight,
+                                sample_weight, initial_epoch, steps_per_epoch, validation_steps,
+                                validation_batch_size, validation_freq)
         from tfgraph_keras.callbacks.callback_list import CallbackList
 
         generator = data_mod.is_generator_like(x)
@@ -573,6 +581,9 @@ class TrainingMixin:
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
         batch_size = _batch_size(batch_size, "evaluate")
+        if self._uses_custom_step():
+            return step_mod.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
+                                     callbacks, return_dict)
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
             if not self.outputs:
@@ -607,6 +618,8 @@ class TrainingMixin:
         single batch's outputs are returned as the session made them (fresh arrays)."""
         verbose = 1 if verbose == "auto" else verbose
         batch_size = _batch_size(batch_size, "predict")
+        if self._uses_custom_step():
+            return step_mod.predict(self, x, batch_size, steps)
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
             chunks = (self._prepare_x(bx) for bx, _, _ in feeder.epoch())
@@ -645,6 +658,9 @@ class TrainingMixin:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
+        if self._uses_custom_step():
+            return step_mod.on_batch(self, "train", x, y, sample_weight, class_weight,
+                                     return_dict)
         xs = self._compiled_inputs(x)
         ys = self._prepare_y(y)
         sws = self._prepare_sw(sample_weight, class_weight, ys, len(xs[0]))
@@ -652,6 +668,8 @@ class TrainingMixin:
         return self._return(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        if self._uses_custom_step():
+            return step_mod.on_batch(self, "test", x, y, sample_weight, None, return_dict)
         xs = self._compiled_inputs(x)
         ys = self._prepare_y(y)
         sws = self._prepare_sw(sample_weight, None, ys, len(xs[0]))
@@ -720,9 +738,6 @@ class TrainingMixin:
         if kwargs:
             raise TypeError("Invalid keyword argument(s) in `%s()`: %s" % (where, sorted(kwargs)))
         return steps
-
-    def reset_metrics(self):
-        """Metrics are accumulated per fit/evaluate call; nothing persists between calls."""
 
     # -- saving (implemented in tfgraph_keras.saving)
     # ------------------------------------------------

@@ -13,6 +13,7 @@ import numpy as np
 
 import tfgraph as tf
 from tfgraph_keras import backend, losses
+from tfgraph_keras.engine import step_context
 
 
 def _argmax(x):
@@ -114,9 +115,15 @@ class Metric:
         self._totals += np.asarray(values, np.float64)
 
     def result(self):
+        if step_context.current() is not None:
+            return step_context.MetricResult(self)
         return self.result_from(self._totals)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        if _symbolic(y_true, y_pred, sample_weight):
+            # inside a traced step or a layer's call: graph statistics, summed per batch
+            step_context.record_metric_update(self, self.stats(y_true, y_pred, sample_weight))
+            return
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred, np.float32)
         sw_shape = None if sample_weight is None else np.shape(sample_weight)
         key = (y_true.shape[1:], y_true.dtype.str, y_pred.shape[1:], sw_shape)
@@ -151,6 +158,10 @@ class Metric:
         return cls(**config)
 
 
+def _symbolic(*values):
+    return any(isinstance(v, (tf.Tensor, tf.Variable)) for v in values)
+
+
 def _weighted_sums(values, sample_weight):
     """[sum(values * w), sum(w)] with w broadcast to the per-sample values."""
     if sample_weight is None:
@@ -183,6 +194,9 @@ class Mean(Metric):
         return _weighted_sums(tf.cast(values, tf.float32), sample_weight)
 
     def update_state(self, values, sample_weight=None):
+        if _symbolic(values, sample_weight):
+            step_context.record_metric_update(self, self.stats(values, None, sample_weight))
+            return
         v = np.asarray(values, np.float64)
         w = np.ones_like(v) if sample_weight is None else np.broadcast_to(
             np.asarray(sample_weight, np.float64).reshape(

@@ -12,6 +12,7 @@ import numpy as np
 
 import tfgraph as tf
 from tfgraph_keras import backend
+from tfgraph_keras.engine import step_context
 from tfgraph_keras.metrics.base import Metric
 
 NEG_INF = -1e10
@@ -39,6 +40,8 @@ class VectorMetric(Metric):
             self._totals = [a + b for a, b in zip(self._totals, values)]
 
     def result(self):
+        if step_context.current() is not None:
+            return step_context.MetricResult(self)
         if self._totals is None:
             return self.result_from(self._empty())
         return self.result_from(self._totals)
