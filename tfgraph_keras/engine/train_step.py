@@ -200,16 +200,22 @@ class StepMixin:
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None):
         """Updates the compiled metrics with (y, y_pred); returns `get_metrics_result()`."""
+        self._update_compiled_metrics(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _has_compiled_metrics(self):
         args = self._compile_args or {}
+        return bool(args.get("metrics") or args.get("weighted_metrics"))
+
+    def _update_compiled_metrics(self, y, y_pred, sample_weight=None):
         preds = _leaves(y_pred)
-        if y is not None and (args.get("metrics") or args.get("weighted_metrics")):
+        if y is not None and self._has_compiled_metrics():
             entries = self._step_compiled_metrics(preds)
             ys = _leaves(y)
             sws = [sample_weight] * len(preds) if not isinstance(sample_weight, (list, tuple)) \
                 else list(sample_weight)
             for i, metric, weighted in entries:
                 metric.update_state(ys[i], preds[i], sws[i] if weighted else None)
-        return self.get_metrics_result()
 
     def _step_compiled_metrics(self, preds):
         """[(output index, Metric, weighted)], made once per compile with Keras 3's names."""
@@ -253,11 +259,8 @@ class StepMixin:
         out = []
         if self._compile_args is not None:
             out.append(self._loss_tracker_for_step())
-            compiled = getattr(self, "_compiled", None)
-            inner = [m for _, m, _ in compiled.metrics] if compiled is not None else []
-            inner += [m for _, m, _ in self.__dict__.get("_step_metric_entries") or []]
-            if inner:
-                out.append(CompileMetrics(inner))
+            if self._has_compiled_metrics():
+                out.append(CompileMetrics(self))
         for m in _tracked_metrics(self):
             if not any(m is o for o in out):
                 out.append(m)
@@ -289,12 +292,22 @@ class StepMixin:
 
 
 class CompileMetrics:
-    """The metrics given to compile(), as one entry of `model.metrics` (Keras 3's)."""
+    """The metrics given to compile(), as one entry of `model.metrics` (Keras 3's): its
+    update_state(y, y_pred) updates them all, its result() is {name: result}."""
 
     name = "compile_metrics"
 
-    def __init__(self, metrics):
-        self.metrics = list(metrics)
+    def __init__(self, model):
+        self._model = model
+
+    @property
+    def metrics(self):
+        compiled = getattr(self._model, "_compiled", None)
+        out = [m for _, m, _ in compiled.metrics] if compiled is not None else []
+        return out + [m for _, m, _ in self._model.__dict__.get("_step_metric_entries") or []]
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        self._model._update_compiled_metrics(y_true, y_pred, sample_weight)
 
     def reset_state(self):
         for m in self.metrics:
@@ -394,7 +407,10 @@ class _TracedStep:
                 raise TypeError("`%s` must return a dict of logs ({name: value}); received %r"
                                 % (kind + "_step", type(out)))
             self.log_items = []
-            for k, v in out.items():
+            items = []
+            for k, v in out.items():  # {"compile_metrics": {...}} logs flattened, as Keras's
+                items.extend(v.items() if isinstance(v, dict) else [(k, v)])
+            for k, v in items:
                 if isinstance(v, step_context.MetricResult):
                     self.log_items.append((k, "metric", v.metric))
                 elif isinstance(v, (tf.Tensor, tf.Variable)):

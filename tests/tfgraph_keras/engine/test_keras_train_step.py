@@ -310,3 +310,46 @@ def test_gradient_tape_is_graph_mode_gradients():
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             _close(sess.run(dv), [6.0, 16.0])
+
+
+def test_guide_train_step_with_compute_loss_matches_default_fit():
+    """keras.io's "customizing fit" step: self.compute_loss, optimizer.apply, then every metric
+    of self.metrics updated (the compiled ones through 'compile_metrics'): the same logs and
+    weights as the default train_step."""
+    class Guide(keras.Sequential):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply(grads, self.trainable_variables)
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    rng = np.random.RandomState(3)
+    x = rng.randn(48, 4).astype(np.float32)
+    y = (x[:, :2] @ np.array([[1.0], [-1.0]], np.float32) > 0).astype(np.float32)
+    runs = []
+    for cls in (keras.Sequential, Guide):
+        backend.clear_session()
+        model = cls([keras.Input((4,)), keras.layers.Dense(3, activation="tanh"),
+                     keras.layers.Dense(1, activation="sigmoid")])
+        if runs:
+            model.set_weights(runs[0][1])
+        w0 = model.get_weights()
+        model.compile(keras.optimizers.SGD(0.2), "binary_crossentropy",
+                      metrics=["accuracy", keras.metrics.AUC(name="auc")])
+        hist = model.fit(x, y, batch_size=12, epochs=2, shuffle=False, verbose=0)
+        runs.append((hist.history, w0, model.get_weights()))
+        assert [m.name for m in model.metrics] == ["loss", "compile_metrics"]
+    (h1, _, w1), (h2, _, w2) = runs
+    assert sorted(h2) == sorted(h1) == ["accuracy", "auc", "loss"]
+    for k in h1:
+        _close(h2[k], h1[k], rtol=1e-5, what=k)
+    for a, b in zip(w1, w2):
+        _close(a, b, rtol=1e-5)
