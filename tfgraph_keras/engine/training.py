@@ -318,7 +318,7 @@ class TrainingMixin(step_mod.StepMixin):
                              % (self.name, len(self.inputs), len(arrays)))
         out = []
         for t, a in zip(self.inputs, arrays):
-            a = np.asarray(a)
+            a = _adjust_rank(np.asarray(a), t)
             if a.dtype == object:  # astype would turn None into NaN silently
                 bad = [i for i, v in enumerate(a.reshape(-1)) if v is None]
                 if bad:
@@ -794,6 +794,19 @@ def _join_batches(results):
         if any(outs[i] is o for o in outs[:i]):
             outs[i] = np.array(outs[i])
     return outs
+
+
+def _adjust_rank(a, t):
+    """Keras 3's functional input rank rule: (n, 28, 28) feeds Input((28, 28, 1)) with a
+    trailing axis added; a trailing axis of 1 too many is dropped."""
+    dims = t.shape.as_list() if t.shape.ndims is not None else None
+    if dims is None or a.ndim == len(dims):
+        return a
+    if a.ndim == len(dims) + 1 and a.shape[-1] == 1:
+        return a[..., 0]
+    if a.ndim == len(dims) - 1 and dims[-1] == 1:
+        return a[..., None]
+    return a
 
 
 def _unique(name, metrics):
