@@ -753,6 +753,12 @@ class TrainingMixin(step_mod.StepMixin):
         from tfgraph_keras.saving import saving_api
         return saving_api.load_weights(self, filepath, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
+        """The inference graph as an artefact: 'onnx', 'tfgraph' (frozen GraphDef) or
+        'tf_saved_model' (a folder holding the frozen graph); see saving/export.py."""
+        from tfgraph_keras.saving.export import export_model
+        return export_model(self, filepath, format=format, verbose=verbose, **kwargs)
+
     def to_json(self, **kwargs):
         from tfgraph_keras.saving import saving_api
         return saving_api.model_to_json(self, **kwargs)
