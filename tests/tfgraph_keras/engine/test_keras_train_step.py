@@ -353,3 +353,57 @@ def test_guide_train_step_with_compute_loss_matches_default_fit():
         _close(h2[k], h1[k], rtol=1e-5, what=k)
     for a, b in zip(w1, w2):
         _close(a, b, rtol=1e-5)
+
+
+def test_compute_metrics_override_with_class_weight_and_validation():
+    """The default train_step/test_step with compute_metrics overridden: loss, class weights,
+    weighted metrics and validation logs as the plain fit gives them, plus the extra log."""
+    class Extra(keras.Sequential):
+        def compute_metrics(self, x, y, y_pred, sample_weight=None):
+            logs = super().compute_metrics(x, y, y_pred, sample_weight)
+            logs["pred_mean"] = ops.mean(y_pred)
+            return logs
+
+    rng = np.random.RandomState(4)
+    x = rng.randn(60, 4).astype(np.float32)
+    y = (x[:, :1] - x[:, 1:2] > 0.3).astype(np.float32)
+    runs = []
+    for cls in (keras.Sequential, Extra):
+        backend.clear_session()
+        model = cls([keras.Input((4,)), keras.layers.Dense(3, activation="tanh"),
+                     keras.layers.Dense(1, activation="sigmoid")])
+        if runs:
+            model.set_weights(runs[0][1])
+        w0 = model.get_weights()
+        model.compile(keras.optimizers.Adam(0.05), "binary_crossentropy",
+                      metrics=[keras.metrics.AUC(name="auc")], weighted_metrics=["accuracy"])
+        hist = model.fit(x[:45], y[:45], batch_size=10, epochs=2, shuffle=False, verbose=0,
+                         class_weight={0: 1.0, 1: 3.0}, validation_data=(x[45:], y[45:]))
+        runs.append((hist.history, w0))
+    (h1, _), (h2, _) = runs
+    assert sorted(h2) == sorted(list(h1) + ["pred_mean", "val_pred_mean"])
+    for k in h1:
+        _close(h2[k], h1[k], rtol=1e-5, what=k)
+    assert all(0 < v < 1 for v in h2["pred_mean"] + h2["val_pred_mean"])
+
+
+def test_custom_step_errors():
+    backend.clear_session()
+
+    class NoDict(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+
+        def train_step(self, data):
+            return ops.mean(self.dense(data))
+
+    model = NoDict()
+    x = np.ones((4, 2), np.float32)
+    with pytest.raises(RuntimeError, match="compile"):
+        model.fit(x, verbose=0)
+    model.compile("sgd")
+    with pytest.raises(TypeError, match="train_step.*dict"):
+        model.fit(x, verbose=0)
+    with pytest.raises(ValueError, match="gradients for"):
+        keras.optimizers.SGD().apply([None], [])
