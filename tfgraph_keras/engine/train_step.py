@@ -187,6 +187,31 @@ class StepMixin:
             return None
         return terms[0] if len(terms) == 1 else tf.add_n(terms)
 
+    @property
+    def compiled_loss(self):
+        """Keras 2's `self.compiled_loss(y, y_pred, sample_weight, regularization_losses)` (kept
+        by Keras 3 with a deprecation warning): the compiled losses, plus the given ones."""
+        warnings.warn("`model.compiled_loss()` is deprecated. Instead, use `model.compute_loss"
+                      "(x, y, y_pred, sample_weight, training)`.", DeprecationWarning,
+                      stacklevel=2)
+
+        def compiled_loss(y, y_pred, sample_weight=None, regularization_losses=None):
+            terms = [self._compiled_loss(y, y_pred, sample_weight)]
+            terms += [tf.cast(lo, backend.floatx()) for lo in regularization_losses or []]
+            terms = [t for t in terms if t is not None]
+            if not terms:
+                raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+            return terms[0] if len(terms) == 1 else tf.add_n(terms)
+        return compiled_loss
+
+    @property
+    def compiled_metrics(self):
+        """Keras 2's `self.compiled_metrics.update_state(y, y_pred)` (deprecated in Keras 3)."""
+        warnings.warn("`model.compiled_metrics()` is deprecated. Instead, use e.g.: `for metric "
+                      "in self.metrics: metric.update_state(y, y_pred)`", DeprecationWarning,
+                      stacklevel=2)
+        return CompileMetrics(self)
+
     def _step_output_names(self, n):
         names = list(getattr(self, "output_names", None) or [])
         return names if len(names) == n else ["output_%d" % (i + 1) for i in range(n)]

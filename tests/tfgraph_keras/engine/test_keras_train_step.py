@@ -5,6 +5,7 @@ one step) against trajectories recorded from Keras 3.15 with the same model code
 tests/data/keras_train_step.{json,npz}). Random streams differ from TensorFlow's, so the VAE and
 GAN with noise are compared within noise; their deterministic variants (noise scaled by 0,
 latents from the data) exactly."""
+import contextlib
 import json
 import os
 import sys
@@ -407,3 +408,39 @@ def test_custom_step_errors():
         model.fit(x, verbose=0)
     with pytest.raises(ValueError, match="gradients for"):
         keras.optimizers.SGD().apply([None], [])
+
+
+def test_keras2_style_compiled_loss_and_compiled_metrics():
+    """A Keras 2-era train_step (self.compiled_loss with the regularization losses,
+    self.compiled_metrics.update_state), deprecated in Keras 3: the default fit's numbers."""
+    class Old(keras.Sequential):
+        def train_step(self, data):
+            x, y = data
+            with tf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compiled_loss(y, y_pred, regularization_losses=self.losses)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            self.compiled_metrics.update_state(y, y_pred)
+            self._loss_tracker.update_state(loss)
+            return {m.name: m.result() for m in self.metrics}
+
+    rng = np.random.RandomState(5)
+    x = rng.randn(40, 3).astype(np.float32)
+    y = x @ np.array([[0.5], [-1.0], [2.0]], np.float32)
+    runs = []
+    for cls in (keras.Sequential, Old):
+        backend.clear_session()
+        model = cls([keras.Input((3,)), keras.layers.Dense(
+            4, kernel_regularizer=keras.regularizers.l2(0.01)), keras.layers.Dense(1)])
+        if runs:
+            model.set_weights(runs[0][1])
+        w0 = model.get_weights()
+        model.compile(keras.optimizers.SGD(0.05), "mse", metrics=["mae"])
+        with pytest.warns(DeprecationWarning) if cls is Old else contextlib.nullcontext():
+            hist = model.fit(x, y, batch_size=10, epochs=2, shuffle=False, verbose=0)
+        runs.append((hist.history, w0))
+    (h1, _), (h2, _) = runs
+    assert sorted(h1) == sorted(h2) == ["loss", "mae"]
+    for k in h1:
+        _close(h2[k], h1[k], rtol=1e-5, what=k)
