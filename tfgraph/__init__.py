@@ -31,6 +31,7 @@ from tfgraph.variables import (Variable, all_variables, global_variables,
                                trainable_variables, variables_initializer)
 from tfgraph.variable_store import get_variable
 from tfgraph.autodiff.gradients import gradients
+from tfgraph.autodiff.tape import GradientTape  # graph-mode: TF2 train steps that use a tape
 from tfgraph.ops.indexed_slices import IndexedSlices
 from tfgraph.runtime.fetch import IndexedSlicesValue
 from tfgraph.ops.array_ops import *  # noqa: F401,F403 - names listed in array_ops.__all__

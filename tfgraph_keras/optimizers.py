@@ -14,6 +14,7 @@ import numpy as np
 import tfgraph as tf
 from tfgraph.ops import training_ops
 from tfgraph_keras import backend
+from tfgraph_keras.engine import step_context
 
 
 class Optimizer:
@@ -156,7 +157,21 @@ class Optimizer:
         with graph.as_default():
             grads = self._clip([g for g, _ in grads_and_vars])
             grads_and_vars = list(zip(grads, [v for _, v in grads_and_vars]))
-            return tf.group(*self._apply_all(grads_and_vars, graph))
+            op = tf.group(*self._apply_all(grads_and_vars, graph))
+        step_context.record_update_op(op)  # run once per batch by a traced train_step
+        return op
+
+    def apply(self, grads, trainable_variables=None):
+        """Keras 3's `optimizer.apply(grads, trainable_variables)`: the update op (graph mode).
+        Inside a custom `train_step` the op is run once per batch by fit."""
+        if trainable_variables is None:
+            raise ValueError("`optimizer.apply()` needs `trainable_variables` in tfgraph_keras: "
+                             "the optimizer is not built on a fixed variable list.")
+        grads, trainable_variables = list(grads), list(trainable_variables)
+        if len(grads) != len(trainable_variables):
+            raise ValueError("`optimizer.apply()`: got %d gradients for %d variables."
+                             % (len(grads), len(trainable_variables)))
+        return self.apply_gradients(zip(grads, trainable_variables))
 
     def _apply_all(self, grads_and_vars, graph):
         grads = _dep_grads(grads_and_vars)

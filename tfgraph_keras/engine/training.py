@@ -22,6 +22,7 @@ from tfgraph_keras import losses as losses_mod
 from tfgraph_keras import metrics as metrics_mod
 from tfgraph_keras import optimizers as optimizers_mod
 from tfgraph_keras.engine import data as data_mod
+from tfgraph_keras.engine import train_step as step_mod
 
 
 class _Compiled:
@@ -82,9 +83,13 @@ class _Compiled:
                     with graph.name_scope("metrics"):
                         stats = metric.stats(self.targets[i], out,
                                              self.sample_weights[i] if weighted else None)
-                    name = prefix + ("weighted_" if weighted else "") + metric.name
-                    self.metrics.append((name, metric, stats))
+                    # Keras 3 prefixes the metrics it names (from strings), not Metric objects
+                    named = weighted and not isinstance(spec, metrics_mod.Metric)
+                    name = prefix + ("weighted_" if named else "") + metric.name
+                    self.metrics.append((_unique(name, self.metrics), metric, stats))
         self.stat_tensors = [s for _, _, stats in self.metrics for s in stats]
+        # per-threshold or per-class statistics (AUC, F1Score ...) are summed as arrays
+        self.vector_stats = any(t.shape.ndims != 0 for t in self.stat_tensors)
         self.loss_names = ["loss"] + ([model.output_names[i] + "_loss" for i in live]
                                       if len(live) > 1 else [])
         self.loss_tensors = [self.total_loss] + (self.output_losses if len(live) > 1 else [])
@@ -123,8 +128,8 @@ def fed_only(model, items):
             if not reads_unfed(x.op if isinstance(x, (tf.Tensor, tf.Variable)) else x)]
 
 
-class TrainingMixin:
-    """The Keras training API mixed into Model."""
+class TrainingMixin(step_mod.StepMixin):
+    """The Keras training API mixed into Model (custom steps: engine/train_step.py)."""
 
     def __init__(self):
         self.optimizer = None
@@ -162,8 +167,10 @@ class TrainingMixin:
             if m not in ("accuracy", "acc", "crossentropy", "ce"):
                 metrics_mod.get(m)
         self._compiled = None
+        self.__dict__.pop("_step_metric_entries", None)
+        self.__dict__.pop("_traced_steps", None)
         self.stop_training = False
-        if self.built and self.outputs:
+        if self.built and self.outputs and not self._uses_custom_step():
             self._build_compiled()
 
     def _per_output(self, value, what, default=None):
@@ -334,7 +341,7 @@ class TrainingMixin:
                              % (self.name, len(self.inputs), len(arrays)))
         out = []
         for t, a in zip(self.inputs, arrays):
-            a = np.asarray(a)
+            a = _adjust_rank(np.asarray(a), t)
             if a.dtype == object:  # astype would turn None into NaN silently
                 bad = [i for i, v in enumerate(a.reshape(-1)) if v is None]
                 if bad:
@@ -458,6 +465,7 @@ class TrainingMixin:
             begin = callbacks.batch_hook("on_%s_batch_begin" % hook)
             end = callbacks.batch_hook("on_%s_batch_end" % hook)
         may_stop = kind == "train" and callbacks is not None
+        vector = c.vector_stats
         logs = None
         totals = (loss_sums, seen, stats)
         for step, (xs, ys, sws) in enumerate(batches):
@@ -467,7 +475,10 @@ class TrainingMixin:
             n = len(xs[0])
             seen += n
             loss_sums = [s + float(v) * n for s, v in zip(loss_sums, values)]
-            stats = [s + float(v) for s, v in zip(stats, values[n_loss:])]
+            if vector:
+                stats = [s + np.asarray(v, np.float64) for s, v in zip(stats, values[n_loss:])]
+            else:
+                stats = [s + float(v) for s, v in zip(stats, values[n_loss:])]
             totals = (loss_sums, seen, stats) if reduce is None else reduce(loss_sums, seen, stats)
             if end is not None:
                 logs = self._logs(*totals)
@@ -481,7 +492,6 @@ class TrainingMixin:
     def _logs(self, loss_sums, seen, stats):
         c = self._compiled
         logs = {name: s / seen for name, s in zip(c.loss_names, loss_sums)}
-        stats = np.asarray(stats, np.float64)
         k = 0
         for name, metric, tensors in c.metrics:
             logs[name] = metric.result_from(stats[k:k + len(tensors)])
@@ -521,6 +531,11 @@ class TrainingMixin:
                                "`model.compile(optimizer, loss)`.")
         verbose = 1 if verbose == "auto" else verbose
         batch_size = _batch_size(batch_size, "fit")
+        if self._uses_custom_step():
+            return step_mod.fit(self, x, y, batch_size, epochs, verbose, callbacks,
+                                validation_split, validation_data, shuffle, class_weight,
+                                sample_weight, initial_epoch, steps_per_epoch, validation_steps,
+                                validation_batch_size, validation_freq)
         from tfgraph_keras.callbacks.callback_list import CallbackList
 
         # a tfgraph_keras.distribute optimizer: shard by rank, reduce the logs, rank-0 callbacks
@@ -600,6 +615,9 @@ class TrainingMixin:
         verbose = 1 if verbose == "auto" else verbose
         verbose = _rank0_verbose(self, verbose)
         batch_size = _batch_size(batch_size, "evaluate")
+        if self._uses_custom_step():
+            return step_mod.evaluate(self, x, y, batch_size, verbose, sample_weight, steps,
+                                     callbacks, return_dict)
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
             if not self.outputs:
@@ -635,6 +653,8 @@ class TrainingMixin:
         verbose = 1 if verbose == "auto" else verbose
         verbose = _rank0_verbose(self, verbose)
         batch_size = _batch_size(batch_size, "predict")
+        if self._uses_custom_step():
+            return step_mod.predict(self, x, batch_size, steps)
         if data_mod.is_generator_like(x):
             feeder = data_mod.GeneratorFeeder(x, steps)
             chunks = (self._prepare_x(bx) for bx, _, _ in feeder.epoch())
@@ -673,6 +693,9 @@ class TrainingMixin:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics=True,
                        return_dict=False):
+        if self._uses_custom_step():
+            return step_mod.on_batch(self, "train", x, y, sample_weight, class_weight,
+                                     return_dict)
         xs = self._compiled_inputs(x)
         ys = self._prepare_y(y)
         sws = self._prepare_sw(sample_weight, class_weight, ys, len(xs[0]))
@@ -680,6 +703,8 @@ class TrainingMixin:
         return self._return(logs, return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
+        if self._uses_custom_step():
+            return step_mod.on_batch(self, "test", x, y, sample_weight, None, return_dict)
         xs = self._compiled_inputs(x)
         ys = self._prepare_y(y)
         sws = self._prepare_sw(sample_weight, None, ys, len(xs[0]))
@@ -749,9 +774,6 @@ class TrainingMixin:
             raise TypeError("Invalid keyword argument(s) in `%s()`: %s" % (where, sorted(kwargs)))
         return steps
 
-    def reset_metrics(self):
-        """Metrics are accumulated per fit/evaluate call; nothing persists between calls."""
-
     # -- saving (implemented in tfgraph_keras.saving)
     # ------------------------------------------------
     def save(self, filepath, overwrite=True, **kwargs):
@@ -766,37 +788,15 @@ class TrainingMixin:
         from tfgraph_keras.saving import saving_api
         return saving_api.load_weights(self, filepath, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=True, **kwargs):
+        """The inference graph as an artefact: 'onnx', 'tfgraph' (frozen GraphDef) or
+        'tf_saved_model' (a folder holding the frozen graph); see saving/export.py."""
+        from tfgraph_keras.saving.export import export_model
+        return export_model(self, filepath, format=format, verbose=verbose, **kwargs)
+
     def to_json(self, **kwargs):
         from tfgraph_keras.saving import saving_api
         return saving_api.model_to_json(self, **kwargs)
-
-    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
-               **kwargs):
-        """Keras 3's inference artifact: `model.export("model.onnx", format="onnx")` writes an ONNX
-        file (opset `opset_version`, default 17) for onnxruntime, through tfgraph.onnx (needs the
-        `onnx` package, tfgraph[viz]). The other Keras formats need TensorFlow, LiteRT, OpenVINO
-        or torch and raise."""
-        formats = ("tf_saved_model", "onnx", "openvino", "litert", "torch")
-        if format not in formats:
-            raise ValueError("Unrecognized format=%s. Supported formats are: %s."
-                             % (format, list(formats)))
-        if format != "onnx":
-            raise ValueError("Model.export(format=%r) needs %s, which tfgraph_keras does not "
-                             "use; export with format='onnx' (or save the model with "
-                             "model.save('model.keras'))." % (format, {
-                                 "tf_saved_model": "TensorFlow", "litert": "LiteRT",
-                                 "openvino": "OpenVINO", "torch": "the torch backend"}[format]))
-        if input_signature is not None:
-            raise ValueError("Model.export(format='onnx'): input_signature is not supported; the "
-                             "model's own inputs (batch dimension free) are exported.")
-        opset = kwargs.pop("opset_version", None) or 17
-        if kwargs:
-            raise TypeError("Model.export() got unexpected keyword argument(s) %s."
-                            % sorted(kwargs))
-        from tfgraph import onnx as tf_onnx
-        tf_onnx.export(self, str(filepath), opset=opset)
-        if verbose is None or verbose:
-            print("Saved artifact at '%s'." % (filepath,))
 
 
 def _batch_size(batch_size, where):
@@ -841,6 +841,29 @@ def _join_batches(results):
         if any(outs[i] is o for o in outs[:i]):
             outs[i] = np.array(outs[i])
     return outs
+
+
+def _adjust_rank(a, t):
+    """Keras 3's functional input rank rule: (n, 28, 28) feeds Input((28, 28, 1)) with a
+    trailing axis added; a trailing axis of 1 too many is dropped."""
+    dims = t.shape.as_list() if t.shape.ndims is not None else None
+    if dims is None or a.ndim == len(dims):
+        return a
+    if a.ndim == len(dims) + 1 and a.shape[-1] == 1:
+        return a[..., 0]
+    if a.ndim == len(dims) - 1 and dims[-1] == 1:
+        return a[..., None]
+    return a
+
+
+def _unique(name, metrics):
+    """Keras 3 renames a metric whose name is taken in the same compile: 'x', 'x_1', ..."""
+    taken = {n for n, _, _ in metrics}
+    out, i = name, 0
+    while out in taken:
+        i += 1
+        out = "%s_%d" % (name, i)
+    return out
 
 
 def _should_validate(epoch, freq):

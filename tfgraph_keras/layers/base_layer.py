@@ -52,12 +52,15 @@ class InputSpec:
 class Node:
     """One call of a layer on symbolic tensors: links inbound tensors to outbound tensors."""
 
-    def __init__(self, layer, input_tensors, output_tensors, call_kwargs=None):
+    def __init__(self, layer, input_tensors, output_tensors, call_kwargs=None, extra_args=()):
         self.layer = layer
         self.input_tensors = input_tensors  # as passed (tensor or list)
         self.output_tensors = output_tensors
         self.call_kwargs = call_kwargs or {}
-        self.flat_inputs = _flatten(input_tensors)
+        # further positional tensors, call(targets, logits) (Keras 3): inputs of the node too
+        self.extra_args = tuple(extra_args)
+        self.flat_inputs = _flatten(input_tensors) + [
+            t for t in _flatten(list(extra_args)) if _is_symbolic(t)]
         self.flat_outputs = _flatten(output_tensors)
         self.node_index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)
@@ -308,6 +311,9 @@ class Layer:
             self._maybe_build(inputs)
             call_kwargs = dict(kwargs)
             params = self._call_params()
+            if "training" in call_kwargs and "training" not in params and not any(
+                    p.kind == p.VAR_KEYWORD for p in params.values()):
+                del call_kwargs["training"]  # Keras 3: call(x) without `training` is called so
             if "training" in params and call_kwargs.get("training") is None:
                 call_kwargs["training"] = backend.learning_phase()
             in_mask = call_kwargs.get("mask")
@@ -335,7 +341,7 @@ class Layer:
                         n = tf.cast(tf.shape(o)[0], o.dtype)
                         self.add_loss(reg(o) / n)
             outputs = _map(lambda t: tf.identity(t) if _is_reused(t, inputs) else t, outputs)
-            Node(self, inputs, outputs, kwargs)
+            Node(self, inputs, outputs, kwargs, args)
             mask = self.compute_mask(inputs, in_mask)
             if mask is not None:
                 for o, m in zip(_flatten(outputs), _flatten(mask)):

@@ -164,6 +164,9 @@ class Model(TrainingMixin, Layer):
         return _shapes(self.output)
 
     def _sublayers(self):
+        if not self._is_graph_network and not getattr(self, "_subclass_built", False):
+            # a subclassed model not built yet (one with only train_step): its attributes
+            return Layer._sublayers(self)
         return [lay for lay in self._layers_list if lay is not self]
 
     def get_layer(self, name=None, index=None):
@@ -210,7 +213,8 @@ class Model(TrainingMixin, Layer):
                     id(m) in values for m in _flatten(kwargs["mask"])) else None
             if isinstance(training, bool) and "training" in node.layer._call_params():
                 kwargs.setdefault("training", training)
-            out = node.layer(args, **kwargs)
+            extra = [_rebuild(a, values) if _is_symbolic(a) else a for a in node.extra_args]
+            out = node.layer(args, *extra, **kwargs)
             for a, b in zip(node.flat_outputs, _flatten(out)):
                 values[id(a)] = b
         return _rebuild(self._nested_outputs, values)

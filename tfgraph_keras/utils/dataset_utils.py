@@ -11,7 +11,7 @@ import random
 import numpy as np
 
 from tfgraph.data import Dataset
-from tfgraph.data.dataset_ops import _Batch
+from tfgraph.data.transformations import _Batch
 from tfgraph.ops import io_ops, string_ops
 
 

@@ -326,7 +326,7 @@ def test_predict_input_checks_still_apply():
     with pytest.raises(ValueError, match="expected shape=\\(None, 3\\), found shape=\\(2, 4\\)"):
         model.predict(np.zeros((2, 4), np.float32), verbose=0)
     with pytest.raises(ValueError, match="expected shape"):
-        model(np.zeros((2, 3, 1), np.float32))
+        model(np.zeros((2, 3, 2), np.float32))  # (2, 3, 1) is squeezed, as in Keras 3
     fixed = keras.Sequential([keras.Input(batch_shape=(2, 3)), layers.Dense(1)])
     assert fixed.predict(np.zeros((2, 3), np.float32), verbose=0).shape == (2, 1)
     with pytest.raises(ValueError, match="expected shape=\\(2, 3\\), found shape=\\(1, 3\\)"):

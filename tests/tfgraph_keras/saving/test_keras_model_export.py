@@ -1,52 +1,75 @@
-"""Model.export(path, format="onnx") as in Keras 3: the file runs in onnxruntime with the model's
-predictions; the other Keras formats and bad arguments fail clearly."""
+"""Model.export: ONNX (run by onnxruntime), a frozen tfgraph GraphDef and the default
+'tf_saved_model' folder (the frozen graph and its signature), each giving predict's outputs."""
+import json
+import os
+
 import numpy as np
 import pytest
 
+import tfgraph as tf
 import tfgraph_keras as keras
-from tfgraph_keras import backend, layers
-
-ort = pytest.importorskip("onnxruntime", reason="onnxruntime not installed (tfgraph[viz])")
-pytest.importorskip("onnx", reason="onnx not installed (tfgraph[viz])")
+from tfgraph.framework.graph_io import read_graph
 
 
-@pytest.fixture(autouse=True)
-def _fresh():
-    backend.clear_session()
-    yield
-    backend.clear_session()
+@pytest.fixture
+def model_and_data():
+    keras.backend.clear_session()
+    inputs = keras.Input((6, 6, 1))
+    x = keras.layers.Conv2D(3, 3, activation="relu")(inputs)
+    x = keras.layers.Flatten()(x)
+    model = keras.Model(inputs, keras.layers.Dense(4, activation="softmax")(x))
+    xs = np.random.RandomState(0).rand(5, 6, 6, 1).astype(np.float32)
+    return model, xs, model.predict(xs, verbose=0)
 
 
-def _cnn():
-    return keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(4, 3, activation="relu"),
-                             layers.MaxPooling2D(), layers.Flatten(), layers.Dropout(0.3),
-                             layers.Dense(3, activation="softmax")])
+def _run_frozen(path, signature, xs):
+    g = tf.Graph()
+    with g.as_default():
+        tf.import_graph_def(read_graph(path), name="")
+        with tf.Session() as s:
+            return s.run(signature["outputs"][0]["name"], {signature["inputs"][0]["name"]: xs})
 
 
-def test_export_onnx_runs_in_onnxruntime_with_the_models_predictions(tmp_path, capsys):
-    model = _cnn()
-    x = np.random.RandomState(0).rand(5, 8, 8, 1).astype(np.float32)
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(x, np.array([0, 1, 2, 1, 0]), epochs=2, verbose=0)   # trained weights, not initial
-    path = tmp_path / "model.onnx"
-    model.export(path, format="onnx")
-    assert "Saved artifact at '%s'." % path in capsys.readouterr().out
-    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    (got,) = session.run(None, {session.get_inputs()[0].name: x})
-    np.testing.assert_allclose(got, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
-    model.export(tmp_path / "quiet.onnx", format="onnx", verbose=False, opset_version=13)
-    assert capsys.readouterr().out == ""
-    import onnx
-    assert onnx.load(str(tmp_path / "quiet.onnx")).opset_import[0].version == 13
+def test_export_onnx_runs_in_onnxruntime(model_and_data, tmp_path):
+    ort = pytest.importorskip("onnxruntime")  # the optional [viz] extra
+    model, xs, want = model_and_data
+    path = str(tmp_path / "m.onnx")
+    model.export(path, format="onnx", verbose=False)
+    sess = ort.InferenceSession(path)
+    got = sess.run(None, {sess.get_inputs()[0].name: xs})[0]
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-7)
 
 
-def test_export_bad_formats_and_arguments(tmp_path):
-    model = _cnn()
-    with pytest.raises(ValueError, match=r"Unrecognized format=savedmodel\. Supported formats"):
-        model.export(tmp_path / "m", format="savedmodel")
-    with pytest.raises(ValueError, match="needs TensorFlow.*format='onnx'"):
-        model.export(tmp_path / "m")   # Keras's default format, tf_saved_model
-    with pytest.raises(ValueError, match="input_signature"):
-        model.export(tmp_path / "m.onnx", format="onnx", input_signature=[None])
-    with pytest.raises(TypeError, match="opset"):
-        model.export(tmp_path / "m.onnx", format="onnx", opset=13)
+def test_export_frozen_tfgraph_graph(model_and_data, tmp_path, capsys):
+    model, xs, want = model_and_data
+    path = str(tmp_path / "m.pb")
+    model.export(path, format="tfgraph")
+    assert "Saved artifact at" in capsys.readouterr().out
+    frozen = read_graph(path)
+    assert not [n for n in frozen.node if n.op == "VariableV2"]
+    with open(path + ".signature.json") as f:
+        signature = json.load(f)
+    assert signature["inputs"][0]["shape"] == [None, 6, 6, 1]
+    np.testing.assert_allclose(_run_frozen(path, signature, xs), want, rtol=1e-6)
+
+
+def test_export_default_folder(model_and_data, tmp_path):
+    model, xs, want = model_and_data
+    folder = str(tmp_path / "exported")
+    model.export(folder, verbose=False)
+    with open(os.path.join(folder, "signature.json")) as f:
+        signature = json.load(f)
+    got = _run_frozen(os.path.join(folder, "frozen_graph.pb"), signature, xs)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_export_errors(model_and_data, tmp_path):
+    model, _, _ = model_and_data
+    with pytest.raises(ValueError, match=r"Unrecognized format=openvino\. Supported formats"):
+        model.export(str(tmp_path / "x"), format="openvino")
+
+    class Unbuilt(keras.Model):
+        def call(self, x):
+            return x
+    with pytest.raises(ValueError, match="not built"):
+        Unbuilt().export(str(tmp_path / "y"), format="tfgraph")

@@ -13,6 +13,7 @@ import numpy as np
 
 import tfgraph as tf
 from tfgraph_keras import backend, losses
+from tfgraph_keras.engine import step_context
 
 
 def _argmax(x):
@@ -114,11 +115,18 @@ class Metric:
         self._totals += np.asarray(values, np.float64)
 
     def result(self):
+        if step_context.current() is not None:
+            return step_context.MetricResult(self)
         return self.result_from(self._totals)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
+        if _symbolic(y_true, y_pred, sample_weight):
+            # inside a traced step or a layer's call: graph statistics, summed per batch
+            step_context.record_metric_update(self, self.stats(y_true, y_pred, sample_weight))
+            return
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred, np.float32)
-        key = (y_true.shape[1:], y_true.dtype.str, y_pred.shape[1:], sample_weight is None)
+        sw_shape = None if sample_weight is None else np.shape(sample_weight)
+        key = (y_true.shape[1:], y_true.dtype.str, y_pred.shape[1:], sw_shape)
         entry = self._fns.get(key)
         if entry is None:
             g = tf.Graph()
@@ -126,7 +134,8 @@ class Metric:
                 t = tf.placeholder(y_true.dtype if y_true.dtype.kind in "iu" else np.float32,
                                    (None,) + y_true.shape[1:])
                 p = tf.placeholder(np.float32, (None,) + y_pred.shape[1:])
-                sw = None if sample_weight is None else tf.placeholder(np.float32, None)
+                sw = None if sw_shape is None else tf.placeholder(
+                    np.float32, (None,) + sw_shape[1:] if sw_shape else ())
                 out = self.stats(t, p, sw)
                 sess = tf.Session(graph=g)
                 feeds = [t, p] + ([sw] if sw is not None else [])
@@ -147,6 +156,10 @@ class Metric:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def _symbolic(*values):
+    return any(isinstance(v, (tf.Tensor, tf.Variable)) for v in values)
 
 
 def _weighted_sums(values, sample_weight):
@@ -181,6 +194,9 @@ class Mean(Metric):
         return _weighted_sums(tf.cast(values, tf.float32), sample_weight)
 
     def update_state(self, values, sample_weight=None):
+        if _symbolic(values, sample_weight):
+            step_context.record_metric_update(self, self.stats(values, None, sample_weight))
+            return
         v = np.asarray(values, np.float64)
         w = np.ones_like(v) if sample_weight is None else np.broadcast_to(
             np.asarray(sample_weight, np.float64).reshape(
@@ -262,48 +278,6 @@ class RootMeanSquaredError(MeanMetricWrapper):
         return {"name": self.name, "dtype": self.dtype}
 
 
-class _Confusion(Metric):
-    """Counts true/false positives/negatives at `thresholds` (default 0.5) on binary labels."""
-
-    n_stats = 3
-
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        self.thresholds = 0.5 if thresholds is None else thresholds
-        self.class_id = class_id
-        super().__init__(name=name, dtype=dtype)
-
-    def stats(self, y_true, y_pred, sample_weight=None):
-        if self.class_id is not None:
-            y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]
-        t = tf.cast(tf.greater(tf.cast(y_true, y_pred.dtype), 0.5), y_pred.dtype)
-        p = tf.cast(tf.greater(y_pred, float(self.thresholds)), y_pred.dtype)
-        w = 1.0 if sample_weight is None else _expand_like(tf.cast(sample_weight, y_pred.dtype),
-                                                           y_pred)
-        return [tf.reduce_sum(t * p * w), tf.reduce_sum((1.0 - t) * p * w),
-                tf.reduce_sum(t * (1.0 - p) * w)]
-
-    def get_config(self):
-        return {**super().get_config(), "thresholds": self.thresholds, "class_id": self.class_id}
-
-
-def _expand_like(w, x):
-    while w.shape.ndims is not None and x.shape.ndims is not None and w.shape.ndims < x.shape.ndims:
-        w = tf.expand_dims(w, -1)
-    return w
-
-
-class Precision(_Confusion):
-    def result_from(self, totals):
-        tp, fp = totals[0], totals[1]
-        return float(tp / (tp + fp)) if tp + fp else 0.0
-
-
-class Recall(_Confusion):
-    def result_from(self, totals):
-        tp, fn = totals[0], totals[2]
-        return float(tp / (tp + fn)) if tp + fn else 0.0
-
-
 _FUNCS = {
     "binary_accuracy": binary_accuracy, "categorical_accuracy": categorical_accuracy,
     "sparse_categorical_accuracy": sparse_categorical_accuracy,
@@ -321,7 +295,7 @@ _CLASSES = {c.__name__: c for c in (
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError, MeanAbsoluteError,
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, BinaryCrossentropy,
     CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence, Hinge, CosineSimilarity,
-    RootMeanSquaredError, Precision, Recall, Mean)}
+    RootMeanSquaredError, Mean)}
 
 
 def get(identifier):
