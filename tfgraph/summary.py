@@ -6,15 +6,18 @@
     writer.add_summary(sess.run(merged, feed), global_step=step)
     writer.close()
 
-Summary ops output a scalar string tensor (the Summary bytes). Writing event files needs the
-optional `tensorboard` package; the ops themselves need nothing beyond numpy.
+Summary ops output a scalar string tensor (the Summary bytes). Event files are written by
+tfgraph/viz/event_file.py; only a graph (FileWriter(logdir, graph), add_graph) needs the optional
+`tensorboard` package.
 """
+import time
+
 import numpy as np
 
-from tfgraph.framework import dtypes
+from tfgraph.framework import dtypes, errors
 from tfgraph.framework.graph import GraphKeys, get_default_graph
 from tfgraph.framework.op_def import OpDef, TensorSpec
-from tfgraph.viz import summary_proto, tensorboard
+from tfgraph.viz import event_file, summary_proto, tensorboard
 
 
 def _bytes(b):
@@ -47,7 +50,11 @@ class HistogramSummary(_SummaryOp):
     attrs = {"tag": ""}
 
     def compute(self, x, *, tag):
-        return _bytes(summary_proto.histogram(tag, x))
+        try:
+            return _bytes(summary_proto.histogram(tag, x))
+        except ValueError as e:  # a NaN or Inf among the values, as TF words it
+            raise errors.InvalidArgumentError(
+                None, None, "%s: %s" % (e, tag)) from None
 
 
 class ImageSummary(_SummaryOp):
@@ -125,13 +132,14 @@ def merge_all(key=GraphKeys.SUMMARIES, scope=None, name=None):
 
 
 class FileWriter:
-    """tf.summary.FileWriter: writes TensorBoard event files to `logdir` (needs `tensorboard`)."""
+    """tf.summary.FileWriter: writes TensorBoard event files to `logdir` (add_graph needs the
+    `tensorboard` package for its GraphDef protobuf; summaries do not)."""
 
     def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
                  filename_suffix=None, session=None):
         self._logdir = str(logdir)
         self._args = (max_queue, flush_secs, filename_suffix)
-        self._writer = tensorboard.event_writer(self._logdir, *self._args)
+        self._writer = event_file.EventFileWriter(self._logdir, *self._args)
         self._closed = False
         if graph is not None or graph_def is not None:
             self.add_graph(graph if graph is not None else graph_def)
@@ -140,6 +148,7 @@ class FileWriter:
         return self._logdir
 
     def add_event(self, event):
+        """Writes an Event: a protobuf, or its serialized bytes."""
         self._writer.add_event(event)
 
     def add_summary(self, summary, global_step=None):
@@ -148,7 +157,7 @@ class FileWriter:
             summary = summary.SerializeToString()
         elif isinstance(summary, np.ndarray):
             summary = summary[()]
-        self.add_event(tensorboard.summary_event(summary, global_step))
+        self.add_event(event_file.event_bytes(time.time(), global_step or 0, summary=summary))
 
     def add_graph(self, graph, global_step=None, graph_def=None):
         """Writes the graph (a tfgraph Graph, or a Session's graph) for TensorBoard's Graphs tab."""
@@ -165,7 +174,7 @@ class FileWriter:
 
     def reopen(self):
         if self._closed:
-            self._writer = tensorboard.event_writer(self._logdir, *self._args)
+            self._writer = event_file.EventFileWriter(self._logdir, *self._args)
             self._closed = False
 
     def __enter__(self):
