@@ -110,8 +110,10 @@ def table(results, peers):
             shown = "%s (1: %s ms)" % (_fmt(s), _fmt(ours.get("predict_1_us", 0) / 1e3, "%.3f"))
         elif w not in TARGET_S:  # W7-W9's targets are same-run ratios against TensorFlow
             tf_s = _seconds(res["tf"], w) if res.get("tf") else None
-            target = "%gx tf" % TARGET_RATIO[w]
-            met = s is not None and tf_s is not None and tf_s / s >= TARGET_RATIO[w]
+            ratio = TARGET_RATIO[w]
+            target = "< tf" if ratio == 1 else "%gx tf" % ratio
+            met = s is not None and tf_s is not None and (
+                s < tf_s if ratio == 1 else tf_s / s >= ratio)
             shown = _fmt(s) if "error" not in ours else "ERR " + ours["error"]
         else:
             target = "%.2f" % TARGET_S[w]

@@ -203,10 +203,8 @@ def deep_mnist_batches(data, steps, batch=50):
     return X, Y, [order[i * batch:(i + 1) * batch] for i in range(steps)]
 
 
-def w7(data, fraction, out):
-    """TF1's deep MNIST tutorial: conv 5x5 SAME 32, pool, conv 5x5 SAME 64, pool, dense 1024,
-    dropout through a keep_prob placeholder, dense 10; Adam(1e-4), 1000 steps of 50, with the
-    tutorial's training-accuracy check every 100 steps."""
+def w7_graph():
+    """W7's graph in the default graph: (x, y_, keep_prob, train_step, accuracy)."""
     import tfgraph as tf
     tf.set_random_seed(0)
     x = tf.placeholder(tf.float32, [None, 784])
@@ -237,6 +235,15 @@ def w7(data, fraction, out):
     train_step = tf.train.AdamOptimizer(1e-4).minimize(cross_entropy)
     correct = tf.equal(tf.argmax(y_conv, 1), tf.argmax(y_, 1))
     accuracy = tf.reduce_mean(tf.cast(correct, tf.float32))
+    return x, y_, keep_prob, train_step, accuracy
+
+
+def w7(data, fraction, out):
+    """TF1's deep MNIST tutorial: conv 5x5 SAME 32, pool, conv 5x5 SAME 64, pool, dense 1024,
+    dropout through a keep_prob placeholder, dense 10; Adam(1e-4), 1000 steps of 50, with the
+    tutorial's training-accuracy check every 100 steps."""
+    import tfgraph as tf
+    x, y_, keep_prob, train_step, accuracy = w7_graph()
     sess = tf.Session()
     sess.run(tf.global_variables_initializer())
     steps = max(1, int(1000 * fraction))
