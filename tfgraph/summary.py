@@ -6,9 +6,9 @@
     writer.add_summary(sess.run(merged, feed), global_step=step)
     writer.close()
 
-Summary ops output a scalar string tensor (the Summary bytes). Event files are written by
-tfgraph/viz/event_file.py; only a graph (FileWriter(logdir, graph), add_graph) needs the optional
-`tensorboard` package.
+Summary ops output a scalar string tensor (the Summary bytes). Event files (summaries and the
+GraphDef) are encoded by tfgraph/viz/event_file.py and graph_def_wire.py: no protobuf or
+tensorboard package is needed to write them.
 """
 import time
 
@@ -17,7 +17,7 @@ import numpy as np
 from tfgraph.framework import dtypes, errors
 from tfgraph.framework.graph import GraphKeys, get_default_graph
 from tfgraph.framework.op_def import OpDef, TensorSpec
-from tfgraph.viz import event_file, summary_proto, tensorboard
+from tfgraph.viz import event_file, graph_def_wire, summary_proto
 
 
 def _bytes(b):
@@ -132,8 +132,7 @@ def merge_all(key=GraphKeys.SUMMARIES, scope=None, name=None):
 
 
 class FileWriter:
-    """tf.summary.FileWriter: writes TensorBoard event files to `logdir` (add_graph needs the
-    `tensorboard` package for its GraphDef protobuf; summaries do not)."""
+    """tf.summary.FileWriter: writes TensorBoard event files to `logdir`."""
 
     def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
                  filename_suffix=None, session=None):
@@ -162,7 +161,8 @@ class FileWriter:
     def add_graph(self, graph, global_step=None, graph_def=None):
         """Writes the graph (a tfgraph Graph, or a Session's graph) for TensorBoard's Graphs tab."""
         graph = getattr(graph, "graph", graph) if not hasattr(graph, "get_operations") else graph
-        self.add_event(tensorboard.graph_event(graph, global_step or 0))
+        self.add_event(event_file.event_bytes(time.time(), global_step or 0,
+                                              graph_def=graph_def_wire.graph_def_bytes(graph)))
 
     def flush(self):
         self._writer.flush()

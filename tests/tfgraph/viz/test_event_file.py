@@ -51,3 +51,18 @@ def test_file_writer_writes_summaries_as_records(tmp_path):
         payload = bytes(summ)
         expected_step = b"\x10" + bytes([step]) if step else b""
         assert rec[9:] == expected_step + b"\x2a" + event_file._varint(len(payload)) + payload
+
+
+def test_file_writer_writes_the_graph_without_tensorboard(tmp_path):
+    from tfgraph.viz import graph_def_wire
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name="x")
+        tf.reduce_sum(x * 2.0, name="total")
+    with tf.summary.FileWriter(str(tmp_path), g):
+        pass
+    (path,) = glob.glob(str(tmp_path / "events.out.tfevents.*"))
+    graph_event = read_records(path)[1]
+    payload = graph_def_wire.graph_def_bytes(g)
+    assert graph_event[9:] == b"\x22" + event_file._varint(len(payload)) + payload
+    assert b"\n\x01x\x12\x0bPlaceholder" in payload and b"total" in payload
