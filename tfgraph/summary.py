@@ -6,15 +6,18 @@
     writer.add_summary(sess.run(merged, feed), global_step=step)
     writer.close()
 
-Summary ops output a scalar string tensor (the Summary bytes). Writing event files needs the
-optional `tensorboard` package; the ops themselves need nothing beyond numpy.
+Summary ops output a scalar string tensor (the Summary bytes). Event files (summaries and the
+GraphDef) are encoded by tfgraph/viz/event_file.py and graph_def_wire.py: no protobuf or
+tensorboard package is needed to write them.
 """
+import time
+
 import numpy as np
 
-from tfgraph.framework import dtypes
+from tfgraph.framework import dtypes, errors
 from tfgraph.framework.graph import GraphKeys, get_default_graph
 from tfgraph.framework.op_def import OpDef, TensorSpec
-from tfgraph.viz import summary_proto, tensorboard
+from tfgraph.viz import event_file, graph_def_wire, summary_proto
 
 
 def _bytes(b):
@@ -47,7 +50,11 @@ class HistogramSummary(_SummaryOp):
     attrs = {"tag": ""}
 
     def compute(self, x, *, tag):
-        return _bytes(summary_proto.histogram(tag, x))
+        try:
+            return _bytes(summary_proto.histogram(tag, x))
+        except ValueError as e:  # a NaN or Inf among the values, as TF words it
+            raise errors.InvalidArgumentError(
+                None, None, "%s: %s" % (e, tag)) from None
 
 
 class ImageSummary(_SummaryOp):
@@ -125,13 +132,13 @@ def merge_all(key=GraphKeys.SUMMARIES, scope=None, name=None):
 
 
 class FileWriter:
-    """tf.summary.FileWriter: writes TensorBoard event files to `logdir` (needs `tensorboard`)."""
+    """tf.summary.FileWriter: writes TensorBoard event files to `logdir`."""
 
     def __init__(self, logdir, graph=None, max_queue=10, flush_secs=120, graph_def=None,
                  filename_suffix=None, session=None):
         self._logdir = str(logdir)
         self._args = (max_queue, flush_secs, filename_suffix)
-        self._writer = tensorboard.event_writer(self._logdir, *self._args)
+        self._writer = event_file.EventFileWriter(self._logdir, *self._args)
         self._closed = False
         if graph is not None or graph_def is not None:
             self.add_graph(graph if graph is not None else graph_def)
@@ -140,6 +147,7 @@ class FileWriter:
         return self._logdir
 
     def add_event(self, event):
+        """Writes an Event: a protobuf, or its serialized bytes."""
         self._writer.add_event(event)
 
     def add_summary(self, summary, global_step=None):
@@ -148,12 +156,13 @@ class FileWriter:
             summary = summary.SerializeToString()
         elif isinstance(summary, np.ndarray):
             summary = summary[()]
-        self.add_event(tensorboard.summary_event(summary, global_step))
+        self.add_event(event_file.event_bytes(time.time(), global_step or 0, summary=summary))
 
     def add_graph(self, graph, global_step=None, graph_def=None):
         """Writes the graph (a tfgraph Graph, or a Session's graph) for TensorBoard's Graphs tab."""
         graph = getattr(graph, "graph", graph) if not hasattr(graph, "get_operations") else graph
-        self.add_event(tensorboard.graph_event(graph, global_step or 0))
+        self.add_event(event_file.event_bytes(time.time(), global_step or 0,
+                                              graph_def=graph_def_wire.graph_def_bytes(graph)))
 
     def flush(self):
         self._writer.flush()
@@ -165,7 +174,7 @@ class FileWriter:
 
     def reopen(self):
         if self._closed:
-            self._writer = tensorboard.event_writer(self._logdir, *self._args)
+            self._writer = event_file.EventFileWriter(self._logdir, *self._args)
             self._closed = False
 
     def __enter__(self):

@@ -48,3 +48,26 @@ def test_w9_is_judged_against_tensorflow_in_the_same_run():
     assert w9["GFLOP/s"] == "-"
     slower = {"W9": {"tfgraph": {"epoch_s_est": 40.0}, "tf": {"train_s": 30.0}}}
     assert "| no " in run.table(slower, {"tf": None})
+
+
+def test_w7_w8_need_one_and_a_half_times_tensorflow():
+    results = {"W7": {"tfgraph": {"epoch_s_est": 20.0}, "tf": {"epoch_s_est": 29.0}},
+               "W8": {"tfgraph": {"epoch_s_est": 20.0}, "tf": {"epoch_s_est": 31.0}}}
+    text = run.table(results, {"tf": None})
+    head = [c.strip() for c in text.splitlines()[0].split("|")[1:-1]]
+    rows = [dict(zip(head, [c.strip() for c in line.split("|")[1:-1]]))
+            for line in text.splitlines()[2:]]
+    assert [(r["W"], r["target"], r["met"]) for r in rows] == [("W7", "1.5x tf", "no"),
+                                                              ("W8", "1.5x tf", "yes")]
+
+
+def test_pytensor_peer_runs_only_w1_w2_and_shows_a_dash_elsewhere(monkeypatch):
+    calls = []
+    monkeypatch.setattr(run, "run_tfgraph", lambda w, *a: {"epoch_s_est": 1.0})
+    monkeypatch.setattr(run, "run_peer", lambda py, script, w, *a: calls.append((script, w)) or
+                        {"train_s": 2.0})
+    run.main(["--only", "W1,W3,W8", "--pytensor-python", "py", "--quick"])
+    assert calls == [("pytensor_workloads.py", "W1")]
+    calls.clear()
+    run.main(["--only", "W8", "--torch-python", "py", "--tf-python", "py"])
+    assert calls == [("tf_workloads.py", "W8")]   # no PyTorch W8 (its summaries are not TF's)

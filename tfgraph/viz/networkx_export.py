@@ -6,10 +6,16 @@ dst_input, dtype, shape ("?x784"), control (True for control dependencies, which
 """
 import json
 
-import networkx as nx
 import numpy as np
 
 from tfgraph.framework.graph import get_default_graph
+
+
+def _nx():
+    """networkx, imported on first use: with scipy it took 0.3-0.5 s of every `import tfgraph`
+    (tf.summary and tf.keras's callbacks import this package) for the few who export graphs."""
+    import networkx
+    return networkx
 
 
 def shape_text(shape):
@@ -48,7 +54,7 @@ def as_graph(obj=None):
 def to_networkx(graph=None):
     """A networkx.MultiDiGraph of `graph` (Graph, Session or Keras model; None: default graph)."""
     graph = as_graph(graph)
-    g = nx.MultiDiGraph(name="tfgraph")
+    g = _nx().MultiDiGraph(name="tfgraph")
     for op in graph.get_operations():
         g.add_node(op.name, type=op.type, device=op.device or "", location=op.location,
                    attrs={k: attr_text(v) for k, v in op.attrs.items()},
@@ -66,7 +72,7 @@ def to_networkx(graph=None):
 
 def _flat(g):
     """A copy whose attribute values are GraphML scalars (lists/dicts become JSON text)."""
-    h = nx.MultiDiGraph(name=g.graph.get("name", "tfgraph"))
+    h = _nx().MultiDiGraph(name=g.graph.get("name", "tfgraph"))
     enc = {list: json.dumps, dict: json.dumps}
     for n, d in g.nodes(data=True):
         h.add_node(n, **{k: enc.get(type(v), lambda x: x)(v) for k, v in d.items()})
@@ -77,13 +83,13 @@ def _flat(g):
 
 def write_graphml(graph, path):
     """GraphML of to_networkx(graph); list/dict node attributes are stored as JSON text."""
-    nx.write_graphml(_flat(to_networkx(graph)), path)
+    _nx().write_graphml(_flat(to_networkx(graph)), path)
     return path
 
 
 def read_graphml(path):
     """Reads write_graphml output back into a MultiDiGraph with list/dict attributes decoded."""
-    g = nx.read_graphml(path, force_multigraph=True)
+    g = _nx().read_graphml(path, force_multigraph=True)
     for _, d in g.nodes(data=True):
         for k in ("attrs", "output_dtypes", "output_shapes"):
             if k in d:
@@ -93,7 +99,7 @@ def read_graphml(path):
 
 def to_node_link(graph=None):
     """node-link JSON data (networkx.node_link_data) of to_networkx(graph)."""
-    return nx.node_link_data(to_networkx(graph), edges="edges")
+    return _nx().node_link_data(to_networkx(graph), edges="edges")
 
 
 def write_json(graph, path):
@@ -104,4 +110,4 @@ def write_json(graph, path):
 
 def read_json(path):
     with open(path, encoding="utf-8") as f:
-        return nx.node_link_graph(json.load(f), edges="edges")
+        return _nx().node_link_graph(json.load(f), edges="edges")

@@ -10,6 +10,8 @@ import zlib
 
 import numpy as np
 
+from tfgraph.kernels import histogram as histogram_kernel
+
 
 def _varint(n):
     out = bytearray()
@@ -32,14 +34,6 @@ def _int_field(num, n):
     return _varint(num << 3) + _varint(int(n))
 
 
-def _double_field(num, x):
-    return _varint(num << 3 | 1) + struct.pack("<d", float(x))
-
-
-def _packed_doubles(num, xs):
-    return _len_field(num, struct.pack("<%dd" % len(xs), *xs)) if len(xs) else b""
-
-
 def _str(s):
     return s.encode("utf-8") if isinstance(s, str) else bytes(s)
 
@@ -53,29 +47,20 @@ def scalar(tag, x):
     return _value(tag, _varint(2 << 3 | 5) + struct.pack("<f", float(x)))
 
 
-def _bucket_limits():
-    pos, v = [], 1e-12
-    while v < 1e20:
-        pos.append(v)
-        v *= 1.1
-    return np.array([-x for x in reversed(pos)] + [0.0] + pos + [np.finfo(np.float64).max])
-
-
-_LIMITS = _bucket_limits()
+def _double_nz(num, x):
+    """A double field as proto3 writes it: left out when it is +0.0."""
+    b = struct.pack("<d", float(x))
+    return b"" if b == b"\0" * 8 else _varint(num << 3 | 1) + b
 
 
 def histogram(tag, values):
-    """Summary bytes with a HistogramProto over TF1's exponential bucket limits."""
-    v = np.asarray(values, dtype=np.float64).ravel()
-    counts = np.bincount(np.searchsorted(_LIMITS, v, side="left"), minlength=len(_LIMITS))
-    counts = counts[:len(_LIMITS)]
-    nz = np.nonzero(counts)[0]
-    lo, hi = (nz[0], nz[-1] + 1) if len(nz) else (0, 0)
-    body = b"".join([_double_field(1, v.min() if v.size else 0.0),
-                     _double_field(2, v.max() if v.size else 0.0), _double_field(3, v.size),
-                     _double_field(4, v.sum()), _double_field(5, np.dot(v, v)),
-                     _packed_doubles(6, list(_LIMITS[lo:hi])),
-                     _packed_doubles(7, [float(c) for c in counts[lo:hi]])])
+    """Summary bytes with a HistogramProto over TF1's exponential bucket limits, byte for byte
+    what TensorFlow's HistogramSummary op writes (runs of empty buckets collapsed into one)."""
+    lo, hi, num, total, squares, limits, counts = histogram_kernel.histogram_stats(values)
+    body = b"".join([_double_nz(1, lo), _double_nz(2, hi), _double_nz(3, num),
+                     _double_nz(4, total), _double_nz(5, squares),
+                     _len_field(6, limits.astype("<f8").tobytes()),
+                     _len_field(7, counts.astype("<f8").tobytes())])
     return _value(tag, _len_field(5, body))
 
 

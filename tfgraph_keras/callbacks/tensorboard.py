@@ -4,14 +4,15 @@ Runs go to `log_dir/train` and `log_dir/validation` (files `events.out.tfevents.
 `epoch_loss`, `epoch_<metric>`, `epoch_learning_rate` (train run) with step = epoch, and in the
 validation run `epoch_<m>` plus `evaluation_<m>_vs_iterations` with step = training iteration, as
 rank-0 float tensors under the scalars plugin. write_graph=True writes both the op graph (Graphs
-tab, "op graph") and the Keras model config (the "conceptual graph", tag `keras`). Needs the
-optional `tensorboard` package.
+tab, "op graph") and the Keras model config (the "conceptual graph", tag `keras`). Event files
+are encoded by tfgraph.viz (no `tensorboard` package needed to write them).
 """
 import os
+import time
 
 import numpy as np
 
-from tfgraph.viz import summary_proto, tensorboard
+from tfgraph.viz import event_file, graph_def_wire, summary_proto
 from tfgraph_keras.callbacks.callback import Callback
 
 
@@ -30,19 +31,20 @@ class TensorBoard(Callback):
     def _writer(self, run):
         w = self._writers.get(run)
         if w is None:
-            w = self._writers[run] = tensorboard.event_writer(
+            w = self._writers[run] = event_file.EventFileWriter(
                 os.path.join(self.log_dir, run), filename_suffix=".v2")
         return w
 
     def _write(self, run, summary_bytes, step):
-        self._writer(run).add_event(tensorboard.summary_event(summary_bytes, step))
+        self._writer(run).add_event(event_file.event_bytes(time.time(), step, summary=summary_bytes))
 
     def on_train_begin(self, logs=None):
         self._iterations = 0
         if self.write_graph and self.model is not None:
             graph = self.model.outputs[0].graph if getattr(self.model, "outputs", None) else None
             if graph is not None:
-                self._writer("train").add_event(tensorboard.graph_event(graph))
+                self._writer("train").add_event(event_file.event_bytes(
+                    time.time(), graph_def=graph_def_wire.graph_def_bytes(graph)))
             try:
                 self._write("train", summary_proto.keras_model("keras", self.model.to_json()), 0)
             except (NotImplementedError, TypeError, ValueError):
