@@ -122,9 +122,7 @@ class FusedConv2DReluMaxPoolGrad(_ConvBase):
     def compute(self, x, w, bias, a, y, g, **attrs):
         conv = _conv_attrs(attrs)
         dy = _relu_mask(MaxPoolGrad().compute(a, y, g, **_pool_attrs(attrs)), a)
-        dw = conv2d_backprop_filter_reference(x, w.shape, dy, conv["strides"], conv["padding"],
-                                              conv["dilations"])
-        return dw, dy.sum(axis=(0, 1, 2)).astype(dy.dtype)
+        return FusedConv2DBackpropFilterWithBias().compute(x, w.shape, dy, **conv)
 
     def make_kernel(self, op, rt):
         if not _fast(op):
