@@ -55,6 +55,9 @@ def histogram(x, limits, table, key0, counts):
     last = limits.size - 1
     zero = (limits.size - 1) // 2
     top = table.size - 1
+    # four integer sub-histograms, value i in lane i % 4: runs of values in one bucket (most of
+    # a weight matrix's values lie in a few dozen) no longer wait on the previous increment
+    lanes = np.zeros((4, limits.size), np.int64)
     block = 512
     mags = np.empty(block, np.float64)
     bits = mags.view(np.uint64)
@@ -65,6 +68,7 @@ def histogram(x, limits, table, key0, counts):
         for j in range(m):
             v = np.float64(x[start + j])
             if not math.isfinite(v):
+                _add_lanes(lanes, counts)
                 return lo, hi, total, squares, start + j
             t = np.int64(bits[j] >> 45) - key0
             k = table[0] if t < 0 else table[min(t, top)]
@@ -74,12 +78,19 @@ def histogram(x, limits, table, key0, counts):
                 g -= 1
             while g < last and limits[g] <= v:
                 g += 1
-            counts[g] += 1.0
+            lanes[j & 3, g] += 1
             lo = min(lo, v)
             hi = max(hi, v)
             total += v
             squares += v * v
+    _add_lanes(lanes, counts)
     return lo, hi, total, squares, -1
+
+
+@njit(inline="always")
+def _add_lanes(lanes, counts):
+    for g in range(counts.size):
+        counts[g] += np.float64(lanes[0, g] + lanes[1, g] + lanes[2, g] + lanes[3, g])
 
 
 @njit
