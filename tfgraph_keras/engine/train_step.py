@@ -342,6 +342,20 @@ class CompileMetrics:
         return {getattr(m, "_log_name", m.name): m.result() for m in self.metrics}
 
 
+def store_totals(model, compiled, loss_sum, seen, stats):
+    """After a plain fit/evaluate: the epoch's sums put into the Metric objects, so that
+    `model.metrics[i].result()` gives the logged values, as Keras's metric variables do."""
+    model._loss_tracker_for_step()._totals = np.array([loss_sum, seen], np.float64)
+    k = 0
+    for _, metric, tensors in compiled.metrics:
+        values = [np.asarray(v, np.float64) for v in stats[k:k + len(tensors)]]
+        k += len(tensors)
+        if isinstance(metric._totals, np.ndarray):
+            metric._totals = np.array([float(v) for v in values])
+        else:
+            metric._totals = values
+
+
 def _per_output_list(metrics, names, i, n):
     if metrics is None:
         return []

@@ -461,6 +461,8 @@ class TrainingMixin(step_mod.StepMixin):
                 break
         if logs is None:
             logs = self._logs(loss_sums, seen, stats) if seen else {}
+        if seen:
+            step_mod.store_totals(self, c, loss_sums[0], seen, stats)
         return logs
 
     def _logs(self, loss_sums, seen, stats):

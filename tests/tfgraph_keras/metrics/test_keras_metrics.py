@@ -176,3 +176,17 @@ def test_compiled_regression_r2_and_mape():
                              keras.metrics.MeanAbsolutePercentageError()])
     x = ARR["fit_x"]
     _fit("regression", build, comp, x, x[:, :2] * 2 + 1, batch_size=16, epochs=2)
+
+
+def test_model_metrics_hold_the_logged_results_after_evaluate():
+    backend.clear_session()
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy",
+                  metrics=[keras.metrics.AUC(name="auc"), "accuracy"])
+    logs = model.evaluate(ARR["fit_x"], ARR["fit_y"], batch_size=16, return_dict=True,
+                          verbose=0)
+    assert [m.name for m in model.metrics] == ["loss", "compile_metrics"]
+    got = {"loss": model.metrics[0].result(), **model.metrics[1].result()}
+    assert sorted(got) == sorted(logs)
+    for k in logs:
+        _close(got[k], logs[k], k)
