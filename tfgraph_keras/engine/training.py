@@ -143,7 +143,7 @@ class TrainingMixin(step_mod.StepMixin):
             losses_mod.get(fn)
         for m in _as_flat(metrics) + _as_flat(weighted_metrics):
             if m not in ("accuracy", "acc", "crossentropy", "ce"):
-                metrics_mod.get(m)
+                metrics_mod.check(m)
         self._compiled = None
         self.__dict__.pop("_step_metric_entries", None)
         self.__dict__.pop("_traced_steps", None)

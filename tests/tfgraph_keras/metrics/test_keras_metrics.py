@@ -190,3 +190,17 @@ def test_model_metrics_hold_the_logged_results_after_evaluate():
     assert sorted(got) == sorted(logs)
     for k in logs:
         _close(got[k], logs[k], k)
+
+
+def test_string_metrics_log_under_their_string():
+    """Keras 3's get_metric: a metric named by a string logs under that string."""
+    backend.clear_session()
+    keras.metrics.AUC()  # takes the auto name 'auc': the string one is still 'AUC'/'auc'
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=["AUC", "precision", "Recall"])
+    logs = model.evaluate(ARR["fit_x"], ARR["fit_y"], return_dict=True, verbose=0)
+    assert sorted(logs) == ["AUC", "Recall", "loss", "precision"]
+    # as in Keras, the compiled "AUC" was made once (taking 'auc_1') and renamed
+    assert keras.metrics.AUC().name == "auc_2"
+    with pytest.raises(ValueError, match="Unknown metric function: 'aucc'"):
+        model.compile("sgd", "binary_crossentropy", metrics=["aucc"])
