@@ -444,3 +444,12 @@ def test_keras2_style_compiled_loss_and_compiled_metrics():
     assert sorted(h1) == sorted(h2) == ["loss", "mae"]
     for k in h1:
         _close(h2[k], h1[k], rtol=1e-5, what=k)
+
+
+def test_pack_and_unpack_x_y_sample_weight():
+    u, p = keras.utils.unpack_x_y_sample_weight, keras.utils.pack_x_y_sample_weight
+    assert u((1,)) == (1, None, None) and u((1, 2)) == (1, 2, None) and u([1, 2, 3]) == (1, 2, 3)
+    assert u(5) == (5, None, None)
+    assert p(1) == 1 and p((1, 2)) == ((1, 2),) and p(1, 2) == (1, 2) and p(1, 2, 3) == (1, 2, 3)
+    with pytest.raises(ValueError, match="Data is expected to be in format"):
+        u((1, 2, 3, 4))
