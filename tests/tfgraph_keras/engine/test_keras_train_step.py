@@ -453,3 +453,41 @@ def test_pack_and_unpack_x_y_sample_weight():
     assert p(1) == 1 and p((1, 2)) == ((1, 2),) and p(1, 2) == (1, 2) and p(1, 2, 3) == (1, 2, 3)
     with pytest.raises(ValueError, match="Data is expected to be in format"):
         u((1, 2, 3, 4))
+
+
+def test_metric_updated_in_call_with_a_compiled_loss():
+    """A layer that updates a metric in `call` (on its input): logged next to the compiled
+    loss and metrics, which match the same model without that layer's metric."""
+    class Watch(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.mean_act = keras.metrics.Mean(name="mean_activation")
+
+        def call(self, x):
+            self.mean_act.update_state(x)
+            return x
+
+    rng = np.random.RandomState(6)
+    x = rng.randn(30, 3).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    runs = []
+    for watch in (False, True):
+        backend.clear_session()
+        stack = [keras.Input((3,)), keras.layers.Dense(2, activation="relu")]
+        stack += [Watch()] if watch else []
+        model = keras.Sequential(stack + [keras.layers.Dense(1)])
+        if runs:
+            model.set_weights(runs[0][1])
+        w0 = model.get_weights()
+        model.compile(keras.optimizers.SGD(0.1), "mse", metrics=["mae"])
+        hist = model.fit(x, y, batch_size=10, epochs=2, shuffle=False, verbose=0)
+        runs.append((hist.history, w0, model))
+    (h1, _, _), (h2, w0, model) = runs
+    assert sorted(h2) == ["loss", "mae", "mean_activation"]
+    for k in h1:
+        _close(h2[k], h1[k], rtol=1e-5, what=k)
+    # the last epoch's mean activation of the hidden layer, from the weights of each batch
+    ev = model.evaluate(x, y, batch_size=30, return_dict=True, verbose=0)
+    hidden = np.maximum(x @ model.layers[0].get_weights()[0] + model.layers[0].get_weights()[1],
+                        0)
+    _close(ev["mean_activation"], hidden.mean(), rtol=1e-5)
