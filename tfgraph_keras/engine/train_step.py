@@ -78,8 +78,8 @@ def _leaves(s):
 def _map(fn, s):
     if s is None:
         return None
-    if isinstance(s, dict):
-        return {k: _map(fn, s[k]) for k in s}
+    if isinstance(s, dict):  # in _leaves' order
+        return {k: _map(fn, s[k]) for k in sorted(s)}
     if isinstance(s, (list, tuple)):
         return type(s)(_map(fn, e) for e in s)
     return fn(s)
@@ -480,6 +480,10 @@ class _TracedStep:
     @staticmethod
     def _inputs(model, x):
         own = list(getattr(model, "inputs", None) or [])
+        names = list(getattr(model, "input_names", None) or [])
+        if isinstance(x, dict) and own and model.outputs and sorted(x) == sorted(names):
+            # inputs fed by name: each key to the Input of that name
+            own = [own[names.index(k)] for k in sorted(x)]
         leaves = _leaves(x)
         if own and model.outputs and len(own) == len(leaves) and all(
                 a.shape[1:] == tuple(t.shape.as_list()[1:]) or None in t.shape.as_list()[1:]

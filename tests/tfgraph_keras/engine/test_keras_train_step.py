@@ -491,3 +491,18 @@ def test_metric_updated_in_call_with_a_compiled_loss():
     hidden = np.maximum(x @ model.layers[0].get_weights()[0] + model.layers[0].get_weights()[1],
                         0)
     _close(ev["mean_activation"], hidden.mean(), rtol=1e-5)
+
+
+def test_add_loss_model_fed_a_dict_out_of_name_order(m):
+    """Inputs given by name reach the Input of that name whatever the dict's key order."""
+    ref = REF["endpoint"]
+    inputs = keras.Input(shape=(5,), name="z_inputs")
+    targets = keras.Input(shape=(1,), name="a_targets")
+    logits = keras.layers.Dense(1)(inputs)
+    endpoint = type(m["endpoint_model"]().layers[-1])
+    model = keras.Model([inputs, targets], endpoint(name="predictions")(targets, logits))
+    _set(model, ref["weights"])
+    model.compile(optimizer=keras.optimizers.Adam(0.05))
+    hist = model.fit({"z_inputs": ARR["end_x"], "a_targets": ARR["end_t"]}, epochs=3,
+                     batch_size=20, shuffle=False, verbose=0)
+    _history(hist, ref)
