@@ -131,8 +131,8 @@ class StepMixin:
         losses and metric updates its call added stay valid)."""
         own = list(getattr(self, "inputs", None) or [])
         flat = _leaves(x)
-        if own and self.outputs and len(flat) == len(own) and all(a is b for a, b in
-                                                                   zip(flat, own)):
+        if own and self.outputs and len(flat) == len(own) and \
+                {id(a) for a in flat} == {id(b) for b in own}:
             trace = step_context.current()
             if trace is not None:
                 trace.own_inputs = True
