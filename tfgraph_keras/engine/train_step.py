@@ -434,7 +434,8 @@ class _TracedStep:
             # metrics updated in the model's call when it was built (Keras 3's in-call metrics)
             for m in _tracked_metrics(model):
                 for stats in m.__dict__.get("_graph_updates") or []:
-                    metric_updates.append((m, stats))
+                    if stats and stats[0].graph is graph:  # not a numpy call's private graph
+                        metric_updates.append((m, stats))
         self.metric_updates = metric_updates
         self.out = out
         fetch_tensors = []
