@@ -78,8 +78,8 @@ def _leaves(s):
 def _map(fn, s):
     if s is None:
         return None
-    if isinstance(s, dict):
-        return {k: _map(fn, s[k]) for k in s}
+    if isinstance(s, dict):  # in _leaves' order
+        return {k: _map(fn, s[k]) for k in sorted(s)}
     if isinstance(s, (list, tuple)):
         return type(s)(_map(fn, e) for e in s)
     return fn(s)
@@ -131,8 +131,8 @@ class StepMixin:
         losses and metric updates its call added stay valid)."""
         own = list(getattr(self, "inputs", None) or [])
         flat = _leaves(x)
-        if own and self.outputs and len(flat) == len(own) and all(a is b for a, b in
-                                                                   zip(flat, own)):
+        if own and self.outputs and len(flat) == len(own) and \
+                {id(a) for a in flat} == {id(b) for b in own}:
             trace = step_context.current()
             if trace is not None:
                 trace.own_inputs = True
@@ -342,6 +342,20 @@ class CompileMetrics:
         return {getattr(m, "_log_name", m.name): m.result() for m in self.metrics}
 
 
+def store_totals(model, compiled, loss_sum, seen, stats):
+    """After a plain fit/evaluate: the epoch's sums put into the Metric objects, so that
+    `model.metrics[i].result()` gives the logged values, as Keras's metric variables do."""
+    model._loss_tracker_for_step()._totals = np.array([loss_sum, seen], np.float64)
+    k = 0
+    for _, metric, tensors in compiled.metrics:
+        values = [np.asarray(v, np.float64) for v in stats[k:k + len(tensors)]]
+        k += len(tensors)
+        if isinstance(metric._totals, np.ndarray):
+            metric._totals = np.array([float(v) for v in values])
+        else:
+            metric._totals = values
+
+
 def _per_output_list(metrics, names, i, n):
     if metrics is None:
         return []
@@ -420,7 +434,8 @@ class _TracedStep:
             # metrics updated in the model's call when it was built (Keras 3's in-call metrics)
             for m in _tracked_metrics(model):
                 for stats in m.__dict__.get("_graph_updates") or []:
-                    metric_updates.append((m, stats))
+                    if stats and stats[0].graph is graph:  # not a numpy call's private graph
+                        metric_updates.append((m, stats))
         self.metric_updates = metric_updates
         self.out = out
         fetch_tensors = []
@@ -466,6 +481,10 @@ class _TracedStep:
     @staticmethod
     def _inputs(model, x):
         own = list(getattr(model, "inputs", None) or [])
+        names = list(getattr(model, "input_names", None) or [])
+        if isinstance(x, dict) and own and model.outputs and sorted(x) == sorted(names):
+            # inputs fed by name: each key to the Input of that name
+            own = [own[names.index(k)] for k in sorted(x)]
         leaves = _leaves(x)
         if own and model.outputs and len(own) == len(leaves) and all(
                 a.shape[1:] == tuple(t.shape.as_list()[1:]) or None in t.shape.as_list()[1:]

@@ -165,7 +165,7 @@ class TrainingMixin(step_mod.StepMixin):
             losses_mod.get(fn)
         for m in _as_flat(metrics) + _as_flat(weighted_metrics):
             if m not in ("accuracy", "acc", "crossentropy", "ce"):
-                metrics_mod.get(m)
+                metrics_mod.check(m)
         self._compiled = None
         self.__dict__.pop("_step_metric_entries", None)
         self.__dict__.pop("_traced_steps", None)
@@ -487,6 +487,8 @@ class TrainingMixin(step_mod.StepMixin):
                 break
         if logs is None:
             logs = self._logs(*totals) if seen else {}
+        if seen:
+            step_mod.store_totals(self, c, loss_sums[0], seen, stats)
         return logs
 
     def _logs(self, loss_sums, seen, stats):

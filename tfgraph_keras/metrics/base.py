@@ -317,6 +317,13 @@ def get(identifier):
     raise ValueError("Could not interpret metric identifier: %r" % (identifier,))
 
 
+def check(identifier):
+    """Raises get()'s error for an unknown metric name, without making the metric."""
+    if isinstance(identifier, str) and identifier not in _FUNCS \
+            and identifier not in _CLASSES:
+        get(identifier)
+
+
 def resolve(identifier, loss, output_shape):
     """A Metric object for compile(metrics=[...]); 'accuracy'/'acc' picks the variant from the loss
     as Keras does: binary for a binary loss or one output unit, sparse for a sparse loss."""
@@ -333,6 +340,8 @@ def resolve(identifier, loss, output_shape):
         return MeanMetricWrapper(getattr(loss, "fn", loss), name=identifier)
     m = get(identifier)
     if isinstance(m, Metric):
+        if isinstance(identifier, str):
+            m.name = identifier  # compile(metrics=["auc"]) logs 'auc', as Keras 3
         return m
     name = identifier if isinstance(identifier, str) else getattr(m, "__name__", "metric")
     return MeanMetricWrapper(m, name=name)

@@ -3,6 +3,8 @@ custom_object_scope."""
 from tfgraph_keras.callbacks.progbar import Progbar
 from tfgraph_keras.datasets._files import get_file
 from tfgraph_keras.engine.data import PyDataset, Sequence
+from tfgraph_keras.engine.train_step import (  # noqa: F401 - Keras 3's data helpers
+    pack_x_y_sample_weight, unpack_x_y_sample_weight)
 from tfgraph_keras.preprocessing.sequence import pad_sequences
 from tfgraph_keras.utils.model_visualization import model_to_dot, plot_model
 from tfgraph_keras.utils.dataset_utils import split_dataset, text_dataset_from_directory  # noqa

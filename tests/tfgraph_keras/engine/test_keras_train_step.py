@@ -444,3 +444,67 @@ def test_keras2_style_compiled_loss_and_compiled_metrics():
     assert sorted(h1) == sorted(h2) == ["loss", "mae"]
     for k in h1:
         _close(h2[k], h1[k], rtol=1e-5, what=k)
+
+
+def test_pack_and_unpack_x_y_sample_weight():
+    u, p = keras.utils.unpack_x_y_sample_weight, keras.utils.pack_x_y_sample_weight
+    assert u((1,)) == (1, None, None) and u((1, 2)) == (1, 2, None) and u([1, 2, 3]) == (1, 2, 3)
+    assert u(5) == (5, None, None)
+    assert p(1) == 1 and p((1, 2)) == ((1, 2),) and p(1, 2) == (1, 2) and p(1, 2, 3) == (1, 2, 3)
+    with pytest.raises(ValueError, match="Data is expected to be in format"):
+        u((1, 2, 3, 4))
+
+
+def test_metric_updated_in_call_with_a_compiled_loss():
+    """A layer that updates a metric in `call` (on its input): logged next to the compiled
+    loss and metrics, which match the same model without that layer's metric."""
+    class Watch(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.mean_act = keras.metrics.Mean(name="mean_activation")
+
+        def call(self, x):
+            self.mean_act.update_state(x)
+            return x
+
+    rng = np.random.RandomState(6)
+    x = rng.randn(30, 3).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    runs = []
+    for watch in (False, True):
+        backend.clear_session()
+        stack = [keras.Input((3,)), keras.layers.Dense(2, activation="relu")]
+        stack += [Watch()] if watch else []
+        model = keras.Sequential(stack + [keras.layers.Dense(1)])
+        if runs:
+            model.set_weights(runs[0][1])
+        w0 = model.get_weights()
+        model.compile(keras.optimizers.SGD(0.1), "mse", metrics=["mae"])
+        hist = model.fit(x, y, batch_size=10, epochs=2, shuffle=False, verbose=0)
+        runs.append((hist.history, w0, model))
+        if watch:
+            model.predict(x[:2], verbose=0)  # a numpy call: its metric update stays apart
+    (h1, _, _), (h2, w0, model) = runs
+    assert sorted(h2) == ["loss", "mae", "mean_activation"]
+    for k in h1:
+        _close(h2[k], h1[k], rtol=1e-5, what=k)
+    # the last epoch's mean activation of the hidden layer, from the weights of each batch
+    ev = model.evaluate(x, y, batch_size=30, return_dict=True, verbose=0)
+    hidden = np.maximum(x @ model.layers[0].get_weights()[0] + model.layers[0].get_weights()[1],
+                        0)
+    _close(ev["mean_activation"], hidden.mean(), rtol=1e-5)
+
+
+def test_add_loss_model_fed_a_dict_out_of_name_order(m):
+    """Inputs given by name reach the Input of that name whatever the dict's key order."""
+    ref = REF["endpoint"]
+    inputs = keras.Input(shape=(5,), name="z_inputs")
+    targets = keras.Input(shape=(1,), name="a_targets")
+    logits = keras.layers.Dense(1)(inputs)
+    endpoint = type(m["endpoint_model"]().layers[-1])
+    model = keras.Model([inputs, targets], endpoint(name="predictions")(targets, logits))
+    _set(model, ref["weights"])
+    model.compile(optimizer=keras.optimizers.Adam(0.05))
+    hist = model.fit({"z_inputs": ARR["end_x"], "a_targets": ARR["end_t"]}, epochs=3,
+                     batch_size=20, shuffle=False, verbose=0)
+    _history(hist, ref)

@@ -176,3 +176,31 @@ def test_compiled_regression_r2_and_mape():
                              keras.metrics.MeanAbsolutePercentageError()])
     x = ARR["fit_x"]
     _fit("regression", build, comp, x, x[:, :2] * 2 + 1, batch_size=16, epochs=2)
+
+
+def test_model_metrics_hold_the_logged_results_after_evaluate():
+    backend.clear_session()
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy",
+                  metrics=[keras.metrics.AUC(name="auc"), "accuracy"])
+    logs = model.evaluate(ARR["fit_x"], ARR["fit_y"], batch_size=16, return_dict=True,
+                          verbose=0)
+    assert [m.name for m in model.metrics] == ["loss", "compile_metrics"]
+    got = {"loss": model.metrics[0].result(), **model.metrics[1].result()}
+    assert sorted(got) == sorted(logs)
+    for k in logs:
+        _close(got[k], logs[k], k)
+
+
+def test_string_metrics_log_under_their_string():
+    """Keras 3's get_metric: a metric named by a string logs under that string."""
+    backend.clear_session()
+    keras.metrics.AUC()  # takes the auto name 'auc': the string one is still 'AUC'/'auc'
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=["AUC", "precision", "Recall"])
+    logs = model.evaluate(ARR["fit_x"], ARR["fit_y"], return_dict=True, verbose=0)
+    assert sorted(logs) == ["AUC", "Recall", "loss", "precision"]
+    # as in Keras, the compiled "AUC" was made once (taking 'auc_1') and renamed
+    assert keras.metrics.AUC().name == "auc_2"
+    with pytest.raises(ValueError, match="Unknown metric function: 'aucc'"):
+        model.compile("sgd", "binary_crossentropy", metrics=["aucc"])
