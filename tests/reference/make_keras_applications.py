@@ -10,6 +10,8 @@ tests/tfgraph_keras/applications/test_keras_applications.py:
   downloadable ImageNet weight files use; keras_applications_mnv2.npz: an input and Keras 3's
   predictions after `weights=<that file>` (pooling=None and pooling="avg");
   keras_applications_mnv2.keras: the pooling="avg" model saved whole by Keras 3.
+- keras_applications_seeded.npz: ResNet50 and VGG16 (include_top=False, 32x32 inputs) with
+  weights from `seeded_weights` (the tests draw the same), Keras 3's outputs.
 Run it with the TensorFlow virtualenv (tfgraph never imports TensorFlow; Keras 3.15.1 wrote it):
     /root/venvs/tf/bin/python tests/reference/make_keras_applications.py
 """
@@ -82,6 +84,33 @@ def decode_cases(keras):
     return {"preds_seed": 4, "top3": [[[a, b, float(c)] for a, b, c in row] for row in got]}
 
 
+SEEDED = {  # full-size architectures checked numerically with seeded weights (no weight file)
+    "resnet50": ("ResNet50", dict(weights=None, include_top=False, input_shape=(32, 32, 3),
+                                  pooling="avg")),
+    "vgg16": ("VGG16", dict(weights=None, include_top=False, input_shape=(32, 32, 3),
+                            pooling="max")),
+}
+
+
+def seeded_weights(names_shapes, seed=9):
+    """Weights by name from a seeded RandomState: He-scaled kernels, BatchNormalization
+    statistics that keep activations in range (positive variances)."""
+    rng = np.random.RandomState(seed)
+    out = []
+    for name, shape in names_shapes:
+        shape = tuple(shape)
+        if "moving_variance" in name:
+            v = rng.uniform(0.5, 1.5, shape)
+        elif "moving_mean" in name or "beta" in name or "bias" in name:
+            v = rng.randn(*shape) * 0.1
+        elif "gamma" in name:
+            v = rng.uniform(0.8, 1.2, shape)
+        else:
+            v = rng.randn(*shape) * np.sqrt(2.0 / np.prod(shape[:-1]))
+        out.append(np.asarray(v, np.float32))
+    return out
+
+
 def keras2_weights_file(path):
     """tf_keras writes the small MobileNetV2 with seeded weights in the legacy layout."""
     code = """
@@ -131,6 +160,13 @@ def main():
         model = keras.applications.MobileNetV2(weights=h5, pooling=pooling, **MNV2_SMALL)
         preds["y_%s" % pooling] = model.predict(x, verbose=0)
     model.save(os.path.join(HERE, "keras_applications_mnv2.keras"))  # the pooling="avg" model
+    seeded = {"x": np.random.RandomState(6).uniform(-1, 1, (2, 32, 32, 3)).astype(np.float32)}
+    for key, (fn, kwargs) in SEEDED.items():
+        keras.backend.clear_session()
+        model = getattr(keras.applications, fn)(**kwargs)
+        model.set_weights(seeded_weights([(w.path, w.shape) for w in model.weights]))
+        seeded[key] = model.predict(seeded["x"], verbose=0)
+    np.savez(os.path.join(HERE, "keras_applications_seeded.npz"), **seeded)
     np.savez(os.path.join(HERE, "keras_applications_mnv2.npz"), **preds)
     print("wrote keras_applications.json, keras_applications_mnv2.h5/.npz/.keras;",
           {k: v["params"] for k, v in out["configs"].items()})

@@ -33,4 +33,5 @@ def clone_model(model, input_tensors=None, clone_function=None):
     return deserialize_keras_object(serialize_keras_object(model))
 
 
-__all__ = ["Model", "Sequential", "Functional", "load_model", "save_model", "model_from_json", "clone_model"]
+__all__ = ["Model", "Sequential", "Functional", "load_model", "save_model", "model_from_json",
+           "clone_model"]

@@ -175,3 +175,16 @@ def test_keras3_saved_application_model_loads():
     assert [layer.name for layer in model.layers][1:] == [
         layer.name for layer in _small(weights=None, pooling="avg").layers][1:]
     np.testing.assert_allclose(model.predict(x, verbose=0), want, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("key", sorted(ref_gen.SEEDED))
+def test_full_size_architectures_compute_as_keras(key):
+    """ResNet50 and VGG16 at 32x32 with the generator's seeded weights give Keras's outputs."""
+    fn, kwargs = ref_gen.SEEDED[key]
+    model = getattr(keras.applications, fn)(**kwargs)
+    model.set_weights(ref_gen.seeded_weights(
+        [(_weight_name(w.name), w.shape.as_list()) for w in model.weights]))
+    with np.load(os.path.join(DATA, "keras_applications_seeded.npz")) as f:
+        x, want = f["x"], f[key]
+    got = model.predict(x, verbose=0)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())

@@ -55,8 +55,8 @@ def test_models_save_model(tmp_path):
     model = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
     keras.models.save_model(model, tmp_path / "m.keras")
     x = np.ones((2, 3), np.float32)
-    np.testing.assert_array_equal(keras.models.load_model(tmp_path / "m.keras").predict(x, verbose=0),
-                                  model.predict(x, verbose=0))
+    loaded = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_garbage_h5_says_not_hdf5(tmp_path):
