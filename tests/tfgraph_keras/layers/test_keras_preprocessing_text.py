@@ -57,6 +57,7 @@ def test_text_vectorization_vocabulary_set_after_the_graph_is_built():
     inputs = keras.Input(shape=(1,), dtype="string")
     layer = L.TextVectorization(output_sequence_length=3)
     model = keras.Model(inputs, layer(inputs))
+    assert model.output.shape.as_list() == [None, 3]
     layer.set_vocabulary(["b", "a"])
     np.testing.assert_array_equal(model.predict(np.array([["a b c"]]), verbose=0), [[3, 2, 1]])
     layer.adapt(["c c c", "b"])
