@@ -98,7 +98,8 @@ def test_text_dataset_errors(root, key, kw):
 IMAGE = REF["image"]
 
 
-@pytest.mark.parametrize("key", ["bilinear", "nearest", "gray_up", "crop", "rgba_categorical"])
+@pytest.mark.parametrize("key", ["bilinear", "nearest", "gray_up", "crop", "pad", "pad_nearest",
+                                 "rgba_categorical"])
 def test_image_dataset(root, key):
     case = IMAGE[key]
     kw = {k: tuple(v) if isinstance(v, list) else v for k, v in case["kwargs"].items()}
