@@ -140,7 +140,35 @@ class Optimizer:
                                  "of "
                                  "your ops have a gradient defined (i.e. are differentiable)."
                                  % p.name)
-        return [tf.convert_to_tensor(g) if not isinstance(g, tf.Tensor) else g for g in grads]
+        out = []
+        for g, p in zip(grads, params):
+            dense = tf.convert_to_tensor(g) if not isinstance(g, tf.Tensor) else g
+            if isinstance(g, tf.IndexedSlices) and self._uses_squares:
+                rows = p.shape.as_list()[0]
+                self._sparse_squares[id(dense)] = (dense, tf.unsorted_segment_sum(
+                    tf.square(g.values), g.indices, rows if rows is not None else tf.shape(p)[0]))
+            out.append(dense)
+        return out
+
+    # Adam, RMSprop, Adagrad, Nadam: for an Embedding's sparse gradient Keras 3 (on TensorFlow)
+    # squares each occurrence of a repeated row and sums the squares, where TF1 and Keras 2
+    # square the summed row; `_square` gives Keras 3's value (unfused: the fused kernels square
+    # the dense gradient). A clipped gradient is a new tensor and is squared as it is.
+    _uses_squares = False
+
+    @property
+    def _sparse_squares(self):
+        if "_sparse_sq" not in vars(self):
+            self._sparse_sq = {}
+        return self._sparse_sq
+
+    def _square(self, g):
+        entry = self._sparse_squares.get(id(g))
+        return entry[1] if entry is not None and entry[0] is g else tf.square(g)
+
+    def _is_sparse(self, g):
+        entry = self._sparse_squares.get(id(g))
+        return entry is not None and entry[0] is g
 
     def get_updates(self, loss, params):
         """The update ops for `params` minimizing `loss` (built once, in the loss's graph)."""
@@ -182,7 +210,8 @@ class Optimizer:
             for g, v in grads_and_vars:
                 slots = {name: self._slot(v, name, init) for name, init in self._slot_specs()}
                 constraint = getattr(v, "_keras_constraint", None)
-                fused = self._fused(v, g, slots, lr, t) if constraint is None else None
+                fused = self._fused(v, g, slots, lr, t) if constraint is None and not \
+                    self._is_sparse(g) else None
                 if fused is not None:
                     updates.append(fused)
                     continue
@@ -281,6 +310,8 @@ class SGD(Optimizer):
 class Adam(Optimizer):
     """m, v moving averages; w -= lr * sqrt(1-b2^t)/(1-b1^t) * m / (sqrt(v) + eps)."""
 
+    _uses_squares = True
+
     _slots = ("m", "v")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
@@ -311,7 +342,7 @@ class Adam(Optimizer):
         b1_t, b2_t = self._powers(t)
         lr_t = lr * tf.sqrt(1.0 - b2_t) / (1.0 - b1_t)
         m = tf.assign(slots["m"], slots["m"] + (g - slots["m"]) * (1.0 - b1))
-        v = tf.assign(slots["v"], slots["v"] + (tf.square(g) - slots["v"]) * (1.0 - b2))
+        v = tf.assign(slots["v"], slots["v"] + (self._square(g) - slots["v"]) * (1.0 - b2))
         if self.amsgrad:
             v = tf.assign(slots["vhat"], tf.maximum(slots["vhat"], v))
         return var - lr_t * m / (tf.sqrt(v) + self.epsilon)
@@ -323,6 +354,8 @@ class Adam(Optimizer):
 
 class RMSprop(Optimizer):
     """v = rho*v + (1-rho)*g^2; w -= lr * g / sqrt(v + eps), as Keras 3 (+momentum/centered)."""
+
+    _uses_squares = True
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  name="RMSprop", **kwargs):
@@ -350,7 +383,8 @@ class RMSprop(Optimizer):
 
     def _apply(self, var, g, slots, lr, t):
         rho = self.rho
-        v = tf.assign(slots["velocity"], rho * slots["velocity"] + (1.0 - rho) * tf.square(g))
+        v = tf.assign(slots["velocity"],
+                      rho * slots["velocity"] + (1.0 - rho) * self._square(g))
         denom = v
         if self.centered:
             a = tf.assign(slots["average_gradient"],
@@ -369,6 +403,8 @@ class RMSprop(Optimizer):
 class Adagrad(Optimizer):
     """acc += g^2; w -= lr * g / sqrt(acc + eps) (Keras 3); acc starts at the initial value."""
 
+    _uses_squares = True
+
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  name="Adagrad", **kwargs):
         super().__init__(learning_rate, name=name, **kwargs)
@@ -379,7 +415,7 @@ class Adagrad(Optimizer):
         return [("accumulator", self.initial_accumulator_value)]
 
     def _apply(self, var, g, slots, lr, t):
-        acc = tf.assign(slots["accumulator"], slots["accumulator"] + tf.square(g))
+        acc = tf.assign(slots["accumulator"], slots["accumulator"] + self._square(g))
         return var - lr * g / tf.sqrt(acc + self.epsilon)
 
     def get_config(self):
@@ -435,6 +471,8 @@ class Adamax(Optimizer):
 class Nadam(Optimizer):
     """Adam with Nesterov momentum, Keras 3's momentum schedule u_t = b1 (1 - 0.96^t / 2)."""
 
+    _uses_squares = True
+
     _slots = ("m", "v")
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, name="Nadam",
@@ -467,7 +505,7 @@ class Nadam(Optimizer):
         b1, b2 = self.beta_1, self.beta_2
         u_t, u_t1, u_prod_t, u_prod_t1 = self._u_cache
         m = tf.assign(slots["m"], slots["m"] + (g - slots["m"]) * (1.0 - b1))
-        v = tf.assign(slots["v"], slots["v"] + (tf.square(g) - slots["v"]) * (1.0 - b2))
+        v = tf.assign(slots["v"], slots["v"] + (self._square(g) - slots["v"]) * (1.0 - b2))
         m_hat = u_t1 * m / (1.0 - u_prod_t1) + (1.0 - u_t) * g / (1.0 - u_prod_t)
         v_hat = v / (1.0 - tf.pow(b2, t))
         return var - lr * m_hat / (tf.sqrt(v_hat) + self.epsilon)

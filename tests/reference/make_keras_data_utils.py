@@ -130,6 +130,9 @@ def image_cases(root):
                     "nearest": dict(image_size=(5, 3), interpolation="nearest"),
                     "gray_up": dict(image_size=(9, 9), color_mode="grayscale"),
                     "crop": dict(image_size=(4, 4), crop_to_aspect_ratio=True),
+                    "pad": dict(image_size=(4, 4), pad_to_aspect_ratio=True),
+                    "pad_nearest": dict(image_size=(3, 7), pad_to_aspect_ratio=True,
+                                        interpolation="nearest"),
                     "rgba_categorical": dict(image_size=(3, 3), color_mode="rgba",
                                              label_mode="categorical")}.items():
         ds = U.image_dataset_from_directory(d, shuffle=False, batch_size=2, **kw)

@@ -59,6 +59,11 @@ class DecodeImage(OpDef):
         except Exception as e:  # noqa: BLE001 (Pillow raises many kinds)
             raise errors.InvalidArgumentError(None, None, "Unknown image file format. One of "
                                               "JPEG, PNG, GIF, BMP required. (%s)" % e) from None
+        if channels == 1 and img.format == "PNG" and img.mode not in ("L", "LA", "I", "I;16"):
+            # libpng's RGB -> gray, as TF decodes: 15-bit fixed-point 0.299 / 0.587 weights
+            rgb = np.asarray(img.convert("RGB"), dtype=np.int64)
+            gray = (9797 * rgb[..., 0] + 19234 * rgb[..., 1] + 3737 * rgb[..., 2]) >> 15
+            return gray.astype(np.uint8)[:, :, None]
         mode = {1: "L", 3: "RGB", 4: "RGBA"}.get(channels)
         if mode is None:
             mode = {"L": "L", "LA": "RGBA", "RGBA": "RGBA", "P": "RGBA" if

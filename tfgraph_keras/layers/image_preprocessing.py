@@ -56,7 +56,8 @@ def _resize(x, size, interpolation):
 
 class Resizing(Layer):
     """Resizes images to (height, width), bilinear or nearest (tf.image.resize), optionally
-    cropping the largest centred box of the target's aspect ratio first."""
+    cropping the largest centred box of the target's aspect ratio first (crop_to_aspect_ratio)
+    or padding with `fill_value` to that ratio (pad_to_aspect_ratio)."""
 
     def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
                  pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0,
@@ -69,12 +70,15 @@ class Resizing(Layer):
         if pad_to_aspect_ratio and crop_to_aspect_ratio:
             raise ValueError("Only one of `pad_to_aspect_ratio` or `crop_to_aspect_ratio` can "
                              "be `True`.")
-        if pad_to_aspect_ratio or antialias:
-            raise ValueError("Resizing: pad_to_aspect_ratio and antialias are not supported by "
-                             "tfgraph")
+        if fill_mode != "constant":
+            raise ValueError("Invalid value for argument `fill_mode`. Only `'constant'` is "
+                             "supported. Received: fill_mode=%s" % (fill_mode,))
+        if antialias:
+            raise ValueError("Resizing: antialias=True is not supported by tfgraph")
         self.height, self.width = int(height), int(width)
         self.interpolation = interpolation
         self.crop_to_aspect_ratio = crop_to_aspect_ratio
+        self.pad_to_aspect_ratio, self.fill_value = pad_to_aspect_ratio, fill_value
 
     def call(self, inputs):
         size = (self.height, self.width)
@@ -82,6 +86,8 @@ class Resizing(Layer):
         def fn(x):
             if self.crop_to_aspect_ratio:
                 x = _crop_to_aspect(x, size)
+            elif self.pad_to_aspect_ratio:
+                x = _pad_to_aspect(_float(x, self.dtype), size, self.fill_value)
             return _resize(_float(x, self.dtype), size, self.interpolation)
         return _batched(inputs, fn)
 
@@ -93,7 +99,8 @@ class Resizing(Layer):
         return {**super().get_config(), "height": self.height, "width": self.width,
                 "interpolation": self.interpolation,
                 "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
-                "pad_to_aspect_ratio": False, "fill_mode": "constant", "fill_value": 0.0,
+                "pad_to_aspect_ratio": self.pad_to_aspect_ratio, "fill_mode": "constant",
+                "fill_value": self.fill_value,
                 "antialias": False, "data_format": "channels_last"}
 
 
@@ -101,17 +108,35 @@ def _crop_to_aspect(x, size):
     """Keras's smart_resize crop on a batch: the largest centred box of size's aspect ratio."""
     h, w = _hw(x)
     if isinstance(h, int) and isinstance(w, int):
-        crop_h = min(h, int(float(w * size[0]) / size[1]))
-        crop_w = min(w, int(float(h * size[1]) / size[0]))
+        crop_h = max(min(h, int(float(w * size[0]) / size[1])), 1)
+        crop_w = max(min(w, int(float(h * size[1]) / size[0])), 1)
         top, left = int(float(h - crop_h) / 2), int(float(w - crop_w) / 2)
         return x[:, top:top + crop_h, left:left + crop_w, :]
     h, w = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
-    crop_h = tf.minimum(h, tf.floor(w * size[0] / size[1]))
-    crop_w = tf.minimum(w, tf.floor(h * size[1] / size[0]))
+    crop_h = tf.maximum(tf.minimum(h, tf.floor(w * size[0] / size[1])), 1.0)
+    crop_w = tf.maximum(tf.minimum(w, tf.floor(h * size[1] / size[0])), 1.0)
     begin = tf.cast(tf.stack([0.0, tf.floor((h - crop_h) / 2), tf.floor((w - crop_w) / 2), 0.0]),
                     tf.int32)
     extent = tf.cast(tf.stack([-1.0, crop_h, crop_w, -1.0]), tf.int32)
     return tf.slice(x, begin, extent)
+
+
+def _pad_to_aspect(x, size, fill_value):
+    """Keras's pad_to_aspect_ratio on a batch: the same number of fill rows (columns) above and
+    below (left and right), int((padded - height) / 2) each, to reach size's aspect ratio."""
+    h, w = _hw(x)
+    if isinstance(h, int) and isinstance(w, int):
+        top = int(float(max(h, int(float(w * size[0]) / size[1])) - h) / 2)
+        left = int(float(max(w, int(float(h * size[1]) / size[0])) - w) / 2)
+    else:
+        hf, wf = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
+        top = tf.cast(tf.floor((tf.maximum(hf, tf.floor(wf * size[0] / size[1])) - hf) / 2),
+                      tf.int32)
+        left = tf.cast(tf.floor((tf.maximum(wf, tf.floor(hf * size[1] / size[0])) - wf) / 2),
+                       tf.int32)
+    paddings = tf.stack([tf.stack([0, 0]), tf.stack([top, top]), tf.stack([left, left]),
+                         tf.stack([0, 0])])
+    return tf.pad(x, paddings, constant_values=fill_value)
 
 
 class CenterCrop(Layer):

@@ -119,7 +119,9 @@ class TextVectorization(ArrayInputLayer):
             return out
         # pad every row to `length` with 0, then cut: the static shape is [n, length]
         padded = tf.concat([out, tf.zeros(tf.stack([tf.shape(out)[0], length]), tf.int64)], 1)
-        return padded[:, :length]
+        out = padded[:, :length]
+        out.set_shape([padded.shape.as_list()[0], length])
+        return out
 
     def compute_output_shape(self, input_shape):
         shape = as_shape_tuple(input_shape)

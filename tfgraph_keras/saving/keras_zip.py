@@ -173,6 +173,10 @@ def _asset_layers(model):
     def walk(layer, path):
         if hasattr(layer, "save_assets"):
             found.append((path, layer))
+            # Keras also visits layers held as attributes (TextVectorization's _lookup_layer)
+            for attr, held in sorted(vars(layer).items()):
+                if hasattr(held, "save_assets") and held is not layer:
+                    found.append(("%s/%s" % (path, attr), held))
         for key, child in zip(h5_layout.container_keys(state.sublayers(layer) or []),
                               state.sublayers(layer) or []):
             walk(child, "%slayers/%s" % (path + "/" if path else "", key))

@@ -34,6 +34,23 @@ def _center_crop_to_aspect(img, size):
     return tf.slice(img, tf.stack([top, left, 0]), tf.stack([crop_h, crop_w, -1]))
 
 
+def _resize_with_pad(img, size, interpolation):
+    """tf.image.resize_with_pad: resized to fit inside `size` keeping its aspect ratio, then
+    zero-padded (centred) to `size`."""
+    shape = tf.cast(tf.shape(img), tf.float32)
+    h, w = shape[0], shape[1]
+    ratio = tf.maximum(w / size[1], h / size[0])
+    rh, rw = h / ratio, w / ratio
+    resized = _resize(img, tf.stack([tf.cast(tf.floor(rh), tf.int32),
+                                     tf.cast(tf.floor(rw), tf.int32)]), interpolation)
+    top = tf.maximum(0, tf.cast(tf.floor((size[0] - rh) / 2), tf.int32))
+    left = tf.maximum(0, tf.cast(tf.floor((size[1] - rw) / 2), tf.int32))
+    new = tf.shape(resized)
+    paddings = tf.stack([tf.stack([top, size[0] - new[0] - top]),
+                         tf.stack([left, size[1] - new[1] - left]), tf.stack([0, 0])])
+    return tf.pad(resized, paddings)
+
+
 def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                                  class_names=None, color_mode="rgb", batch_size=32,
                                  image_size=(256, 256), shuffle=True, seed=None,
@@ -64,9 +81,6 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if pad_to_aspect_ratio and crop_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio`, `crop_to_aspect_ratio` can be set "
                          "to `True`.")
-    if pad_to_aspect_ratio:
-        raise ValueError("image_dataset_from_directory(pad_to_aspect_ratio=True) is not "
-                         "supported by tfgraph; use crop_to_aspect_ratio or plain resizing.")
     if data_format not in (None, "channels_last", "channels_first"):
         raise ValueError("The `data_format` argument must be one of {'channels_first', "
                          "'channels_last'}. Received: data_format=%s" % (data_format,))
@@ -77,8 +91,11 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     def load(path):
         img = io_ops.decode_image(io_ops.read_file(path), channels=channels)
         if crop_to_aspect_ratio:
-            img = _center_crop_to_aspect(img, image_size)
-        img = _resize(img, image_size, interpolation)
+            img = _resize(_center_crop_to_aspect(img, image_size), image_size, interpolation)
+        elif pad_to_aspect_ratio:
+            img = _resize_with_pad(img, image_size, interpolation)
+        else:
+            img = _resize(img, image_size, interpolation)
         img.set_shape(image_size + (channels,))
         if data_format == "channels_first":
             img = tf.transpose(img, (2, 0, 1))

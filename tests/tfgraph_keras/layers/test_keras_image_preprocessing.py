@@ -32,6 +32,8 @@ def test_projective_transform_matches_tensorflow(key):
     ("resize_bilinear", lambda: L.Resizing(4, 5)),
     ("resize_nearest", lambda: L.Resizing(6, 4, interpolation="nearest")),
     ("resize_crop", lambda: L.Resizing(4, 4, crop_to_aspect_ratio=True)),
+    ("resize_pad", lambda: L.Resizing(6, 4, pad_to_aspect_ratio=True, fill_value=3.0)),
+    ("resize_pad_wide", lambda: L.Resizing(3, 9, pad_to_aspect_ratio=True)),
     ("center_crop", lambda: L.CenterCrop(5, 6)),
     ("center_crop_up", lambda: L.CenterCrop(10, 8)),
 ])

@@ -57,6 +57,7 @@ def test_text_vectorization_vocabulary_set_after_the_graph_is_built():
     inputs = keras.Input(shape=(1,), dtype="string")
     layer = L.TextVectorization(output_sequence_length=3)
     model = keras.Model(inputs, layer(inputs))
+    assert model.output.shape.as_list() == [None, 3]
     layer.set_vocabulary(["b", "a"])
     np.testing.assert_array_equal(model.predict(np.array([["a b c"]]), verbose=0), [[3, 2, 1]])
     layer.adapt(["c c c", "b"])
@@ -225,3 +226,20 @@ def test_python_lists_are_one_input():
                                   [[0, 1]])
     np.testing.assert_array_equal(L.Hashing(3)(["A", "B"]),
                                   np.array(HASH["layers"]["words_3"][:2]).reshape(-1))
+
+
+def test_keras3_file_with_an_adapted_vocabulary_loads_and_saves_both_ways(tmp_path):
+    import zipfile
+    data = os.path.join(os.path.dirname(__file__), "..", "..", "data")
+    ref = json.load(open(os.path.join(data, "keras3_text_vectorization.json")))
+    model = keras.saving.load_model(os.path.join(data, "keras3_text_vectorization.keras"))
+    assert model.layers[1].get_vocabulary() == ref["vocabulary"]
+    np.testing.assert_allclose(model.predict(np.array(ref["queries"]), verbose=0),
+                               ref["predictions"], rtol=1e-5, atol=1e-7)
+    path = str(tmp_path / "again.keras")
+    model.save(path)   # Keras's asset layout: the layer's and its _lookup_layer's vocabulary
+    names = zipfile.ZipFile(path).namelist()
+    assert {"assets/layers/text_vectorization/vocabulary.txt",
+            "assets/layers/text_vectorization/_lookup_layer/vocabulary.txt"} <= set(names)
+    np.testing.assert_allclose(keras.saving.load_model(path).predict(
+        np.array(ref["queries"]), verbose=0), ref["predictions"], rtol=1e-5, atol=1e-7)
