@@ -100,6 +100,8 @@ def main(quick=False):
     results = model.evaluate(x_test, y_test, batch_size=500, return_dict=True, verbose=0)
     print("test: " + ", ".join("%s %.3f" % (k, results[k])
                                for k in ("loss", "auc", "prc", "precision", "recall")))
+    print("Done: test AUC %.3f, precision %.3f, recall %.3f"
+          % (results["auc"], results["precision"], results["recall"]))
     return results
 
 

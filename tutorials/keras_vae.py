@@ -123,6 +123,7 @@ def main(quick=False):
     print("digit centres in the latent plane:")
     for d, (a, b) in enumerate(centres):
         print("  %d: (%+.2f, %+.2f)" % (d, a, b))
+    print("Done: test reconstruction loss per image %.1f" % bce.mean())
     return losses[-1], float(bce.mean())
 
 
