@@ -144,7 +144,8 @@ def train(quick):
     model = keras.Sequential([keras.Input(shape=(784,)), Maxout(128, pieces=4),
                               keras.layers.Dropout(0.2), keras.layers.Dense(10, "softmax")])
     model.compile(optimizer="adam", loss=FocalLoss(gamma=2.0), metrics=["accuracy"])
-    y_train, y_test = keras.utils.to_categorical(y_train, 10), keras.utils.to_categorical(y_test, 10)
+    y_train = keras.utils.to_categorical(y_train, 10)      # FocalLoss takes one-hot labels
+    y_test = keras.utils.to_categorical(y_test, 10)
     model.fit(x_train, y_train, batch_size=64, epochs=1 if quick else 3, verbose=2)
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print("Test accuracy:", accuracy)

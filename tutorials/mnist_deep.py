@@ -14,16 +14,18 @@ restored from the checkpoint predicts the first test images, and the restored mo
 accuracy ends the run.
 
     python tutorials/mnist_deep.py                # TF1's 20,000 steps
-    python tutorials/mnist_deep.py --steps 2000   # the measured run below
-    python tutorials/mnist_deep.py --quick        # 150 steps, tested on 1,000 images: about 0.85
+    python tutorials/mnist_deep.py --steps 1000   # the measured run below
+    python tutorials/mnist_deep.py --quick        # 100 steps, tested on 1,000 images: about 0.8
 
-Measured 2026-12-07 on this repository's 2-core machine, test accuracy on all 10,000 images,
-same script on both sides (TensorFlow 2.21's tf.compat.v1, a numpy input_data shim), unseeded
-runs (weights and batches differ from run to run; mean of 3 runs each):
-    --steps 2000:  tfgraph 0.9xx   TensorFlow 0.9xx
-The full 20,000 steps (TF1's tutorial: about 0.992) were not run here.
+Measured 2026-12-07, test accuracy on all 10,000 images after --steps 1000, the same script on
+both sides (TensorFlow 2.21's tf.compat.v1 through tests/reference/run_tutorial_in_tf.py, which
+supplies TF1's input_data). The script sets no seed, so runs scatter; 3 runs each:
+    tfgraph     0.9650 0.9657 0.9579   mean 0.9629
+    TensorFlow  0.9628 0.9638 0.9633   mean 0.9633   (difference 0.04 points)
+The full 20,000 steps (TF1's tutorial reports about 0.992) were not run: on the shared 2-core
+machine 1,000 steps took 10-16 minutes on either side.
 
-Quick run: test accuracy >= 0.75
+Quick run: test accuracy >= 0.70
 """
 import argparse
 import os
@@ -165,8 +167,8 @@ if __name__ == "__main__":
                              "temporary directory)")
     parser.add_argument("--steps", type=int, default=20000)
     parser.add_argument("--quick", action="store_true",
-                        help="150 steps, tested on 1,000 images (a check that it runs)")
+                        help="100 steps, tested on 1,000 images (a check that it runs)")
     FLAGS, unparsed = parser.parse_known_args()
     if FLAGS.quick:
-        FLAGS.steps = 150
+        FLAGS.steps = 100
     tf.app.run(main=main, argv=[sys.argv[0]] + unparsed)

@@ -65,7 +65,8 @@ def keras_part(out_dir, quick):
         import tensorboard  # noqa: F401  (the optional extra the callback writes with)
         callbacks.append(keras.callbacks.TensorBoard(os.path.join(out_dir, "logs")))
     except ImportError:
-        print("the tensorboard package is not installed: no TensorBoard log (pip install tensorboard)")
+        print("the tensorboard package is not installed: no TensorBoard log "
+              "(pip install tensorboard)")
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x_train, y_train, batch_size=64, epochs=1, validation_split=0.1, verbose=2,
               callbacks=callbacks)
