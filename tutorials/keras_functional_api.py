@@ -13,6 +13,8 @@ file runs on TensorFlow.
     python tutorials/keras_functional_api.py           # 200 epochs per model, about 1 minute
     python tutorials/keras_functional_api.py --quick   # 40 epochs on fewer points
 
+Quick run: test accuracy >= 0.9
+
 The noise has variance 0.01, so a test MSE near 0.01 means the model found sin(x). Measured
 2026-12-07 (full run, 2 CPU cores): test MSE Sequential 0.0102, functional 0.0103; two-output
 model: difference MSE 0.0007, comparison accuracy 0.993. TensorFlow 2.21 / Keras 3.15 on the same
@@ -97,9 +99,9 @@ siamese.fit({"a": a[:split], "b": b[:split]},
 scores = siamese.evaluate({"a": a[split:], "b": b[split:]},
                           {"difference": difference[split:], "a_is_higher": a_is_higher[split:]},
                           verbose=0, return_dict=True)
-print("Two-output model on held-out pairs: difference MSE %.4f, a_is_higher accuracy %.3f"
-      % (scores["difference_loss"], scores["a_is_higher_accuracy"]))
 pred_diff, pred_higher = siamese.predict({"a": np.array([[1.5]]), "b": np.array([[-0.5]])},
                                          verbose=0)
 print("a=1.5, b=-0.5: sin(a)-sin(b) = %.3f, predicted %.3f; P(sin a > sin b) = %.3f"
       % (np.sin(1.5) - np.sin(-0.5), pred_diff[0, 0], pred_higher[0, 0]))
+print("Two-output model on held-out pairs: difference MSE %.4f; a_is_higher test accuracy: %.3f"
+      % (scores["difference_loss"], scores["a_is_higher_accuracy"]))

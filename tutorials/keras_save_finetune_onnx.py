@@ -18,6 +18,8 @@ temporary folder unless --outdir DIR is given (open model.onnx in Netron to see 
     python tutorials/keras_save_finetune_onnx.py           # all of MNIST; about 5 minutes
     python tutorials/keras_save_finetune_onnx.py --quick   # 3,000 images per task
 
+Quick run: test accuracy >= 0.6
+
 Measured 2026-12-07 (full run, 2 CPU cores): digits 0-4 test accuracy 0.993; digits 5-9 with the
 frozen features 0.975, after fine-tuning 0.978; onnxruntime's predictions equal the model's to
 1e-6. TensorFlow 2.21 / Keras 3.15, same script (up to the export): 0.994; 0.973, 0.976.
