@@ -13,8 +13,12 @@ keras` the same file runs on TensorFlow.
                                                      # about 0.55 per character (a check that it
                                                      # runs; sums come right after ~20 epochs)
 
-Measured 2026-12-07 (full run, 2 CPU cores): validation accuracy per character 0.995, whole sums
-right 0.98. TensorFlow 2.21 / Keras 3.15, same script and data: 0.994, 0.98.
+Quick run: test accuracy >= 0.45 (per character, on the held-out questions)
+
+Measured 2026-12-07 on the held-out 10% (full run, 2 shared CPU cores, 8 minutes): accuracy per
+character 0.996, whole sums right 0.983. Quick run: 0.575 per character, 0.068 whole sums.
+TensorFlow 2.21 / Keras 3.15 on the same script: 0.997 and 0.990 (11 minutes, run alongside ours);
+quick run (before the seed line) 0.555 and 0.068.
 """
 import argparse
 
@@ -30,6 +34,7 @@ args = parser.parse_args()
 
 TRAINING_SIZE, DIGITS, EPOCHS = (4000, 2, 8) if args.quick else (50000, 3, 30)
 REVERSE = True
+keras.utils.set_random_seed(0)  # the same weights and shuffling at every run
 # The longest question is DIGITS + 1 + DIGITS characters ("345+678"), the longest sum DIGITS + 1
 MAXLEN = DIGITS + 1 + DIGITS
 
@@ -121,4 +126,5 @@ for epoch in range(1, EPOCHS + 1):
 probabilities = model.predict(x_val, verbose=0)
 whole = np.mean(np.all(probabilities.argmax(-1) == y_val.argmax(-1), axis=1))
 per_char = np.mean(probabilities.argmax(-1) == y_val.argmax(-1))
-print("\nValidation accuracy per character: %.3f, whole sums right: %.3f" % (per_char, whole))
+print("\nWhole sums right: %.3f" % whole)
+print("Held-out questions, per-character test accuracy: %.3f" % per_char)

@@ -4,16 +4,16 @@ Gets to ~98.5% test accuracy after 2 epochs. Only the imports differ from the Ke
 MNIST is read from $TFGRAPH_DATASETS_DIR/mnist.npz (or ~/.keras/datasets, or downloaded).
 
     python tutorials/mnist_cnn.py            # 2 epochs on 60,000 images
-    python tutorials/mnist_cnn.py --quick    # 1 epoch on 6,000 images: about 0.9
+    python tutorials/mnist_cnn.py --quick    # 2 epochs on 3,000 images: about 0.86
+
+Quick run: test accuracy >= 0.75
 
 After training it draws the first test image (as text) with the model's prediction, and, when
 matplotlib is installed (`pip install matplotlib`), saves the training curves (loss and accuracy
 per epoch, training and validation) and that image to mnist_cnn_history.png (--plot PATH).
 
-Measured 2026-12-07 (2 epochs, 2 CPU cores): test accuracy 0.9853, test loss 0.045; the same
-script on TensorFlow 2.21 / Keras 3.15 gave 0.9840 and 0.048.
-
-Quick run: test accuracy >= 0.80
+Measured 2026-12-07 (2 epochs, 2 shared CPU cores, 3.1 minutes): test accuracy 0.9802, test loss
+0.062; the same script on TensorFlow 2.21 / Keras 3.15 gave 0.9802 and 0.061. Quick run: 0.861.
 """
 import argparse
 import os
@@ -26,7 +26,7 @@ from tfgraph_keras import layers
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--quick", action="store_true",
-                    help="1 epoch on 6,000 training images, tested on 1,000 (a check that it runs)")
+                    help="3,000 training images, tested on 1,000 (a check that it runs)")
 parser.add_argument("--plot", default=None,
                     help="where to save the training curves (default: mnist_cnn_history.png; "
                          "with --quick, in the temporary directory)")
@@ -35,12 +35,12 @@ args = parser.parse_args()
 num_classes = 10
 input_shape = (28, 28, 1)
 batch_size = 128
-epochs = 1 if args.quick else 2
+epochs = 2
 
 # Load the data and scale images to the [0, 1] range
 (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
 if args.quick:
-    x_train, y_train, x_test, y_test = x_train[:6000], y_train[:6000], x_test[:1000], y_test[:1000]
+    x_train, y_train, x_test, y_test = x_train[:3000], y_train[:3000], x_test[:1000], y_test[:1000]
 x_train = x_train.astype("float32") / 255
 x_test = x_test.astype("float32") / 255
 # Make sure images have shape (28, 28, 1)
