@@ -26,9 +26,7 @@ from tfgraph_keras.layers.convolutional import conv_output_length, normalize_tup
 from tfgraph_keras.layers.core import as_shape_tuple, constraints, serialize_or_none
 from tfgraph_keras.layers.data_format import standardize_data_format, to_first_axes
 from tfgraph_keras.layers.recurrent import _UnitForgetBias, reset_layer_states
-
-_KERAS2_ONLY = ("time_major", "implementation")
-
+from tfgraph_keras.saving import h5
 
 class ConvLSTM(Layer):
     """The shared layer of ConvLSTM1D/2D/3D (`rank` spatial dims); Keras 3's arguments."""
@@ -51,6 +49,8 @@ class ConvLSTM(Layer):
             raise NotImplementedError("%s(time_major=True) is not supported: inputs are "
                                       "(batch, time, ...)." % name)
         kwargs.pop("implementation", None)
+        if not kwargs.get("name"):   # Keras's name (conv_lstm2d): backend's snake case splits M2
+            kwargs["name"] = backend.unique_object_name(h5.snake_case(name))
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = int(rank)
         self.filters = int(filters)
@@ -213,6 +213,9 @@ class ConvLSTM(Layer):
             mask = mask[0]
         ms = None
         if mask is not None:
+            if mask.shape.ndims != 2:
+                raise ValueError("%s '%s' takes a (batch, time) mask; got a mask of shape %s."
+                                 % (type(self).__name__, self.name, mask.shape.as_list()))
             keep = tf.cast(mask, x.dtype)
             keep = tf.reshape(keep, [-1, steps] + [1] * (self.rank + 1))
             ms = tf.unstack(keep, num=steps, axis=1)
