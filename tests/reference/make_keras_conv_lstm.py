@@ -1,6 +1,7 @@
-"""Writes keras_conv_lstm.keras, keras_conv_lstm_keras2.h5 and keras_conv_lstm.npz from real Keras
-(3.15 and tf_keras 2), for tests/tfgraph_keras/layers/test_keras_conv_lstm.py: a small model with
-two ConvLSTM2D layers saved both ways with its predictions, and single-layer cases (config,
+"""Writes keras_conv_lstm.keras, keras_conv_lstm_keras2.h5, keras_conv_lstm_bidirectional.keras and
+keras_conv_lstm.npz from real Keras (3.15 and tf_keras 2), for tests/tfgraph_keras/layers/
+test_keras_conv_lstm.py: a small model with two ConvLSTM2D layers saved both ways with its
+predictions, a Bidirectional(ConvLSTM2D) model, and single-layer cases (config,
 weights, input, outputs) for return_state, go_backwards, strides, dilation, no bias, channels_first,
 ConvLSTM1D and ConvLSTM3D. Run with the TensorFlow virtualenv (tfgraph never imports it):
     /root/venvs/tf/bin/python tests/reference/make_keras_conv_lstm.py
@@ -44,6 +45,15 @@ def build(keras):
                              L.ConvLSTM2D(2, 3), L.Flatten(), L.Dense(3)], name="conv_lstm")
 
 
+def build_bidirectional(keras):
+    L = keras.layers
+    return keras.Sequential([keras.Input((3, 5, 5, 2)),
+                             L.Bidirectional(L.ConvLSTM2D(2, 3, padding="same",
+                                                          return_sequences=True)),
+                             L.Bidirectional(L.ConvLSTM2D(2, 2), merge_mode="sum")],
+                            name="bidirectional_conv_lstm")
+
+
 def set_weights(model, seed):
     rng = np.random.RandomState(seed)
     model.set_weights([rng.uniform(-0.5, 0.5, w.shape).astype(np.float32)
@@ -57,6 +67,11 @@ def keras3(out):
     x = np.random.RandomState(4).randn(2, 4, 8, 8, 2).astype(np.float32)
     model.save(os.path.join(HERE, "keras_conv_lstm.keras"))
     out.update(x=x, y3=model.predict(x, verbose=0), keras3_version=keras.__version__)
+    model = build_bidirectional(keras)
+    set_weights(model, 5)
+    xb = np.random.RandomState(6).randn(2, 3, 5, 5, 2).astype(np.float32)
+    model.save(os.path.join(HERE, "keras_conv_lstm_bidirectional.keras"))
+    out.update(x_bidirectional=xb, y_bidirectional=model.predict(xb, verbose=0))
     rng = np.random.RandomState(7)
     for name, cls, shape, config in CASES:
         out["case_%s_config" % name] = np.array(json.dumps(

@@ -60,6 +60,14 @@ def test_keras_files_load_and_predict_as_keras(name, key, tmp_path):
 
 
 @needs_h5py
+def test_bidirectional_conv_lstm_file_predicts_as_keras():
+    model = keras.models.load_model(os.path.join(DATA, "keras_conv_lstm_bidirectional.keras"))
+    assert [type(layer.forward_layer).__name__ for layer in model.layers] == ["ConvLSTM2D"] * 2
+    np.testing.assert_allclose(model.predict(REF["x_bidirectional"], verbose=0),
+                               REF["y_bidirectional"], rtol=1e-5, atol=1e-6)
+
+
+@needs_h5py
 def test_weights_file_written_in_keras3_layout(tmp_path):
     import h5py
     model = build(keras)
