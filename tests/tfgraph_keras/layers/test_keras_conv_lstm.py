@@ -301,3 +301,19 @@ def test_bad_arguments_and_inputs_raise_clearly():
         layers.ConvLSTM2D(2, 3)(keras.Input((None, 4, 4, 2)))
     with pytest.raises(ValueError, match="stateful: it needs to know its batch size"):
         layers.ConvLSTM2D(2, 3, stateful=True)(keras.Input((3, 4, 4, 2)))
+
+
+def test_regularizers_and_constraints_apply():
+    x = np.random.RandomState(8).randn(4, 2, 4, 4, 1).astype(np.float32)
+    conv = layers.ConvLSTM2D(2, 3, padding="same", kernel_regularizer=keras.regularizers.L2(0.01),
+                             bias_regularizer="l1",
+                             recurrent_constraint=lambda w: tf.maximum(w, 0.0))
+    model = keras.Sequential([keras.Input(x.shape[1:]), conv, layers.Flatten(), layers.Dense(1)])
+    kernel, _, bias = conv.get_weights()
+    losses = backend.get_session().run(model.losses)
+    assert len(losses) == 2
+    np.testing.assert_allclose(sorted(losses), sorted([0.01 * np.sum(kernel ** 2),
+                                                       0.01 * np.sum(np.abs(bias))]), rtol=1e-5)
+    model.compile(optimizer=keras.optimizers.SGD(0.5), loss="mse")
+    model.fit(x, np.ones((4, 1), np.float32), epochs=2, verbose=0)
+    assert conv.get_weights()[1].min() >= 0.0
