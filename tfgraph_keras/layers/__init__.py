@@ -105,6 +105,7 @@ from tfgraph_keras.layers.regularization import (
 )
 from tfgraph_keras.layers.reshaping import Cropping1D, Cropping3D, UpSampling3D, ZeroPadding3D
 from tfgraph_keras.layers.rnn_cells import RNN, GRUCell, LSTMCell, SimpleRNNCell, StackedRNNCells
+from tfgraph_keras.layers.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: I001
 from tfgraph_keras.layers.wrappers import Bidirectional, TimeDistributed, Wrapper
 
 __all__ = [
@@ -133,7 +134,7 @@ __all__ = [
     "GlobalAvgPool3D", "CategoryEncoding", "Normalization",
     "Discretization", "Hashing", "IntegerLookup", "StringLookup", "TextVectorization",
     "CenterCrop", "RandomContrast", "RandomFlip", "RandomRotation", "RandomTranslation",
-    "RandomZoom", "Resizing",
+    "RandomZoom", "Resizing", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
 ]
 
 # Saved models name these classes; deserialization finds them here (saving/builtin_objects.py).
