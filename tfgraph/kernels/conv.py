@@ -72,7 +72,11 @@ def _dot9(x0, x1, x2, x3, x4, x5, x6, x7, x8, wf, o, k):
             + x8 * wf[np.uint64(8 * o + k)])
 
 
-@njit(inline="always")
+# Not inline="always": Numba's IR inlining re-typed its 9 branches at each of the 7 call sites,
+# and with an empty cache that cost more than compiling it once (W3's two kernels 5.6 -> 4.7 s of
+# CPU); LLVM still inlines it, and an in-process A/B measured the same speed (RESULTS.md, session
+# 6). A runtime channel count instead of len(otup) saved little compile time and ran 4-18% slower.
+@njit
 def _taps(xf, s, fo, nt, zero):
     """The (up to) 9 taps of one output pixel: xf[s + fo[t]] for t < nt, zero for the rest (a last,
     shorter group of taps)."""

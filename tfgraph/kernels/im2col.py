@@ -110,17 +110,6 @@ def _col2im(colf, n, h, w, c, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, dxf):
                                 dxf[np.uint64(s + e)] += colf[np.uint64(t + e)]
 
 
-# Direct kernels for a tiny K = kh*kw*c: the taps go in groups of 9 (one group for a 3x3 filter on
-# 1 channel; a last, shorter group reads 0 for its missing taps), read from an input already padded
-# so that no tap falls outside. Each output pixel loads its 9 input values once and the loop over
-# the output channels does all 9 multiply-adds: the accumulator stays in a register and every
-# output element is written once (the old tap-by-tap loops re-entered the channel loop 3 times per
-# pixel and read-modified-wrote the output each time: W3's conv 3.9 -> 1.6 ms, batch 128).
-# The channel count arrives as the length of a tuple, `otup`, so that it is a compile-time
-# constant: LLVM unrolls the channel loop fully, with no remainder loop and one runtime alias
-# check per pixel (a runtime count measured 1.9x slower with the output in cache). Wider layers go
-
-
 def _im2col_chunk(x, col, kshape, strides, dilations, pads, out_hw):
     n, h, w, c = x.shape
     _im2col(x.reshape(-1), n, h, w, c, kshape[0], kshape[1], strides[0], strides[1],
