@@ -140,6 +140,11 @@ class Optimizer:
                                  "of "
                                  "your ops have a gradient defined (i.e. are differentiable)."
                                  % p.name)
+        return self._update_gradients(grads, params)
+
+    def _update_gradients(self, grads, params):
+        """The gradients as the update rules read them: dense tensors, with Keras 3's
+        per-occurrence squares kept for a sparse (IndexedSlices) one."""
         out = []
         for g, p in zip(grads, params):
             dense = tf.convert_to_tensor(g) if not isinstance(g, tf.Tensor) else g

@@ -108,7 +108,7 @@ class _DistributedMixin:
         with loss.graph.name_scope("DistributedAllreduce"):
             grads = allreduce_gradients(grads, params, d.op, d.fusion_threshold,
                                         d.sparse_as_dense)
-        return [tf.convert_to_tensor(g) for g in grads]
+        return self._update_gradients(grads, params)   # gathered slices: Keras 3's squares
 
     def apply_gradients(self, grads_and_vars, name=None):
         grads_and_vars = [(g, v) for g, v in grads_and_vars if g is not None]
