@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+pytestmark = pytest.mark.xdist_group("mpi")   # one worker runs every MPI test
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 _spec = importlib.util.spec_from_file_location("_dist_mpi_launch", os.path.join(HERE,
                                                                                "mpi_launch.py"))

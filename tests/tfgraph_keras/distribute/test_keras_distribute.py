@@ -6,6 +6,8 @@ import os
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.xdist_group("mpi")   # one worker runs every MPI test
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 _LAUNCH = os.path.join(HERE, "..", "..", "tfgraph", "distribute", "mpi_launch.py")
 _spec = importlib.util.spec_from_file_location("_dist_mpi_launch", _LAUNCH)
