@@ -8,7 +8,7 @@ $TFGRAPH_DATASETS_DIR/mnist.npz (or ~/.keras/datasets, or downloaded).
     python tutorials/keras_mnist_mlp.py            # 20 epochs: test accuracy about 0.985
     python tutorials/keras_mnist_mlp.py --quick    # 1 epoch on 6,000 images: about 0.90
 
-Quick run: test accuracy >= 0.85
+Quick run: test accuracy >= 0.75
 
 Measured 2026-12-07 (20 epochs, batch 128, 2 shared CPU cores, 4.4 minutes): test accuracy
 0.9858, test loss 0.076. The same script on TensorFlow 2.21 / Keras 3.15 (only the import line
