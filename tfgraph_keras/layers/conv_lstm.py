@@ -25,7 +25,8 @@ from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.convolutional import conv_output_length, normalize_tuple
 from tfgraph_keras.layers.core import as_shape_tuple, constraints, serialize_or_none
 from tfgraph_keras.layers.data_format import standardize_data_format, to_first_axes
-from tfgraph_keras.layers.recurrent import _UnitForgetBias, reset_layer_states
+from tfgraph_keras.layers.recurrent import (_UnitForgetBias, reset_layer_states,
+                                            set_recurrent_weight_options)
 from tfgraph_keras.saving import h5
 
 class ConvLSTM(Layer):
@@ -69,24 +70,13 @@ class ConvLSTM(Layer):
                              "`dilation_rate > 1`. Received: strides=%s and dilation_rate=%s"
                              % (name, self.strides, self.dilation_rate))
         self.data_format = standardize_data_format(data_format)
-        self.activation = activations.get(activation)
+        set_recurrent_weight_options(
+            self, activation, use_bias, kernel_initializer, recurrent_initializer,
+            bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer,
+            kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+            seed)
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
         self.unit_forget_bias = bool(unit_forget_bias)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0 <= rate < 1:
-                raise ValueError("%s(%s=%s): the rate must be in [0, 1)." % (name, arg, rate))
-        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
-        self.seed = seed
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)

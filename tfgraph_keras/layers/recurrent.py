@@ -100,6 +100,32 @@ def reset_layer_states(layer, states=None):
     backend.batch_set_value(list(zip(variables, values)))
 
 
+
+def set_recurrent_weight_options(layer, activation, use_bias, kernel_initializer,
+                                 recurrent_initializer, bias_initializer, kernel_regularizer,
+                                 recurrent_regularizer, bias_regularizer, kernel_constraint,
+                                 recurrent_constraint, bias_constraint, dropout,
+                                 recurrent_dropout, seed):
+    """The arguments every recurrent layer (RNN, LSTM, GRU, ConvLSTM) takes for its kernel,
+    recurrent kernel and bias, resolved onto `layer`, with Keras's check of the dropout rates."""
+    name = type(layer).__name__
+    for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
+        if not 0 <= rate < 1:
+            raise ValueError("%s(%s=%s): the rate must be in [0, 1)." % (name, arg, rate))
+    layer.activation = activations.get(activation)
+    layer.use_bias = bool(use_bias)
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.recurrent_initializer = initializers.get(recurrent_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.recurrent_constraint = constraints.get(recurrent_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+    layer.dropout, layer.recurrent_dropout = float(dropout), float(recurrent_dropout)
+    layer.seed = seed
+
 class _RNN(Layer):
     """Shared constructor, weights, time loop and config of SimpleRNN, LSTM and GRU.
 
@@ -125,25 +151,14 @@ class _RNN(Layer):
             raise ValueError("Received an invalid value for argument `units`, expected a positive "
                              "integer, got %s." % (units,))
         name = type(self).__name__
-        for arg, rate in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout)):
-            if not 0 <= rate < 1:
-                raise ValueError("%s(%s=%s): the rate must be in [0, 1)." % (name, arg, rate))
         if time_major:
             raise NotImplementedError("%s(time_major=True) is not supported: inputs are "
                                       "(batch, time, features)." % name)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
-        self.dropout, self.recurrent_dropout = float(dropout), float(recurrent_dropout)
-        self.seed = seed
+        set_recurrent_weight_options(
+            self, activation, use_bias, kernel_initializer, recurrent_initializer,
+            bias_initializer, kernel_regularizer, recurrent_regularizer, bias_regularizer,
+            kernel_constraint, recurrent_constraint, bias_constraint, dropout, recurrent_dropout,
+            seed)
         self._rec_mask = None
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
