@@ -101,10 +101,23 @@ class ThreadPolicy:
     def _many(self, a, b, out):
         """a @ b on all cores: with `split_gemms`, the longer side of the result in one block per
         core, each a one-thread GEMM on its own thread (columns: each thread packs only its part
-        of b); otherwise, or when the result is too small to split, BLAS's own threading."""
-        m, n = a.shape[0], b.shape[1]
-        if not self.split_gemms or blocks_for(max(m, n), self.SPLIT_MIN_ROWS) <= 1:
+        of b), or for a small result with a long inner dimension (a conv's filter gradient,
+        (25, 39200) @ (39200, 32)) that dimension, the blocks' products added in order; otherwise
+        BLAS's own threading. A split plan never wakes OpenBLAS's workers: they spin for ~0.1 s
+        after each GEMM, and one such GEMM per W7 step slowed the next step's convolutions by
+        1.3-1.8x."""
+        m, k, n = a.shape[0], a.shape[1], b.shape[1]
+        if not self.split_gemms:
             return blas.gemm_on(blas.DEFAULT_THREADS, a, b, out)
+        if blocks_for(max(m, n), self.SPLIT_MIN_ROWS) <= 1:
+            if blocks_for(k, self.SPLIT_MIN_ROWS) <= 1:
+                return blas.gemm_on(1, a, b, out)
+            parts = by_rows(k, lambda lo, hi, _: np.matmul(a[:, lo:hi], b[lo:hi]),
+                            min_rows=self.SPLIT_MIN_ROWS)
+            total = parts[0] if out is None else np.copyto(out, parts[0]) or out
+            for part in parts[1:]:
+                total += part
+            return total
         if out is None:
             out = np.empty((m, n), np.result_type(a.dtype, b.dtype))
         if m > n:

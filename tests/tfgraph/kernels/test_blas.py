@@ -134,6 +134,28 @@ def test_a_policy_for_batch_splitting_kernels_splits_its_gemms_the_same_way(monk
     assert splits == [max(m, n)]
 
 
+@pytest.mark.parametrize("with_out", [False, True])
+def test_a_split_policy_splits_a_small_result_over_its_inner_dimension(monkeypatch, with_out):
+    # W7's first conv: dL/dw = (25, 39200) @ (39200, 32) has too few rows and columns to split;
+    # OpenBLAS's threads would then spin for ~0.1 s and slow the next step's convolutions
+    monkeypatch.setattr(threads, "THREADS", 2)
+    counts = []
+    monkeypatch.setattr(blas, "_set_threads", counts.append)
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((25, 3000)).astype(np.float32)
+    b = rng.standard_normal((3000, 32)).astype(np.float32)
+    out = np.empty((25, 32), np.float32) if with_out else None
+    got = threads.ThreadPolicy(split_gemms=True)._many(a, b, out)
+    np.testing.assert_allclose(got, a.astype(np.float64) @ b, rtol=1e-4, atol=1e-3)
+    assert got is out or not with_out
+    assert blas.DEFAULT_THREADS < 2 or set(counts[::2]) == {1}    # BLAS held to one thread
+    small = rng.standard_normal((20, 20)).astype(np.float32)   # nothing to split: one thread
+    counts.clear()
+    np.testing.assert_allclose(threads.ThreadPolicy(split_gemms=True)._many(small, small, None),
+                               small @ small, rtol=1e-5, atol=1e-5)
+    assert blas.DEFAULT_THREADS < 2 or counts[0] == 1
+
+
 def test_a_plan_owns_its_policy_and_makes_it_current_while_it_runs():
     seen = []
     with tf.Graph().as_default():
