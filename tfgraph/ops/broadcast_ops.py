@@ -7,6 +7,7 @@ from tfgraph.framework import dtypes, tensor_shape
 from tfgraph.framework.op_def import (OpDef, TensorSpec, constant_value, convert_to_tensor,
                                       require, shape_from_tensor)
 from tfgraph.framework.tensor import Tensor
+from tfgraph.kernels.elementwise import bias_add_grad as column_sums
 from tfgraph.ops import shape_ops
 
 
@@ -191,9 +192,30 @@ class Sum(_Reduce):
     fn = staticmethod(np.sum)
     ufunc = np.add
 
+    def make_kernel(self, op, rt):
+        # a bias's gradient in TF1 scripts (`conv2d(x, W) + b`, `matmul(x, W) + b`): numpy sums
+        # leading axes row after row, 5x slower than the column-sum kernel (W7's first conv:
+        # 1.10 against 0.21 ms for 50x28x28x32)
+        axis, ndims = op.attrs["axis"], op.inputs[0].shape.ndims
+        if (axis and ndims is not None and tuple(axis) == tuple(range(len(axis))) and
+                len(axis) < ndims and op.inputs[0].dtype.np in (np.float32, np.float64)):
+            return _leading_axes_sum(len(axis), op.attrs["keep_dims"])
+        return super().make_kernel(op, rt)
+
     def grad(self, op, dy):
         x = op.inputs[0]
         return [broadcast_to(_expand_reduced(op, dy), shape_ops.shape(x))]
+
+
+def _leading_axes_sum(k, keep):
+    """x summed over its first k axes (not all of them), by elementwise.bias_add_grad."""
+    def kernel(x):
+        rest = x.shape[k:]
+        out = np.zeros(int(np.prod(rest)), x.dtype)
+        if x.size:
+            column_sums(np.ascontiguousarray(x).reshape(-1, out.size), out)
+        return out.reshape((1,) * k + rest if keep else rest)
+    return kernel
 
 
 def _reduce(op_class, input_tensor, axis, keepdims, name, reduction_indices, keep_dims):

@@ -257,6 +257,30 @@ register_rewrite_rule(RewriteRule(
     attrs=lambda m: dict(_conv_attrs(m.op("Conv2D").attrs), fused_ops=("BiasAdd",)),
     where=_nhwc_fast("Conv2D", "BiasAdd")))
 
+def _adds_a_bias(m):
+    """`conv + b` (TF1 scripts' `tf.nn.conv2d(x, W) + b`) is a BiasAdd: b is a vector of the
+    conv's output channels and dtype, so the add broadcasts it over N, H and W only."""
+    conv, bias = m.op("Conv2D"), m.value("bias")
+    channels = conv.outputs[0].shape.as_tuple()
+    return (_nhwc_fast("Conv2D")(m) and bias.dtype == conv.outputs[0].dtype and
+            channels is not None and bias.shape.as_tuple() == (channels[-1],) and
+            channels[-1] is not None)
+
+
+register_rewrite_rule(RewriteRule(
+    "conv_add_bias_relu",
+    Pattern("Relu", Pattern(("Add", "AddV2"), Pattern("Conv2D", "x", "w"), "bias")),
+    "_FusedConv2D", inputs=("x", "w", "bias"),
+    attrs=lambda m: dict(_conv_attrs(m.op("Conv2D").attrs), fused_ops=("BiasAdd", "Relu")),
+    where=_adds_a_bias))
+
+register_rewrite_rule(RewriteRule(
+    "conv_add_bias",
+    Pattern(("Add", "AddV2"), Pattern("Conv2D", "x", "w"), "bias"),
+    "_FusedConv2D", inputs=("x", "w", "bias"),
+    attrs=lambda m: dict(_conv_attrs(m.op("Conv2D").attrs), fused_ops=("BiasAdd",)),
+    where=_adds_a_bias))
+
 register_rewrite_rule(RewriteRule(
     "conv_relu_max_pool",
     Pattern("MaxPool", Pattern("_FusedConv2D", "x", "w", "bias", name="conv", shared=True)),

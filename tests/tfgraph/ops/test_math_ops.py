@@ -190,7 +190,37 @@ def test_reduction_kernels_equal_numpy_bit_for_bit(fn, ref, grad, dtype):
             got = sess.run(fn(p, axis=axis, keepdims=keep), {p: x})
             want = np.asarray(ref(x, axis=np_axis, keepdims=keep), dtype=dtype)
             assert got.dtype == want.dtype and got.shape == want.shape
+            if ref is np.sum and axis == 0 and dtype != np.int32:
+                # leading axes of a float take the column-sum kernel (next test): blocked order
+                np.testing.assert_allclose(got, want, rtol=1e-3 if dtype == np.float16 else 1e-6)
+                continue
             np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("shape, axis, keep", [((300, 7), [0], False), ((6, 5, 4, 3), [0, 1, 2],
+                                                                         True),
+                                               ((6, 5, 4, 3), [0, 1], False), ((0, 4), [0], True),
+                                               ((5, 0, 2), [0], False)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sums_over_leading_axes_take_the_column_sum_kernel(shape, axis, keep, dtype):
+    # a bias gradient (`conv2d(x, W) + b`): summed like BiasAddGrad, in blocks
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(shape).astype(dtype)
+    p = tf.placeholder(tf.as_dtype(dtype), [None] + list(shape[1:]))
+    with tf.Session() as sess:
+        got = sess.run(tf.reduce_sum(p, axis=axis, keepdims=keep), {p: x})
+    want = x.astype(np.float64).sum(axis=tuple(axis), keepdims=keep)
+    assert got.dtype == dtype and got.shape == want.shape
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+
+
+def test_a_long_leading_axis_sum_rounds_like_blocks_not_like_a_running_sum():
+    x = np.full((2 ** 20, 2), 0.1, np.float32)
+    with tf.Session() as sess:
+        got = sess.run(tf.reduce_sum(tf.constant(x), axis=0))
+    exact = 0.1 * 2 ** 20
+    running = np.cumsum(x[:, 0])[-1]     # row after row, as a plain axis-0 loop would
+    assert abs(got[0] - exact) < abs(running - exact) / 100
 
 
 def test_reductions_old_spellings_and_static_shapes():

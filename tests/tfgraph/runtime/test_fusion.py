@@ -266,6 +266,46 @@ def test_bias_and_relu_fold_into_conv2d(channels, padding, relu, dtype):
     assert np.isnan(folded).any() and folded.dtype == dtype
 
 
+@pytest.mark.parametrize("relu", [True, False])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tf1_conv_plus_bias_folds_like_bias_add(relu, dtype):
+    # TF1 scripts write `tf.nn.conv2d(x, W) + b` (the deep MNIST tutorial, W7), not bias_add
+    rng = np.random.default_rng(12)
+    x = tf.placeholder(dtype, [None, 7, 6, 3])
+    w = tf.constant(rng.standard_normal((5, 5, 3, 4)).astype(dtype))
+    b = tf.Variable(rng.standard_normal(4).astype(dtype))
+    conv = tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME")
+    y = conv + b
+    if relu:
+        y = tf.nn.relu(y)
+    xv = rng.standard_normal((3, 7, 6, 3)).astype(dtype)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        folded = sess.run(y, {x: xv})
+        conv_v, apart = sess.run([conv, y], {x: xv})      # conv fetched: not folded
+        assert [t for t in _plan_types(sess, y) if t != "VariableV2"] == ["_FusedConv2D"]
+        assert "_FusedConv2D" not in _plan_types(sess, conv)
+        want = conv_v + sess.run(b)
+    np.testing.assert_array_equal(folded, apart)
+    np.testing.assert_array_equal(folded, np.maximum(want, 0) if relu else want)
+
+
+@pytest.mark.parametrize("other", ["matrix", "scalar", "wrong_length"])
+def test_conv_plus_anything_but_a_channel_vector_is_not_folded(other):
+    rng = np.random.default_rng(13)
+    x = tf.placeholder(tf.float32, [None, 5, 5, 2])
+    conv = tf.nn.conv2d(x, tf.ones([3, 3, 2, 4]), [1, 1, 1, 1], "SAME")
+    addend = {"matrix": tf.ones([5, 4]), "scalar": tf.constant(2.0),
+              "wrong_length": tf.ones([1])}[other]
+    y = tf.nn.relu(conv + addend)
+    xv = rng.standard_normal((2, 5, 5, 2)).astype(np.float32)
+    with tf.Session() as sess:
+        got = sess.run(y, {x: xv})
+        assert "_FusedConv2D" not in _plan_types(sess, y)
+        want = np.maximum(sess.run(conv, {x: xv}) + sess.run(addend), 0)
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
 def test_conv_bias_relu_gradient_matches_numeric():
     rng = np.random.default_rng(8)
     x = tf.constant(rng.standard_normal((2, 5, 5, 1)))
