@@ -20,9 +20,12 @@ from tfgraph.kernels.jit import njit
 
 # Direct kernels (no im2col, no BLAS) when K = kh*kw*c is at most this: W3's first layer (K = 9)
 # measured 4.9 ms direct vs 5.7 ms im2col + GEMM on one thread, and BLAS's 2-thread GEMM with 9
-# rows stalled for 100s of ms when the cores were shared; with c = 3 (K = 27) the GEMM path was
-# 1.5x faster.
-DIRECT_MAX_K = 16
+# rows stalled for 100s of ms when the cores were shared; W7's 5x5 first layer (K = 25, 32
+# channels) in its training step 2.8 against 3.8 ms forward and 2.5 against 3.5 ms for the filter
+# gradient; with c = 3 (K = 27) the GEMM path was 1.5x faster.
+DIRECT_MAX_K = 25
+# ... and the joint conv + Relu + 2x2 max-pool kernels (one group of 9 taps)
+CONV_POOL_MAX_K = 9
 
 
 def out_size(in_size, k, stride, dilation, padding):
@@ -295,7 +298,7 @@ def _conv_pool_setup(x, w, bias, strides, dilations, padding):
     when they do not apply (more than 9 taps or 64 output channels, or a conv output under 2x2)."""
     kh, kw, c, o = w.shape
     out_hw, pads = geometry(x.shape, w.shape, strides, dilations, padding)
-    if kh * kw * c > 9 or o > 64 or min(out_hw) < 2 or x.shape[0] == 0:
+    if kh * kw * c > CONV_POOL_MAX_K or o > 64 or min(out_hw) < 2 or x.shape[0] == 0:
         return None
     xf, hp, wp, offs = _direct_input(np.ascontiguousarray(x), (kh, kw), strides, dilations, pads,
                                      out_hw)
@@ -425,34 +428,49 @@ def _channel_blocks(o):
 def _conv_direct_call(x, w, strides, dilations, pads, out_hw, bias, relu, out):
     n, h, wd, c = x.shape
     kh, kw, _, o = w.shape
+    (oh, ow) = out_hw
     xf, hp, wp, offs = _direct_input(x, (kh, kw), strides, dilations, pads, out_hw)
     wpad = np.zeros((offs.size, o), dtype=x.dtype)
     wpad[:kh * kw * c] = w.reshape(-1, o)
     bf = np.zeros(o, x.dtype) if bias is None else np.asarray(bias, dtype=x.dtype).reshape(-1)
     outf = out.reshape(-1)
-    for k0, k1 in _channel_blocks(o):
-        wblk = np.ascontiguousarray(wpad[:, k0:k1]).reshape(-1)
-        _conv_direct(xf, n, hp, wp, c, offs, (0,) * (kh * kw * c), wblk, out_hw[0], out_hw[1],
-                     strides[0], strides[1], (0,) * (k1 - k0), o,
-                     np.ascontiguousarray(bf[k0:k1]), relu, outf[k0:], None)
+    blocks = [(k0, k1, np.ascontiguousarray(wpad[:, k0:k1]).reshape(-1),
+               np.ascontiguousarray(bf[k0:k1])) for k0, k1 in _channel_blocks(o)]
+
+    def images(lo, hi, _):
+        for k0, k1, wblk, bblk in blocks:
+            _conv_direct(xf[lo * hp * wp * c:], hi - lo, hp, wp, c, offs, (0,) * (kh * kw * c),
+                         wblk, oh, ow, strides[0], strides[1], (0,) * (k1 - k0), o, bblk, relu,
+                         outf[lo * oh * ow * o + k0:], None)
+    threads.by_rows(n, images, min_rows=MIN_IMAGES_PER_THREAD)
     if relu and offs.size > 9:
         np.maximum(out, out.dtype.type(0), out=out)
     return out
 
 
 def _filter_direct_call(x, kshape, dy, strides, dilations, pads, out_hw):
-    """(dw (kh*kw*c, o), db (o,))."""
+    """(dw (kh*kw*c, o), db (o,)); the images split over the cores, each block's sums added in
+    block order (deterministic)."""
     n, _, _, c = x.shape
     kh, kw = kshape
     o = dy.shape[-1]
+    (oh, ow) = out_hw
     xf, hp, wp, offs = _direct_input(x, kshape, strides, dilations, pads, out_hw)
     dyf = np.ascontiguousarray(dy).reshape(-1)
-    res = np.empty((offs.size + 1, o), dtype=dy.dtype)
-    for k0, k1 in _channel_blocks(o):
-        blk = np.empty((offs.size + 1, k1 - k0), dtype=dy.dtype)
-        _filter_direct(xf, n, hp, wp, c, offs, (0,) * (kh * kw * c), dyf[k0:], out_hw[0], out_hw[1],
-                       strides[0], strides[1], (0,) * (k1 - k0), o, blk.reshape(-1))
-        res[:, k0:k1] = blk
+
+    def images(lo, hi, _):
+        res = np.empty((offs.size + 1, o), dtype=dy.dtype)
+        for k0, k1 in _channel_blocks(o):
+            blk = np.empty((offs.size + 1, k1 - k0), dtype=dy.dtype)
+            _filter_direct(xf[lo * hp * wp * c:], hi - lo, hp, wp, c, offs, (0,) * (kh * kw * c),
+                           dyf[lo * oh * ow * o + k0:], oh, ow, strides[0], strides[1],
+                           (0,) * (k1 - k0), o, blk.reshape(-1))
+            res[:, k0:k1] = blk
+        return res
+    sums = threads.by_rows(n, images, min_rows=MIN_IMAGES_PER_THREAD)
+    res = sums[0]
+    for part in sums[1:]:
+        res += part
     return res[:kh * kw * c], res[-1]
 
 

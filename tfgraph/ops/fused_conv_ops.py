@@ -219,7 +219,7 @@ def _pools_directly(conv, pool):
     w = conv.inputs[1].shape.as_tuple()
     a = pool.attrs
     return (_fast(conv) and conv.attrs["data_format"] == "NHWC" and w is not None and
-            None not in w and w[0] * w[1] * w[2] <= conv_kernels.DIRECT_MAX_K and
+            None not in w and w[0] * w[1] * w[2] <= conv_kernels.CONV_POOL_MAX_K and
             tuple(a["ksize"]) == (1, 2, 2, 1) and tuple(a["strides"]) == (1, 2, 2, 1) and
             a["padding"] == "VALID" and a["data_format"] == "NHWC")
 

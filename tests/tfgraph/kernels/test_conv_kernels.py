@@ -6,6 +6,7 @@ import pytest
 from tfgraph.kernels import conv as K
 from tfgraph.kernels import im2col
 from tfgraph.kernels import pooling as P
+from tfgraph.kernels import threads
 from tfgraph.ops import conv_ops
 
 # (x shape, filter shape, strides, padding, dilations)
@@ -73,6 +74,27 @@ def test_direct_and_gemm_paths_match_loop_reference(xs, ws, s, p, d, path, monke
            ref.conv2d_backprop_filter(x, ws, dy, s, p, d), np.float32)
     _close(K.conv2d_backprop_input(np.array(xs), w, dy, s, d, p),
            ref.conv2d_backprop_input(xs, w, dy, s, p, d), np.float32)
+
+
+@pytest.mark.parametrize("xs,ws,p", [((40, 14, 13, 1), (5, 5, 1, 32), "SAME"),
+                                      ((35, 9, 9, 2), (3, 3, 2, 70), "VALID")])
+def test_direct_kernels_split_the_images_over_two_threads(xs, ws, p, monkeypatch):
+    """W7's first layer (K = 25) runs direct, one block of images per thread; the filter
+    gradient's block sums are added in block order."""
+    monkeypatch.setattr(threads, "THREADS", 2)
+    blocks = []
+    by_rows = threads.by_rows
+    monkeypatch.setattr(threads, "by_rows", lambda n, fn, **kw: blocks.append(
+        threads.blocks_for(n, kw.get("min_rows", 1))) or by_rows(n, fn, **kw))
+    monkeypatch.setattr(K.im2col, "conv2d", None)            # no im2col path taken
+    monkeypatch.setattr(K.im2col, "backprop_filter", None)
+    x, w = _arrays(xs, ws, np.float32)
+    dy = _dy(x, w, (1, 1), p, (1, 1), np.float32)
+    _close(K.conv2d(x, w, (1, 1), (1, 1), p), ref.conv2d(x, w, (1, 1), p, (1, 1)), np.float32)
+    dw, db = K.conv2d_backprop_filter(x, np.array(ws), dy, (1, 1), (1, 1), p, with_bias=True)
+    _close(dw, ref.conv2d_backprop_filter(x, ws, dy, (1, 1), p, (1, 1)), np.float32)
+    _close(db, dy.sum(axis=(0, 1, 2)), np.float32)
+    assert blocks == [2, 2]
 
 
 def test_first_layer_on_one_channel_images_takes_the_direct_kernels(monkeypatch):
