@@ -27,6 +27,7 @@ import numpy as np
 
 from tfgraph.framework import dtypes
 from tfgraph.framework.op_def import OpDef, TensorSpec, constant_value, require, require_float
+from tfgraph.framework.rewrite_rule import Pattern, RewriteRule, register_rewrite_rule
 from tfgraph.kernels import rnn as _kernels
 from tfgraph.kernels import threads
 from tfgraph.ops import array_ops, math_ops
@@ -401,6 +402,56 @@ class LSTMSequence(OpDef):
                              transpose_b=True)
         dh0 = math_ops.matmul(dz[0], rk, transpose_b=True)
         return [array_ops.reshape(dx, array_ops.shape(x)), dkernel, drk, dbias, dh0, dc0]
+
+
+class LSTMSequenceInference(LSTMSequence):
+    """LSTMSequence for a plan that reads neither `gates` nor `tanh_c` (inference: predict, an
+    accuracy over a test set): each block of rows keeps one step of them in scratch, so the
+    whole-sequence arrays are not stored. Those two outputs come back as zeros (read-only views
+    of one zero); the `lstm_sequence_inference` rule applies only when nothing reads them. W9's
+    test accuracy over 10,000 sequences held 573 + 143 MB of them."""
+    type = "_LSTMSequenceInference"
+
+    def compute(self, x, kernel, rk, bias, h0, c0):
+        hs, cs, gates, tcs = super().compute(x, kernel, rk, bias, h0, c0)
+        return hs, cs, _zeros_view(gates.shape, x.dtype), _zeros_view(tcs.shape, x.dtype)
+
+    def make_kernel(self, op, rt):
+        exact = op.inputs[0].dtype is not dtypes.float32
+
+        def kernel(x, kernel, rk, bias, h0, c0):
+            t, n, u = _seq_units(x, kernel, rk, bias, h0, c0, "LSTMSequence")
+            dt = x.dtype
+            hs, cs = np.empty((t, n, u), dt), np.empty((t, n, u), dt)
+            x, kernel, rk, bias, h0, c0 = (_c(a) for a in (x, kernel, rk, bias, h0, c0))
+
+            def rows(lo, hi, matmul):
+                # step k runs lstm_seq_step as its step 0 on views: this step's rows of hs and
+                # cs, c_{k-1} as its "c0", and one step of gates and tanh_c in scratch
+                gates, tcs = np.empty((1, hi - lo, 4 * u), dt), np.empty((1, hi - lo, u), dt)
+                rec = np.empty((hi - lo, 4 * u), dt)
+                for k in range(t):
+                    matmul(x[k, lo:hi], kernel, out=gates[0])
+                    matmul(hs[k - 1, lo:hi] if k else h0[lo:hi], rk, out=rec)
+                    _kernels.lstm_seq_step(0, 0, rec, bias, cs[k - 1, lo:hi] if k else c0[lo:hi],
+                                           gates, hs[k:k + 1, lo:hi], cs[k:k + 1, lo:hi], tcs,
+                                           exact)
+            threads.by_rows(n, rows, min_rows=MIN_BLOCK_ROWS)
+            return hs, cs, _zeros_view((t, n, 4 * u), dt), _zeros_view((t, n, u), dt)
+        return kernel
+
+
+def _zeros_view(shape, dtype):
+    return np.broadcast_to(np.zeros((), dtype), shape)
+
+
+register_rewrite_rule(RewriteRule(
+    "lstm_sequence_inference",
+    Pattern("LSTMSequence", "x", "kernel", "rk", "bias", "h0", "c0"),
+    "_LSTMSequenceInference", inputs=("x", "kernel", "rk", "bias", "h0", "c0"),
+    attrs=lambda m: {},
+    where=lambda m: m.op("LSTMSequence").inputs[0].dtype in (dtypes.float32, dtypes.float64) and
+    not m.reads("LSTMSequence", 2) and not m.reads("LSTMSequence", 3)))
 
 
 def _steps(d, shape):

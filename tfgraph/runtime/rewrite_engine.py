@@ -68,7 +68,8 @@ class _Steps:
 
 class Match:
     """A rule's match: `op(name)` is the op a pattern node matched, `value(name)` a bound tensor,
-    `escapes(name)` whether a `shared` node's result is read outside the match."""
+    `escapes(name)` whether a `shared` node's result is read outside the match, `reads(name, k)`
+    whether anything reads the op's output k."""
 
     def __init__(self):
         self.slots, self.tensors = {}, {}
@@ -91,6 +92,12 @@ class Match:
 
     def escapes(self, name):
         return self.nodes[name] in self._escaping
+
+    def reads(self, name, output):
+        """Whether any step of the plan reads output `output` of the op `name` matched, or the
+        plan fetches it (a rule's `where` may drop work for an output nothing reads)."""
+        slot = self._steps.steps[self.nodes[name]].outputs[output]
+        return bool(self._steps.readers.get(slot)) or slot in self._steps.fetched
 
 
 def _match_node(node, g, i, m, taken):

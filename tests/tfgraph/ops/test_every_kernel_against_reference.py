@@ -184,6 +184,9 @@ def _keras_model():
               batch_size=8, epochs=1, verbose=0)
     model.predict(rng.standard_normal((3, 6, 4)).astype(np.float32), verbose=0)
     keras.backend.clear_session()
+    lstm = keras.Sequential([keras.Input((6, 4)), keras.layers.LSTM(3)])   # unmasked inference
+    lstm.predict(rng.standard_normal((3, 6, 4)).astype(np.float32), verbose=0)
+    keras.backend.clear_session()
 
 
 def _own_kernel_types():

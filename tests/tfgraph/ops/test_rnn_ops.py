@@ -256,6 +256,46 @@ def test_sequence_forward_matches_numpy(dtype, tol, zero_state):
     _close(got, rnn_ops.LSTMSequence().compute(*values), tol)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("batch", [6, 70])                # 70 rows: one block per thread
+def test_inference_plans_keep_no_gates(dtype, batch, monkeypatch):
+    """A plan that reads only hs and cs (a prediction) runs _LSTMSequenceInference: the same hs
+    and cs, bit for bit, as the op that stores every step's gates; gates and tanh_c are then
+    zero views (nothing reads them)."""
+    from tfgraph.kernels import threads
+    monkeypatch.setattr(threads, "THREADS", 2)
+    values = _seq_inputs(7, batch, 19, dtype)
+    ph = [tf.placeholder(tf.as_dtype(dtype), v.shape) for v in values]
+    hs, cs, gates, tanh_c = rnn_ops.lstm_sequence(*ph)
+    last = hs[-1] * 2.0
+    feed = dict(zip(ph, values, strict=True))
+    with tf.Session() as sess:
+        got_last, got_cs = sess.run([last, cs], feed)
+        types = [s.op.type for p in sess._plans.values() for s in p.steps]
+        assert "_LSTMSequenceInference" in types and "LSTMSequence" not in types
+        stored = sess.run([hs, cs, gates, tanh_c], feed)   # gates fetched: the storing op
+        plan = next(p for p in sess._plans.values() if len(p.fetches) == 4)
+        assert "LSTMSequence" in [s.op.type for s in plan.steps]
+    np.testing.assert_array_equal(got_last, stored[0][-1] * dtype(2))
+    np.testing.assert_array_equal(got_cs, stored[1])
+    want = rnn_ops.LSTMSequenceInference().compute(*values)
+    np.testing.assert_array_equal(want[2], 0)
+    _close(stored[:2], want[:2], 2e-6 if dtype == np.float32 else 1e-12)
+
+
+def test_training_plans_keep_the_gates_for_the_gradient():
+    values = _seq_inputs(4, 3, 5, np.float32)
+    x = tf.constant(values[0])
+    kernel = tf.Variable(values[1])
+    hs = rnn_ops.lstm_sequence(x, kernel, *[tf.constant(v) for v in values[2:]])[0]
+    step = tf.train.GradientDescentOptimizer(0.1).minimize(tf.reduce_sum(hs[-1]))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        sess.run(step)
+        types = [s.op.type for p in sess._plans.values() for s in p.steps]
+    assert "LSTMSequence" in types and "_LSTMSequenceInference" not in types
+
+
 def _saved(values):
     """LSTMSequenceGrad's inputs but the output gradients: x, rk, h0, c0 and the forward's."""
     x, _, rk, _, h0, c0 = values
