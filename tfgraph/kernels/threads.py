@@ -114,10 +114,13 @@ class ThreadPolicy:
                 return blas.gemm_on(1, a, b, out)
             parts = by_rows(k, lambda lo, hi, _: np.matmul(a[:, lo:hi], b[lo:hi]),
                             min_rows=self.SPLIT_MIN_ROWS)
-            total = parts[0] if out is None else np.copyto(out, parts[0]) or out
+            if out is None:
+                out = parts[0]
+            else:
+                out[...] = parts[0]
             for part in parts[1:]:
-                total += part
-            return total
+                out += part
+            return out
         if out is None:
             out = np.empty((m, n), np.result_type(a.dtype, b.dtype))
         if m > n:

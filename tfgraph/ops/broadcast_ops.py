@@ -1,6 +1,8 @@
 """Broadcasting and summing back: broadcast_to, the Sum reduction and `unbroadcast`, which every
 binary gradient uses to reduce back to its input's shape. Below elementwise_ops and
 reduction_ops, which both need them."""
+import math
+
 import numpy as np
 
 from tfgraph.framework import dtypes, tensor_shape
@@ -211,9 +213,11 @@ def _leading_axes_sum(k, keep):
     """x summed over its first k axes (not all of them), by elementwise.bias_add_grad."""
     def kernel(x):
         rest = x.shape[k:]
-        out = np.zeros(int(np.prod(rest)), x.dtype)
         if x.size:
+            out = np.empty(math.prod(rest), x.dtype)    # column_sums writes every entry
             column_sums(np.ascontiguousarray(x).reshape(-1, out.size), out)
+        else:
+            out = np.zeros(math.prod(rest), x.dtype)
         return out.reshape((1,) * k + rest if keep else rest)
     return kernel
 
