@@ -62,6 +62,9 @@ def test_any_length_model_trains():
     rng = np.random.RandomState(2)
     tokens = rng.randint(1, 30, size=(64, 8)).astype(np.int32)
     labels = (tokens[:, -1] < 15).astype(np.float32)   # decided by the last word
+    # seeded: unseeded initial weights failed this 1 run in 6 (loss ratio up to 0.52; seeds 0-7
+    # give 0.08-0.35, seed 0 0.26)
+    keras.utils.set_random_seed(0)
     model = _model(None)
     model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy")
     history = model.fit(tokens, labels, batch_size=16, epochs=8, verbose=0)
