@@ -1,18 +1,14 @@
 """A rank that dies, raises, hangs or built another model ends the 2-rank job, within the
 timeout, with a message that names the rank."""
-import importlib.util
 import os
 import re
 
 import pytest
+from tests.tfgraph.distribute import mpi_launch as launch
 
 pytestmark = pytest.mark.xdist_group("mpi")   # one worker runs every MPI test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location("_dist_mpi_launch", os.path.join(HERE,
-                                                                               "mpi_launch.py"))
-launch = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(launch)
 SCRIPT = os.path.join(HERE, "dist_faults.py")
 TIMEOUT = 4  # seconds a collective waits (TFGRAPH_MPI_TIMEOUT)
 MODES = ("kill", "raise", "hang", "mismatch")

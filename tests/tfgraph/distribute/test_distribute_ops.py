@@ -1,6 +1,5 @@
 """The collective ops (allreduce, allgather, broadcast) and their gradients on 2 MPI processes,
 against numpy; the build-time checks and helpers in one process."""
-import importlib.util
 import os
 import subprocess
 import sys
@@ -11,14 +10,11 @@ import pytest
 import tfgraph as tf
 from tfgraph.distribute import shard_range
 from tfgraph.ops import collective_ops
+from tests.tfgraph.distribute import mpi_launch as launch
 
 pytestmark = pytest.mark.xdist_group("mpi")   # one worker runs every MPI test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location("_dist_mpi_launch", os.path.join(HERE,
-                                                                               "mpi_launch.py"))
-launch = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(launch)
 script = launch.load(os.path.join(HERE, "dist_ops.py"))
 
 

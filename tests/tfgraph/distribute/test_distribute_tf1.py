@@ -1,17 +1,13 @@
 """DistributedOptimizer on 2 MPI processes against 1 process on the concatenated batches."""
-import importlib.util
 import os
 
 import numpy as np
 import pytest
+from tests.tfgraph.distribute import mpi_launch as launch
 
 pytestmark = pytest.mark.xdist_group("mpi")   # one worker runs every MPI test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_spec = importlib.util.spec_from_file_location("_dist_mpi_launch", os.path.join(HERE,
-                                                                               "mpi_launch.py"))
-launch = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(launch)
 script = launch.load(os.path.join(HERE, "dist_tf1_train.py"))
 
 

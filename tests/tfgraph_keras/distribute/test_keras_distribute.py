@@ -1,18 +1,14 @@
 """Keras fit with tfgraph_keras.distribute on 2 MPI processes against 1 process on the
 concatenated batches: same logs, weights, evaluate and predict; rank-0-only outputs."""
-import importlib.util
 import os
 
 import numpy as np
 import pytest
+from tests.tfgraph.distribute import mpi_launch as launch
 
 pytestmark = pytest.mark.xdist_group("mpi")   # one worker runs every MPI test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-_LAUNCH = os.path.join(HERE, "..", "..", "tfgraph", "distribute", "mpi_launch.py")
-_spec = importlib.util.spec_from_file_location("_dist_mpi_launch", _LAUNCH)
-launch = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(launch)
 script = launch.load(os.path.join(HERE, "dist_keras_fit.py"))
 
 
