@@ -463,31 +463,27 @@ def _check_reduction(op):
 def allreduce(tensors, op="Average", name=None):
     """A tensor (or list of tensors of one dtype) reduced across ranks; one MPI call for all."""
     _check_reduction(op)
-    get_world()
-    single = not isinstance(tensors, (list, tuple))
-    xs = [tensors] if single else list(tensors)
-    out = _as_list(MpiAllreduce.apply(*xs, reduction=op, name=name or "MpiAllreduce",
-                                      description=_describe_inputs(xs)))
-    return out[0] if single else out
+    return _collective(MpiAllreduce, tensors, name, reduction=op)
 
 
 def allgather(tensors, name=None):
     """A tensor (or list) joined along axis 0 over ranks, in rank order."""
-    get_world()
-    single = not isinstance(tensors, (list, tuple))
-    xs = [tensors] if single else list(tensors)
-    out = _as_list(MpiAllgather.apply(*xs, name=name or "MpiAllgather",
-                                      description=_describe_inputs(xs, rows_may_differ=True)))
-    return out[0] if single else out
+    return _collective(MpiAllgather, tensors, name, rows_may_differ=True)
 
 
 def broadcast(tensors, root_rank=0, name=None):
     """root_rank's value of a tensor (or list of tensors), on every rank."""
+    return _collective(MpiBroadcast, tensors, name, root_rank=root_rank)
+
+
+def _collective(op_def, tensors, name, rows_may_differ=False, **attrs):
+    """One op of `op_def` over a tensor or a list of them (the world started first); the result
+    in the same form."""
     get_world()
     single = not isinstance(tensors, (list, tuple))
     xs = [tensors] if single else list(tensors)
-    out = _as_list(MpiBroadcast.apply(*xs, root_rank=root_rank, name=name or "MpiBroadcast",
-                                      description=_describe_inputs(xs)))
+    out = _as_list(op_def.apply(*xs, name=name or op_def.type,
+                                description=_describe_inputs(xs, rows_may_differ), **attrs))
     return out[0] if single else out
 
 

@@ -486,19 +486,15 @@ def map_fn(fn, elems, name=None, dtype=None):
 
 def foldl(fn, elems, initializer=None, name=None):
     """fn(acc, elems[i]) over i = 0, 1, ... starting from initializer (or elems[0])."""
-    items = _static_elems(elems, "foldl")
-    acc = initializer
-    if acc is None:
-        acc, items = items[0], items[1:]
-    for e in items:
-        acc = fn(acc, e)
-    return acc
+    return _fold(fn, _static_elems(elems, "foldl"), initializer)
 
 
 def foldr(fn, elems, initializer=None, name=None):
     """fn(acc, elems[i]) over i = n - 1, ..., 0 starting from initializer (or elems[-1])."""
-    items = _static_elems(elems, "foldr")[::-1]
-    acc = initializer
+    return _fold(fn, _static_elems(elems, "foldr")[::-1], initializer)
+
+
+def _fold(fn, items, acc):
     if acc is None:
         acc, items = items[0], items[1:]
     for e in items:

@@ -235,14 +235,7 @@ class CompileMixin:
 
     def _function(self, kind):
         c = self._compiled
-        fn = c.fns.get(kind)
-        if fn is not None:
-            return fn
-        with backend._LOCK:
-            fn = c.fns.get(kind)
-            if fn is None:
-                fn = c.fns[kind] = self._make_function(c, kind)
-        return fn
+        return _cached(c.fns, kind, lambda: self._make_function(c, kind))
 
     def _make_function(self, c, kind):
         sess = self._session()
@@ -269,14 +262,8 @@ class CompileMixin:
         return fn
 
     def _predict_function(self, training=False):
-        fn = self._predict_fns.get(training)
-        if fn is not None:
-            return fn
-        with backend._LOCK:
-            fn = self._predict_fns.get(training)
-            if fn is None:
-                fn = self._predict_fns[training] = self._make_predict_function(training)
-        return fn
+        return _cached(self._predict_fns, training,
+                       lambda: self._make_predict_function(training))
 
     def _make_predict_function(self, training):
         sess = self._session()
@@ -324,3 +311,15 @@ def _as_flat(x):
             out.extend(_as_flat(v))
         return out
     return [x]
+
+
+def _cached(cache, key, make):
+    """cache[key], made once under the backend lock (two threads training one model build one
+    session callable); the lookup without the lock is the per-batch path."""
+    fn = cache.get(key)
+    if fn is None:
+        with backend._LOCK:
+            fn = cache.get(key)
+            if fn is None:
+                fn = cache[key] = make()
+    return fn

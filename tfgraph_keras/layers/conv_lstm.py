@@ -19,13 +19,13 @@ it), only when training, as Keras 3.
 import numpy as np
 
 import tfgraph as tf
-from tfgraph.ops import nn_impl
 from tfgraph_keras import activations, backend, initializers, regularizers
 from tfgraph_keras.layers.base_layer import InputSpec, Layer
 from tfgraph_keras.layers.convolutional import conv_output_length, normalize_tuple
 from tfgraph_keras.layers.core import as_shape_tuple, constraints, serialize_or_none
 from tfgraph_keras.layers.data_format import standardize_data_format, to_first_axes
-from tfgraph_keras.layers.recurrent import (_UnitForgetBias, reset_layer_states,
+from tfgraph_keras.layers.recurrent import (_UnitForgetBias, recurrent_dropout_mask,
+                                            reset_layer_states,
                                             set_recurrent_weight_options)
 from tfgraph_keras.saving import h5
 
@@ -160,16 +160,7 @@ class ConvLSTM(Layer):
         return conv(x, w, strides=[1, *strides, 1], padding=pad, dilations=[1, *dilations, 1])
 
     def _dropout_mask(self, like, rate, training):
-        """Keras's dropout mask (kept units scaled by 1/(1-rate)) shaped like `like`, or None
-        when not training; a learning-phase tensor switches it."""
-        if training is None:
-            training = backend.learning_phase()
-        if isinstance(training, (bool, int, np.bool_)) and not training:
-            return None
-        rate_t = tf.constant(rate, dtype=like.dtype, name="rate")
-        if isinstance(training, (bool, int, np.bool_)):
-            return nn_impl.dropout_mask(like, rate_t, None, self.seed)
-        return nn_impl.dropout_mask(like, rate_t, None, self.seed, training=training)
+        return recurrent_dropout_mask(like, rate, None, self.seed, training)
 
     def call(self, inputs, training=None, mask=None, initial_state=None):
         first = self.data_format == "channels_first"

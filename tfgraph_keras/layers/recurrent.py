@@ -83,6 +83,21 @@ def keep_states(layer, output, states):
         return tf.identity(output), [tf.identity(s) for s in states]
 
 
+def recurrent_dropout_mask(like, rate, noise_shape, seed, training):
+    """Keras's dropout mask for a recurrent layer (kept units scaled by 1/(1-rate)) of
+    `noise_shape` (None: like's shape), switched by the learning phase when `training` is a
+    tensor; None when not training."""
+    if training is None:
+        training = backend.learning_phase()
+    if isinstance(training, (bool, int, np.bool_)) and not training:
+        return None
+    rate_t = tf.constant(rate, dtype=like.dtype, name="rate")
+    if isinstance(training, (bool, int, np.bool_)):
+        return nn_impl.dropout_mask(like, rate_t, noise_shape, seed)
+    # a learning-phase tensor: at inference the mask is a broadcast 1 and nothing is drawn
+    return nn_impl.dropout_mask(like, rate_t, noise_shape, seed, training=training)
+
+
 def reset_layer_states(layer, states=None):
     """Zeroes (or sets to `states`) a stateful layer's state variables."""
     if not layer.stateful:
@@ -298,17 +313,7 @@ class _RNN(Layer):
         return [tf.convert_to_tensor(s) for s in states]
 
     def _dropout_mask(self, inputs, rate, noise_shape, training):
-        """Keras's dropout mask (kept units scaled by 1/(1-rate)) of `noise_shape`, switched by
-        the learning phase when `training` is a tensor; None when not training."""
-        if training is None:
-            training = backend.learning_phase()
-        if isinstance(training, (bool, int, np.bool_)) and not training:
-            return None
-        rate_t = tf.constant(rate, dtype=inputs.dtype, name="rate")
-        if isinstance(training, (bool, int, np.bool_)):
-            return nn_impl.dropout_mask(inputs, rate_t, noise_shape, self.seed)
-        # a learning-phase tensor: at inference the mask is a broadcast 1 and nothing is drawn
-        return nn_impl.dropout_mask(inputs, rate_t, noise_shape, self.seed, training=training)
+        return recurrent_dropout_mask(inputs, rate, noise_shape, self.seed, training)
 
     def _masked(self, h):
         """h as the recurrent matmuls see it: times the recurrent dropout mask when training."""
