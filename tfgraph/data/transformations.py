@@ -84,21 +84,26 @@ class _Repeat(_Unary):
             k += 1
 
 
-@dataset_kind("take")
-class _Take(_Unary):
+class _ByCount(_Unary):
+    """A dataset that passes on some of its input's elements by a count (take, skip); errors
+    (`Failed` elements) pass through uncounted, on the element path and the row path alike."""
+
     def __init__(self, input_ds, count):
         super().__init__(input_ds)
         self._count = _count(count, "count")
         self._params = (self._count,)
 
     def _iter(self, ctx):
-        return self._taken(ctx, self._input._iter(ctx))
+        return self._select(ctx, self._input._iter(ctx))
 
     def _rows(self, ctx):
         rows = self._input._rows(ctx)
-        return None if rows is None else (rows[0], self._taken(ctx, rows[1]), rows[2])
+        return None if rows is None else (rows[0], self._select(ctx, rows[1]), rows[2])
 
-    def _taken(self, ctx, it):
+
+@dataset_kind("take")
+class _Take(_ByCount):
+    def _select(self, ctx, it):
         count = _int(ctx, self._count)
         if count == 0:
             return
@@ -112,20 +117,8 @@ class _Take(_Unary):
 
 
 @dataset_kind("skip")
-class _Skip(_Unary):
-    def __init__(self, input_ds, count):
-        super().__init__(input_ds)
-        self._count = _count(count, "count")
-        self._params = (self._count,)
-
-    def _iter(self, ctx):
-        return self._skipped(ctx, self._input._iter(ctx))
-
-    def _rows(self, ctx):
-        rows = self._input._rows(ctx)
-        return None if rows is None else (rows[0], self._skipped(ctx, rows[1]), rows[2])
-
-    def _skipped(self, ctx, it):
+class _Skip(_ByCount):
+    def _select(self, ctx, it):
         count = _int(ctx, self._count)
         if count < 0:
             return
