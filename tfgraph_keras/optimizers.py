@@ -133,14 +133,17 @@ class Optimizer:
         return grads
 
     def get_gradients(self, loss, params):
+        return self._update_gradients(self._loss_gradients(loss, params), params)
+
+    def _loss_gradients(self, loss, params):
+        """tf.gradients of `loss`, with Keras's error for a parameter that has none."""
         grads = tf.gradients(loss, params)
         for g, p in zip(grads, params):
             if g is None:
                 raise ValueError("Variable %s has `None` for gradient. Please make sure that all "
-                                 "of "
-                                 "your ops have a gradient defined (i.e. are differentiable)."
-                                 % p.name)
-        return self._update_gradients(grads, params)
+                                 "of your ops have a gradient defined (i.e. are "
+                                 "differentiable)." % p.name)
+        return grads
 
     def _update_gradients(self, grads, params):
         """The gradients as the update rules read them: dense tensors, with Keras 3's

@@ -97,13 +97,7 @@ class _DistributedMixin:
     """Overrides of a Keras optimizer: the gradients are reduced across ranks."""
 
     def get_gradients(self, loss, params):
-        import tfgraph as tf
-        grads = tf.gradients(loss, params)
-        for g, p in zip(grads, params):
-            if g is None:
-                raise ValueError("Variable %s has `None` for gradient. Please make sure that all "
-                                 "of your ops have a gradient defined (i.e. are differentiable)."
-                                 % p.name)
+        grads = self._loss_gradients(loss, params)
         d = self._distribution
         with loss.graph.name_scope("DistributedAllreduce"):
             grads = allreduce_gradients(grads, params, d.op, d.fusion_threshold,
