@@ -235,7 +235,9 @@ class CompileMixin:
 
     def _function(self, kind):
         c = self._compiled
-        return _cached(c.fns, kind, lambda: self._make_function(c, kind))
+        fn = c.fns.get(kind)   # the per-batch path: one dict lookup
+        return fn if fn is not None else _made_once(c.fns, kind,
+                                                    lambda: self._make_function(c, kind))
 
     def _make_function(self, c, kind):
         sess = self._session()
@@ -262,8 +264,9 @@ class CompileMixin:
         return fn
 
     def _predict_function(self, training=False):
-        return _cached(self._predict_fns, training,
-                       lambda: self._make_predict_function(training))
+        fn = self._predict_fns.get(training)
+        return fn if fn is not None else _made_once(
+            self._predict_fns, training, lambda: self._make_predict_function(training))
 
     def _make_predict_function(self, training):
         sess = self._session()
@@ -313,13 +316,11 @@ def _as_flat(x):
     return [x]
 
 
-def _cached(cache, key, make):
-    """cache[key], made once under the backend lock (two threads training one model build one
-    session callable); the lookup without the lock is the per-batch path."""
-    fn = cache.get(key)
-    if fn is None:
-        with backend._LOCK:
-            fn = cache.get(key)
-            if fn is None:
-                fn = cache[key] = make()
+def _made_once(cache, key, make):
+    """cache[key], made under the backend lock unless another thread made it first (two
+    threads training one model build one session callable)."""
+    with backend._LOCK:
+        fn = cache.get(key)
+        if fn is None:
+            fn = cache[key] = make()
     return fn

@@ -115,7 +115,6 @@ def reset_layer_states(layer, states=None):
     backend.batch_set_value(list(zip(variables, values)))
 
 
-
 def set_recurrent_weight_options(layer, activation, use_bias, kernel_initializer,
                                  recurrent_initializer, bias_initializer, kernel_regularizer,
                                  recurrent_regularizer, bias_regularizer, kernel_constraint,
