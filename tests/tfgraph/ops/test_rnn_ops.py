@@ -240,6 +240,12 @@ def _seq_grad_ref(x, kernel, rk, bias, h0, c0, dhs, dcs):
     return [dz, x.reshape(len(h_prev), -1).T @ dz2, h_prev.T @ dz2, dz.sum(axis=(0, 1)), dc]
 
 
+# Split into blocks of rows, a GEMM takes other BLAS kernel paths (edge tiles, another SIMD width
+# on another CPU), so float32 results differ in the last bits, which a few recurrent steps grow to
+# about 1e-5 of the largest value.
+F32_ROW_BLOCKS_TOL = 2e-5
+
+
 def _close(got, want, tol):
     for a, w in zip(got, want, strict=True):
         assert a.shape == w.shape
@@ -280,7 +286,7 @@ def test_inference_plans_keep_no_gates(dtype, batch, monkeypatch):
     np.testing.assert_array_equal(got_cs, stored[1])
     want = rnn_ops.LSTMSequenceInference().compute(*values)
     np.testing.assert_array_equal(want[2], 0)
-    _close(stored[:2], want[:2], 2e-6 if dtype == np.float32 else 1e-12)
+    _close(stored[:2], want[:2], F32_ROW_BLOCKS_TOL if dtype == np.float32 else 1e-12)
 
 
 def test_training_plans_keep_the_gates_for_the_gradient():
@@ -385,5 +391,5 @@ def test_sequence_row_blocks_on_threads_match_numpy(monkeypatch, threads, zero_s
     outs = rnn_ops.lstm_sequence(*[tf.constant(v) for v in values])
     grad = rnn_ops.LSTMSequenceGrad.apply(*[tf.constant(a) for a in saved + [dhs, dcs]])
     got = _run([outs, grad])
-    _close(got[0], saved[4:], 2e-6)
-    _close(got[1], rnn_ops.LSTMSequenceGrad().compute(*saved, dhs, dcs), 2e-5)
+    _close(got[0], saved[4:], F32_ROW_BLOCKS_TOL)
+    _close(got[1], rnn_ops.LSTMSequenceGrad().compute(*saved, dhs, dcs), F32_ROW_BLOCKS_TOL)
