@@ -3,7 +3,9 @@ graph with lazily initialized variables, the learning phase, object names, varia
 `K.function`.
 
 Keras layers build ops in the tfgraph default graph (so TF1 code and the viz tools see them). Each
-graph gets one Session, created on first use, in which variables are initialized lazily.
+graph gets one Session, created on first use. A functional or Sequential model initializes its
+weights there once its graph is built (Keras 3 gives weights values when they are created); other
+variables are initialized when first used.
 `learning_phase()` is a per-graph boolean `placeholder_with_default(False)`; `fit` feeds True.
 """
 import builtins

@@ -82,6 +82,10 @@ class Model(TrainingMixin, Layer):
         self.input_names = [t._keras_history[0].name for t in self.inputs]
         self.output_names = _unique_output_names(self.outputs)
         self._reset_compiled()
+        # Keras 3 gives weights their values when they are built; so does a model here, once
+        # its graph is known, rather than in the first step of fit. That run also pays the
+        # process's first kernel loads (Numba's registry: 0.3-0.5 s), which Keras pays at build.
+        backend.initialize_variables(self.weights + self._state_variables())
 
     def _layers_by_depth(self):
         """model.layers in Keras's order (Keras 2 and 3 alike, so weight lists and legacy .h5
