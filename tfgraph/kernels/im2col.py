@@ -5,13 +5,15 @@ pixel, columns (kh, kw, c) in the filter's HWIO order, so `w.reshape(KH*KW*C, O)
 operand with no copy); the input gradient is the reverse (dy @ w^T, then col2im sums each patch
 back). float32 stays float32; kernels never write into their inputs.
 
-The batch is split over the cores (`threads.by_rows`): each thread runs its block of images in
-chunks of about `THREAD_CHUNK_BYTES` of patches (cache-sized, the thread's own scratch), with a
-one-thread BLAS. On a loaded 2-core machine W6's second conv (128x26x26x32, 3x3x32x64) took 57-68
-ms this way against 89-96 ms for the former one-thread im2col feeding a BLAS that split each GEMM
-(whose chunks had to be large, `SHARED_CHUNK_BYTES`, because every multi-threaded GEMM call meets
-its workers: 4 MB chunks measured 5-15x slower there than two or three big ones). Few images (one
-block) still take that path.
+The batch is split over the cores in chunks of about `THREAD_CHUNK_BYTES` of patches (cache-sized,
+each thread's own scratch), handed to the threads as they come free (`threads.by_chunks`), each with
+a one-thread BLAS: on a shared machine, a core taken by another process for a while costs only its
+share of the chunks, not the whole of one core's half. On a loaded 2-core machine W6's second
+conv (128x26x26x32, 3x3x32x64) took 57-68 ms on threads (then one block of images each) against
+89-96 ms for the former one-thread im2col feeding a BLAS that split each GEMM (whose chunks had to
+be large, `SHARED_CHUNK_BYTES`, because every multi-threaded GEMM call meets its workers: 4 MB
+chunks measured 5-15x slower there than two or three big ones). Fewer images than two chunks still
+take that path.
 """
 import threading
 
@@ -148,16 +150,21 @@ def _scratch(rows, cols, dtype):
     return buf[:rows * cols].reshape(rows, cols)
 
 
-def _chunks(lo, hi, rows_per_image, cols, itemsize, matmul):
-    """[(s, e)) image ranges covering [lo, hi), sized for the BLAS `matmul` runs on."""
-    budget = SHARED_CHUNK_BYTES if matmul is not np.matmul else THREAD_CHUNK_BYTES
-    step = int(max(1, budget // max(rows_per_image * cols * itemsize, 1)))
-    return [(s, min(hi, s + step)) for s in range(lo, hi, step)]
-
-
-def _min_images(rows_per_image, cols, itemsize):
-    """Images per block below which the batch is not split: a block is at least one chunk."""
-    return int(max(1, THREAD_CHUNK_BYTES // max(rows_per_image * cols * itemsize, 1)))
+def _over_chunks(n, rows_per_image, cols, itemsize, fn):
+    """[fn(s, e, matmul) for chunks of images [s, e) covering 0..n], in order. With at least two
+    chunks of `THREAD_CHUNK_BYTES` of patches, the chunks go to the cores as they come free
+    (`threads.by_chunks`); else the plan's BLAS runs `SHARED_CHUNK_BYTES` chunks on this thread."""
+    per_image = max(rows_per_image * cols * itemsize, 1)
+    step = int(max(1, THREAD_CHUNK_BYTES // per_image))
+    if threads.blocks_for(n, step) > 1:
+        chunks = -(-n // step)
+        # a multiple of the thread count (equal shares when the cores run at one speed), no
+        # chunk empty
+        chunks = min(n, chunks + -chunks % threads.THREADS)
+        return threads.by_chunks(n, chunks, fn)
+    step = int(max(1, SHARED_CHUNK_BYTES // per_image))
+    matmul = threads.current_policy().matmul
+    return [fn(s, min(n, s + step), matmul) for s in range(0, n, step)]
 
 
 # -- the three products ------------------------------------------------------------------------
@@ -170,45 +177,39 @@ def conv2d(x, wmat, kshape, strides, dilations, pads, out_hw, out2, bias=None, r
     if bias is None and relu:
         bias = np.zeros(out2.shape[1], out2.dtype)
 
-    def block(lo, hi, matmul):
-        for s, e in _chunks(lo, hi, rows, k, x.itemsize, matmul):
-            col = _scratch((e - s) * rows, k, x.dtype)
-            _im2col_chunk(x[s:e], col, kshape, strides, dilations, pads, out_hw)
-            matmul(col, wmat, out=out2[s * rows:e * rows])
-            if bias is not None:
-                _bias_relu_rows(out2[s * rows:e * rows], bias, relu)
-    threads.by_rows(n, block, min_rows=_min_images(rows, k, x.itemsize))
+    def chunk(s, e, matmul):
+        col = _scratch((e - s) * rows, k, x.dtype)
+        _im2col_chunk(x[s:e], col, kshape, strides, dilations, pads, out_hw)
+        matmul(col, wmat, out=out2[s * rows:e * rows])
+        if bias is not None:
+            _bias_relu_rows(out2[s * rows:e * rows], bias, relu)
+    _over_chunks(n, rows, k, x.itemsize, chunk)
 
 
 def backprop_filter(x, kshape, dy2, strides, dilations, pads, out_hw, with_bias=False):
-    """dL/dw as (KH*KW*C, O) = patches(x)^T @ dy2, dy2 (N*OH*OW, O); x C-contiguous. Each block
-    sums its own chunks; the blocks' sums are added in order (deterministic). With `with_bias`,
+    """dL/dw as (KH*KW*C, O) = patches(x)^T @ dy2, dy2 (N*OH*OW, O); x C-contiguous. The chunks'
+    products are added in chunk order, whichever thread ran each (deterministic). With `with_bias`,
     (dL/dw, dL/dbias): dL/dbias (BiasAddGrad of dy) summed chunk by chunk while the chunk of dy2 is
     in cache, instead of another pass over all of dy."""
     n, rows = x.shape[0], out_hw[0] * out_hw[1]
     k = kshape[0] * kshape[1] * x.shape[3]
     o = dy2.shape[1]
 
-    def block(lo, hi, matmul):
-        dw, part = None, None
-        db, db_part = np.zeros(o, dy2.dtype), np.empty(o, dy2.dtype)
-        for s, e in _chunks(lo, hi, rows, k, x.itemsize, matmul):
-            col = _scratch((e - s) * rows, k, x.dtype)
-            _im2col_chunk(x[s:e], col, kshape, strides, dilations, pads, out_hw)
-            if dw is None:
-                dw = matmul(col.T, dy2[s * rows:e * rows])
-            else:
-                part = matmul(col.T, dy2[s * rows:e * rows], out=part)
-                dw += part
-            if with_bias:
-                column_sums(dy2[s * rows:e * rows], db_part)
-                db += db_part
+    def chunk(s, e, matmul):
+        col = _scratch((e - s) * rows, k, x.dtype)
+        _im2col_chunk(x[s:e], col, kshape, strides, dilations, pads, out_hw)
+        dw = matmul(col.T, dy2[s * rows:e * rows])
+        db = None
+        if with_bias:
+            db = np.empty(o, dy2.dtype)
+            column_sums(dy2[s * rows:e * rows], db)
         return dw, db
-    sums = threads.by_rows(n, block, min_rows=_min_images(rows, k, x.itemsize))
+    sums = _over_chunks(n, rows, k, x.itemsize, chunk)
     dw, db = sums[0]
     for part, db_part in sums[1:]:
         dw += part
-        db += db_part
+        if with_bias:
+            db += db_part
     return (dw, db) if with_bias else dw
 
 
@@ -219,12 +220,11 @@ def backprop_input(dy2, wmat_t, kshape, strides, dilations, pads, out_hw, dx, re
     pass."""
     n, rows, k = dx.shape[0], out_hw[0] * out_hw[1], wmat_t.shape[1]
 
-    def block(lo, hi, matmul):
-        for s, e in _chunks(lo, hi, rows, k, dx.itemsize, matmul):
-            col = _scratch((e - s) * rows, k, dx.dtype)
-            matmul(dy2[s * rows:e * rows], wmat_t, out=col)
-            _col2im_chunk(col, dx[s:e], kshape, strides, dilations, pads, out_hw)
-            if relu_out is not None:
-                flat = dx[s:e].reshape(-1)
-                relu_grad(flat, relu_out[s:e].reshape(-1), flat)
-    threads.by_rows(n, block, min_rows=_min_images(rows, k, dx.itemsize))
+    def chunk(s, e, matmul):
+        col = _scratch((e - s) * rows, k, dx.dtype)
+        matmul(dy2[s * rows:e * rows], wmat_t, out=col)
+        _col2im_chunk(col, dx[s:e], kshape, strides, dilations, pads, out_hw)
+        if relu_out is not None:
+            flat = dx[s:e].reshape(-1)
+            relu_grad(flat, relu_out[s:e].reshape(-1), flat)
+    _over_chunks(n, rows, k, dx.itemsize, chunk)

@@ -5,8 +5,10 @@ workers once per GEMM, and on a busy machine a descheduled worker stalls the who
 blas.py), while the rows of a batch are independent. `by_rows(n, fn)` runs `fn(lo, hi, matmul)` on
 contiguous blocks of rows, one per core, each on its own thread with OpenBLAS held to one thread:
 numpy's matmul and the nogil Numba kernels release the GIL, and the threads meet once per kernel
-instead of once per GEMM. Users: the LSTM sequence op (ops/rnn_ops.py), the im2col convolutions
-(kernels/im2col.py) and, in plans that run those, the plan's multi-threaded GEMMs.
+instead of once per GEMM. Users: the LSTM sequence op (ops/rnn_ops.py), the direct convolutions
+(kernels/conv.py) and, in plans that run those, the plan's multi-threaded GEMMs. `by_chunks(n,
+chunk, fn)` hands fixed chunks to the threads as they come free instead (the im2col convolutions,
+kernels/im2col.py), for work whose pieces need no state carried from one to the next.
 
 How a plan uses the cores is its `ThreadPolicy`: the plan makes one at compile time (does it run a
 kernel that splits the batch? see `OpDef.splits_batch`) and makes it the current policy while it
@@ -17,6 +19,7 @@ thread doing both would; a multi-threaded GEMM in that situation can take many t
 """
 import concurrent.futures
 import contextlib
+import itertools
 import os
 import threading
 import time
@@ -56,6 +59,43 @@ def by_rows(n, fn, min_rows=1, first=0):
         finally:  # no worker may outlive the one-thread BLAS setting (or see freed buffers)
             concurrent.futures.wait(futures)
         return results + [f.result() for f in futures]
+
+
+def by_chunks(n, chunks, fn):
+    """[fn(lo, hi, np.matmul) for `chunks` near-equal chunks [lo, hi) covering 0..n], in order.
+    The chunks go out one at a time to whichever of the pool's threads and this one comes free
+    first, each with a one-thread BLAS. Unlike `by_rows`'s one block per core, a core that another
+    process takes for a while then costs the kernel only its share of the work."""
+    edges = [n * i // chunks for i in range(chunks + 1)]
+    results = [None] * chunks
+    taken = itertools.count()   # next() on it is atomic under the GIL
+    failed = []
+
+    def work():
+        _inside.active = True
+        try:
+            while not failed:   # after a failure the other threads take no new chunk
+                i = next(taken)
+                if i >= len(results):
+                    return
+                try:
+                    results[i] = fn(edges[i], edges[i + 1], np.matmul)
+                except BaseException as e:
+                    failed.append(e)
+                    raise
+        finally:
+            _inside.active = False
+
+    pool = _get_pool()
+    with one_blas_thread():
+        futures = [pool.submit(work) for _ in range(min(THREADS, len(results)) - 1)]
+        try:
+            work()
+        finally:  # no worker may outlive the one-thread BLAS setting (or see freed buffers)
+            concurrent.futures.wait(futures)
+    for f in futures:
+        f.result()
+    return results
 
 
 class ThreadPolicy:

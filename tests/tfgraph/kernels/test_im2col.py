@@ -13,11 +13,11 @@ CASES = [  # (x shape, filter shape, strides, padding, dilations)
 ]
 
 
-@pytest.fixture(params=["one block", "blocks on threads"])
+@pytest.fixture(params=["one block", "chunks on threads"])
 def split(request, monkeypatch):
-    """Both paths: one block (multi-threaded BLAS, big chunks) and two blocks on threads, each in
-    chunks of one or two images (tiny chunk budget), so every edge between chunks is crossed."""
-    if request.param == "blocks on threads":
+    """Both paths: one block (multi-threaded BLAS, big chunks) and chunks of one image each (tiny
+    chunk budget) handed to two threads, so every edge between chunks is crossed."""
+    if request.param == "chunks on threads":
         monkeypatch.setattr(threads, "THREADS", 2)
         monkeypatch.setattr(im2col, "THREAD_CHUNK_BYTES", 1)
     return request.param
@@ -88,8 +88,13 @@ def test_input_gradient_applies_the_relu_mask_chunk_by_chunk(split):
     assert np.isnan(dx).any() and (dx[~np.isnan(dx) & (relu_out == 0)] == 0).all()
 
 
-def test_chunks_follow_the_blas_in_use():
-    one_thread = im2col._chunks(0, 100, 576, 288, 4, np.matmul)
-    shared = im2col._chunks(0, 100, 576, 288, 4, None)
-    assert len(one_thread) > len(shared) == 1
-    assert one_thread[0] == (0, 6) and one_thread[-1] == (96, 100)   # 4 MB / 663 KB per image
+def test_chunks_follow_the_blas_in_use(monkeypatch):
+    """Chunks of 4 MB of patches handed to the threads, or one big chunk for a shared BLAS."""
+    def spans(threads_count):
+        monkeypatch.setattr(threads, "THREADS", threads_count)
+        return im2col._over_chunks(100, 576, 288, 4, lambda s, e, matmul: (s, e))
+    on_threads, shared = spans(2), spans(1)
+    assert shared == [(0, 100)]
+    # at most 4 MB (6 images of 663 KB): 17 chunks, made 18 for two threads, of 5 or 6 images
+    assert len(on_threads) == 18 and on_threads[0] == (0, 5) and on_threads[-1] == (94, 100)
+    assert all(e == s2 for (_, e), (s2, _) in zip(on_threads, on_threads[1:]))

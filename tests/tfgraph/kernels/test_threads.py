@@ -49,6 +49,39 @@ def test_errors_propagate_and_blas_threads_are_restored(two_threads, monkeypatch
     assert calls[-1] == blas.DEFAULT_THREADS
 
 
+def test_chunks_go_to_whichever_thread_is_free(two_threads, monkeypatch):
+    """by_chunks hands out fixed chunks one at a time: a thread held up on one chunk leaves the
+    rest to the other, and the results come back in chunk order."""
+    calls = []
+    monkeypatch.setattr(blas, "_set_threads", calls.append)
+    held = threading.Event()
+    ran = {}
+
+    def fn(lo, hi, matmul):
+        assert matmul is np.matmul
+        if lo == 0:
+            held.wait(5)            # chunk 0 stalls until the other thread has done the rest
+        ran[lo] = threading.get_ident()
+        if hi == 10:
+            held.set()
+        return lo, hi
+    assert threads.by_chunks(10, 5, fn) == [(0, 2), (2, 4), (4, 6), (6, 8), (8, 10)]
+    assert len({ran[lo] for lo in (2, 4, 6, 8)}) == 1 and ran[0] != ran[2]
+    assert calls == [1, blas.DEFAULT_THREADS]
+
+
+def test_a_failing_chunk_stops_the_others_and_raises(two_threads):
+    done = []
+
+    def fn(lo, hi, matmul):
+        if lo == 0:
+            raise ValueError("chunk 0")
+        done.append(lo)
+    with pytest.raises(ValueError, match="chunk 0"):
+        threads.by_chunks(1000, 1000, fn)
+    assert len(done) < 999
+
+
 def test_blocked_products_equal_one_product(two_threads):
     rng = np.random.default_rng(0)
     a = rng.standard_normal((300, 40)).astype(np.float32)
