@@ -19,6 +19,7 @@ thread doing both would; a multi-threaded GEMM in that situation can take many t
 """
 import concurrent.futures
 import contextlib
+import functools
 import itertools
 import os
 import threading
@@ -50,15 +51,8 @@ def by_rows(n, fn, min_rows=1, first=0):
         return [fn(first, n, current_policy().matmul)]
     size = n - first
     edges = [first + size * i // blocks for i in range(blocks + 1)]
-    pool = _get_pool()
-    with one_blas_thread():
-        futures = [pool.submit(_run_inside, fn, edges[i], edges[i + 1])
-                   for i in range(1, blocks)]
-        try:
-            results = [_run_inside(fn, edges[0], edges[1])]
-        finally:  # no worker may outlive the one-thread BLAS setting (or see freed buffers)
-            concurrent.futures.wait(futures)
-        return results + [f.result() for f in futures]
+    return _on_threads([functools.partial(fn, edges[i], edges[i + 1], np.matmul)
+                        for i in range(blocks)])
 
 
 def by_chunks(n, chunks, fn):
@@ -72,29 +66,16 @@ def by_chunks(n, chunks, fn):
     failed = []
 
     def work():
-        _inside.active = True
-        try:
-            while not failed:   # after a failure the other threads take no new chunk
-                i = next(taken)
-                if i >= len(results):
-                    return
-                try:
-                    results[i] = fn(edges[i], edges[i + 1], np.matmul)
-                except BaseException as e:
-                    failed.append(e)
-                    raise
-        finally:
-            _inside.active = False
-
-    pool = _get_pool()
-    with one_blas_thread():
-        futures = [pool.submit(work) for _ in range(min(THREADS, len(results)) - 1)]
-        try:
-            work()
-        finally:  # no worker may outlive the one-thread BLAS setting (or see freed buffers)
-            concurrent.futures.wait(futures)
-    for f in futures:
-        f.result()
+        while not failed:   # after a failure the other threads take no new chunk
+            i = next(taken)
+            if i >= chunks:
+                return
+            try:
+                results[i] = fn(edges[i], edges[i + 1], np.matmul)
+            except BaseException as e:
+                failed.append(e)
+                raise
+    _on_threads([work] * min(THREADS, chunks))
     return results
 
 
@@ -197,10 +178,23 @@ def matmul(a, b, out=None):
     return current_policy().matmul(a, b, out)
 
 
-def _run_inside(fn, lo, hi):
+def _on_threads(tasks):
+    """[task() for task in tasks], each on its own thread (this one runs the first, the pool the
+    others), all with a one-thread BLAS, once every one has finished."""
+    pool = _get_pool()
+    with one_blas_thread():
+        futures = [pool.submit(_run_inside, task) for task in tasks[1:]]
+        try:
+            results = [_run_inside(tasks[0])]
+        finally:  # no worker may outlive the one-thread BLAS setting (or see freed buffers)
+            concurrent.futures.wait(futures)
+        return results + [f.result() for f in futures]
+
+
+def _run_inside(task):
     _inside.active = True
     try:
-        return fn(lo, hi, np.matmul)
+        return task()
     finally:
         _inside.active = False
 
