@@ -1,8 +1,8 @@
 """W4's and W9's test accuracy over seeds, the same script on both engines (one epoch; prints one
-JSON line).
+JSON line). From the repository's root:
 
-    python benchmarks/seeds.py W4|W9 tfgraph SEED
-    <venv-tf>/bin/python benchmarks/seeds.py W4|W9 tf SEED
+    python -m benchmarks.seeds W4|W9 tfgraph SEED
+    <venv-tf>/bin/python -m benchmarks.seeds W4|W9 tf SEED
 
 The engines draw different initial weights for a seed (tfgraph's random ops are not TensorFlow's
 stream), so one run each says little: compare means over several seeds (benchmarks/RESULTS.md).
@@ -15,10 +15,10 @@ import sys
 
 import numpy as np
 
+from benchmarks import workloads
+
 workload, engine, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
-data_dir = os.environ.get("TFGRAPH_DATASETS_DIR", os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data"))
-d = np.load(os.path.join(data_dir, "mnist.npz"))
+d = np.load(workloads.mnist_path())
 X, Xt = d["x_train"].astype("float32") / 255, d["x_test"].astype("float32") / 255
 
 
@@ -29,9 +29,7 @@ def w4():
     else:
         import tfgraph_keras as keras
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([keras.Input((28, 28)), keras.layers.LSTM(128),
-                              keras.layers.Dense(10, activation="softmax")])
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model = workloads.keras_model("W4", keras)
     model.fit(X, d["y_train"], batch_size=128, epochs=1, verbose=0)
     return model.evaluate(Xt, d["y_test"], verbose=0)[1]
 
@@ -49,16 +47,7 @@ def w9():
         xent = tf.nn.softmax_cross_entropy_with_logits_v2
     Y, Yt = (np.eye(10, dtype="float32")[d[k]] for k in ("y_train", "y_test"))
     tf.set_random_seed(seed)
-    x = tf.placeholder(tf.float32, [None, 28, 28])
-    y = tf.placeholder(tf.float32, [None, 10])
-    W = tf.Variable(tf.random_normal([128, 10]))
-    b = tf.Variable(tf.random_normal([10]))
-    cell = tf.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0)
-    out, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
-    logits = tf.matmul(out[:, -1], W) + b
-    loss = tf.reduce_mean(xent(labels=y, logits=logits))
-    step = tf.train.AdamOptimizer(0.001).minimize(loss)
-    acc = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32))
+    x, y, step, acc = workloads.w9_graph(tf, xent)
     sess = tf.Session()
     sess.run(tf.global_variables_initializer())
     order = np.random.default_rng(seed).permutation(len(X))

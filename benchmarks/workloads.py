@@ -64,8 +64,11 @@ def w1(data, fraction, out):
                test_acc=float(acc))
 
 
-def keras_model(name):
-    import tfgraph_keras as keras
+def keras_model(name, keras=None):
+    """W2-W6's compiled model, built with `keras` (tfgraph_keras unless given: benchmarks/seeds.py
+    builds W4's with Keras itself)."""
+    if keras is None:
+        import tfgraph_keras as keras
     if name == "W2":
         m = keras.Sequential([keras.Input((784,)), keras.layers.Dense(512, activation="relu"),
                               keras.layers.Dropout(0.2), keras.layers.Dense(512, activation="relu"),
@@ -158,6 +161,22 @@ def w5(data, fraction, out):
     out.update(call_1_us=(time.perf_counter() - t0) / 200 * 1e6)
 
 
+def w9_graph(tf, xent):
+    """W9's graph in the default graph, through `tf` (tfgraph, or TensorFlow's compat.v1 for
+    benchmarks/seeds.py) and its softmax cross-entropy `xent`: (x, y, train step, accuracy)."""
+    x = tf.placeholder(tf.float32, [None, 28, 28])
+    y = tf.placeholder(tf.float32, [None, 10])
+    W = tf.Variable(tf.random_normal([128, 10]))
+    b = tf.Variable(tf.random_normal([10]))
+    cell = tf.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0)
+    outputs, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    logits = tf.matmul(outputs[:, -1], W) + b
+    loss = tf.reduce_mean(xent(labels=y, logits=logits))
+    step = tf.train.AdamOptimizer(0.001).minimize(loss)
+    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32))
+    return x, y, step, accuracy
+
+
 def w9(data, fraction, out):
     """TF1's recurrent MNIST classifier: BasicLSTMCell(128) over the 28 rows of each image through
     tf.nn.dynamic_rnn, a linear layer on the last output, Adam(0.001), batch 128, one epoch."""
@@ -166,16 +185,7 @@ def w9(data, fraction, out):
     X, Y = xtr.astype("float32") / 255, np.eye(10, dtype="float32")[ytr]
     Xt, Yt = xte.astype("float32") / 255, np.eye(10, dtype="float32")[yte]
     tf.set_random_seed(0)
-    x = tf.placeholder(tf.float32, [None, 28, 28])
-    y = tf.placeholder(tf.float32, [None, 10])
-    W = tf.Variable(tf.random_normal([128, 10]))
-    b = tf.Variable(tf.random_normal([10]))
-    cell = tf.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0)
-    outputs, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
-    logits = tf.matmul(outputs[:, -1], W) + b
-    loss = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=logits))
-    step = tf.train.AdamOptimizer(0.001).minimize(loss)
-    accuracy = tf.reduce_mean(tf.cast(tf.equal(tf.argmax(logits, 1), tf.argmax(y, 1)), tf.float32))
+    x, y, step, accuracy = w9_graph(tf, tf.nn.softmax_cross_entropy_with_logits_v2)
     sess = tf.Session()
     sess.run(tf.global_variables_initializer())
     order = np.random.default_rng(0).permutation(len(X))
