@@ -59,6 +59,9 @@ class OpDef:
     # its kernel splits the batch over threads (kernels/threads.by_rows): the plan's other GEMMs
     # then split the same way rather than wake OpenBLAS's threads (threads.ThreadPolicy)
     splits_batch = False
+    # an in-place update (an optimizer's) that a plan which splits the batch may run on the pool's
+    # thread beside the steps that follow, when its variable is large (runtime/overlap.py)
+    runs_beside = False
     # Elementwise ops: the op on one element, over its inputs {0}, {1} (T: the output dtype), from
     # which the execution plan generates fused kernels for chains of such ops (runtime/fusion.py).
     scalar = None

@@ -191,6 +191,14 @@ def _on_threads(tasks):
         return results + [f.result() for f in futures]
 
 
+def beside(fn, *args):
+    """Starts fn(*args) on the pool's thread and returns its Future at once (a plan's update run
+    beside the steps that follow: runtime/overlap.py). Kernels that split work, called inside it,
+    run inline; a `by_chunks` started meanwhile has its chunks taken by this thread until the pool's
+    thread is free."""
+    return _get_pool().submit(_run_inside, functools.partial(fn, *args))
+
+
 def _run_inside(task):
     _inside.active = True
     try:

@@ -37,6 +37,7 @@ class _ApplyOp(OpDef):
     attrs = {"use_locking": False}
     stateful = True
     persistent_output = True
+    runs_beside = True
 
     def __init_subclass__(cls, **kwargs):
         cls.ref_inputs = tuple(range(cls.n_refs))

@@ -2,14 +2,15 @@
 
 A pass is a callable `(steps, fetch_slots, make_step, rt) -> steps`. The default list folds by the
 registered rule table (runtime/rewrite_engine.py), then fuses what is left of elementwise chains
-into generated kernels (runtime/fusion.py). A session's plans use `session._state.passes` when it
+into generated kernels (runtime/fusion.py), then lets large optimizer updates run beside the steps
+after them (runtime/overlap.py). A session's plans use `session._state.passes` when it
 is set, which is how tests compare a plan with and without a fold.
 """
 import numpy as np
 
 from tfgraph.framework.op_def import OpDef
 from tfgraph.framework.rewrite_rule import rewrite_rules
-from tfgraph.runtime import fusion, rewrite_engine
+from tfgraph.runtime import fusion, overlap, rewrite_engine
 
 
 def rule_pass(exclude=()):
@@ -30,11 +31,14 @@ def elementwise_fusion(steps, fetch_slots, make_step, rt):
     return fusion.fuse(steps, fetch_slots, make_step)
 
 
-def default_passes(exclude_rules=(), elementwise=True):
-    """The passes plans run: every fold rule but `exclude_rules`, then elementwise fusion."""
+def default_passes(exclude_rules=(), elementwise=True, overlap_updates=True):
+    """The passes plans run: every fold rule but `exclude_rules`, then elementwise fusion, then
+    large optimizer updates moved to run beside the steps after them (runtime/overlap.py)."""
     passes = [rule_pass(exclude_rules)]
     if elementwise:
         passes.append(elementwise_fusion)
+    if overlap_updates:
+        passes.append(overlap.overlap_updates)
     return passes
 
 

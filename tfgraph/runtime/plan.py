@@ -28,6 +28,7 @@ import numpy as np
 from tfgraph.framework import errors
 from tfgraph.framework.op_def import OpDef
 from tfgraph.kernels import threads
+from tfgraph.runtime import overlap
 from tfgraph.runtime import passes as plan_passes
 from tfgraph.runtime import rewrites
 
@@ -99,7 +100,7 @@ def _copy(value):
 
 
 class PlanStep:
-    __slots__ = ("op", "kernel", "inputs", "outputs", "folded")
+    __slots__ = ("op", "kernel", "inputs", "outputs", "folded", "beside")
 
     def __init__(self, op, kernel, inputs, outputs, folded=False):
         self.op = op
@@ -107,6 +108,7 @@ class PlanStep:
         self.inputs = inputs      # slot names
         self.outputs = outputs    # slot names
         self.folded = folded      # runs several ops' work (a fold or a fused chain)
+        self.beside = False       # runs on the pool's thread beside the next steps (overlap.py)
 
 
 class ExecutionPlan:
@@ -202,25 +204,50 @@ class ExecutionPlan:
         args = ", ".join("f%d" % i for i in range(len(self.feeds)))
         lines = ["def plan(%s):" % args]
         line_to_step = {}
+        # a step run beside the next ones (overlap.py) is started on the pool's thread and its
+        # results taken where the plan must wait for it; a failing step waits for it too
+        # (a nested plan runs them in place: a control-flow kernel calls it, maybe on the pool)
+        for st in steps:
+            st.beside = st.beside and not self.nested
+        joins = overlap.join_points(steps) if any(st.beside for st in steps) else {}
+        ind = "    "
+        if joins:
+            lines += ["    _b = None", "    try:"]
+            ind = "        "
+
+        def assign(outputs, value):
+            if not outputs:
+                return value
+            if len(outputs) == 1:
+                return "%s = %s" % (outputs[0], value)
+            return "%s, = %s" % (", ".join(outputs), value)
+
+        def join(i):
+            for a in joins.get(i, ()):
+                lines.append(ind + assign(steps[a].outputs, "_b.result()"))
+                line_to_step[len(lines)] = a
+                lines.append(ind + "_b = None")
         for i, step in enumerate(steps):
-            call = "k%d(%s)" % (i, ", ".join(step.inputs))
-            if not step.outputs:
-                lines.append("    %s" % call)
-            elif len(step.outputs) == 1:
-                lines.append("    %s = %s" % (step.outputs[0], call))
+            join(i)
+            if step.beside:
+                lines.append(ind + "_b = _beside(%s)" % ", ".join(["k%d" % i] + step.inputs))
             else:
-                lines.append("    %s, = %s" % (", ".join(step.outputs), call))
+                lines.append(ind + assign(step.outputs, "k%d(%s)" % (i, ", ".join(step.inputs))))
             line_to_step[len(lines)] = i
             dead = [s for s in dict.fromkeys(step.inputs)
                     if last_use.get(s) == i and s not in keep and s[0] == "v"]
             if dead:
-                lines.append("    del %s" % ", ".join(dead))
+                lines.append(ind + "del %s" % ", ".join(dead))
+        join(len(steps))
         outs = []
         for s in fetch_slots:
             outs.append("_copy(%s)" % s if s in persistent and not self.nested else s)
-        lines.append("    return (%s)" % "".join(o + ", " for o in outs))
+        lines.append(ind + "return (%s)" % "".join(o + ", " for o in outs))
+        if joins:
+            # (exception() waits without raising: the step that failed is the error to report)
+            lines += ["    finally:", "        if _b is not None:", "            _b.exception()"]
         source = "\n".join(lines) + "\n"
-        namespace = {"_copy": _copy}
+        namespace = {"_copy": _copy, "_beside": threads.beside}
         namespace.update(consts)
         namespace.update(kernels)
         self.source = source
