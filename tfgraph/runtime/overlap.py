@@ -16,12 +16,18 @@ the update and joins in. TensorFlow's executor gets the same overlap by running 
 What may not move, and when the plan waits (`join_points`):
 - a step moves only past steps that are pure computations (neither stateful nor writing a
   variable) or, for an update, past other variable writes on disjoint variables; never past a
-  step that reads a variable it writes (that step must see the old value) or that it depends on
-  (data or control inputs);
+  step whose results it reads, nor one that reads a variable it writes (that step must see the
+  old value). A control input on a pure step orders nothing else, so it does not hold an update
+  back: the optimizer's gate of every gradient before any update (train/optimizer.py) exists for
+  exactly those reads, which are checked here one by one;
 - the plan waits for an update before the first later step that reads its result or a variable
   it writes, writes any variable, is stateful (random numbers, control flow, I/O), runs another
   update beside, or depends on it by a control input; and before returning (also when a step
   fails). One update is in flight at a time.
+
+A kernel that fails after an update has started leaves that variable updated, as TensorFlow's
+executor does (it applies each update once its gradient is ready). Runs rejected before any
+kernel runs (feed checks, an unfed placeholder) still change nothing.
 
 Only plans that split the batch: elsewhere the GEMMs run on OpenBLAS's own threads, which a
 pool thread running an update would compete with.
@@ -140,13 +146,19 @@ def overlap_updates(steps, fetch_slots, make_step, rt):
     steps, fetched = list(steps), set(fetch_slots)
     plan = _Plan(steps)     # slots and variables: moving steps changes neither
     for update in candidates:
-        # first the steps whose results only this update reads (its gradient's matmul)
+        # first the steps whose results only this update reads (its gradient's matmul), on a
+        # copy: they move only if the update then moves up too (else their results would just
+        # be held longer)
+        moved = list(steps)
         for s in update.inputs:
-            p = next((k for k, st in enumerate(steps) if s in st.outputs), None)
-            if p is not None and _pure(steps[p]) and _only_for(steps, p, update, fetched):
-                _move(steps, p, _earliest(steps, p, plan, False))
-        i = steps.index(update)
-        _move(steps, i, _earliest(steps, i, plan, True))
+            p = next((k for k, st in enumerate(moved) if s in st.outputs), None)
+            if p is not None and _pure(moved[p]) and _only_for(moved, p, update, fetched):
+                _move(moved, p, _earliest(moved, p, plan, False))
+        i = moved.index(update)
+        to = _earliest(moved, i, plan, True)
+        if to < i:
+            _move(moved, i, to)
+            steps = moved
         update.beside = True
     return steps
 

@@ -313,6 +313,8 @@ class StepMixin:
             return True
         if self._compile_args is not None and self._compile_args.get("loss") is None:
             return True
+        if not step_context.metric_updates_in_calls:
+            return False
         return any(m.__dict__.get("_graph_updates") for m in _tracked_metrics(self))
 
 

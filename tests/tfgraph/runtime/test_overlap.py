@@ -118,3 +118,58 @@ def test_a_failing_update_beside_is_reported_as_its_op():
             assert plan, "the fed update should have run beside"
             np.testing.assert_array_equal(sess.run(ws[1]), before)
             sess.run(train, {x: xv, y: yv, g_fed: np.zeros((512, 512), np.float32)})
+
+
+# -- the pass on hand-made steps -----------------------------------------------------------------
+class _Def:
+    def __init__(self, stateful=False, refs=(), beside=False, splits=False):
+        self.stateful, self.ref_inputs = stateful, tuple(refs)
+        self.runs_beside, self.splits_batch, self.view_of_input = beside, splits, None
+
+
+class _T:
+    def __init__(self, op, shape=(1,)):
+        self.op, self.shape = op, tf.TensorShape(shape)
+
+
+class _Op:
+    def __init__(self, name, op_def, inputs=(), shape=(1,)):
+        self.name, self.type, self.op_def = name, name, op_def
+        self.inputs, self.control_inputs = list(inputs), []
+        self.outputs = [_T(self, shape)]
+
+
+def _steps(late_reader):
+    """var; conv (splits the batch); conv_grad; [a step reading var]; grad_w; update(var, grad_w)."""
+    from tfgraph.runtime.plan import PlanStep
+    var = _Op("var", _Def(stateful=True), shape=(1024, 1024))
+    conv = _Op("conv", _Def(splits=True))
+    conv_grad = _Op("conv_grad", _Def(splits=True))
+    dx = _Op("dx", _Def())
+    grad_w = _Op("grad_w", _Def())
+    update = _Op("update", _Def(stateful=True, refs=(0,), beside=True), inputs=[var.outputs[0]])
+    steps = [PlanStep(var, None, [], ["v0"]), PlanStep(conv, None, [], ["v1"]),
+             PlanStep(conv_grad, None, ["v1"], ["v3"])]
+    if late_reader:
+        steps.append(PlanStep(dx, None, ["v0", "v1"], ["v4"]))
+    steps += [PlanStep(grad_w, None, ["v1"], ["v2"]), PlanStep(update, None, ["v2"], ["v5"])]
+    return steps
+
+
+def _names(steps):
+    return [st.op.name for st in steps]
+
+
+def test_the_update_and_its_gradient_move_up_together():
+    steps = overlap.overlap_updates(_steps(late_reader=False), [], None, None)
+    assert _names(steps) == ["var", "conv", "grad_w", "update", "conv_grad"]
+    assert [st.beside for st in steps] == [False, False, False, True, False]
+    assert overlap.join_points(steps) == {5: [3]}      # at the end: conv_grad runs beside it
+
+
+def test_a_gradient_does_not_move_when_its_update_cannot():
+    # a late step reads the variable, so the update stays after it; its gradient's matmul is then
+    # not computed early only to be held
+    steps = overlap.overlap_updates(_steps(late_reader=True), [], None, None)
+    assert _names(steps) == ["var", "conv", "conv_grad", "dx", "grad_w", "update"]
+    assert overlap.join_points(steps) == {6: [5]}
