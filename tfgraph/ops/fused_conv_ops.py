@@ -290,6 +290,28 @@ register_rewrite_rule(RewriteRule(
     where=lambda m: "Relu" in m.op("conv").attrs["fused_ops"] and
     _pools_directly(m.op("conv"), m.op("MaxPool"))))
 
+def _sums_to_channels(m):
+    """Reshape(Sum(dy, every axis but the last, keep_dims), [C]) is BiasAddGrad(dy): the bias
+    gradient of TF1's `tf.nn.conv2d(x, W) + b` and `tf.matmul(x, W) + b` (the add's gradient
+    sums dy over the axes it broadcast b along)."""
+    dy, total = m.value("dy"), m.op("Sum")
+    shape = dy.shape.as_tuple()
+    if shape is None or len(shape) < 2 or shape[-1] is None or dy.dtype.np not in _FAST_DTYPES:
+        return False
+    axis = total.attrs["axis"]
+    if axis is None or not total.attrs["keep_dims"]:
+        return False
+    axis = sorted(a % len(shape) for a in (axis if isinstance(axis, (list, tuple)) else [axis]))
+    return axis == list(range(len(shape) - 1)) and \
+        m.op("Reshape").outputs[0].shape.as_tuple() == (shape[-1],)
+
+
+register_rewrite_rule(RewriteRule(
+    "channel_sum_is_bias_add_grad",
+    Pattern("Reshape", Pattern("Sum", "dy"), None),
+    "BiasAddGrad", inputs=("dy",), attrs=lambda m: {"data_format": "NHWC"},
+    where=_sums_to_channels))
+
 register_rewrite_rule(RewriteRule(
     "conv_filter_grad_with_bias",
     (Pattern("Conv2DBackpropFilter", "x", "sizes", "dy"), Pattern("BiasAddGrad", "dy")),

@@ -454,6 +454,53 @@ def test_bias_and_filter_gradients_are_one_step_and_equal_the_ops(dtype, c_mid, 
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_tf1_conv_plus_bias_gradients_fold_like_bias_add(dtype):
+    # `tf.nn.conv2d(x, W) + b` (W7): the add's gradient for b is Reshape(Sum(dy, [0, 1, 2])),
+    # which becomes BiasAddGrad, then one step with the filter gradient; a dense `x @ W + b`'s
+    # the same over axis 0
+    rng = np.random.default_rng(14)
+    x = tf.placeholder(dtype, [None, 7, 6, 3])
+    w = tf.Variable(rng.standard_normal((5, 5, 3, 4)).astype(dtype))
+    b = tf.Variable(rng.standard_normal(4).astype(dtype))
+    wd = tf.Variable(rng.standard_normal((7 * 6 * 4, 2)).astype(dtype))
+    bd = tf.Variable(rng.standard_normal(2).astype(dtype))
+    a = tf.nn.relu(tf.nn.conv2d(x, w, [1, 1, 1, 1], "SAME") + b)
+    y = tf.matmul(tf.reshape(a, [-1, 7 * 6 * 4]), wd) + bd
+    params = [w, b, wd, bd]
+    grads = tf.gradients(tf.reduce_sum(tf.square(y)), params)
+    xv = rng.standard_normal((3, 7, 6, 3)).astype(dtype)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        folded = sess.run(grads, {x: xv})
+        types = _plan_types(sess, grads[0])
+    # Sum: the loss's reduce_sum alone; BiasAddGrad: the dense bias's
+    assert types.count("Sum") == 1 and types.count("BiasAddGrad") == 1
+    assert types.count("_FusedConv2DBackpropFilterWithBias") == 1
+    with tf.Session() as sess:
+        sess._state.passes = passes.default_passes(exclude_rules=[
+            "channel_sum_is_bias_add_grad", "conv_filter_grad_with_bias"])
+        sess.run(tf.global_variables_initializer())
+        apart = sess.run(grads, {x: xv})
+        assert _plan_types(sess, grads[0]).count("Sum") == 3
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for got, want in zip(folded, apart):
+        assert got.dtype == dtype and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+def test_a_sum_over_other_axes_stays_a_sum():
+    x = tf.placeholder(tf.float32, [None, 4, 5, 3])
+    partial = tf.reshape(tf.reduce_sum(x, [0, 1], keepdims=True), [5, 3])
+    every = tf.reshape(tf.reduce_sum(x, [0, 1, 2], keepdims=True), [1, 3])   # not (3,)
+    xv = np.random.default_rng(15).standard_normal((2, 4, 5, 3)).astype(np.float32)
+    with tf.Session() as sess:
+        got = sess.run([partial, every], {x: xv})
+        assert "BiasAddGrad" not in _plan_types(sess, partial)
+    np.testing.assert_allclose(got[0], xv.sum((0, 1)), rtol=1e-5)
+    np.testing.assert_allclose(got[1], xv.sum((0, 1, 2))[None], rtol=1e-5)
+
+
 def test_bias_and_filter_gradient_step_matches_numeric(monkeypatch):
     monkeypatch.setattr("tfgraph.kernels.conv.DIRECT_MAX_K", 9)
     x, params, y, xv = _two_conv_layers(np.float64, 4)
