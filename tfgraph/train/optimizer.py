@@ -114,7 +114,9 @@ class Optimizer:
             with graph.name_scope(name or self._name) as scope:
                 self._prepare()
                 # Every gradient is computed before any variable moves: gradient ops may read
-                # variables whose buffers the updates overwrite in place.
+                # variables whose buffers the updates overwrite in place. (A plan may still run
+                # a large update ahead of the gradients that do not read its variable:
+                # runtime/overlap.py checks those reads one by one.)
                 gate = [t.op for g, _ in converted if g is not None for t in _tensors_of(g)]
                 update_ops = []
                 with graph.control_dependencies(gate if len(var_list) > 1 else []):

@@ -6,7 +6,11 @@ import tfgraph as tf
 from tfgraph.kernels import threads
 from tfgraph.runtime import overlap, passes
 
-pytestmark = pytest.mark.skipif(threads.THREADS < 2, reason="needs two cores to overlap")
+
+@pytest.fixture(autouse=True)
+def two_threads(monkeypatch):
+    # the pass acts where there are cores to overlap on; with one, updates run in place
+    monkeypatch.setattr(threads, "THREADS", 2)
 
 
 def _conv_dense_graph(units=512):
@@ -173,3 +177,10 @@ def test_a_gradient_does_not_move_when_its_update_cannot():
     steps = overlap.overlap_updates(_steps(late_reader=True), [], None, None)
     assert _names(steps) == ["var", "conv", "conv_grad", "dx", "grad_w", "update"]
     assert overlap.join_points(steps) == {6: [5]}
+
+
+def test_with_one_thread_updates_run_in_place(monkeypatch):
+    monkeypatch.setattr(threads, "THREADS", 1)
+    steps = overlap.overlap_updates(_steps(late_reader=False), [], None, None)
+    assert _names(steps) == ["var", "conv", "conv_grad", "grad_w", "update"]
+    assert not any(st.beside for st in steps)
