@@ -63,16 +63,6 @@ def _pure(st):
     return not d.stateful and not d.ref_inputs
 
 
-def _numel(op):
-    shape = op.outputs[0].shape
-    if shape.ndims is None or not shape.is_fully_defined():
-        return 0
-    n = 1
-    for d in shape.as_list():
-        n *= d
-    return n
-
-
 class _Plan:
     """Which slots hold a buffer of a variable some step writes, over a list of steps."""
 
@@ -140,7 +130,7 @@ def overlap_updates(steps, fetch_slots, make_step, rt):
         return steps
     candidates = [st for st in steps if st.op.op_def.runs_beside and
                   not isinstance(st.op, rewrite_engine.FusedOp) and
-                  _numel(st.op.inputs[0].op) >= MIN_ELEMENTS]
+                  (st.op.inputs[0].shape.num_elements() or 0) >= MIN_ELEMENTS]
     if not candidates:
         return steps
     steps, fetched = list(steps), set(fetch_slots)

@@ -432,26 +432,35 @@ def _two_conv_layers(dtype, c_mid):
     return x, [w1, b1, w2, b2], a2, rng.standard_normal((4, 9, 8, 1)).astype(dtype)
 
 
+def _folded_and_apart(grads, feed, exclude_rules):
+    """(values, plan op types) of `grads` with every fold rule, then without `exclude_rules`."""
+    runs = []
+    for exclude in ((), exclude_rules):
+        with tf.Session() as sess:
+            sess._state.passes = passes.default_passes(exclude_rules=exclude)
+            sess.run(tf.global_variables_initializer())
+            runs += [sess.run(grads, feed), _plan_types(sess, grads[0])]
+    return runs
+
+
+def _assert_same_gradients(folded, apart, dtype):
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    for got, want in zip(folded, apart):
+        assert got.dtype == dtype and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
 @pytest.mark.parametrize("c_mid", [1, 4])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_bias_and_filter_gradients_are_one_step_and_equal_the_ops(dtype, c_mid, monkeypatch):
     monkeypatch.setattr("tfgraph.kernels.conv.DIRECT_MAX_K", 9)   # c_mid 4: K = 36, im2col
     x, params, y, xv = _two_conv_layers(dtype, c_mid)
     grads = tf.gradients(tf.reduce_sum(tf.square(y)), params)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        folded = sess.run(grads, {x: xv})
-        types = _plan_types(sess, grads[0])
+    folded, types, apart, apart_types = _folded_and_apart(
+        grads, {x: xv}, ["conv_filter_grad_with_bias"])
     assert "BiasAddGrad" not in types and types.count("_FusedConv2DBackpropFilterWithBias") == 2
-    with tf.Session() as sess:
-        sess._state.passes = passes.default_passes(exclude_rules=["conv_filter_grad_with_bias"])
-        sess.run(tf.global_variables_initializer())
-        apart = sess.run(grads, {x: xv})
-        assert _plan_types(sess, grads[0]).count("BiasAddGrad") == 2
-    tol = 1e-5 if dtype == np.float32 else 1e-12
-    for got, want in zip(folded, apart):
-        assert got.dtype == dtype and got.shape == want.shape
-        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    assert apart_types.count("BiasAddGrad") == 2
+    _assert_same_gradients(folded, apart, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -470,23 +479,13 @@ def test_tf1_conv_plus_bias_gradients_fold_like_bias_add(dtype):
     params = [w, b, wd, bd]
     grads = tf.gradients(tf.reduce_sum(tf.square(y)), params)
     xv = rng.standard_normal((3, 7, 6, 3)).astype(dtype)
-    with tf.Session() as sess:
-        sess.run(tf.global_variables_initializer())
-        folded = sess.run(grads, {x: xv})
-        types = _plan_types(sess, grads[0])
+    folded, types, apart, apart_types = _folded_and_apart(
+        grads, {x: xv}, ["channel_sum_is_bias_add_grad", "conv_filter_grad_with_bias"])
     # Sum: the loss's reduce_sum alone; BiasAddGrad: the dense bias's
     assert types.count("Sum") == 1 and types.count("BiasAddGrad") == 1
     assert types.count("_FusedConv2DBackpropFilterWithBias") == 1
-    with tf.Session() as sess:
-        sess._state.passes = passes.default_passes(exclude_rules=[
-            "channel_sum_is_bias_add_grad", "conv_filter_grad_with_bias"])
-        sess.run(tf.global_variables_initializer())
-        apart = sess.run(grads, {x: xv})
-        assert _plan_types(sess, grads[0]).count("Sum") == 3
-    tol = 1e-5 if dtype == np.float32 else 1e-12
-    for got, want in zip(folded, apart):
-        assert got.dtype == dtype and got.shape == want.shape
-        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+    assert apart_types.count("Sum") == 3
+    _assert_same_gradients(folded, apart, dtype)
 
 
 def test_a_sum_over_other_axes_stays_a_sum():
