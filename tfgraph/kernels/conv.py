@@ -1,7 +1,8 @@
-"""Fast NHWC convolution kernels: direct loops for tiny filters, else im2col/col2im + BLAS GEMM.
+"""Fast NHWC convolution kernels: direct loops for tiny filters, Winograd for 3x3 and 5x5 filters at
+stride 1 (float32, 16 channels or more), else im2col/col2im + BLAS GEMM.
 
-Filters are HWIO. The im2col/col2im + GEMM path lives in im2col.py (the batch split over the cores,
-one BLAS thread each); a 1x1 convolution is one GEMM. A filter with K = KH*KW*C <= DIRECT_MAX_K
+Filters are HWIO. The im2col/col2im + GEMM path lives in im2col.py, Winograd's in winograd.py (both
+split the batch over the cores, one BLAS thread each); a 1x1 convolution is one GEMM. A filter with K = KH*KW*C <= DIRECT_MAX_K
 (a first layer on 1-channel images) skips im2col and BLAS: its forward and filter-gradient kernels
 loop over the taps
 directly, vectorized over the output channels. conv2d_relu_max_pool and its gradient run a whole
@@ -15,7 +16,7 @@ import functools
 
 import numpy as np
 
-from tfgraph.kernels import elementwise, im2col, pooling, threads
+from tfgraph.kernels import elementwise, im2col, pooling, threads, winograd
 from tfgraph.kernels.jit import njit
 
 # Direct kernels (no im2col, no BLAS) when K = kh*kw*c is at most this: W3's first layer (K = 9)
@@ -509,6 +510,8 @@ def _conv_gemm(x, w, strides, dilations, pads, out_hw, bias=None, relu=False):
     x = np.ascontiguousarray(x)
     if kh * kw * c <= DIRECT_MAX_K:
         return _conv_direct_call(x, w, strides, dilations, pads, out_hw, bias, relu, out)
+    if winograd.supports(x.dtype, (kh, kw), strides, dilations, pads, (c, o)):
+        return winograd.conv2d(x, w, pads, out_hw, out, bias, relu)
     if bias is not None:
         bias = np.ascontiguousarray(bias, dtype=x.dtype)
     im2col.conv2d(x, wmat, (kh, kw), strides, dilations, (ph, pw), (oh, ow),
@@ -548,6 +551,8 @@ def _backprop_filter(x, filter_sizes, dy, strides, dilations, padding, with_bias
     if kh * kw * c <= DIRECT_MAX_K:
         dw, db = _filter_direct_call(x, (kh, kw), dy, strides, dilations, (ph, pw), (oh, ow))
         return dw.reshape(kh, kw, c, o), db
+    if winograd.supports(x.dtype, (kh, kw), strides, dilations, (ph, pw), (c, o)):
+        return winograd.backprop_filter(x, np.ascontiguousarray(dy), kh, (ph, pw), with_bias)
     dw = im2col.backprop_filter(x, (kh, kw), dy2, strides, dilations, (ph, pw), (oh, ow),
                                 with_bias)
     if with_bias:
@@ -576,6 +581,8 @@ def conv2d_backprop_input(input_sizes, w, dy, strides, dilations, padding, relu_
     dx = np.empty((n, h, wd, c), dtype=dy.dtype)
     if dx.size == 0:
         return dx
+    if winograd.supports(dy.dtype, (kh, kw), strides, dilations, (ph, pw), (c, o)):
+        return winograd.backprop_input(np.ascontiguousarray(dy), w, (ph, pw), dx, relu_out)
     im2col.backprop_input(np.ascontiguousarray(dy).reshape(-1, o), wmat_t, (kh, kw), strides,
                           dilations, (ph, pw), (oh, ow), dx, relu_out)
     return dx

@@ -150,7 +150,7 @@ def _scratch(rows, cols, dtype):
     return buf[:rows * cols].reshape(rows, cols)
 
 
-def _over_chunks(n, rows_per_image, cols, itemsize, fn):
+def over_chunks(n, rows_per_image, cols, itemsize, fn):
     """[fn(s, e, matmul) for chunks of images [s, e) covering 0..n], in order. With at least two
     chunks of `THREAD_CHUNK_BYTES` of patches, the chunks go to the cores as they come free
     (`threads.by_chunks`); else the plan's BLAS runs `SHARED_CHUNK_BYTES` chunks on this thread."""
@@ -183,7 +183,7 @@ def conv2d(x, wmat, kshape, strides, dilations, pads, out_hw, out2, bias=None, r
         matmul(col, wmat, out=out2[s * rows:e * rows])
         if bias is not None:
             _bias_relu_rows(out2[s * rows:e * rows], bias, relu)
-    _over_chunks(n, rows, k, x.itemsize, chunk)
+    over_chunks(n, rows, k, x.itemsize, chunk)
 
 
 def backprop_filter(x, kshape, dy2, strides, dilations, pads, out_hw, with_bias=False):
@@ -204,7 +204,7 @@ def backprop_filter(x, kshape, dy2, strides, dilations, pads, out_hw, with_bias=
             db = np.empty(o, dy2.dtype)
             column_sums(dy2[s * rows:e * rows], db)
         return dw, db
-    sums = _over_chunks(n, rows, k, x.itemsize, chunk)
+    sums = over_chunks(n, rows, k, x.itemsize, chunk)
     dw, db = sums[0]
     for part, db_part in sums[1:]:
         dw += part
@@ -227,4 +227,4 @@ def backprop_input(dy2, wmat_t, kshape, strides, dilations, pads, out_hw, dx, re
         if relu_out is not None:
             flat = dx[s:e].reshape(-1)
             relu_grad(flat, relu_out[s:e].reshape(-1), flat)
-    _over_chunks(n, rows, k, dx.itemsize, chunk)
+    over_chunks(n, rows, k, dx.itemsize, chunk)

@@ -92,7 +92,7 @@ def test_chunks_follow_the_blas_in_use(monkeypatch):
     """Chunks of 4 MB of patches handed to the threads, or one big chunk for a shared BLAS."""
     def spans(threads_count):
         monkeypatch.setattr(threads, "THREADS", threads_count)
-        return im2col._over_chunks(100, 576, 288, 4, lambda s, e, matmul: (s, e))
+        return im2col.over_chunks(100, 576, 288, 4, lambda s, e, matmul: (s, e))
     on_threads, shared = spans(2), spans(1)
     assert shared == [(0, 100)]
     # at most 4 MB (6 images of 663 KB): 17 chunks, made 18 for two threads, of 5 or 6 images
