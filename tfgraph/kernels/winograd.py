@@ -11,7 +11,7 @@ instead of 144 (4x fewer).
 The transforms come from Toom-Cook interpolation at the points 0, 1, -1, 2, -2 and infinity
 (`transform_matrices`). They cost float32 accuracy: relative errors about 3e-6 of the output's
 largest value against 4e-7 for im2col + GEMM, well inside the tolerance training needs (cuDNN and
-oneDNN use the same transforms). float64 keeps im2col.
+oneDNN offer Winograd convolutions for the same reason). float64 keeps im2col.
 
 The three products:
 - `conv2d`: input tiles -> GEMMs with the transformed filter -> output tiles (+ bias, Relu).
