@@ -2,13 +2,12 @@
 stride 1 (float32, 16 channels or more), else im2col/col2im + BLAS GEMM.
 
 Filters are HWIO. The im2col/col2im + GEMM path lives in im2col.py, Winograd's in winograd.py (both
-split the batch over the cores, one BLAS thread each); a 1x1 convolution is one GEMM. A filter with K = KH*KW*C <= DIRECT_MAX_K
-(a first layer on 1-channel images) skips im2col and BLAS: its forward and filter-gradient kernels
-loop over the taps
-directly, vectorized over the output channels. conv2d_relu_max_pool and its gradient run a whole
-Conv2D -> BiasAdd -> Relu -> MaxPool(2x2) block with those kernels, image block by image block
-(for a plan that folds the block into one op). float32 stays float32 end to end. Kernels never
-write into their inputs.
+split the batch over the cores, one BLAS thread each); a 1x1 convolution is one GEMM. A filter with
+K = KH*KW*C <= DIRECT_MAX_K (a first layer on 1-channel images) skips im2col and BLAS: its forward
+and filter-gradient kernels loop over the taps directly, vectorized over the output channels.
+conv2d_relu_max_pool and its gradient run a whole Conv2D -> BiasAdd -> Relu -> MaxPool(2x2) block
+with those kernels, image block by image block (for a plan that folds the block into one op).
+float32 stays float32 end to end. Kernels never write into their inputs.
 
 `geometry` holds TF's padding rule, shared with the ops' shape inference and numpy references.
 """

@@ -139,15 +139,18 @@ def _bias_relu_rows(out2, bias, relu):
 _local = threading.local()
 
 
-def _scratch(rows, cols, dtype):
-    key = np.dtype(dtype).char
+def scratch(name, shape, dtype):
+    """This thread's reusable buffer `name` for `dtype`, as an array of `shape` (grown as needed;
+    its contents are whatever the last user left)."""
+    key = (name, np.dtype(dtype).char)
     bufs = getattr(_local, "bufs", None)
     if bufs is None:
         bufs = _local.bufs = {}
+    size = int(np.prod(shape))
     buf = bufs.get(key)
-    if buf is None or buf.size < rows * cols:
-        buf = bufs[key] = np.empty(rows * cols, dtype=dtype)
-    return buf[:rows * cols].reshape(rows, cols)
+    if buf is None or buf.size < size:
+        buf = bufs[key] = np.empty(size, dtype=dtype)
+    return buf[:size].reshape(shape)
 
 
 def over_chunks(n, rows_per_image, cols, itemsize, fn):
@@ -178,7 +181,7 @@ def conv2d(x, wmat, kshape, strides, dilations, pads, out_hw, out2, bias=None, r
         bias = np.zeros(out2.shape[1], out2.dtype)
 
     def chunk(s, e, matmul):
-        col = _scratch((e - s) * rows, k, x.dtype)
+        col = scratch("col", ((e - s) * rows, k), x.dtype)
         _im2col_chunk(x[s:e], col, kshape, strides, dilations, pads, out_hw)
         matmul(col, wmat, out=out2[s * rows:e * rows])
         if bias is not None:
@@ -196,7 +199,7 @@ def backprop_filter(x, kshape, dy2, strides, dilations, pads, out_hw, with_bias=
     o = dy2.shape[1]
 
     def chunk(s, e, matmul):
-        col = _scratch((e - s) * rows, k, x.dtype)
+        col = scratch("col", ((e - s) * rows, k), x.dtype)
         _im2col_chunk(x[s:e], col, kshape, strides, dilations, pads, out_hw)
         dw = matmul(col.T, dy2[s * rows:e * rows])
         db = None
@@ -221,7 +224,7 @@ def backprop_input(dy2, wmat_t, kshape, strides, dilations, pads, out_hw, dx, re
     n, rows, k = dx.shape[0], out_hw[0] * out_hw[1], wmat_t.shape[1]
 
     def chunk(s, e, matmul):
-        col = _scratch((e - s) * rows, k, dx.dtype)
+        col = scratch("col", ((e - s) * rows, k), dx.dtype)
         matmul(dy2[s * rows:e * rows], wmat_t, out=col)
         _col2im_chunk(col, dx[s:e], kshape, strides, dilations, pads, out_hw)
         if relu_out is not None:

@@ -23,12 +23,11 @@ The three products:
 The batch is split into chunks of images, handed to the cores as they come free, as in im2col.py.
 """
 import functools
-import threading
 
 import numpy as np
 
 from tfgraph.kernels.elementwise import bias_add_grad as column_sums
-from tfgraph.kernels.im2col import over_chunks
+from tfgraph.kernels.im2col import over_chunks, scratch
 from tfgraph.kernels.jit import njit
 
 TILE = {3: 4, 5: 2}           # r -> m: both a = 6
@@ -223,26 +222,11 @@ def _output_tiles_adjoint(dyf, n, oh, ow, o, th, tw, m, a, idx, coef, cnt, dmf):
                                 dmf[np.uint64(dst + k)] += co * tmp[np.uint64(src + k)]
 
 
-# -- per-thread scratch (chunks run on several threads at once) --------------------------------
-_local = threading.local()
-
-
-def _scratch(name, shape, dtype):
-    bufs = getattr(_local, "bufs", None)
-    if bufs is None:
-        bufs = _local.bufs = {}
-    size = int(np.prod(shape))
-    buf = bufs.get(name)
-    if buf is None or buf.size < size or buf.dtype != dtype:
-        buf = bufs[name] = np.empty(size, dtype=dtype)
-    return buf[:size].reshape(shape)
-
-
 def _tile_buffer(name, tiles, positions, ch, dtype):
     """This thread's scratch for `tiles` tiles of a*a transform `positions` of `ch` channels, tile
     by tile (each tile's values contiguous, as the tile kernels write and read them): (the flat
     buffer, its (positions, tiles, ch) view for the GEMMs, one per position)."""
-    flat = _scratch(name, (tiles * positions * ch,), dtype)
+    flat = scratch(name, (tiles * positions * ch,), dtype)
     return flat, flat.reshape(tiles, positions, ch).transpose(1, 0, 2)
 
 
