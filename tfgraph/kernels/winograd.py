@@ -252,10 +252,9 @@ def _transformed_filter(w):
     """U (a*a, C, O) = G w G^T for each channel pair, w (r, r, C, O)."""
     r, _, c, o = w.shape
     m, a, _, _ = _geometry(r, (1, 1))
-    g = transform_matrices(m, r)[1].astype(np.float32)
-    u = np.tensordot(g, w, axes=(1, 0))                          # (a, r, C, O)
-    u = np.tensordot(g, u, axes=(1, 1)).transpose(1, 0, 2, 3)    # (a, a, C, O)
-    return np.ascontiguousarray(u).reshape(a * a, c, o)
+    g = transform_matrices(m, r)[1].astype(w.dtype)
+    rows = (g @ w.reshape(r, -1)).reshape(a, r, c * o)          # G along the filter's rows
+    return np.matmul(g, rows).reshape(a * a, c, o)              # ... then along its columns
 
 
 def _forward(x, u, r, pads, out_hw, out, bias, relu, gate):
@@ -337,7 +336,7 @@ def backprop_filter(x, dy, r, pads, with_bias=False):
         du += part
         if with_bias:
             db += db_part
-    g = transform_matrices(m, r)[1].astype(np.float32)
-    dw = np.tensordot(g, du.reshape(a, a, c, o), axes=(0, 0))            # (r, a, C, O)
-    dw = np.ascontiguousarray(np.tensordot(g, dw, axes=(0, 1)).transpose(1, 0, 2, 3))
+    g = transform_matrices(m, r)[1].astype(x.dtype)
+    rows = (g.T @ du.reshape(a, -1)).reshape(r, a, c * o)       # G^T along the rows
+    dw = np.matmul(g.T, rows).reshape(r, r, c, o)               # ... then along the columns
     return (dw, db) if with_bias else dw
