@@ -257,26 +257,32 @@ def _transformed_filter(w):
     return np.matmul(g, rows).reshape(a * a, c, o)              # ... then along its columns
 
 
+def _input_chunk(x, s, e, r, pads, out_hw):
+    """The transformed input tiles (B^T d B) of images [s, e) of x, in this thread's buffer "v":
+    a (a*a, tiles, C) view, one GEMM operand per transform position."""
+    _, h, w, c = x.shape
+    m, a, th, tw = _geometry(r, out_hw)
+    vf, v = _tile_buffer("v", (e - s) * th * tw, a * a, c, x.dtype)
+    _input_tiles(x[s:e].reshape(-1), e - s, h, w, c, pads[0], pads[1], th, tw, m, a,
+                 *_sparse_rows(m, r, "BT"), vf)
+    return v
+
+
 def _forward(x, u, r, pads, out_hw, out, bias, relu, gate):
     """out (N, OH, OW, O) = the stride-1 convolution of x (N, H, W, C) whose transformed filter is
     u, explicit padding before `pads`, then the epilogue of _output_tiles."""
-    n, h, w, c = x.shape
-    o = u.shape[2]
+    n, c, o = x.shape[0], x.shape[3], u.shape[2]
     m, a, th, tw = _geometry(r, out_hw)
-    bt = _sparse_rows(m, r, "BT")
     at = _sparse_rows(m, r, "AT")
     per_image = th * tw
     u = u.astype(x.dtype, copy=False)
-    xf, outf = x.reshape(-1), out.reshape(-1)
+    outf = out.reshape(-1)
     gatef = np.empty(0, x.dtype) if gate is None else gate.reshape(-1)
-    image_size, out_size = h * w * c, out_hw[0] * out_hw[1] * o
+    out_size = out_hw[0] * out_hw[1] * o
 
     def chunk(s, e, matmul):
-        tiles = (e - s) * per_image
-        vf, v = _tile_buffer("v", tiles, a * a, c, x.dtype)
-        prodf, prod = _tile_buffer("m", tiles, a * a, o, x.dtype)
-        _input_tiles(xf[s * image_size:e * image_size], e - s, h, w, c, pads[0], pads[1], th, tw,
-                     m, a, *bt, vf)
+        v = _input_chunk(x, s, e, r, pads, out_hw)
+        prodf, prod = _tile_buffer("m", v.shape[1], a * a, o, x.dtype)
         _gemms(matmul, v, u, prod)
         _output_tiles(prodf, e - s, out_hw[0], out_hw[1], o, th, tw, m, a, *at, bias, relu,
                       gatef[s * out_size:e * out_size] if gate is not None else gatef,
@@ -307,23 +313,16 @@ def backprop_input(dy, w, pads, dx, relu_out=None):
 def backprop_filter(x, dy, r, pads, with_bias=False):
     """dL/dw (r, r, C, O) from x (N, H, W, C) and dy (N, OH, OW, O), both C-contiguous; with
     `with_bias`, (dL/dw, dL/dbias). The chunks' sums are added in chunk order (deterministic)."""
-    n, h, w, c = x.shape
+    n, c = x.shape[0], x.shape[3]
     _, oh, ow, o = dy.shape
     m, a, th, tw = _geometry(r, (oh, ow))
-    bt = _sparse_rows(m, r, "BT")
     adj = _sparse_rows(m, r, "A")
     per_image = th * tw
-    xf, dyf = x.reshape(-1), dy.reshape(-1)
-    image_size, dy_size = h * w * c, oh * ow * o
 
     def chunk(s, e, matmul):
-        tiles = (e - s) * per_image
-        vf, v = _tile_buffer("v", tiles, a * a, c, x.dtype)
-        dmf, dm = _tile_buffer("m", tiles, a * a, o, x.dtype)
-        _input_tiles(xf[s * image_size:e * image_size], e - s, h, w, c, pads[0], pads[1], th, tw,
-                     m, a, *bt, vf)
-        _output_tiles_adjoint(dyf[s * dy_size:e * dy_size], e - s, oh, ow, o, th, tw, m, a, *adj,
-                              dmf)
+        v = _input_chunk(x, s, e, r, pads, (oh, ow))
+        dmf, dm = _tile_buffer("m", v.shape[1], a * a, o, x.dtype)
+        _output_tiles_adjoint(dy[s:e].reshape(-1), e - s, oh, ow, o, th, tw, m, a, *adj, dmf)
         du = _gemms(matmul, v.transpose(0, 2, 1), dm, np.empty((a * a, c, o), x.dtype))
         db = None
         if with_bias:
